@@ -1,0 +1,161 @@
+//! `kafka-sim`: runs a script of the command language headless.
+//!
+//! ```text
+//! kafka-sim run SCRIPT [--seed N] [--brokers N] [--json] [--keep-going] [--events]
+//! kafka-sim run -            # script from standard input
+//! ```
+//! Prints each command's output like a terminal would; `--json` prints the final
+//! state instead. The first error prints `line N: message` to stderr and exits 1.
+
+use kafka_sim::console::{format_event, Session};
+use kafka_sim::sim::{ClusterConfig, MAX_BROKERS};
+use std::io::{Read, Write};
+use std::process::ExitCode;
+
+const USAGE: &str =
+    "usage: kafka-sim run SCRIPT|- [--seed N] [--brokers N] [--json] [--keep-going] [--events]";
+
+struct Options {
+    script: String,
+    seed: u64,
+    brokers: u32,
+    json: bool,
+    keep_going: bool,
+    events: bool,
+}
+
+fn parse_args(args: &[String]) -> Result<Options, String> {
+    let mut it = args.iter();
+    match it.next().map(String::as_str) {
+        Some("run") => {}
+        Some("--help") | Some("-h") | None => return Err(USAGE.to_string()),
+        Some(other) => return Err(format!("unknown command '{other}'\n{USAGE}")),
+    }
+    let mut opts = Options {
+        script: String::new(),
+        seed: 42,
+        brokers: 3,
+        json: false,
+        keep_going: false,
+        events: false,
+    };
+    let mut script = None;
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--json" => opts.json = true,
+            "--keep-going" => opts.keep_going = true,
+            "--events" => opts.events = true,
+            "--seed" => {
+                let v = it.next().ok_or("--seed needs a value")?;
+                opts.seed = v
+                    .parse()
+                    .map_err(|_| format!("--seed expects a whole number, got '{v}'"))?;
+            }
+            "--brokers" => {
+                let v = it.next().ok_or("--brokers needs a value")?;
+                let n: u32 = v
+                    .parse()
+                    .map_err(|_| format!("--brokers expects a whole number, got '{v}'"))?;
+                if n < 1 || n > MAX_BROKERS {
+                    return Err(format!("--brokers must be 1 to {MAX_BROKERS}"));
+                }
+                opts.brokers = n;
+            }
+            s if s.starts_with("--") => return Err(format!("unknown option '{s}'\n{USAGE}")),
+            s => {
+                if script.is_some() {
+                    return Err(format!("only one script, got '{s}' too\n{USAGE}"));
+                }
+                script = Some(s.to_string());
+            }
+        }
+    }
+    opts.script = script.ok_or_else(|| format!("which script?\n{USAGE}"))?;
+    Ok(opts)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let opts = match parse_args(&args) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let text = if opts.script == "-" {
+        let mut s = String::new();
+        if let Err(e) = std::io::stdin().read_to_string(&mut s) {
+            eprintln!("cannot read standard input: {e}");
+            return ExitCode::from(2);
+        }
+        s
+    } else {
+        match std::fs::read_to_string(&opts.script) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("cannot read {}: {e}", opts.script);
+                return ExitCode::from(2);
+            }
+        }
+    };
+    let config = ClusterConfig {
+        brokers: opts.brokers,
+        ..ClusterConfig::default()
+    };
+    let mut session = Session::new(config, opts.seed);
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut failed = false;
+    let lines: Vec<&str> = text.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        let r = session.input_line(line);
+        if !opts.json {
+            if opts.events {
+                for e in &r.events {
+                    let _ = out.write_all(format_event(e).as_bytes());
+                }
+            }
+            let _ = out.write_all(r.stdout.as_bytes());
+        }
+        if !r.stderr.is_empty() {
+            eprint!("{}", r.stderr);
+        }
+        if let Some(e) = r.error {
+            eprintln!("line {}: {e}", i + 1);
+            failed = true;
+            if !opts.keep_going {
+                return ExitCode::from(1);
+            }
+        }
+    }
+    if session.in_heredoc() {
+        let r = session.end_of_input();
+        if !opts.json {
+            let _ = out.write_all(r.stdout.as_bytes());
+        }
+        if !r.stderr.is_empty() {
+            eprint!("{}", r.stderr);
+        }
+        if let Some(e) = r.error {
+            eprintln!("line {}: {e}", lines.len());
+            failed = true;
+        }
+    }
+    if opts.json {
+        match serde_json::to_string_pretty(&session.world().snapshot()) {
+            Ok(j) => {
+                let _ = writeln!(out, "{j}");
+            }
+            Err(e) => {
+                eprintln!("cannot serialise state: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

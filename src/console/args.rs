@@ -1,0 +1,111 @@
+//! A small option parser shared by the tool commands: `--flag`, `--opt value`,
+//! `--opt=value` and repeatable options, with one-line errors that name the problem.
+
+use std::collections::BTreeMap;
+
+/// How an option is used.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A switch without a value (`--create`).
+    Flag,
+    /// Takes exactly one value (`--topic orders`).
+    Value,
+    /// Takes a value and may be given many times (`--config k=v`).
+    Repeated,
+}
+
+#[derive(Debug, Default)]
+pub struct Parsed {
+    flags: Vec<String>,
+    values: BTreeMap<String, Vec<String>>,
+}
+
+impl Parsed {
+    pub fn has(&self, name: &str) -> bool {
+        self.flags.iter().any(|f| f == name) || self.values.contains_key(name)
+    }
+
+    pub fn value(&self, name: &str) -> Option<&str> {
+        self.values
+            .get(name)
+            .and_then(|v| v.last())
+            .map(String::as_str)
+    }
+
+    pub fn all(&self, name: &str) -> &[String] {
+        self.values.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    /// Parses a whole number option, naming the option in the error.
+    pub fn number<T: std::str::FromStr>(
+        &self,
+        tool: &str,
+        name: &str,
+    ) -> Result<Option<T>, String> {
+        match self.value(name) {
+            None => Ok(None),
+            Some(v) => v
+                .parse::<T>()
+                .map(Some)
+                .map_err(|_| format!("{tool}: {name} expects a whole number, got '{v}'")),
+        }
+    }
+}
+
+/// Parses `words` (without the tool name) against `spec`.
+pub fn parse(tool: &str, words: &[String], spec: &[(&str, Kind)]) -> Result<Parsed, String> {
+    let mut parsed = Parsed::default();
+    let mut i = 0;
+    while i < words.len() {
+        let w = &words[i];
+        if !w.starts_with("--") {
+            return Err(format!(
+                "{tool}: unexpected argument '{w}' (options start with --; try `help {tool}`)"
+            ));
+        }
+        let (name, inline) = match w.split_once('=') {
+            Some((n, v)) => (n.to_string(), Some(v.to_string())),
+            None => (w.clone(), None),
+        };
+        let Some((_, kind)) = spec.iter().find(|(n, _)| *n == name) else {
+            return Err(format!(
+                "{tool}: unknown option '{name}' (try `help {tool}`)"
+            ));
+        };
+        match kind {
+            Kind::Flag => {
+                if inline.is_some() {
+                    return Err(format!("{tool}: option '{name}' takes no value"));
+                }
+                parsed.flags.push(name);
+            }
+            Kind::Value | Kind::Repeated => {
+                let value = match inline {
+                    Some(v) => v,
+                    None => {
+                        i += 1;
+                        match words.get(i) {
+                            Some(v) if !v.starts_with("--") => v.clone(),
+                            _ => return Err(format!("{tool}: option '{name}' needs a value")),
+                        }
+                    }
+                };
+                let entry = parsed.values.entry(name.clone()).or_default();
+                if *kind == Kind::Value && !entry.is_empty() {
+                    return Err(format!("{tool}: option '{name}' was given more than once"));
+                }
+                entry.push(value);
+            }
+        }
+        i += 1;
+    }
+    Ok(parsed)
+}
+
+/// Splits `k=v` (for `--config` and `--property`).
+pub fn key_value(tool: &str, option: &str, s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err(format!("{tool}: {option} expects key=value, got '{s}'")),
+    }
+}

@@ -1,0 +1,282 @@
+//! `kafka-console-consumer`: starts a consumer client and prints its records
+//! in the format of Kafka's `DefaultMessageFormatter`.
+
+use super::args::{key_value, parse, Kind};
+use super::session::{AttachedConsumer, LineOutput, Session};
+use crate::sim::consumer::ConsumedRecord;
+use crate::sim::{Command, ConsumerSpec, RecordStatus, StartFrom};
+
+pub const TOOL: &str = "kafka-console-consumer";
+
+const SPEC: &[(&str, Kind)] = &[
+    ("--bootstrap-server", Kind::Value),
+    ("--topic", Kind::Value),
+    ("--from-beginning", Kind::Flag),
+    ("--partition", Kind::Value),
+    ("--offset", Kind::Value),
+    ("--max-messages", Kind::Value),
+    ("--property", Kind::Repeated),
+    ("--group", Kind::Value),
+];
+
+/// What to print for each record (the formatter's `print.*` properties).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Format {
+    pub print_timestamp: bool,
+    pub print_partition: bool,
+    pub print_offset: bool,
+    pub print_headers: bool,
+    pub print_key: bool,
+    pub print_value: bool,
+    pub key_separator: String,
+    pub line_separator: String,
+    pub headers_separator: String,
+    pub headers_key_separator: String,
+    pub null_literal: String,
+}
+
+impl Default for Format {
+    fn default() -> Self {
+        Format {
+            print_timestamp: false,
+            print_partition: false,
+            print_offset: false,
+            print_headers: false,
+            print_key: false,
+            print_value: true,
+            key_separator: "\t".into(),
+            line_separator: "\n".into(),
+            headers_separator: ",".into(),
+            headers_key_separator: ":".into(),
+            null_literal: "null".into(),
+        }
+    }
+}
+
+impl Format {
+    fn set(&mut self, k: &str, v: &str) -> Result<(), String> {
+        let flag = |v: &str| match v {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err(format!(
+                "{TOOL}: property {k} must be true or false, got '{v}'"
+            )),
+        };
+        match k {
+            "print.timestamp" => self.print_timestamp = flag(v)?,
+            "print.partition" => self.print_partition = flag(v)?,
+            "print.offset" => self.print_offset = flag(v)?,
+            "print.headers" => self.print_headers = flag(v)?,
+            "print.key" => self.print_key = flag(v)?,
+            "print.value" => self.print_value = flag(v)?,
+            "key.separator" => self.key_separator = v.to_string(),
+            "line.separator" => self.line_separator = v.to_string(),
+            "headers.separator" => self.headers_separator = v.to_string(),
+            "headers.key.separator" => self.headers_key_separator = v.to_string(),
+            "null.literal" => self.null_literal = v.to_string(),
+            other => {
+                return Err(format!(
+                    "{TOOL}: unknown --property '{other}' (known: print.timestamp, print.partition, print.offset, print.headers, print.key, print.value, key.separator, line.separator, headers.separator, headers.key.separator, null.literal)"
+                ))
+            }
+        }
+        Ok(())
+    }
+
+    fn bytes(&self, b: &Option<Vec<u8>>) -> String {
+        match b {
+            None => self.null_literal.clone(),
+            Some(v) => String::from_utf8_lossy(v).into_owned(),
+        }
+    }
+
+    /// One record, column by column, as `DefaultMessageFormatter.writeTo` prints it.
+    pub fn render(&self, c: &ConsumedRecord) -> String {
+        let r = &c.record;
+        let mut cols: Vec<String> = Vec::new();
+        if self.print_timestamp {
+            cols.push(format!("CreateTime:{}", r.timestamp));
+        }
+        if self.print_partition {
+            cols.push(format!("Partition:{}", c.partition));
+        }
+        if self.print_offset {
+            cols.push(format!("Offset:{}", r.offset));
+        }
+        if self.print_headers {
+            if r.headers.is_empty() {
+                cols.push("NO_HEADERS".into());
+            } else {
+                cols.push(
+                    r.headers
+                        .iter()
+                        .map(|h| {
+                            format!(
+                                "{}{}{}",
+                                h.key,
+                                self.headers_key_separator,
+                                String::from_utf8_lossy(&h.value)
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join(&self.headers_separator),
+                );
+            }
+        }
+        if self.print_key {
+            cols.push(self.bytes(&r.key));
+        }
+        if self.print_value {
+            cols.push(self.bytes(&r.value));
+        }
+        let mut line = cols.join(&self.key_separator);
+        line.push_str(&self.line_separator);
+        line
+    }
+}
+
+pub fn run(session: &mut Session, words: &[String]) -> LineOutput {
+    match run_inner(session, words) {
+        Ok(o) => o,
+        Err(e) => LineOutput::error(e),
+    }
+}
+
+fn run_inner(session: &mut Session, words: &[String]) -> Result<LineOutput, String> {
+    let args = parse(TOOL, words, SPEC)?;
+    if args.has("--group") {
+        return Err(format!(
+            "{TOOL}: consumer groups (--group) are not simulated yet; they arrive with the consumer-group lesson. Read without a group, or pick one --partition."
+        ));
+    }
+    let topic = args
+        .value("--topic")
+        .ok_or_else(|| format!("{TOOL}: Missing required argument \"[topic]\""))?
+        .to_string();
+    let partition: Option<u32> = args.number(TOOL, "--partition")?;
+    let max_messages: Option<u64> = args.number(TOOL, "--max-messages")?;
+    if max_messages == Some(0) {
+        return Err(format!("{TOOL}: --max-messages must be at least 1"));
+    }
+    let start = match (args.value("--offset"), args.has("--from-beginning")) {
+        (Some(_), true) => {
+            return Err(format!(
+                "{TOOL}: Options from-beginning and offset cannot be specified together."
+            ))
+        }
+        (Some(_), false) if partition.is_none() => {
+            return Err(format!(
+                "{TOOL}: The partition is required when offset is specified."
+            ))
+        }
+        (Some("earliest"), false) => StartFrom::Earliest,
+        (Some("latest"), false) => StartFrom::Latest,
+        (Some(o), false) => StartFrom::Offset(o.parse::<u64>().map_err(|_| {
+            format!("{TOOL}: --offset must be 'earliest', 'latest' or a non-negative whole number, got '{o}'")
+        })?),
+        (None, true) => StartFrom::Earliest,
+        (None, false) => StartFrom::Latest,
+    };
+    let mut format = Format::default();
+    for p in args.all("--property") {
+        let (k, v) = key_value(TOOL, "--property", p)?;
+        format.set(&k, &v)?;
+    }
+    let state = session.world.state();
+    let Some(meta) = state.controller.topics.get(&topic) else {
+        return Err(format!(
+            "{TOOL}: topic '{topic}' does not exist (UNKNOWN_TOPIC_OR_PARTITION)"
+        ));
+    };
+    if let Some(p) = partition {
+        if p as usize >= meta.partitions.len() {
+            return Err(format!(
+                "{TOOL}: topic '{topic}' has no partition {p} (it has {}) (UNKNOWN_TOPIC_OR_PARTITION)",
+                meta.partitions.len()
+            ));
+        }
+    }
+    let name = format!("console-consumer-{}", session.next_console_consumer);
+    let spec = ConsumerSpec {
+        topic,
+        partition,
+        start,
+        max_messages,
+    };
+    let event = session
+        .world
+        .submit(Command::Consume {
+            consumer: name.clone(),
+            spec,
+        })
+        .map_err(|e| format!("{TOOL}: {e}"))?;
+    session.next_console_consumer += 1;
+    session.consumers.push(AttachedConsumer {
+        name: name.clone(),
+        format,
+        printed: 0,
+        finished: false,
+    });
+    let mut out = LineOutput::default();
+    out.events.push(event);
+    if session.auto_run {
+        let events = session
+            .world
+            .run_until(crate::sim::timeline::RUN_LIMIT, |w| {
+                w.state().consumers.get(&name).is_none_or(|c| c.closed)
+            });
+        out.events.extend(events);
+    }
+    Ok(out)
+}
+
+/// Collects what attached console clients print since the last poll.
+pub fn poll(session: &mut Session) -> LineOutput {
+    let mut out = LineOutput::default();
+    let state = session.world.state();
+    for att in session.consumers.iter_mut() {
+        let Some(c) = state.consumers.get(&att.name) else {
+            continue;
+        };
+        for r in c.consumed.iter().skip(att.printed) {
+            out.stdout.push_str(&att.format.render(r));
+        }
+        att.printed = att.printed.max(c.consumed.len());
+        if c.closed && !att.finished {
+            att.finished = true;
+            if let Some(e) = c.error {
+                out.stderr.push_str(&format!("ERROR {}: {e}\n", att.name));
+            }
+            out.stderr.push_str(&format!(
+                "Processed a total of {} messages\n",
+                c.consumed.len()
+            ));
+        }
+    }
+    for att in session.producers.iter_mut() {
+        let Some(p) = state.producers.get(&att.name) else {
+            continue;
+        };
+        for (i, r) in p.records.iter().enumerate() {
+            if r.status == RecordStatus::Failed && !att.reported.contains(&i) {
+                att.reported.push(i);
+                let key = r
+                    .record
+                    .key
+                    .as_ref()
+                    .map_or("null".to_string(), |k| format!("{} bytes", k.len()));
+                let value = r
+                    .record
+                    .value
+                    .as_ref()
+                    .map_or("null".to_string(), |v| format!("{} bytes", v.len()));
+                out.stderr.push_str(&format!(
+                    "ERROR Error when sending message to topic {} with key: {key}, value: {value} with error: {}\n",
+                    r.topic,
+                    r.error.map_or("UNKNOWN", |e| e.name())
+                ));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,19 @@
+//! The command language: a subset of the real Kafka CLI tools, plus `sim …`
+//! commands for time and faults. The UI console, lesson scripts, the native
+//! CLI and the tests all go through [`Session`], so they cannot drift apart.
+//!
+//! Lines are tokenised like a POSIX shell (quotes, backslashes, `#` comments)
+//! and a command may take a here-document (`<<EOF` … `EOF`) as its standard input.
+
+mod args;
+mod consumer;
+mod help;
+mod lexer;
+mod producer;
+mod session;
+mod simcmd;
+mod topics;
+
+pub use lexer::{quote, tokenize, LexError, Token};
+pub use session::{LineOutput, ScriptError, Session};
+pub use simcmd::format_event;

@@ -1,0 +1,300 @@
+//! `kafka-console-producer`: reads records, one per line, from a here-document
+//! (or interactively until Ctrl-D) and hands them to a new producer client.
+
+use super::args::{key_value, parse, Kind};
+use super::session::{AttachedProducer, HereDoc, LineOutput, Session};
+use crate::sim::{Command, Header, ProducerConfig, ProducerRecord};
+
+pub const TOOL: &str = "kafka-console-producer";
+
+const SPEC: &[(&str, Kind)] = &[
+    ("--bootstrap-server", Kind::Value),
+    ("--broker-list", Kind::Value),
+    ("--topic", Kind::Value),
+    ("--property", Kind::Repeated),
+    ("--producer-property", Kind::Repeated),
+    ("--request-required-acks", Kind::Value),
+    ("--timeout", Kind::Value),
+];
+
+/// Kafka's console producer lingers 1000 ms (`--timeout`) before sending a line.
+const CONSOLE_LINGER_MS: u64 = 1000;
+
+/// How input lines become records (`LineMessageReader`'s properties).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineFormat {
+    pub parse_key: bool,
+    pub key_separator: String,
+    pub parse_headers: bool,
+    pub headers_delimiter: String,
+    pub headers_separator: String,
+    pub headers_key_separator: String,
+    pub null_marker: Option<String>,
+}
+
+impl Default for LineFormat {
+    fn default() -> Self {
+        LineFormat {
+            parse_key: false,
+            key_separator: "\t".into(),
+            parse_headers: false,
+            headers_delimiter: "\t".into(),
+            headers_separator: ",".into(),
+            headers_key_separator: ":".into(),
+            null_marker: None,
+        }
+    }
+}
+
+fn parse_bool(name: &str, v: &str) -> Result<bool, String> {
+    match v {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(format!(
+            "{TOOL}: property {name} must be true or false, got '{v}'"
+        )),
+    }
+}
+
+impl LineFormat {
+    fn set(&mut self, k: &str, v: &str) -> Result<(), String> {
+        match k {
+            "parse.key" => self.parse_key = parse_bool(k, v)?,
+            "key.separator" => self.key_separator = v.to_string(),
+            "parse.headers" => self.parse_headers = parse_bool(k, v)?,
+            "headers.delimiter" => self.headers_delimiter = v.to_string(),
+            "headers.separator" => self.headers_separator = v.to_string(),
+            "headers.key.separator" => self.headers_key_separator = v.to_string(),
+            "null.marker" => self.null_marker = Some(v.to_string()),
+            "ignore.error" => {
+                parse_bool(k, v)?;
+            }
+            other => {
+                return Err(format!(
+                    "{TOOL}: unknown --property '{other}' (known: parse.key, key.separator, parse.headers, headers.delimiter, headers.separator, headers.key.separator, null.marker, ignore.error)"
+                ))
+            }
+        }
+        if (k == "key.separator" || k == "headers.delimiter") && v.is_empty() {
+            return Err(format!("{TOOL}: property {k} must not be empty"));
+        }
+        Ok(())
+    }
+
+    fn nullable(&self, s: &str) -> Option<Vec<u8>> {
+        match &self.null_marker {
+            Some(m) if m == s => None,
+            _ => Some(s.as_bytes().to_vec()),
+        }
+    }
+
+    /// Turns one input line into a record, or names what is wrong with it.
+    pub fn parse_line(&self, line: &str, number: usize) -> Result<ProducerRecord, String> {
+        let mut rest = line;
+        let mut headers = Vec::new();
+        if self.parse_headers {
+            let Some((h, r)) = rest.split_once(self.headers_delimiter.as_str()) else {
+                return Err(format!(
+                    "No headers delimiter found on line number {number}: '{line}'"
+                ));
+            };
+            rest = r;
+            for pair in h
+                .split(self.headers_separator.as_str())
+                .filter(|p| !p.is_empty())
+            {
+                let (k, v) = match pair.split_once(self.headers_key_separator.as_str()) {
+                    Some((k, v)) => (k, v),
+                    None => (pair, ""),
+                };
+                headers.push(Header {
+                    key: k.to_string(),
+                    value: v.as_bytes().to_vec(),
+                });
+            }
+        }
+        let (key, value) = if self.parse_key {
+            let Some((k, v)) = rest.split_once(self.key_separator.as_str()) else {
+                return Err(format!(
+                    "No key separator found on line number {number}: '{line}'"
+                ));
+            };
+            (self.nullable(k), self.nullable(v))
+        } else {
+            (None, self.nullable(rest))
+        };
+        Ok(ProducerRecord {
+            key,
+            value,
+            headers,
+        })
+    }
+}
+
+/// A parsed console-producer invocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invocation {
+    pub topic: String,
+    pub config: ProducerConfig,
+    pub format: LineFormat,
+}
+
+pub fn parse_invocation(session: &Session, words: &[String]) -> Result<Invocation, String> {
+    let args = parse(TOOL, words, SPEC)?;
+    let topic = args
+        .value("--topic")
+        .ok_or_else(|| format!("{TOOL}: Missing required argument \"[topic]\""))?
+        .to_string();
+    let mut config = ProducerConfig {
+        linger_ms: CONSOLE_LINGER_MS,
+        ..ProducerConfig::default()
+    };
+    if let Some(t) = args.number::<u64>(TOOL, "--timeout")? {
+        config.linger_ms = t;
+    }
+    if let Some(a) = args.value("--request-required-acks") {
+        config.set("acks", a).map_err(|e| format!("{TOOL}: {e}"))?;
+    }
+    for p in args.all("--producer-property") {
+        let (k, v) = key_value(TOOL, "--producer-property", p)?;
+        config.set(&k, &v).map_err(|e| format!("{TOOL}: {e}"))?;
+    }
+    let mut format = LineFormat::default();
+    for p in args.all("--property") {
+        let (k, v) = key_value(TOOL, "--property", p)?;
+        format.set(&k, &v)?;
+    }
+    if !session.world.state().controller.topics.contains_key(&topic) {
+        return Err(format!(
+            "{TOOL}: topic '{topic}' does not exist (UNKNOWN_TOPIC_OR_PARTITION); this cluster runs with auto.create.topics.enable=false, so create it first with kafka-topics --create"
+        ));
+    }
+    Ok(Invocation {
+        topic,
+        config,
+        format,
+    })
+}
+
+fn new_name(session: &mut Session) -> String {
+    let name = format!("console-producer-{}", session.next_console_producer);
+    session.next_console_producer += 1;
+    session.producers.push(AttachedProducer {
+        name: name.clone(),
+        reported: Vec::new(),
+    });
+    name
+}
+
+/// Sends `records` through producer `name`, then (auto-run) runs the world until it is done.
+fn send(
+    session: &mut Session,
+    name: &str,
+    inv: &Invocation,
+    records: Vec<ProducerRecord>,
+    close: bool,
+) -> LineOutput {
+    let cmd = Command::Produce {
+        producer: name.to_string(),
+        config: inv.config.clone(),
+        topic: inv.topic.clone(),
+        records,
+        close,
+    };
+    let mut out = LineOutput::default();
+    match session.world.submit(cmd) {
+        Ok(e) => out.events.push(e),
+        Err(e) => return LineOutput::error(format!("{TOOL}: {e}")),
+    }
+    if session.auto_run {
+        let producer = name.to_string();
+        let events = session
+            .world
+            .run_until(crate::sim::timeline::RUN_LIMIT, |w| {
+                w.state().producers.get(&producer).is_none_or(|p| {
+                    if close {
+                        p.closed
+                    } else {
+                        p.pending() == 0
+                    }
+                })
+            });
+        out.events.extend(events);
+    }
+    out
+}
+
+/// Runs a here-document producer: every line is a record; EOF closes the producer.
+pub fn run_batch(session: &mut Session, words: &[String], lines: &[String]) -> LineOutput {
+    let inv = match parse_invocation(session, words) {
+        Ok(i) => i,
+        Err(e) => return LineOutput::error(e),
+    };
+    let mut records = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        match inv.format.parse_line(line, i + 1) {
+            Ok(r) => records.push(r),
+            Err(e) => return LineOutput::error(format!("{TOOL}: {e}; nothing was sent")),
+        }
+    }
+    if records.is_empty() {
+        return LineOutput::default();
+    }
+    let name = new_name(session);
+    send(session, &name, &inv, records, true)
+}
+
+/// Opens an interactive producer (no here-document): a `>` prompt until Ctrl-D.
+pub fn open_interactive(session: &mut Session, words: &[String]) -> LineOutput {
+    if let Err(e) = parse_invocation(session, words) {
+        return LineOutput::error(e);
+    }
+    let name = new_name(session);
+    session.heredoc = Some(HereDoc {
+        command: words.to_vec(),
+        delimiter: "EOF".into(),
+        lines: Vec::new(),
+        interactive: Some(name),
+    });
+    LineOutput {
+        continued: true,
+        ..Default::default()
+    }
+}
+
+/// One line typed at an interactive producer's `>` prompt: sent right away.
+pub fn interactive_line(session: &mut Session, line: &str) -> LineOutput {
+    let Some(h) = session.heredoc.as_mut() else {
+        return LineOutput::default();
+    };
+    h.lines.push(line.to_string());
+    let number = h.lines.len();
+    let words = h.command.clone();
+    let name = h.interactive.clone().unwrap_or_default();
+    let inv = match parse_invocation(session, &words) {
+        Ok(i) => i,
+        Err(e) => return LineOutput::error(e),
+    };
+    let mut out = match inv.format.parse_line(line, number) {
+        Ok(r) => send(session, &name, &inv, vec![r], false),
+        Err(e) => LineOutput::error(format!("{TOOL}: {e}")),
+    };
+    out.continued = true;
+    out
+}
+
+/// Ctrl-D at an interactive producer: flush and close.
+pub fn close_interactive(session: &mut Session) -> LineOutput {
+    let Some(h) = session.heredoc.take() else {
+        return LineOutput::default();
+    };
+    let name = h.interactive.unwrap_or_default();
+    let sent_any = session.world.state().producers.contains_key(&name);
+    if !sent_any {
+        return LineOutput::default();
+    }
+    match parse_invocation(session, &h.command) {
+        Ok(inv) => send(session, &name, &inv, Vec::new(), true),
+        Err(e) => LineOutput::error(e),
+    }
+}

@@ -1,0 +1,237 @@
+//! A console session: the world plus the state of the line editor
+//! (an open here-document) and counters for client names.
+
+use crate::sim::{ClusterConfig, Event, World};
+
+/// What one input line produced.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LineOutput {
+    /// What the real tool would print on standard output (may be empty).
+    pub stdout: String,
+    /// What the real tool would print on standard error (warnings, "Processed a total of …").
+    pub stderr: String,
+    /// A one-line error naming the problem, if the line was refused.
+    pub error: Option<String>,
+    /// Events the line caused, in order (for the event log).
+    pub events: Vec<Event>,
+    /// True while a here-document is open and the line was taken as its content.
+    pub continued: bool,
+}
+
+impl LineOutput {
+    pub fn stdout(text: String) -> Self {
+        LineOutput {
+            stdout: text,
+            ..Default::default()
+        }
+    }
+
+    pub fn error(message: String) -> Self {
+        LineOutput {
+            error: Some(message),
+            ..Default::default()
+        }
+    }
+
+    /// Appends another output (stdout, stderr and events; the first error wins).
+    pub fn merge(&mut self, other: LineOutput) {
+        self.stdout.push_str(&other.stdout);
+        self.stderr.push_str(&other.stderr);
+        self.events.extend(other.events);
+        if self.error.is_none() {
+            self.error = other.error;
+        }
+    }
+}
+
+/// A failure while running a whole script.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptError {
+    /// 1-based line number in the script.
+    pub line: usize,
+    pub message: String,
+}
+
+/// An open here-document: the command waiting for its input lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct HereDoc {
+    pub command: Vec<String>,
+    pub delimiter: String,
+    pub lines: Vec<String>,
+    /// Interactive producer input (no `<<`): each line is sent as it is typed and
+    /// Ctrl-D (or a line `EOF`) ends it.
+    pub interactive: Option<String>,
+}
+
+/// A console consumer whose records the console prints as they arrive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct AttachedConsumer {
+    pub name: String,
+    pub format: super::consumer::Format,
+    pub printed: usize,
+    pub finished: bool,
+}
+
+/// A console producer whose failed records the console reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct AttachedProducer {
+    pub name: String,
+    pub reported: Vec<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub(crate) world: World,
+    pub(crate) heredoc: Option<HereDoc>,
+    pub(crate) next_console_producer: u32,
+    pub(crate) next_console_consumer: u32,
+    /// Scripts and the CLI run each command to completion, as the real tools block;
+    /// the UI turns this off so the learner steps through what a command started.
+    pub(crate) auto_run: bool,
+    pub(crate) consumers: Vec<AttachedConsumer>,
+    pub(crate) producers: Vec<AttachedProducer>,
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Session::new(ClusterConfig::default(), 42)
+    }
+}
+
+impl Session {
+    pub fn new(config: ClusterConfig, seed: u64) -> Self {
+        Session {
+            world: World::new(config, seed),
+            heredoc: None,
+            next_console_producer: 1,
+            next_console_consumer: 1,
+            auto_run: true,
+            consumers: Vec::new(),
+            producers: Vec::new(),
+        }
+    }
+
+    /// Whether commands run the world until they complete (default) or only start it.
+    pub fn set_auto_run(&mut self, on: bool) {
+        self.auto_run = on;
+    }
+
+    pub fn auto_run(&self) -> bool {
+        self.auto_run
+    }
+
+    /// One step of the world, plus anything attached console clients now print.
+    pub fn step(&mut self) -> LineOutput {
+        let mut out = LineOutput::default();
+        if let Some(e) = self.world.step() {
+            out.events.push(e);
+        }
+        out.merge(self.poll_output());
+        out
+    }
+
+    /// Steps back `n` steps.
+    pub fn back(&mut self, n: u64) -> u64 {
+        let went = self.world.step_back(n);
+        for c in self.consumers.iter_mut() {
+            let have = self
+                .world
+                .state()
+                .consumers
+                .get(&c.name)
+                .map_or(0, |x| x.consumed.len());
+            c.printed = c.printed.min(have);
+        }
+        went
+    }
+
+    /// Output that console clients produced since the last call: records a console
+    /// consumer received, "Processed a total of N messages", producer send errors.
+    pub fn poll_output(&mut self) -> LineOutput {
+        super::consumer::poll(self)
+    }
+
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    pub fn world_mut(&mut self) -> &mut World {
+        &mut self.world
+    }
+
+    /// `"> "` while a here-document (or interactive producer input) is open, else `"$ "`.
+    pub fn prompt(&self) -> &'static str {
+        if self.heredoc.is_some() {
+            "> "
+        } else {
+            "$ "
+        }
+    }
+
+    /// True while the session waits for here-document lines.
+    pub fn in_heredoc(&self) -> bool {
+        self.heredoc.is_some()
+    }
+
+    /// Replaces the world with a fresh one (same brokers), keeping nothing but the run mode.
+    pub fn reset(&mut self, seed: u64) {
+        let config = self.world.config().clone();
+        self.reset_with(config, seed);
+    }
+
+    pub fn reset_with(&mut self, config: ClusterConfig, seed: u64) {
+        let auto = self.auto_run;
+        *self = Session::new(config, seed);
+        self.auto_run = auto;
+    }
+
+    /// Feeds one line, as typed at the prompt.
+    pub fn input_line(&mut self, line: &str) -> LineOutput {
+        super::simcmd::input_line(self, line)
+    }
+
+    /// Ctrl-D: closes an open here-document (runs its command) or does nothing.
+    pub fn end_of_input(&mut self) -> LineOutput {
+        super::simcmd::end_of_input(self)
+    }
+
+    /// Runs a whole script. Returns each line's stdout concatenated, or the first error
+    /// (unless `keep_going`, which collects errors and continues).
+    pub fn run_script(&mut self, script: &str, keep_going: bool) -> (String, Vec<ScriptError>) {
+        let mut out = String::new();
+        let mut errors = Vec::new();
+        for (i, line) in script.lines().enumerate() {
+            let r = self.input_line(line);
+            out.push_str(&r.stdout);
+            out.push_str(&r.stderr);
+            if let Some(e) = r.error {
+                errors.push(ScriptError {
+                    line: i + 1,
+                    message: e,
+                });
+                if !keep_going {
+                    return (out, errors);
+                }
+            }
+        }
+        match &self.heredoc {
+            Some(h) if h.interactive.is_some() => {
+                // End of the script is end of input (Ctrl-D) for an interactive producer.
+                let r = self.end_of_input();
+                out.push_str(&r.stdout);
+                out.push_str(&r.stderr);
+            }
+            Some(h) => {
+                let line = script.lines().count();
+                let delimiter = h.delimiter.clone();
+                self.heredoc = None;
+                errors.push(ScriptError {
+                    line,
+                    message: format!("unterminated here-document: the script ended before the closing '{delimiter}' line"),
+                });
+            }
+            None => {}
+        }
+        (out, errors)
+    }
+}

@@ -1,0 +1,286 @@
+//! Line dispatch (here-documents, tool names) and the `sim …` commands that
+//! control time, the cluster and the seed.
+
+use super::lexer::{tokenize, Token};
+use super::session::{HereDoc, LineOutput, Session};
+use super::{consumer, help, producer, topics};
+use crate::sim::{ClusterConfig, Command, Event, MAX_BROKERS};
+
+/// How an event is printed in the console and the CLI.
+pub fn format_event(e: &Event) -> String {
+    format!("[step {} · {} ms] {}\n", e.step, e.time_ms, e.narration)
+}
+
+/// Strips `bin/` prefixes and the `.sh` suffix: `bin/kafka-topics.sh` → `kafka-topics`.
+fn tool_name(word: &str) -> &str {
+    let base = word.rsplit('/').next().unwrap_or(word);
+    base.strip_suffix(".sh").unwrap_or(base)
+}
+
+pub fn input_line(session: &mut Session, line: &str) -> LineOutput {
+    let mut out = input_line_inner(session, line);
+    out.merge(session.poll_output());
+    out
+}
+
+fn input_line_inner(session: &mut Session, line: &str) -> LineOutput {
+    if let Some(h) = &session.heredoc {
+        let is_end = line.trim() == h.delimiter;
+        if h.interactive.is_some() {
+            if is_end {
+                return producer::close_interactive(session);
+            }
+            return producer::interactive_line(session, line);
+        }
+        if is_end {
+            let Some(h) = session.heredoc.take() else {
+                return LineOutput::default();
+            };
+            return producer::run_batch(session, &h.command, &h.lines);
+        }
+        if let Some(h) = session.heredoc.as_mut() {
+            h.lines.push(line.to_string());
+        }
+        return LineOutput {
+            continued: true,
+            ..Default::default()
+        };
+    }
+    let tokens = match tokenize(line) {
+        Ok(t) => t,
+        Err(e) => return LineOutput::error(format!("syntax error: {e}")),
+    };
+    let mut words = Vec::new();
+    let mut heredoc = None;
+    for t in tokens {
+        match t {
+            Token::Word(w) if heredoc.is_none() => words.push(w),
+            Token::Word(w) => {
+                return LineOutput::error(format!(
+                    "syntax error: '{w}' after the here-document marker; put <<EOF at the end of the line"
+                ))
+            }
+            Token::HereDoc(d) => heredoc = Some(d),
+        }
+    }
+    let Some(first) = words.first() else {
+        if heredoc.is_some() {
+            return LineOutput::error(
+                "syntax error: a here-document needs a command before <<".into(),
+            );
+        }
+        return LineOutput::default();
+    };
+    let tool = tool_name(first).to_string();
+    let rest = &words[1..];
+    if let Some(delimiter) = heredoc {
+        if tool != producer::TOOL {
+            return LineOutput::error(format!(
+                "{tool} does not read records from standard input; only kafka-console-producer takes a here-document"
+            ));
+        }
+        if let Err(e) = producer::parse_invocation(session, rest) {
+            return LineOutput::error(e);
+        }
+        session.heredoc = Some(HereDoc {
+            command: rest.to_vec(),
+            delimiter,
+            lines: Vec::new(),
+            interactive: None,
+        });
+        return LineOutput {
+            continued: true,
+            ..Default::default()
+        };
+    }
+    match tool.as_str() {
+        "kafka-topics" => topics::run(session, rest),
+        "kafka-console-producer" => producer::open_interactive(session, rest),
+        "kafka-console-consumer" => consumer::run(session, rest),
+        "sim" => sim(session, rest),
+        "help" => help::help(rest),
+        "kafka-consumer-groups" | "kafka-configs" | "kafka-leader-election"
+        | "kafka-avro-console-producer" | "kafka-avro-console-consumer" | "curl" => {
+            LineOutput::error(format!(
+                "{tool} is not simulated yet: it arrives with a later lesson (try `help` for what works today)"
+            ))
+        }
+        _ => LineOutput::error(format!("unknown command '{first}' (try `help`)")),
+    }
+}
+
+pub fn end_of_input(session: &mut Session) -> LineOutput {
+    let mut out = match &session.heredoc {
+        Some(h) if h.interactive.is_some() => producer::close_interactive(session),
+        Some(_) => {
+            // Ctrl-D inside a here-document ends it as if the delimiter was typed
+            // (bash warns and does the same).
+            let Some(h) = session.heredoc.take() else {
+                return LineOutput::default();
+            };
+            producer::run_batch(session, &h.command, &h.lines)
+        }
+        None => LineOutput::default(),
+    };
+    out.merge(session.poll_output());
+    out
+}
+
+fn count(arg: Option<&String>, what: &str, default: u64) -> Result<u64, String> {
+    match arg {
+        None => Ok(default),
+        Some(s) => s
+            .parse::<u64>()
+            .map_err(|_| format!("sim {what}: expected a whole number, got '{s}'")),
+    }
+}
+
+fn events_text(events: &[Event]) -> String {
+    events.iter().map(format_event).collect()
+}
+
+fn sim(session: &mut Session, args: &[String]) -> LineOutput {
+    match sim_inner(session, args) {
+        Ok(o) => o,
+        Err(e) => LineOutput::error(e),
+    }
+}
+
+fn expect_no_more(args: &[String], n: usize, usage: &str) -> Result<(), String> {
+    if args.len() > n {
+        return Err(format!("sim: too many arguments; usage: {usage}"));
+    }
+    Ok(())
+}
+
+fn sim_inner(session: &mut Session, args: &[String]) -> Result<LineOutput, String> {
+    let Some(sub) = args.first() else {
+        return Err("sim: which one? step, back, run, advance, state, seed, brokers, reset, consumer (try `help sim`)".into());
+    };
+    match sub.as_str() {
+        "step" => {
+            expect_no_more(args, 2, "sim step [N]")?;
+            let n = count(args.get(1), "step", 1)?;
+            let mut out = LineOutput::default();
+            for _ in 0..n.min(crate::sim::timeline::RUN_LIMIT) {
+                let r = session.step();
+                if r.events.is_empty() {
+                    break;
+                }
+                out.merge(r);
+            }
+            if out.events.is_empty() {
+                out.stdout = "Nothing to do: no messages in flight and no timers due.\n".into();
+            } else {
+                out.stdout = format!("{}{}", events_text(&out.events), out.stdout);
+            }
+            Ok(out)
+        }
+        "back" => {
+            expect_no_more(args, 2, "sim back [N]")?;
+            let n = count(args.get(1), "back", 1)?;
+            let went = session.back(n);
+            let w = session.world();
+            Ok(LineOutput::stdout(format!(
+                "Went back {went} step(s) to step {} (t = {} ms).\n",
+                w.step_count(),
+                w.now()
+            )))
+        }
+        "run" => {
+            expect_no_more(args, 1, "sim run")?;
+            let events = session.world.run_until_idle();
+            let mut out = LineOutput::stdout(events_text(&events));
+            if events.is_empty() {
+                out.stdout = "Nothing to do: the world is idle.\n".into();
+            }
+            out.events = events;
+            Ok(out)
+        }
+        "advance" => {
+            expect_no_more(args, 2, "sim advance MS")?;
+            let Some(ms) = args.get(1) else {
+                return Err("sim advance: how many milliseconds? e.g. sim advance 500".into());
+            };
+            let ms = count(Some(ms), "advance", 0)?;
+            let events = session
+                .world
+                .advance(ms)
+                .map_err(|e| format!("sim advance: {}", e.message))?;
+            let mut out = LineOutput::stdout(events_text(&events));
+            out.events = events;
+            Ok(out)
+        }
+        "state" => {
+            expect_no_more(args, 1, "sim state")?;
+            let json = serde_json::to_string_pretty(&session.world.snapshot())
+                .map_err(|e| format!("sim state: {e}"))?;
+            Ok(LineOutput::stdout(format!("{json}\n")))
+        }
+        "seed" => {
+            expect_no_more(args, 2, "sim seed N")?;
+            let Some(s) = args.get(1) else {
+                return Ok(LineOutput::stdout(format!("{}\n", session.world.seed())));
+            };
+            let seed = count(Some(s), "seed", 0)?;
+            session.reset(seed);
+            Ok(LineOutput::stdout(format!(
+                "Started a new cluster: {} brokers, seed {seed}.\n",
+                session.world.config().brokers
+            )))
+        }
+        "brokers" => {
+            expect_no_more(args, 2, "sim brokers N")?;
+            let Some(s) = args.get(1) else {
+                return Err("sim brokers: how many? e.g. sim brokers 3".into());
+            };
+            let n = count(Some(s), "brokers", 0)?;
+            if n < 1 || n > MAX_BROKERS as u64 {
+                return Err(format!(
+                    "sim brokers: choose 1 to {MAX_BROKERS} brokers, got {n}"
+                ));
+            }
+            let seed = session.world.seed();
+            let config = ClusterConfig {
+                brokers: n as u32,
+                ..session.world.config().clone()
+            };
+            session.reset_with(config, seed);
+            Ok(LineOutput::stdout(format!(
+                "Started a new cluster: {n} brokers, seed {seed}.\n"
+            )))
+        }
+        "reset" => {
+            expect_no_more(args, 1, "sim reset")?;
+            let seed = session.world.seed();
+            session.reset(seed);
+            Ok(LineOutput::stdout(format!(
+                "Started a new cluster: {} brokers, seed {seed}.\n",
+                session.world.config().brokers
+            )))
+        }
+        "consumer" => {
+            let (Some(action), Some(name)) = (args.get(1), args.get(2)) else {
+                return Err("sim consumer: usage: sim consumer stop NAME".into());
+            };
+            expect_no_more(args, 3, "sim consumer stop NAME")?;
+            if action != "stop" {
+                return Err(format!(
+                    "sim consumer: unknown action '{action}' (only 'stop' for now)"
+                ));
+            }
+            let event = session
+                .world
+                .submit(Command::CloseConsumer {
+                    consumer: name.clone(),
+                })
+                .map_err(|e| format!("sim consumer stop: {}", e.message))?;
+            let mut out = LineOutput::stdout(format_event(&event));
+            out.events.push(event);
+            Ok(out)
+        }
+        other => Err(format!(
+            "sim: unknown subcommand '{other}' (try `help sim`)"
+        )),
+    }
+}

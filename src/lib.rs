@@ -1,0 +1,12 @@
+//! Kafka teaching simulator.
+//!
+//! * [`sim`] is the deterministic kernel: pure Rust, virtual time, no I/O.
+//! * [`console`] is the one command language shared by the UI console, lesson
+//!   scripts, the native CLI and the tests.
+//! * `ui` (wasm32 only) renders snapshots and sends commands; it holds no Kafka logic.
+
+pub mod console;
+pub mod sim;
+
+#[cfg(target_arch = "wasm32")]
+pub mod ui;

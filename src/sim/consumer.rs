@@ -1,0 +1,373 @@
+//! A consumer client in assign mode (no group yet): metadata, ListOffsets to
+//! find its starting position, then Fetch from each partition leader.
+
+use super::error::ErrorCode;
+use super::log::Record;
+use super::outcome::{plural, Outcome};
+use super::protocol::{Body, FetchPartition, Message, OffsetSpec, TopicMetadata};
+use super::types::{NodeId, Time, TopicPartition};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Kafka's `fetch.max.wait.ms` default.
+pub const FETCH_MAX_WAIT_MS: u64 = 500;
+
+/// Where a consumer starts reading.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StartFrom {
+    /// `--from-beginning` (`auto.offset.reset=earliest`).
+    Earliest,
+    /// The default: only records produced from now on (`auto.offset.reset=latest`).
+    Latest,
+    /// `--offset N` on one partition.
+    Offset(u64),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsumerSpec {
+    pub topic: String,
+    /// `--partition P`; otherwise every partition of the topic.
+    pub partition: Option<u32>,
+    pub start: StartFrom,
+    /// `--max-messages N`: stop after N records.
+    pub max_messages: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsumedRecord {
+    pub partition: u32,
+    pub record: Record,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Consumer {
+    pub name: String,
+    pub spec: ConsumerSpec,
+    pub bootstrap: u32,
+    pub metadata: Option<TopicMetadata>,
+    /// Assigned partitions and the next offset to read in each (the "position").
+    pub positions: BTreeMap<u32, u64>,
+    /// Records handed to the application, in order of arrival.
+    pub consumed: Vec<ConsumedRecord>,
+    /// Brokers with a Fetch or ListOffsets of ours outstanding.
+    pub waiting_on: Vec<u32>,
+    pub error: Option<ErrorCode>,
+    pub closed: bool,
+}
+
+impl Consumer {
+    pub fn new(name: &str, spec: ConsumerSpec, bootstrap: u32) -> Self {
+        Consumer {
+            name: name.to_string(),
+            spec,
+            bootstrap,
+            metadata: None,
+            positions: BTreeMap::new(),
+            consumed: Vec::new(),
+            waiting_on: Vec::new(),
+            error: None,
+            closed: false,
+        }
+    }
+
+    fn tp(&self, p: u32) -> TopicPartition {
+        TopicPartition::new(self.spec.topic.clone(), p)
+    }
+
+    pub fn on_start(&mut self) -> Outcome {
+        let how = match (&self.spec.start, self.spec.partition) {
+            (StartFrom::Earliest, _) => "from the beginning".to_string(),
+            (StartFrom::Latest, _) => "from the end (only new records)".to_string(),
+            (StartFrom::Offset(o), _) => format!("at offset {o}"),
+        };
+        let which = match self.spec.partition {
+            Some(p) => format!("partition {p} of {}", self.spec.topic),
+            None => format!("every partition of {}", self.spec.topic),
+        };
+        let mut out = Outcome::new(
+            "consumer-start",
+            format!(
+                "{} starts and assigns itself {which}, reading {how}. It asks broker {} for metadata first.",
+                self.name, self.bootstrap
+            ),
+        );
+        out.send(
+            NodeId::Broker(self.bootstrap),
+            Body::MetadataRequest {
+                topics: vec![self.spec.topic.clone()],
+            },
+            None,
+        );
+        out
+    }
+
+    fn leader_of(&self, p: u32) -> Option<u32> {
+        self.metadata
+            .as_ref()
+            .and_then(|m| m.partitions.get(p as usize))
+            .and_then(|pm| pm.leader)
+    }
+
+    pub fn handle(&mut self, _now: Time, msg: &Message) -> Outcome {
+        if self.closed {
+            return Outcome::new(
+                "ignored",
+                format!(
+                    "{} has closed and drops a late {}.",
+                    self.name,
+                    msg.body.describe()
+                ),
+            );
+        }
+        if let NodeId::Broker(b) = msg.from {
+            self.waiting_on.retain(|w| *w != b);
+        }
+        match &msg.body {
+            Body::MetadataResponse { topics, .. } => self.on_metadata(topics),
+            Body::ListOffsetsResponse { partitions } => {
+                let mut parts = Vec::new();
+                for p in partitions {
+                    match (p.error, p.offset) {
+                        (None, Some(o)) => {
+                            self.positions.insert(p.tp.partition, o);
+                            parts.push(format!("{} at offset {o}", p.tp));
+                        }
+                        (e, _) => parts.push(format!(
+                            "{}: {}",
+                            p.tp,
+                            e.unwrap_or(ErrorCode::InvalidRequest)
+                        )),
+                    }
+                }
+                let mut out = Outcome::new(
+                    "consumer-position",
+                    format!("{} sets its position: {}.", self.name, parts.join(", ")),
+                );
+                if let NodeId::Broker(b) = msg.from {
+                    self.fetch_from(b, &mut out);
+                }
+                out
+            }
+            Body::FetchResponse { partitions } => {
+                let mut out = Outcome::new("consumer-records", String::new());
+                let mut got = 0usize;
+                let mut done = false;
+                for p in partitions {
+                    if let Some(e) = p.error {
+                        out.then(format!(
+                            "{}: Fetch for {} failed with {e}.",
+                            self.name, p.tp
+                        ));
+                        continue;
+                    }
+                    for r in &p.records {
+                        if done {
+                            break;
+                        }
+                        let pos = self.positions.get(&p.tp.partition).copied().unwrap_or(0);
+                        if r.offset < pos {
+                            continue;
+                        }
+                        self.positions.insert(p.tp.partition, r.offset + 1);
+                        self.consumed.push(ConsumedRecord {
+                            partition: p.tp.partition,
+                            record: r.clone(),
+                        });
+                        got += 1;
+                        if let Some(max) = self.spec.max_messages {
+                            if self.consumed.len() as u64 >= max {
+                                done = true;
+                            }
+                        }
+                    }
+                }
+                if got > 0 {
+                    let positions: Vec<String> = partitions
+                        .iter()
+                        .filter(|p| !p.records.is_empty())
+                        .map(|p| {
+                            format!(
+                                "{} → position {}",
+                                p.tp,
+                                self.positions.get(&p.tp.partition).copied().unwrap_or(0)
+                            )
+                        })
+                        .collect();
+                    out.then(format!(
+                        "{} receives {} and hands them to the application; {}.",
+                        self.name,
+                        plural(got, "record"),
+                        positions.join(", ")
+                    ));
+                } else {
+                    out.then(format!(
+                        "{} receives an empty Fetch response and asks again.",
+                        self.name
+                    ));
+                }
+                if done {
+                    self.closed = true;
+                    out.then(format!(
+                        "It has read the {} messages it was asked for (--max-messages) and closes.",
+                        self.consumed.len()
+                    ));
+                } else if let NodeId::Broker(b) = msg.from {
+                    self.fetch_from(b, &mut out);
+                }
+                out
+            }
+            other => Outcome::new(
+                "ignored",
+                format!("{} ignores an unexpected {}.", self.name, other.describe()),
+            ),
+        }
+    }
+
+    fn on_metadata(&mut self, topics: &[TopicMetadata]) -> Outcome {
+        let mut out = Outcome::new("consumer-metadata", String::new());
+        let Some(t) = topics.iter().find(|t| t.name == self.spec.topic) else {
+            out.then(format!("{} got no metadata for its topic.", self.name));
+            return out;
+        };
+        if let Some(code) = t.error {
+            self.error = Some(code);
+            self.closed = true;
+            out.then(format!(
+                "{} learns that topic {} does not exist ({code}) and stops.",
+                self.name, t.name
+            ));
+            return out;
+        }
+        self.metadata = Some(t.clone());
+        let partitions: Vec<u32> = match self.spec.partition {
+            Some(p) if (p as usize) < t.partitions.len() => vec![p],
+            Some(p) => {
+                self.error = Some(ErrorCode::UnknownTopicOrPartition);
+                self.closed = true;
+                out.then(format!(
+                    "{} learns that {} has no partition {p} (UNKNOWN_TOPIC_OR_PARTITION) and stops.",
+                    self.name, t.name
+                ));
+                return out;
+            }
+            None => t.partitions.iter().map(|p| p.partition).collect(),
+        };
+        out.then(format!(
+            "{} learns the leaders of {}.",
+            self.name,
+            plural(partitions.len(), "partition")
+        ));
+        match self.spec.start {
+            StartFrom::Offset(o) => {
+                for p in &partitions {
+                    self.positions.insert(*p, o);
+                }
+                let brokers: Vec<u32> = self.leader_brokers();
+                for b in brokers {
+                    self.fetch_from(b, &mut out);
+                }
+            }
+            StartFrom::Earliest | StartFrom::Latest => {
+                let spec = if self.spec.start == StartFrom::Earliest {
+                    OffsetSpec::Earliest
+                } else {
+                    OffsetSpec::Latest
+                };
+                let mut by_leader: BTreeMap<u32, Vec<(TopicPartition, OffsetSpec)>> =
+                    BTreeMap::new();
+                for p in &partitions {
+                    // Placeholder position until ListOffsets answers.
+                    if let Some(l) = self.leader_of(*p) {
+                        by_leader.entry(l).or_default().push((self.tp(*p), spec));
+                    }
+                }
+                for p in &partitions {
+                    self.positions.entry(*p).or_insert(0);
+                }
+                for (leader, parts) in by_leader {
+                    out.then(format!(
+                        "It asks broker {leader} for the {} offset of {}.",
+                        if spec == OffsetSpec::Earliest {
+                            "earliest"
+                        } else {
+                            "latest"
+                        },
+                        parts
+                            .iter()
+                            .map(|(tp, _)| tp.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                    self.waiting_on.push(leader);
+                    out.send(
+                        NodeId::Broker(leader),
+                        Body::ListOffsetsRequest { partitions: parts },
+                        None,
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    fn leader_brokers(&self) -> Vec<u32> {
+        let mut v: Vec<u32> = self
+            .positions
+            .keys()
+            .filter_map(|p| self.leader_of(*p))
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    /// Sends one Fetch to `broker` for every assigned partition it leads.
+    fn fetch_from(&mut self, broker: u32, out: &mut Outcome) {
+        if self.waiting_on.contains(&broker) {
+            return;
+        }
+        let partitions: Vec<FetchPartition> = self
+            .positions
+            .iter()
+            .filter(|(p, _)| self.leader_of(**p) == Some(broker))
+            .map(|(p, o)| FetchPartition {
+                tp: self.tp(*p),
+                fetch_offset: *o,
+            })
+            .collect();
+        if partitions.is_empty() {
+            return;
+        }
+        out.then(format!(
+            "It sends a Fetch to broker {broker} for {}.",
+            partitions
+                .iter()
+                .map(|p| format!("{} from offset {}", p.tp, p.fetch_offset))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        self.waiting_on.push(broker);
+        out.send(
+            NodeId::Broker(broker),
+            Body::FetchRequest {
+                replica_id: None,
+                max_wait_ms: FETCH_MAX_WAIT_MS,
+                partitions,
+            },
+            None,
+        );
+    }
+
+    pub fn close(&mut self) -> Outcome {
+        self.closed = true;
+        Outcome::new(
+            "consumer-close",
+            format!(
+                "{} closes after reading {}.",
+                self.name,
+                plural(self.consumed.len(), "record")
+            ),
+        )
+    }
+}

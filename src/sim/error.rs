@@ -1,0 +1,72 @@
+//! Errors with Kafka's own names, so a learner sees what a real client would log.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A Kafka protocol error code (the names match `org.apache.kafka.common.protocol.Errors`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ErrorCode {
+    UnknownTopicOrPartition,
+    LeaderNotAvailable,
+    NotLeaderOrFollower,
+    InvalidTopicException,
+    InvalidPartitions,
+    InvalidReplicationFactor,
+    TopicAlreadyExists,
+    InvalidConfig,
+    OffsetOutOfRange,
+    InvalidRequest,
+    RecordTooLarge,
+    BrokerNotAvailable,
+}
+
+impl ErrorCode {
+    /// The name exactly as Kafka prints it (`NOT_LEADER_OR_FOLLOWER`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorCode::UnknownTopicOrPartition => "UNKNOWN_TOPIC_OR_PARTITION",
+            ErrorCode::LeaderNotAvailable => "LEADER_NOT_AVAILABLE",
+            ErrorCode::NotLeaderOrFollower => "NOT_LEADER_OR_FOLLOWER",
+            ErrorCode::InvalidTopicException => "INVALID_TOPIC_EXCEPTION",
+            ErrorCode::InvalidPartitions => "INVALID_PARTITIONS",
+            ErrorCode::InvalidReplicationFactor => "INVALID_REPLICATION_FACTOR",
+            ErrorCode::TopicAlreadyExists => "TOPIC_ALREADY_EXISTS",
+            ErrorCode::InvalidConfig => "INVALID_CONFIG",
+            ErrorCode::OffsetOutOfRange => "OFFSET_OUT_OF_RANGE",
+            ErrorCode::InvalidRequest => "INVALID_REQUEST",
+            ErrorCode::RecordTooLarge => "RECORD_TOO_LARGE",
+            ErrorCode::BrokerNotAvailable => "BROKER_NOT_AVAILABLE",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An error answered to a command: Kafka's code plus the message a real tool would print.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KafkaError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl KafkaError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        KafkaError {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for KafkaError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.message, self.code)
+    }
+}
+
+impl std::error::Error for KafkaError {}

@@ -1,0 +1,32 @@
+//! The simulation kernel: pure, deterministic, no I/O and no web imports.
+//!
+//! Time is virtual and passed in; randomness comes from one seeded generator;
+//! every collection iterates in a defined order (`BTreeMap`, `Vec`). Same seed
+//! and same commands therefore give the same run, bit for bit.
+
+pub mod broker;
+pub mod consumer;
+pub mod controller;
+pub mod error;
+pub mod log;
+pub mod murmur2;
+pub mod outcome;
+pub mod producer;
+pub mod protocol;
+pub mod rng;
+pub mod state;
+pub mod timeline;
+pub mod topic;
+pub mod types;
+pub mod world;
+
+pub use consumer::{ConsumerSpec, StartFrom};
+pub use controller::NewTopic;
+pub use error::{ErrorCode, KafkaError};
+pub use log::{Header, ProducerRecord, Record};
+pub use producer::{ProducerConfig, RecordStatus};
+pub use protocol::Acks;
+pub use state::StateView;
+pub use timeline::World;
+pub use types::{NodeId, Time, TopicPartition};
+pub use world::{ClusterConfig, Command, Event, MAX_BROKERS};

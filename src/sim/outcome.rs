@@ -1,0 +1,80 @@
+//! What a node hands back after handling one input (sans-IO style): a
+//! narration, messages to send and timers to set. The world applies it.
+
+use super::protocol::Body;
+use super::types::{NodeId, Time};
+use serde::{Deserialize, Serialize};
+
+/// A timer owned by a node; firing one is a step of its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "timer", rename_all = "snake_case")]
+pub enum Timer {
+    /// A producer's `linger.ms` has elapsed: send what has accumulated.
+    ProducerLinger { producer: String },
+    /// A fetch parked at a broker (`fetch.max.wait.ms`) gives up waiting for data.
+    FetchWait { broker: u32, request_id: u64 },
+    /// `sim advance` asked the clock to reach this time.
+    ClockTarget { target: Time },
+}
+
+impl Timer {
+    /// Parked fetches are background waits: the world counts as idle while only they remain.
+    pub fn is_background(&self) -> bool {
+        matches!(self, Timer::FetchWait { .. })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    pub to: NodeId,
+    pub body: Body,
+    pub correlation_id: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Outcome {
+    pub kind: String,
+    pub narration: String,
+    pub sends: Vec<Outgoing>,
+    pub timers: Vec<(Time, Timer)>,
+    pub cancel: Vec<Timer>,
+}
+
+impl Outcome {
+    pub fn new(kind: &str, narration: impl Into<String>) -> Self {
+        Outcome {
+            kind: kind.to_string(),
+            narration: narration.into(),
+            ..Default::default()
+        }
+    }
+
+    pub fn send(&mut self, to: NodeId, body: Body, correlation_id: Option<u64>) {
+        self.sends.push(Outgoing {
+            to,
+            body,
+            correlation_id,
+        });
+    }
+
+    /// Adds a sentence to the narration.
+    pub fn then(&mut self, sentence: impl AsRef<str>) {
+        let s = sentence.as_ref();
+        if s.is_empty() {
+            return;
+        }
+        if !self.narration.is_empty() {
+            self.narration.push(' ');
+        }
+        self.narration.push_str(s);
+    }
+}
+
+/// "1 record" / "3 records".
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}

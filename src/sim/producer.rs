@@ -1,0 +1,557 @@
+//! A producer client: metadata lookup, Kafka's built-in partitioner, a record
+//! accumulator with `linger.ms`, and Produce requests grouped by leader.
+
+use super::error::ErrorCode;
+use super::log::ProducerRecord;
+use super::murmur2::{murmur2, partition_for_key, to_positive};
+use super::outcome::{plural, Outcome, Timer};
+use super::protocol::{Acks, Body, Message, ProduceBatch, TopicMetadata};
+use super::rng::SimRng;
+use super::types::{show_bytes, NodeId, Time, TopicPartition};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Producer configs the simulator honours, with Kafka's names and defaults.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProducerConfig {
+    pub acks: Acks,
+    /// Kafka 4.0's default is 5 ms.
+    pub linger_ms: u64,
+    /// The sticky partitioner moves to another partition after this many bytes.
+    pub batch_size: usize,
+}
+
+impl Default for ProducerConfig {
+    fn default() -> Self {
+        ProducerConfig {
+            acks: Acks::All,
+            linger_ms: 5,
+            batch_size: 16384,
+        }
+    }
+}
+
+impl ProducerConfig {
+    /// Applies one `--producer-property k=v`; unknown names are refused rather than ignored.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
+        match key {
+            "acks" => {
+                self.acks = Acks::parse(value)
+                    .ok_or_else(|| format!("Invalid value {value} for configuration acks: String must be one of: all, -1, 0, 1"))?
+            }
+            "linger.ms" => {
+                self.linger_ms = value
+                    .parse()
+                    .map_err(|_| format!("Invalid value {value} for configuration linger.ms: Not a number of type LONG"))?
+            }
+            "batch.size" => {
+                self.batch_size = value
+                    .parse()
+                    .map_err(|_| format!("Invalid value {value} for configuration batch.size: Not a number of type INT"))?
+            }
+            other => return Err(format!("Unknown or unsupported producer config: {other} (the simulator knows acks, linger.ms, batch.size)")),
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordStatus {
+    Pending,
+    Acked,
+    Failed,
+}
+
+/// Everything the producer knows about one record it was asked to send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SentRecord {
+    pub topic: String,
+    pub record: ProducerRecord,
+    /// CreateTime, taken when the application handed the record over.
+    pub timestamp: Time,
+    pub status: RecordStatus,
+    pub partition: Option<u32>,
+    pub offset: Option<u64>,
+    pub error: Option<ErrorCode>,
+    /// Request id of the Produce request carrying it, while in flight.
+    pub in_request: Option<u64>,
+}
+
+/// KIP-794 "uniform sticky" state for records without a key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StickyPartition {
+    pub partition: u32,
+    pub bytes: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Producer {
+    pub name: String,
+    pub config: ProducerConfig,
+    pub bootstrap: u32,
+    /// Cached metadata by topic (what the client believes, possibly stale).
+    pub metadata: BTreeMap<String, TopicMetadata>,
+    pub metadata_request: Option<u64>,
+    pub records: Vec<SentRecord>,
+    pub sticky: BTreeMap<String, StickyPartition>,
+    pub linger_timer_set: bool,
+    /// Set by the console producer at end of input: send without lingering, then close.
+    pub closing: bool,
+    pub closed: bool,
+}
+
+impl Producer {
+    pub fn new(name: &str, config: ProducerConfig, bootstrap: u32) -> Self {
+        Producer {
+            name: name.to_string(),
+            config,
+            bootstrap,
+            metadata: BTreeMap::new(),
+            metadata_request: None,
+            records: Vec::new(),
+            sticky: BTreeMap::new(),
+            linger_timer_set: false,
+            closing: false,
+            closed: false,
+        }
+    }
+
+    fn node(&self) -> NodeId {
+        NodeId::Client(self.name.clone())
+    }
+
+    /// The application calls `send()` for each record (and `close()` if `close`).
+    pub fn on_send(
+        &mut self,
+        now: Time,
+        topic: &str,
+        records: Vec<ProducerRecord>,
+        close: bool,
+        rng: &mut SimRng,
+    ) -> Outcome {
+        let n = records.len();
+        let mut out = if n == 0 && close {
+            Outcome::new(
+                "producer-close",
+                format!(
+                    "{} reaches the end of its input and closes, sending anything still waiting first.",
+                    self.name
+                ),
+            )
+        } else {
+            Outcome::new(
+                "producer-send",
+                format!(
+                    "{} is handed {} for topic {topic}.",
+                    self.name,
+                    plural(n, "record")
+                ),
+            )
+        };
+        for r in records {
+            self.records.push(SentRecord {
+                topic: topic.to_string(),
+                record: r,
+                timestamp: now,
+                status: RecordStatus::Pending,
+                partition: None,
+                offset: None,
+                error: None,
+                in_request: None,
+            });
+        }
+        if close {
+            self.closing = true;
+        }
+        if self.metadata.contains_key(topic) {
+            self.place_and_maybe_send(now, rng, &mut out);
+        } else {
+            self.request_metadata(&mut out);
+        }
+        out
+    }
+
+    fn request_metadata(&mut self, out: &mut Outcome) {
+        if self.metadata_request.is_some() {
+            out.then("It is already waiting for metadata.");
+            return;
+        }
+        let mut topics: Vec<String> = self
+            .records
+            .iter()
+            .filter(|r| r.status == RecordStatus::Pending && r.partition.is_none())
+            .map(|r| r.topic.clone())
+            .collect();
+        topics.sort();
+        topics.dedup();
+        out.then(format!(
+            "It does not know who leads the partitions of {}, so it asks broker {} for metadata.",
+            topics.join(", "),
+            self.bootstrap
+        ));
+        out.send(
+            NodeId::Broker(self.bootstrap),
+            Body::MetadataRequest { topics },
+            None,
+        );
+    }
+
+    /// Called by the world right after a request is put on the network.
+    pub fn note_sent(&mut self, body: &Body, id: u64) {
+        match body {
+            Body::MetadataRequest { .. } => self.metadata_request = Some(id),
+            Body::ProduceRequest { batches, .. } => {
+                for b in batches {
+                    for r in self.records.iter_mut() {
+                        if r.in_request == Some(u64::MAX)
+                            && r.topic == b.tp.topic
+                            && r.partition == Some(b.tp.partition)
+                        {
+                            r.in_request = Some(id);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub fn handle(&mut self, now: Time, msg: &Message, rng: &mut SimRng) -> Outcome {
+        match &msg.body {
+            Body::MetadataResponse { topics, .. } => self.on_metadata(now, msg, topics, rng),
+            Body::ProduceResponse { partitions } => {
+                let mut out = Outcome::new("producer-ack", String::new());
+                for p in partitions {
+                    let mut i = 0u64;
+                    let mut count = 0;
+                    for r in self.records.iter_mut() {
+                        if r.in_request == msg.correlation_id
+                            && r.topic == p.tp.topic
+                            && r.partition == Some(p.tp.partition)
+                        {
+                            r.in_request = None;
+                            count += 1;
+                            match (p.error, p.base_offset) {
+                                (None, Some(base)) => {
+                                    r.status = RecordStatus::Acked;
+                                    r.offset = Some(base + i);
+                                    i += 1;
+                                }
+                                (err, _) => {
+                                    r.status = RecordStatus::Failed;
+                                    r.error = Some(err.unwrap_or(ErrorCode::InvalidRequest));
+                                }
+                            }
+                        }
+                    }
+                    match (p.error, p.base_offset) {
+                        (None, Some(base)) if count == 1 => out.then(format!(
+                            "{} receives the acknowledgement: its record is in {} at offset {base}.",
+                            self.name, p.tp
+                        )),
+                        (None, Some(base)) => out.then(format!(
+                            "{} receives the acknowledgement: its {count} records are in {} at offsets {base}–{}.",
+                            self.name,
+                            p.tp,
+                            base + count as u64 - 1
+                        )),
+                        (err, _) => out.then(format!(
+                            "{} learns that {} for {} failed: {}.",
+                            self.name,
+                            plural(count, "record"),
+                            p.tp,
+                            err.unwrap_or(ErrorCode::InvalidRequest)
+                        )),
+                    }
+                }
+                self.maybe_close(&mut out);
+                out
+            }
+            other => Outcome::new(
+                "ignored",
+                format!("{} ignores an unexpected {}.", self.name, other.describe()),
+            ),
+        }
+    }
+
+    fn on_metadata(
+        &mut self,
+        now: Time,
+        msg: &Message,
+        topics: &[TopicMetadata],
+        rng: &mut SimRng,
+    ) -> Outcome {
+        if self.metadata_request == msg.correlation_id {
+            self.metadata_request = None;
+        }
+        let mut out = Outcome::new(
+            "producer-metadata",
+            format!("{} receives metadata.", self.name),
+        );
+        for t in topics {
+            if let Some(code) = t.error {
+                let mut failed = 0;
+                for r in self.records.iter_mut() {
+                    if r.topic == t.name && r.status == RecordStatus::Pending {
+                        r.status = RecordStatus::Failed;
+                        r.error = Some(code);
+                        failed += 1;
+                    }
+                }
+                out.then(format!(
+                    "Topic {} is not there ({code}), so {} fail.",
+                    t.name,
+                    plural(failed, "record")
+                ));
+            } else {
+                self.metadata.insert(t.name.clone(), t.clone());
+            }
+        }
+        self.place_and_maybe_send(now, rng, &mut out);
+        self.maybe_close(&mut out);
+        out
+    }
+
+    /// Runs the partitioner on records that have metadata, then sends now or lingers.
+    fn place_and_maybe_send(&mut self, now: Time, rng: &mut SimRng, out: &mut Outcome) {
+        let mut notes = Vec::new();
+        for i in 0..self.records.len() {
+            let r = &self.records[i];
+            if r.status != RecordStatus::Pending || r.partition.is_some() {
+                continue;
+            }
+            let Some(meta) = self.metadata.get(&r.topic) else {
+                continue;
+            };
+            let n = meta.partitions.len() as u32;
+            if n == 0 {
+                continue;
+            }
+            let topic = r.topic.clone();
+            let size = r.record.estimated_size();
+            let (partition, why) = match &r.record.key {
+                Some(key) => {
+                    let p = partition_for_key(key, n);
+                    (
+                        p,
+                        format!(
+                            "key {} hashes (murmur2 {} → {}) to partition {p} of {n}",
+                            show_bytes(Some(key)),
+                            murmur2(key),
+                            to_positive(murmur2(key))
+                        ),
+                    )
+                }
+                None => {
+                    let available: Vec<u32> = meta
+                        .partitions
+                        .iter()
+                        .filter(|p| p.leader.is_some())
+                        .map(|p| p.partition)
+                        .collect();
+                    let p = self.sticky_partition(&topic, n, &available, size, rng);
+                    (p, format!("a record without a key sticks to partition {p}"))
+                }
+            };
+            self.records[i].partition = Some(partition);
+            notes.push(why);
+        }
+        if !notes.is_empty() {
+            notes.dedup();
+            out.then(format!("Partitioner: {}.", notes.join("; ")));
+        }
+        let waiting = self.records.iter().any(|r| {
+            r.status == RecordStatus::Pending && r.partition.is_some() && r.in_request.is_none()
+        });
+        if !waiting {
+            return;
+        }
+        if self.closing || self.config.linger_ms == 0 {
+            self.drain(out);
+        } else if !self.linger_timer_set {
+            self.linger_timer_set = true;
+            out.then(format!(
+                "It waits linger.ms = {} ms so more records can join the batch.",
+                self.config.linger_ms
+            ));
+            out.timers.push((
+                now + self.config.linger_ms,
+                Timer::ProducerLinger {
+                    producer: self.name.clone(),
+                },
+            ));
+        }
+    }
+
+    /// KIP-794: stay on one partition until `batch.size` bytes went there, then move on at random.
+    fn sticky_partition(
+        &mut self,
+        topic: &str,
+        n: u32,
+        available: &[u32],
+        size: usize,
+        rng: &mut SimRng,
+    ) -> u32 {
+        let choices: Vec<u32> = if available.is_empty() {
+            (0..n).collect()
+        } else {
+            available.to_vec()
+        };
+        let pick = |rng: &mut SimRng, avoid: Option<u32>| -> u32 {
+            let pool: Vec<u32> = match avoid {
+                Some(a) if choices.len() > 1 => {
+                    choices.iter().copied().filter(|c| *c != a).collect()
+                }
+                _ => choices.clone(),
+            };
+            pool[rng.below(pool.len() as u64) as usize]
+        };
+        let current = match self.sticky.get(topic) {
+            Some(s) if choices.contains(&s.partition) => s.partition,
+            _ => {
+                let p = pick(rng, None);
+                self.sticky.insert(
+                    topic.to_string(),
+                    StickyPartition {
+                        partition: p,
+                        bytes: 0,
+                    },
+                );
+                p
+            }
+        };
+        let batch_size = self.config.batch_size;
+        if let Some(s) = self.sticky.get_mut(topic) {
+            s.bytes += size;
+            if s.bytes >= batch_size {
+                let next = pick(rng, Some(current));
+                *s = StickyPartition {
+                    partition: next,
+                    bytes: 0,
+                };
+            }
+        }
+        current
+    }
+
+    /// `linger.ms` elapsed.
+    pub fn on_linger(&mut self) -> Outcome {
+        self.linger_timer_set = false;
+        let mut out = Outcome::new(
+            "producer-linger",
+            format!("{}'s linger.ms has passed.", self.name),
+        );
+        self.drain(&mut out);
+        out
+    }
+
+    /// Groups ready records by partition leader: one Produce request per broker.
+    fn drain(&mut self, out: &mut Outcome) {
+        if self.linger_timer_set {
+            self.linger_timer_set = false;
+            out.cancel.push(Timer::ProducerLinger {
+                producer: self.name.clone(),
+            });
+        }
+        let mut by_leader: BTreeMap<u32, BTreeMap<TopicPartition, Vec<usize>>> = BTreeMap::new();
+        let mut leaderless = Vec::new();
+        for (i, r) in self.records.iter().enumerate() {
+            if r.status != RecordStatus::Pending || r.in_request.is_some() {
+                continue;
+            }
+            let Some(p) = r.partition else { continue };
+            let leader = self
+                .metadata
+                .get(&r.topic)
+                .and_then(|m| m.partitions.get(p as usize))
+                .and_then(|pm| pm.leader);
+            let tp = TopicPartition::new(r.topic.clone(), p);
+            match leader {
+                Some(l) => by_leader
+                    .entry(l)
+                    .or_default()
+                    .entry(tp)
+                    .or_default()
+                    .push(i),
+                None => leaderless.push(i),
+            }
+        }
+        for i in leaderless {
+            let r = &mut self.records[i];
+            r.status = RecordStatus::Failed;
+            r.error = Some(ErrorCode::LeaderNotAvailable);
+            out.then(format!(
+                "{}-{} has no leader, so a record fails with LEADER_NOT_AVAILABLE.",
+                r.topic,
+                r.partition.unwrap_or(0)
+            ));
+        }
+        for (leader, parts) in by_leader {
+            let mut batches = Vec::new();
+            let mut descr = Vec::new();
+            for (tp, idxs) in parts {
+                descr.push(format!("{} for {tp}", plural(idxs.len(), "record")));
+                let records = idxs
+                    .iter()
+                    .map(|&i| (self.records[i].timestamp, self.records[i].record.clone()))
+                    .collect();
+                for &i in &idxs {
+                    // Marked as "being sent"; `note_sent` fills in the request id.
+                    self.records[i].in_request = Some(u64::MAX);
+                }
+                batches.push(ProduceBatch { tp, records });
+            }
+            out.then(format!(
+                "It sends a Produce request (acks={}) to broker {leader}, the leader: {}.",
+                self.config.acks.as_str(),
+                descr.join(", ")
+            ));
+            out.send(
+                NodeId::Broker(leader),
+                Body::ProduceRequest {
+                    acks: self.config.acks,
+                    batches,
+                },
+                None,
+            );
+        }
+    }
+
+    /// Called by the world once all of an event's requests are on the wire: with
+    /// acks=0 records count as sent right away; a closing producer may be done.
+    pub fn after_sending(&mut self) -> Option<String> {
+        let mut out = Outcome::default();
+        if self.config.acks == Acks::None {
+            for r in self.records.iter_mut() {
+                if r.status == RecordStatus::Pending && r.in_request.is_some() {
+                    r.in_request = None;
+                    r.status = RecordStatus::Acked;
+                }
+            }
+        }
+        self.maybe_close(&mut out);
+        (!out.narration.is_empty()).then_some(out.narration)
+    }
+
+    pub fn pending(&self) -> usize {
+        self.records
+            .iter()
+            .filter(|r| r.status == RecordStatus::Pending)
+            .count()
+    }
+
+    fn maybe_close(&mut self, out: &mut Outcome) {
+        if self.closing && !self.closed && self.pending() == 0 {
+            self.closed = true;
+            out.then(format!(
+                "{} has nothing left to send and closes.",
+                self.name
+            ));
+        }
+    }
+
+    pub fn node_id(&self) -> NodeId {
+        self.node()
+    }
+}

@@ -1,0 +1,178 @@
+//! Requests and responses with Kafka's API names. Only the fields the
+//! simulator needs are kept, but each one means what it means in the protocol.
+
+use super::error::ErrorCode;
+use super::log::{ProducerRecord, Record};
+use super::types::{NodeId, Time, TopicPartition};
+use serde::{Deserialize, Serialize};
+
+/// Producer `acks`: how many replicas must have the record before the leader answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Acks {
+    /// `acks=0`: fire and forget, the broker sends no response.
+    None,
+    /// `acks=1`: the leader's own append is enough.
+    Leader,
+    /// `acks=all` (or `-1`): every in-sync replica must have it. Kafka's default since 3.0.
+    All,
+}
+
+impl Acks {
+    pub fn parse(s: &str) -> Option<Acks> {
+        match s {
+            "0" => Some(Acks::None),
+            "1" => Some(Acks::Leader),
+            "all" | "-1" => Some(Acks::All),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Acks::None => "0",
+            Acks::Leader => "1",
+            Acks::All => "all",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartitionMetadata {
+    pub partition: u32,
+    pub leader: Option<u32>,
+    pub leader_epoch: u32,
+    pub replicas: Vec<u32>,
+    pub isr: Vec<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopicMetadata {
+    pub name: String,
+    pub error: Option<ErrorCode>,
+    pub partitions: Vec<PartitionMetadata>,
+}
+
+/// One partition's records inside a Produce request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProduceBatch {
+    pub tp: TopicPartition,
+    /// (CreateTime, record) pairs.
+    pub records: Vec<(Time, ProducerRecord)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProducePartitionResponse {
+    pub tp: TopicPartition,
+    pub error: Option<ErrorCode>,
+    pub base_offset: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FetchPartition {
+    pub tp: TopicPartition,
+    pub fetch_offset: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FetchPartitionResponse {
+    pub tp: TopicPartition,
+    pub error: Option<ErrorCode>,
+    pub high_watermark: u64,
+    pub records: Vec<Record>,
+}
+
+/// `ListOffsets` timestamps: `-2` is earliest, `-1` is latest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OffsetSpec {
+    Earliest,
+    Latest,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListOffsetsPartitionResponse {
+    pub tp: TopicPartition,
+    pub error: Option<ErrorCode>,
+    pub offset: Option<u64>,
+}
+
+/// The payload of a message on the simulated network.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "api", rename_all = "snake_case")]
+pub enum Body {
+    MetadataRequest {
+        topics: Vec<String>,
+    },
+    MetadataResponse {
+        brokers: Vec<u32>,
+        topics: Vec<TopicMetadata>,
+    },
+    ProduceRequest {
+        acks: Acks,
+        batches: Vec<ProduceBatch>,
+    },
+    ProduceResponse {
+        partitions: Vec<ProducePartitionResponse>,
+    },
+    FetchRequest {
+        /// `Some(id)` when a follower broker fetches; `None` for a consumer.
+        replica_id: Option<u32>,
+        max_wait_ms: u64,
+        partitions: Vec<FetchPartition>,
+    },
+    FetchResponse {
+        partitions: Vec<FetchPartitionResponse>,
+    },
+    ListOffsetsRequest {
+        partitions: Vec<(TopicPartition, OffsetSpec)>,
+    },
+    ListOffsetsResponse {
+        partitions: Vec<ListOffsetsPartitionResponse>,
+    },
+}
+
+impl Body {
+    /// Kafka's API name, as shown on the wire animation (`Produce`, `Fetch` …).
+    pub fn api_name(&self) -> &'static str {
+        match self {
+            Body::MetadataRequest { .. } | Body::MetadataResponse { .. } => "Metadata",
+            Body::ProduceRequest { .. } | Body::ProduceResponse { .. } => "Produce",
+            Body::FetchRequest { .. } | Body::FetchResponse { .. } => "Fetch",
+            Body::ListOffsetsRequest { .. } | Body::ListOffsetsResponse { .. } => "ListOffsets",
+        }
+    }
+
+    pub fn is_response(&self) -> bool {
+        matches!(
+            self,
+            Body::MetadataResponse { .. }
+                | Body::ProduceResponse { .. }
+                | Body::FetchResponse { .. }
+                | Body::ListOffsetsResponse { .. }
+        )
+    }
+
+    /// "Produce request" / "Fetch response".
+    pub fn describe(&self) -> String {
+        let dir = if self.is_response() {
+            "response"
+        } else {
+            "request"
+        };
+        format!("{} {dir}", self.api_name())
+    }
+}
+
+/// A message in flight: part of the world state so the UI can draw it moving.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    pub id: u64,
+    pub from: NodeId,
+    pub to: NodeId,
+    pub sent_at: Time,
+    pub deliver_at: Time,
+    /// For responses: the id of the request being answered (Kafka's correlation id).
+    pub correlation_id: Option<u64>,
+    pub body: Body,
+}
