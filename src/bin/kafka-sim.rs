@@ -56,7 +56,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
                 let n: u32 = v
                     .parse()
                     .map_err(|_| format!("--brokers expects a whole number, got '{v}'"))?;
-                if n < 1 || n > MAX_BROKERS {
+                if !(1..=MAX_BROKERS).contains(&n) {
                     return Err(format!("--brokers must be 1 to {MAX_BROKERS}"));
                 }
                 opts.brokers = n;

@@ -235,7 +235,7 @@ fn sim_inner(session: &mut Session, args: &[String]) -> Result<LineOutput, Strin
                 return Err("sim brokers: how many? e.g. sim brokers 3".into());
             };
             let n = count(Some(s), "brokers", 0)?;
-            if n < 1 || n > MAX_BROKERS as u64 {
+            if !(1..=MAX_BROKERS as u64).contains(&n) {
                 return Err(format!(
                     "sim brokers: choose 1 to {MAX_BROKERS} brokers, got {n}"
                 ));

@@ -1,0 +1,123 @@
+//! The native CLI: `kafka-sim run SCRIPT|- [--seed N] [--json] [--keep-going]`.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_kafka-sim");
+
+fn script_file(name: &str, text: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("kafka-sim-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn run(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(text) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+    } else {
+        drop(child.stdin.take());
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+const DEMO: &str = "\
+# a topic, two keyed records, read back
+kafka-topics --create --topic orders --partitions 3 --replication-factor 3
+kafka-console-producer --topic orders --property parse.key=true --property key.separator=: <<EOF
+alice:hello
+alice:again
+EOF
+kafka-console-consumer --topic orders --from-beginning --max-messages 2 --property print.key=true
+";
+
+#[test]
+fn runs_a_script_and_prints_like_a_terminal() {
+    let path = script_file("demo.txt", DEMO);
+    let (code, out, err) = run(&["run", path.to_str().unwrap()], None);
+    assert_eq!(code, 0, "stderr: {err}");
+    assert_eq!(out, "Created topic orders.\nalice\thello\nalice\tagain\n");
+    assert_eq!(err, "Processed a total of 2 messages\n");
+}
+
+#[test]
+fn json_prints_the_final_state() {
+    let (code, out, _) = run(&["run", "-", "--json", "--seed", "7"], Some(DEMO));
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["seed"], 7);
+    assert_eq!(v["brokers"].as_array().unwrap().len(), 3);
+    let p = kafka_sim::sim::murmur2::partition_for_key(b"alice", 3) as usize;
+    let part = &v["topics"][0]["partitions"][p];
+    assert_eq!(part["records"][0]["value"], "hello");
+    assert_eq!(part["records"][1]["value"], "again");
+    assert_eq!(part["high_watermark"], 2);
+    assert_eq!(v["producers"][0]["records"][1]["offset"], 1);
+    // Same seed, same state.
+    let (_, again, _) = run(&["run", "-", "--json", "--seed", "7"], Some(DEMO));
+    assert_eq!(out, again);
+}
+
+#[test]
+fn first_error_stops_with_its_line_number() {
+    let script =
+        "kafka-topics --create --topic a\nkafka-topics --create --topic a\nkafka-topics --list\n";
+    let (code, out, err) = run(&["run", "-"], Some(script));
+    assert_eq!(code, 1);
+    assert_eq!(out, "Created topic a.\n");
+    assert!(err.starts_with("line 2: "), "{err}");
+    assert!(err.contains("TOPIC_ALREADY_EXISTS"), "{err}");
+
+    let (code, out, err) = run(&["run", "-", "--keep-going"], Some(script));
+    assert_eq!(code, 1);
+    assert_eq!(out, "Created topic a.\na\n");
+    assert!(err.contains("line 2: "));
+}
+
+#[test]
+fn events_flag_prints_the_narration() {
+    let (code, out, _) = run(&["run", "-", "--events"], Some(DEMO));
+    assert_eq!(code, 0);
+    assert!(out.contains("[step 1 · 0 ms] The controller creates topic orders"));
+    assert!(out.contains("appends 2 records at offsets 0–1"), "{out}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(run(&[], None).0, 2);
+    assert_eq!(run(&["fly"], None).0, 2);
+    assert_eq!(run(&["run"], None).0, 2);
+    assert_eq!(run(&["run", "-", "--seed", "x"], Some("")).0, 2);
+    assert_eq!(run(&["run", "-", "--brokers", "99"], Some("")).0, 2);
+    let (code, _, err) = run(&["run", "/definitely/not/here.txt"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot read"));
+}
+
+#[test]
+fn brokers_option_sizes_the_cluster() {
+    let (code, out, _) = run(
+        &["run", "-", "--brokers", "5"],
+        Some("kafka-topics --create --topic t --partitions 1 --replication-factor 5\nkafka-topics --describe\n"),
+    );
+    assert_eq!(code, 0);
+    assert!(out.contains("ReplicationFactor: 5"), "{out}");
+}

@@ -1,0 +1,286 @@
+//! Same seed + same inputs ⇒ same run, and stepping back then forward replays
+//! exactly the same events. Also a seeded random walk over many seeds with
+//! invariants checked after every command.
+
+use kafka_sim::console::Session;
+use kafka_sim::sim::rng::SimRng;
+use kafka_sim::sim::{ClusterConfig, Event, RecordStatus, TopicPartition, World};
+use std::collections::BTreeMap;
+
+const SCRIPT: &str = "\
+kafka-topics --create --topic orders --partitions 3 --replication-factor 3
+kafka-topics --create --topic audit --partitions 2 --replication-factor 2
+kafka-console-consumer --topic orders
+kafka-console-producer --topic orders --property parse.key=true --property key.separator=: <<EOF
+alice:1
+bob:2
+carol:3
+EOF
+kafka-console-producer --topic audit <<EOF
+x
+y
+EOF
+sim advance 700
+kafka-console-consumer --topic audit --from-beginning --max-messages 2
+";
+
+fn run_script(seed: u64) -> (Vec<Event>, String) {
+    let mut s = Session::new(ClusterConfig::default(), seed);
+    let (_, errors) = s.run_script(SCRIPT, false);
+    assert!(errors.is_empty(), "{errors:?}");
+    s.world_mut().run_until_idle();
+    let json = serde_json::to_string(&s.world().snapshot()).unwrap();
+    (s.world().events().to_vec(), json)
+}
+
+#[test]
+fn same_seed_same_events_and_state() {
+    for seed in [0, 1, 42, u64::MAX] {
+        let (e1, s1) = run_script(seed);
+        let (e2, s2) = run_script(seed);
+        assert!(e1.len() > 20);
+        assert_eq!(e1, e2, "seed {seed}");
+        assert_eq!(s1, s2, "seed {seed}");
+    }
+}
+
+#[test]
+fn different_seeds_differ() {
+    let (_, a) = run_script(1);
+    let (_, b) = run_script(2);
+    assert_ne!(a, b, "topic ids and latencies come from the seed");
+}
+
+/// Back n then forward n: identical events and identical state, for every n.
+#[test]
+fn step_back_then_forward_reproduces_the_run() {
+    let mut s = Session::new(ClusterConfig::default(), 9);
+    s.set_auto_run(false);
+    let (_, errors) = s.run_script(SCRIPT, false);
+    assert!(errors.is_empty(), "{errors:?}");
+    let world = s.world_mut();
+    world.run_until_idle();
+    let total = world.step_count();
+    let events = world.events().to_vec();
+    let final_state = serde_json::to_string(&world.snapshot()).unwrap();
+    assert!(
+        total > 40,
+        "a long enough run to cross checkpoints: {total}"
+    );
+    for n in [1, 2, 5, 17, 31, 32, 33, 40, total] {
+        let went = world.step_back(n);
+        assert_eq!(went, n.min(total));
+        assert_eq!(world.step_count(), total - went);
+        assert_eq!(world.events(), &events[..(total - went) as usize]);
+        for _ in 0..went {
+            world.step().expect("replayed step");
+        }
+        assert_eq!(world.events(), &events[..]);
+        assert_eq!(
+            serde_json::to_string(&world.snapshot()).unwrap(),
+            final_state,
+            "after back {n}"
+        );
+    }
+}
+
+/// The state after step k equals the state the run had when it first reached k.
+#[test]
+fn back_restores_the_exact_earlier_state() {
+    let mut s = Session::new(ClusterConfig::default(), 5);
+    s.set_auto_run(false);
+    let (_, errors) = s.run_script(SCRIPT, false);
+    assert!(errors.is_empty());
+    let start = s.world().step_count();
+    let mut states = vec![serde_json::to_string(&s.world().snapshot()).unwrap()];
+    while !s.world().is_idle() {
+        s.world_mut().step();
+        states.push(serde_json::to_string(&s.world().snapshot()).unwrap());
+    }
+    for k in (0..states.len()).rev() {
+        s.world_mut().seek(start + k as u64);
+        assert_eq!(
+            serde_json::to_string(&s.world().snapshot()).unwrap(),
+            states[k],
+            "step {k}"
+        );
+    }
+}
+
+#[test]
+fn a_new_command_in_the_past_discards_the_old_future() {
+    let mut s = Session::new(ClusterConfig::default(), 3);
+    s.set_auto_run(false);
+    s.input_line("kafka-topics --create --topic a");
+    s.input_line("kafka-topics --create --topic b");
+    assert_eq!(s.world().step_count(), 2);
+    s.back(1);
+    assert_eq!(s.world().future_events().len(), 1);
+    let r = s.input_line("kafka-topics --create --topic c");
+    assert_eq!(r.error, None);
+    assert!(s.world().future_events().is_empty());
+    assert_eq!(s.input_line("kafka-topics --list").stdout, "a\nc\n");
+    // A fresh world has nothing to step back to.
+    let mut w = World::new(ClusterConfig::default(), 3);
+    assert_eq!(w.step_back(3), 0);
+}
+
+/// Checks what must hold after every command of any run.
+fn check_invariants(s: &Session, ctx: &str) {
+    let st = s.world().state();
+    for (name, topic) in &st.controller.topics {
+        for p in &topic.partitions {
+            assert_eq!(
+                p.leader,
+                p.replicas.first().copied(),
+                "{ctx}: leader is the preferred replica"
+            );
+            for b in &p.replicas {
+                let log = st.brokers[b]
+                    .logs
+                    .get(&TopicPartition::new(name, p.partition))
+                    .unwrap_or_else(|| panic!("{ctx}: broker {b} lacks a log"));
+                for (i, r) in log.records.iter().enumerate() {
+                    assert_eq!(
+                        r.offset,
+                        log.log_start_offset + i as u64,
+                        "{ctx}: offsets contiguous"
+                    );
+                }
+                assert!(
+                    log.high_watermark <= log.log_end_offset(),
+                    "{ctx}: HW ≤ LEO"
+                );
+            }
+        }
+    }
+    // Every acknowledged record with a known offset is in its leader's log.
+    for p in st.producers.values() {
+        for r in &p.records {
+            if r.status != RecordStatus::Acked {
+                continue;
+            }
+            let (Some(part), Some(off)) = (r.partition, r.offset) else {
+                continue;
+            };
+            let Some(topic) = st.controller.topics.get(&r.topic) else {
+                continue;
+            };
+            let leader = topic.partitions[part as usize].leader.unwrap();
+            let log = &st.brokers[&leader].logs[&TopicPartition::new(&r.topic, part)];
+            let stored = &log.records[off as usize];
+            assert_eq!(stored.key, r.record.key, "{ctx}: acked key at {part}/{off}");
+            assert_eq!(stored.value, r.record.value, "{ctx}: acked value");
+        }
+    }
+    // Consumers see records in offset order per partition, never beyond the high watermark.
+    for c in st.consumers.values() {
+        let mut last: BTreeMap<u32, u64> = BTreeMap::new();
+        for r in &c.consumed {
+            if let Some(prev) = last.get(&r.partition) {
+                assert!(
+                    r.record.offset > *prev,
+                    "{ctx}: offsets increase per partition"
+                );
+            }
+            last.insert(r.partition, r.record.offset);
+        }
+    }
+}
+
+fn random_line(rng: &mut SimRng) -> String {
+    let acks = ["0", "1", "all"];
+    match rng.below(10) {
+        0 | 1 => format!(
+            "kafka-topics --create --topic t{} --partitions {} --replication-factor {}",
+            rng.below(4),
+            rng.range_inclusive(0, 4),
+            rng.range_inclusive(0, 4)
+        ),
+        2..=4 => {
+            let n = rng.range_inclusive(1, 4);
+            let mut s = format!(
+                "kafka-console-producer --topic t{} --property parse.key=true --property key.separator=: --producer-property acks={} <<END\n",
+                rng.below(4),
+                acks[rng.below(3) as usize]
+            );
+            for i in 0..n {
+                if rng.below(3) == 0 {
+                    s.push_str(&format!(":{i}\n"));
+                } else {
+                    s.push_str(&format!("k{}:{i}\n", rng.below(6)));
+                }
+            }
+            s.push_str("END");
+            s
+        }
+        5 => format!(
+            "kafka-console-consumer --topic t{} --from-beginning",
+            rng.below(4)
+        ),
+        6 => format!("sim step {}", rng.range_inclusive(1, 20)),
+        7 => format!("sim back {}", rng.range_inclusive(1, 10)),
+        8 => format!("sim advance {}", rng.range_inclusive(1, 800)),
+        _ => "sim run".to_string(),
+    }
+}
+
+/// Random command sequences over many seeds (more with `SIM_SEEDS=N`).
+#[test]
+fn random_walks_keep_invariants_and_replay_exactly() {
+    let seeds: u64 = std::env::var("SIM_SEEDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(150);
+    let (mut acked, mut consumed) = (0usize, 0usize);
+    for seed in 0..seeds {
+        let mut rng = SimRng::new(seed ^ 0xA5A5);
+        let mut s = Session::new(ClusterConfig::default(), seed);
+        s.set_auto_run(rng.below(2) == 0);
+        let mut script = String::new();
+        for i in 0..40 {
+            let line = random_line(&mut rng);
+            script.push_str(&line);
+            script.push('\n');
+            for l in line.lines() {
+                let r = s.input_line(l);
+                if let Some(e) = &r.error {
+                    assert!(!e.contains('\n'), "one-line error: {e}");
+                }
+            }
+            check_invariants(&s, &format!("seed {seed}, command {i}\nscript:\n{script}"));
+        }
+        let st = s.world().state();
+        acked += st
+            .producers
+            .values()
+            .flat_map(|p| &p.records)
+            .filter(|r| r.status == RecordStatus::Acked)
+            .count();
+        consumed += st
+            .consumers
+            .values()
+            .map(|c| c.consumed.len())
+            .sum::<usize>();
+        // Back and forth over the whole run reproduces it.
+        let w = s.world_mut();
+        let events = w.events().to_vec();
+        let total = w.step_count();
+        let back = rng.range_inclusive(0, total);
+        w.step_back(back);
+        while w.step_count() < total {
+            w.step().expect("replay");
+        }
+        assert_eq!(
+            w.events(),
+            &events[..],
+            "seed {seed}: replay diverged; script:\n{script}"
+        );
+    }
+    // The walks really exercise producing and consuming.
+    assert!(acked > seeds as usize, "only {acked} acknowledged records");
+    assert!(
+        consumed > seeds as usize / 2,
+        "only {consumed} consumed records"
+    );
+}
