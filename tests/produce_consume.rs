@@ -298,3 +298,63 @@ fn each_produce_is_watched_step_by_step_in_manual_mode() {
         append.narration
     );
 }
+
+#[test]
+fn an_offset_past_the_end_resets_with_auto_offset_reset() {
+    let mut s = session();
+    run(
+        &mut s,
+        "kafka-topics --create --topic h\nkafka-console-producer --topic h <<EOF\na\nEOF\n",
+    );
+    // Offset 99 does not exist: the consumer resets to the latest offset (1) and waits.
+    assert_eq!(
+        run(
+            &mut s,
+            "kafka-console-consumer --topic h --partition 0 --offset 99 --max-messages 1"
+        ),
+        ""
+    );
+    assert!(s
+        .world()
+        .events()
+        .iter()
+        .any(|e| e.narration.contains("auto.offset.reset=latest")));
+    assert_eq!(
+        s.world().state().consumers["console-consumer-1"].positions[&0],
+        1
+    );
+    let out = run(
+        &mut s,
+        "kafka-console-producer --topic h <<EOF\nb\nEOF\nsim run\n",
+    );
+    assert!(out.ends_with("\nb\nProcessed a total of 1 messages\n"), "{out}");
+}
+
+#[test]
+fn ignore_error_turns_a_line_without_separator_into_a_keyless_value() {
+    let mut s = session();
+    run(&mut s, &format!("{CREATE}kafka-console-producer --topic orders --property parse.key=true --property ignore.error=true <<EOF\njust a value\nEOF\n"));
+    let r = &s.world().state().producers["console-producer-1"].records[0];
+    assert_eq!(r.record.key, None);
+    assert_eq!(r.record.value.as_deref(), Some(&b"just a value"[..]));
+}
+
+#[test]
+fn dash_here_document_strips_leading_tabs() {
+    let mut s = session();
+    run(
+        &mut s,
+        &format!("{CREATE}kafka-console-producer --topic orders <<-END\n\t\tindented\n\tEND\n"),
+    );
+    let r = &s.world().state().producers["console-producer-1"].records[0];
+    assert_eq!(r.record.value.as_deref(), Some(&b"indented"[..]));
+}
+
+#[test]
+fn dedicated_options_win_over_producer_properties() {
+    let mut s = session();
+    run(&mut s, &format!("{CREATE}kafka-console-producer --topic orders --producer-property acks=0 --request-required-acks 1 --producer-property linger.ms=7 <<EOF\nx\nEOF\n"));
+    let p = &s.world().state().producers["console-producer-1"];
+    assert_eq!(p.config.acks, kafka_sim::sim::Acks::Leader);
+    assert_eq!(p.config.linger_ms, 7);
+}

@@ -28,7 +28,11 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
     let mut it = args.iter();
     match it.next().map(String::as_str) {
         Some("run") => {}
-        Some("--help") | Some("-h") | None => return Err(USAGE.to_string()),
+        Some("--help") | Some("-h") => {
+            println!("{USAGE}");
+            std::process::exit(0);
+        }
+        None => return Err(USAGE.to_string()),
         Some(other) => return Err(format!("unknown command '{other}'\n{USAGE}")),
     }
     let mut opts = Options {
@@ -111,7 +115,7 @@ fn main() -> ExitCode {
     for (i, line) in lines.iter().enumerate() {
         let r = session.input_line(line);
         if !opts.json {
-            if opts.events {
+            if opts.events && !r.narrated {
                 for e in &r.events {
                     let _ = out.write_all(format_event(e).as_bytes());
                 }
@@ -129,18 +133,21 @@ fn main() -> ExitCode {
             }
         }
     }
-    if session.in_heredoc() {
-        let r = session.end_of_input();
-        if !opts.json {
-            let _ = out.write_all(r.stdout.as_bytes());
+    let r = session.end_of_script();
+    if !opts.json {
+        if opts.events {
+            for e in &r.events {
+                let _ = out.write_all(format_event(e).as_bytes());
+            }
         }
-        if !r.stderr.is_empty() {
-            eprint!("{}", r.stderr);
-        }
-        if let Some(e) = r.error {
-            eprintln!("line {}: {e}", lines.len());
-            failed = true;
-        }
+        let _ = out.write_all(r.stdout.as_bytes());
+    }
+    if !r.stderr.is_empty() {
+        eprint!("{}", r.stderr);
+    }
+    if let Some(e) = r.error {
+        eprintln!("line {}: {e}", lines.len());
+        failed = true;
     }
     if opts.json {
         match serde_json::to_string_pretty(&session.world().snapshot()) {

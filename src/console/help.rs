@@ -55,11 +55,12 @@ sim consumer stop NAME   close a running consumer
 ";
 
 pub fn help(args: &[String]) -> LineOutput {
-    let text = match args.first().map(String::as_str) {
+    let tool = args.first().map(|a| super::simcmd::tool_name(a));
+    let text = match tool {
         None => OVERVIEW,
-        Some("kafka-topics") | Some("kafka-topics.sh") => TOPICS,
-        Some("kafka-console-producer") | Some("kafka-console-producer.sh") => PRODUCER,
-        Some("kafka-console-consumer") | Some("kafka-console-consumer.sh") => CONSUMER,
+        Some("kafka-topics") => TOPICS,
+        Some("kafka-console-producer") => PRODUCER,
+        Some("kafka-console-consumer") => CONSUMER,
         Some("sim") => SIM,
         Some(other) => {
             return LineOutput::error(format!("help: no help for '{other}' (try `help`)"))

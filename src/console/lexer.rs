@@ -10,9 +10,13 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Token {
     Word(String),
-    /// `<<DELIM` (or `<< DELIM`, `<<'DELIM'`, `<<-DELIM`): the command reads the
-    /// following lines up to `DELIM` as its standard input.
-    HereDoc(String),
+    /// `<<DELIM` (or `<< DELIM`, `<<'DELIM'`): the command reads the following
+    /// lines up to `DELIM` as its standard input. `<<-DELIM` also strips leading
+    /// tabs from those lines (`strip_tabs`), as a shell does.
+    HereDoc {
+        delimiter: String,
+        strip_tabs: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,7 +54,8 @@ pub fn tokenize(line: &str) -> Result<Vec<Token>, LexError> {
         }
         if c == '<' && chars.get(i + 1) == Some(&'<') {
             i += 2;
-            if chars.get(i) == Some(&'-') {
+            let strip_tabs = chars.get(i) == Some(&'-');
+            if strip_tabs {
                 i += 1;
             }
             while i < chars.len() && chars[i].is_whitespace() {
@@ -60,7 +65,10 @@ pub fn tokenize(line: &str) -> Result<Vec<Token>, LexError> {
             if word.is_empty() {
                 return Err(LexError::MissingHereDocDelimiter);
             }
-            tokens.push(Token::HereDoc(word));
+            tokens.push(Token::HereDoc {
+                delimiter: word,
+                strip_tabs,
+            });
             i = next;
             continue;
         }
@@ -150,7 +158,7 @@ mod tests {
             .into_iter()
             .map(|t| match t {
                 Token::Word(w) => w,
-                Token::HereDoc(d) => format!("<<{d}"),
+                Token::HereDoc { delimiter, .. } => format!("<<{delimiter}"),
             })
             .collect()
     }

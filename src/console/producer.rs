@@ -30,6 +30,8 @@ pub struct LineFormat {
     pub headers_separator: String,
     pub headers_key_separator: String,
     pub null_marker: Option<String>,
+    /// A line without the key separator becomes a value with a null key instead of an error.
+    pub ignore_error: bool,
 }
 
 impl Default for LineFormat {
@@ -42,6 +44,7 @@ impl Default for LineFormat {
             headers_separator: ",".into(),
             headers_key_separator: ":".into(),
             null_marker: None,
+            ignore_error: false,
         }
     }
 }
@@ -66,9 +69,7 @@ impl LineFormat {
             "headers.separator" => self.headers_separator = v.to_string(),
             "headers.key.separator" => self.headers_key_separator = v.to_string(),
             "null.marker" => self.null_marker = Some(v.to_string()),
-            "ignore.error" => {
-                parse_bool(k, v)?;
-            }
+            "ignore.error" => self.ignore_error = parse_bool(k, v)?,
             other => {
                 return Err(format!(
                     "{TOOL}: unknown --property '{other}' (known: parse.key, key.separator, parse.headers, headers.delimiter, headers.separator, headers.key.separator, null.marker, ignore.error)"
@@ -114,12 +115,15 @@ impl LineFormat {
             }
         }
         let (key, value) = if self.parse_key {
-            let Some((k, v)) = rest.split_once(self.key_separator.as_str()) else {
-                return Err(format!(
-                    "No key separator found on line number {number}: '{line}'"
-                ));
-            };
-            (self.nullable(k), self.nullable(v))
+            match rest.split_once(self.key_separator.as_str()) {
+                Some((k, v)) => (self.nullable(k), self.nullable(v)),
+                None if self.ignore_error => (None, self.nullable(rest)),
+                None => {
+                    return Err(format!(
+                        "No key separator found on line number {number}: '{line}'"
+                    ))
+                }
+            }
         } else {
             (None, self.nullable(rest))
         };
@@ -149,15 +153,16 @@ pub fn parse_invocation(session: &Session, words: &[String]) -> Result<Invocatio
         linger_ms: CONSOLE_LINGER_MS,
         ..ProducerConfig::default()
     };
+    for p in args.all("--producer-property") {
+        let (k, v) = key_value(TOOL, "--producer-property", p)?;
+        config.set(&k, &v).map_err(|e| format!("{TOOL}: {e}"))?;
+    }
+    // As in Kafka, the dedicated options win over --producer-property.
     if let Some(t) = args.number::<u64>(TOOL, "--timeout")? {
         config.linger_ms = t;
     }
     if let Some(a) = args.value("--request-required-acks") {
         config.set("acks", a).map_err(|e| format!("{TOOL}: {e}"))?;
-    }
-    for p in args.all("--producer-property") {
-        let (k, v) = key_value(TOOL, "--producer-property", p)?;
-        config.set(&k, &v).map_err(|e| format!("{TOOL}: {e}"))?;
     }
     let mut format = LineFormat::default();
     for p in args.all("--property") {
@@ -253,6 +258,7 @@ pub fn open_interactive(session: &mut Session, words: &[String]) -> LineOutput {
     session.heredoc = Some(HereDoc {
         command: words.to_vec(),
         delimiter: "EOF".into(),
+        strip_tabs: false,
         lines: Vec::new(),
         interactive: Some(name),
     });

@@ -16,6 +16,8 @@ pub struct LineOutput {
     pub events: Vec<Event>,
     /// True while a here-document is open and the line was taken as its content.
     pub continued: bool,
+    /// True when `stdout` already narrates `events` (`sim step`, `sim run` …).
+    pub narrated: bool,
 }
 
 impl LineOutput {
@@ -57,6 +59,8 @@ pub struct ScriptError {
 pub(crate) struct HereDoc {
     pub command: Vec<String>,
     pub delimiter: String,
+    /// `<<-`: leading tabs are removed from each line.
+    pub strip_tabs: bool,
     pub lines: Vec<String>,
     /// Interactive producer input (no `<<`): each line is sent as it is typed and
     /// Ctrl-D (or a line `EOF`) ends it.
@@ -195,6 +199,22 @@ impl Session {
         super::simcmd::end_of_input(self)
     }
 
+    /// The script (or standard input) has ended: an interactive producer closes as on
+    /// Ctrl-D; an open `<<DELIM` here-document is an error and sends nothing.
+    pub fn end_of_script(&mut self) -> LineOutput {
+        match &self.heredoc {
+            Some(h) if h.interactive.is_some() => self.end_of_input(),
+            Some(h) => {
+                let delimiter = h.delimiter.clone();
+                self.heredoc = None;
+                LineOutput::error(format!(
+                    "unterminated here-document: the script ended before the closing '{delimiter}' line"
+                ))
+            }
+            None => LineOutput::default(),
+        }
+    }
+
     /// Runs a whole script. Returns each line's stdout concatenated, or the first error
     /// (unless `keep_going`, which collects errors and continues).
     pub fn run_script(&mut self, script: &str, keep_going: bool) -> (String, Vec<ScriptError>) {
@@ -214,23 +234,14 @@ impl Session {
                 }
             }
         }
-        match &self.heredoc {
-            Some(h) if h.interactive.is_some() => {
-                // End of the script is end of input (Ctrl-D) for an interactive producer.
-                let r = self.end_of_input();
-                out.push_str(&r.stdout);
-                out.push_str(&r.stderr);
-            }
-            Some(h) => {
-                let line = script.lines().count();
-                let delimiter = h.delimiter.clone();
-                self.heredoc = None;
-                errors.push(ScriptError {
-                    line,
-                    message: format!("unterminated here-document: the script ended before the closing '{delimiter}' line"),
-                });
-            }
-            None => {}
+        let r = self.end_of_script();
+        out.push_str(&r.stdout);
+        out.push_str(&r.stderr);
+        if let Some(e) = r.error {
+            errors.push(ScriptError {
+                line: script.lines().count(),
+                message: e,
+            });
         }
         (out, errors)
     }

@@ -12,7 +12,7 @@ pub fn format_event(e: &Event) -> String {
 }
 
 /// Strips `bin/` prefixes and the `.sh` suffix: `bin/kafka-topics.sh` → `kafka-topics`.
-fn tool_name(word: &str) -> &str {
+pub(crate) fn tool_name(word: &str) -> &str {
     let base = word.rsplit('/').next().unwrap_or(word);
     base.strip_suffix(".sh").unwrap_or(base)
 }
@@ -25,7 +25,16 @@ pub fn input_line(session: &mut Session, line: &str) -> LineOutput {
 
 fn input_line_inner(session: &mut Session, line: &str) -> LineOutput {
     if let Some(h) = &session.heredoc {
-        let is_end = line.trim() == h.delimiter;
+        let line = if h.strip_tabs {
+            line.trim_start_matches('\t')
+        } else {
+            line
+        };
+        let is_end = if h.strip_tabs {
+            line == h.delimiter
+        } else {
+            line.trim_end() == h.delimiter
+        };
         if h.interactive.is_some() {
             if is_end {
                 return producer::close_interactive(session);
@@ -60,7 +69,10 @@ fn input_line_inner(session: &mut Session, line: &str) -> LineOutput {
                     "syntax error: '{w}' after the here-document marker; put <<EOF at the end of the line"
                 ))
             }
-            Token::HereDoc(d) => heredoc = Some(d),
+            Token::HereDoc {
+                delimiter,
+                strip_tabs,
+            } => heredoc = Some((delimiter, strip_tabs)),
         }
     }
     let Some(first) = words.first() else {
@@ -73,7 +85,7 @@ fn input_line_inner(session: &mut Session, line: &str) -> LineOutput {
     };
     let tool = tool_name(first).to_string();
     let rest = &words[1..];
-    if let Some(delimiter) = heredoc {
+    if let Some((delimiter, strip_tabs)) = heredoc {
         if tool != producer::TOOL {
             return LineOutput::error(format!(
                 "{tool} does not read records from standard input; only kafka-console-producer takes a here-document"
@@ -85,6 +97,7 @@ fn input_line_inner(session: &mut Session, line: &str) -> LineOutput {
         session.heredoc = Some(HereDoc {
             command: rest.to_vec(),
             delimiter,
+            strip_tabs,
             lines: Vec::new(),
             interactive: None,
         });
@@ -161,6 +174,9 @@ fn sim_inner(session: &mut Session, args: &[String]) -> Result<LineOutput, Strin
         "step" => {
             expect_no_more(args, 2, "sim step [N]")?;
             let n = count(args.get(1), "step", 1)?;
+            if n == 0 {
+                return Err("sim step: take at least 1 step".into());
+            }
             let mut out = LineOutput::default();
             for _ in 0..n.min(crate::sim::timeline::RUN_LIMIT) {
                 let r = session.step();
@@ -173,6 +189,7 @@ fn sim_inner(session: &mut Session, args: &[String]) -> Result<LineOutput, Strin
                 out.stdout = "Nothing to do: no messages in flight and no timers due.\n".into();
             } else {
                 out.stdout = format!("{}{}", events_text(&out.events), out.stdout);
+                out.narrated = true;
             }
             Ok(out)
         }
@@ -195,6 +212,7 @@ fn sim_inner(session: &mut Session, args: &[String]) -> Result<LineOutput, Strin
                 out.stdout = "Nothing to do: the world is idle.\n".into();
             }
             out.events = events;
+            out.narrated = true;
             Ok(out)
         }
         "advance" => {
@@ -209,6 +227,7 @@ fn sim_inner(session: &mut Session, args: &[String]) -> Result<LineOutput, Strin
                 .map_err(|e| format!("sim advance: {}", e.message))?;
             let mut out = LineOutput::stdout(events_text(&events));
             out.events = events;
+            out.narrated = true;
             Ok(out)
         }
         "state" => {
@@ -277,6 +296,7 @@ fn sim_inner(session: &mut Session, args: &[String]) -> Result<LineOutput, Strin
                 .map_err(|e| format!("sim consumer stop: {}", e.message))?;
             let mut out = LineOutput::stdout(format_event(&event));
             out.events.push(event);
+            out.narrated = true;
             Ok(out)
         }
         other => Err(format!(

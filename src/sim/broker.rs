@@ -416,8 +416,13 @@ fn describe_fetch_answer(id: u32, to: &NodeId, responses: &[FetchPartitionRespon
             _ => format!("nothing new in {}", r.tp),
         })
         .collect();
-    format!(
-        "Broker {id} answers {to}'s Fetch with records below the high watermark: {}.",
-        parts.join(", ")
-    )
+    let any_records = responses.iter().any(|r| !r.records.is_empty());
+    if any_records {
+        format!(
+            "Broker {id} answers {to}'s Fetch with records below the high watermark: {}.",
+            parts.join(", ")
+        )
+    } else {
+        format!("Broker {id} answers {to}'s Fetch: {}.", parts.join(", "))
+    }
 }

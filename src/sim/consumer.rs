@@ -120,8 +120,14 @@ impl Consumer {
                 ),
             );
         }
-        if let NodeId::Broker(b) = msg.from {
-            self.waiting_on.retain(|w| *w != b);
+        if let (NodeId::Broker(b), true) = (
+            &msg.from,
+            matches!(
+                msg.body,
+                Body::FetchResponse { .. } | Body::ListOffsetsResponse { .. }
+            ),
+        ) {
+            self.waiting_on.retain(|w| w != b);
         }
         match &msg.body {
             Body::MetadataResponse { topics, .. } => self.on_metadata(topics),
@@ -153,10 +159,17 @@ impl Consumer {
                 let mut out = Outcome::new("consumer-records", String::new());
                 let mut got = 0usize;
                 let mut done = false;
+                let mut out_of_range = Vec::new();
+                let mut refresh = false;
                 for p in partitions {
                     if let Some(e) = p.error {
+                        if e == ErrorCode::OffsetOutOfRange {
+                            out_of_range.push(p.tp.clone());
+                        } else {
+                            refresh = true;
+                        }
                         out.then(format!(
-                            "{}: Fetch for {} failed with {e}.",
+                            "{}: the Fetch for {} failed with {e}.",
                             self.name, p.tp
                         ));
                         continue;
@@ -182,6 +195,24 @@ impl Consumer {
                         }
                     }
                 }
+                if !out_of_range.is_empty() {
+                    if let NodeId::Broker(b) = msg.from {
+                        self.reset_positions(b, out_of_range, &mut out);
+                    }
+                }
+                if refresh {
+                    out.then(format!(
+                        "Its metadata may be stale, so it asks broker {} for fresh metadata.",
+                        self.bootstrap
+                    ));
+                    out.send(
+                        NodeId::Broker(self.bootstrap),
+                        Body::MetadataRequest {
+                            topics: vec![self.spec.topic.clone()],
+                        },
+                        None,
+                    );
+                }
                 if got > 0 {
                     let positions: Vec<String> = partitions
                         .iter()
@@ -195,12 +226,13 @@ impl Consumer {
                         })
                         .collect();
                     out.then(format!(
-                        "{} receives {} and hands them to the application; {}.",
+                        "{} receives {} and hands {} to the application; {}.",
                         self.name,
                         plural(got, "record"),
+                        if got == 1 { "it" } else { "them" },
                         positions.join(", ")
                     ));
-                } else {
+                } else if partitions.iter().all(|p| p.error.is_none()) {
                     out.then(format!(
                         "{} receives an empty Fetch response and asks again.",
                         self.name
@@ -209,8 +241,8 @@ impl Consumer {
                 if done {
                     self.closed = true;
                     out.then(format!(
-                        "It has read the {} messages it was asked for (--max-messages) and closes.",
-                        self.consumed.len()
+                        "It has read the {} it was asked for (--max-messages) and closes.",
+                        plural(self.consumed.len(), "message")
                     ));
                 } else if let NodeId::Broker(b) = msg.from {
                     self.fetch_from(b, &mut out);
@@ -224,12 +256,55 @@ impl Consumer {
         }
     }
 
+    /// `auto.offset.reset`: the console consumer resets to the earliest offset
+    /// with `--from-beginning`, otherwise to the latest.
+    fn reset_spec(&self) -> OffsetSpec {
+        if self.spec.start == StartFrom::Earliest {
+            OffsetSpec::Earliest
+        } else {
+            OffsetSpec::Latest
+        }
+    }
+
+    /// The position is outside the log: ask the leader where to restart.
+    fn reset_positions(&mut self, broker: u32, tps: Vec<TopicPartition>, out: &mut Outcome) {
+        let spec = self.reset_spec();
+        let policy = if spec == OffsetSpec::Earliest {
+            "earliest"
+        } else {
+            "latest"
+        };
+        out.then(format!(
+            "Its position is outside the log, so it follows auto.offset.reset={policy} and asks broker {broker} for that offset."
+        ));
+        self.waiting_on.push(broker);
+        out.send(
+            NodeId::Broker(broker),
+            Body::ListOffsetsRequest {
+                partitions: tps.into_iter().map(|tp| (tp, spec)).collect(),
+            },
+            None,
+        );
+    }
+
     fn on_metadata(&mut self, topics: &[TopicMetadata]) -> Outcome {
         let mut out = Outcome::new("consumer-metadata", String::new());
         let Some(t) = topics.iter().find(|t| t.name == self.spec.topic) else {
             out.then(format!("{} got no metadata for its topic.", self.name));
             return out;
         };
+        if t.error.is_none() && !self.positions.is_empty() {
+            // A refresh: keep the positions, learn the (possibly new) leaders, fetch again.
+            self.metadata = Some(t.clone());
+            out.then(format!(
+                "{} refreshes its metadata and keeps its positions.",
+                self.name
+            ));
+            for b in self.leader_brokers() {
+                self.fetch_from(b, &mut out);
+            }
+            return out;
+        }
         if let Some(code) = t.error {
             self.error = Some(code);
             self.closed = true;

@@ -135,7 +135,7 @@ impl Producer {
             Outcome::new(
                 "producer-close",
                 format!(
-                    "{} reaches the end of its input and closes, sending anything still waiting first.",
+                    "{} reaches the end of its input and flushes anything still waiting.",
                     self.name
                 ),
             )

@@ -107,9 +107,20 @@ pub fn validate_topic_configs(configs: &BTreeMap<String, String>) -> Result<(), 
             ConfigKind::TimestampType => value == "CreateTime" || value == "LogAppendTime",
         };
         if !ok {
+            let hint = match kind {
+                ConfigKind::Long => ": Not a number of type LONG",
+                ConfigKind::Int => ": Not a number of type INT",
+                ConfigKind::Bool => ": Expected value to be either true or false",
+                ConfigKind::Ratio => ": Value must be between 0 and 1",
+                ConfigKind::CleanupPolicy => ": String must be one of: compact, delete",
+                ConfigKind::Compression => {
+                    ": String must be one of: uncompressed, zstd, lz4, snappy, gzip, producer"
+                }
+                ConfigKind::TimestampType => ": String must be one of: CreateTime, LogAppendTime",
+            };
             return Err(KafkaError::new(
                 ErrorCode::InvalidConfig,
-                format!("Invalid value {value} for configuration {name}"),
+                format!("Invalid value {value} for configuration {name}{hint}"),
             ));
         }
         if name == "min.insync.replicas" && value.parse::<i32>().map_or(true, |v| v < 1) {

@@ -208,7 +208,9 @@ impl WorldState {
             },
             Command::Advance { ms } => {
                 if *ms == 0 || *ms > 86_400_000 {
-                    return Err(invalid("sim advance takes 1 to 86400000 ms".to_string()));
+                    return Err(invalid(
+                        "the clock moves forward by 1 to 86400000 ms at a time".to_string(),
+                    ));
                 }
                 Ok(())
             }
@@ -240,9 +242,14 @@ impl WorldState {
                     .iter()
                     .map(|p| {
                         format!(
-                            "{}-{} on brokers {} (leader {})",
+                            "{}-{} on {} {} (leader {})",
                             meta.name,
                             p.partition,
+                            if p.replicas.len() == 1 {
+                                "broker"
+                            } else {
+                                "brokers"
+                            },
                             join_ids(&p.replicas),
                             p.leader.map_or("none".into(), |l| l.to_string())
                         )
