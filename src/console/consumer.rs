@@ -253,13 +253,13 @@ pub fn poll(session: &mut Session) -> LineOutput {
             ));
         }
     }
-    for att in session.producers.iter_mut() {
+    for att in session.producers.iter_mut().filter(|a| !a.finished) {
         let Some(p) = state.producers.get(&att.name) else {
             continue;
         };
+        att.finished = p.closed;
         for (i, r) in p.records.iter().enumerate() {
-            if r.status == RecordStatus::Failed && !att.reported.contains(&i) {
-                att.reported.push(i);
+            if r.status == RecordStatus::Failed && att.reported.insert(i) {
                 let key = r
                     .record
                     .key

@@ -186,7 +186,8 @@ fn new_name(session: &mut Session) -> String {
     session.next_console_producer += 1;
     session.producers.push(AttachedProducer {
         name: name.clone(),
-        reported: Vec::new(),
+        reported: Default::default(),
+        finished: false,
     });
     name
 }

@@ -80,7 +80,9 @@ pub(crate) struct AttachedConsumer {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct AttachedProducer {
     pub name: String,
-    pub reported: Vec<usize>,
+    pub reported: std::collections::BTreeSet<usize>,
+    /// Closed and every failure reported: nothing more to look at.
+    pub finished: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -18,8 +18,15 @@ pub(crate) fn tool_name(word: &str) -> &str {
 }
 
 pub fn input_line(session: &mut Session, line: &str) -> LineOutput {
+    let buffering = session
+        .heredoc
+        .as_ref()
+        .is_some_and(|h| h.interactive.is_none());
     let mut out = input_line_inner(session, line);
-    out.merge(session.poll_output());
+    // Lines inside a here-document only buffer; nothing can have happened yet.
+    if !(buffering && out.continued) {
+        out.merge(session.poll_output());
+    }
     out
 }
 
