@@ -16,7 +16,10 @@ fn workload(records: usize) -> String {
     for chunk in 0..records / 100 {
         s.push_str("kafka-console-producer --topic orders --property parse.key=true --property key.separator=: <<EOF\n");
         for i in 0..100 {
-            s.push_str(&format!("user-{}:event-{chunk}-{i}\n", (chunk * 100 + i) % 97));
+            s.push_str(&format!(
+                "user-{}:event-{chunk}-{i}\n",
+                (chunk * 100 + i) % 97
+            ));
         }
         s.push_str("EOF\n");
     }

@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! The native CLI: `kafka-sim run SCRIPT|- [--seed N] [--json] [--keep-going]`.
 
 use std::io::Write;

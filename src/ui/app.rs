@@ -1,0 +1,522 @@
+//! The application state (one reducer) and the page layout.
+//!
+//! The reducer owns the console [`Session`] behind an `Rc<RefCell<…>>` plus a
+//! version counter: the session is mutated in place (cloning a world with its
+//! checkpoints on every step would be wasteful) and the counter tells Yew that
+//! something changed. Each action recomputes one [`StateView`] snapshot, which
+//! every component renders; none of them looks inside the kernel.
+
+use super::cluster::{ClusterView, RecordRef};
+use super::console::{ConsoleEntry, ConsoleView};
+use super::controls::Controls;
+use super::event_log::EventLog;
+use super::forms::Forms;
+use super::record_detail::RecordDetail;
+use crate::console::{LineOutput, Session};
+use crate::sim::{ClusterConfig, StateView};
+use gloo_timers::callback::Interval;
+use std::cell::{Ref, RefCell};
+use std::rc::Rc;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement, KeyboardEvent};
+use yew::prelude::*;
+
+/// The seed a fresh page starts with (the console's default too).
+pub const DEFAULT_SEED: u64 = 42;
+
+/// Console lines kept on screen; older ones are dropped so a long session stays fast.
+const CONSOLE_LIMIT: usize = 1000;
+
+/// Play speeds: the label shown and the steps taken per second of real time.
+pub const SPEEDS: [(&str, f64); 5] = [
+    ("0.5×", 0.5),
+    ("1×", 1.0),
+    ("2×", 2.0),
+    ("4×", 4.0),
+    ("10×", 10.0),
+];
+
+/// Index into [`SPEEDS`] a fresh page starts with.
+pub const DEFAULT_SPEED: usize = 1;
+
+/// A shared, mutable session plus the version it was at when this handle was made.
+///
+/// Two handles are equal when they point at the same session at the same
+/// version, so components taking one re-render exactly when the session changed.
+#[derive(Clone)]
+pub struct SessionHandle {
+    session: Rc<RefCell<Session>>,
+    version: u64,
+}
+
+impl SessionHandle {
+    pub fn new(session: Session) -> Self {
+        SessionHandle {
+            session: Rc::new(RefCell::new(session)),
+            version: 0,
+        }
+    }
+
+    /// The session for reading; `None` only if it is being changed right now
+    /// (never during a render, but a panic would kill the page, so we ask).
+    pub fn get(&self) -> Option<Ref<'_, Session>> {
+        self.session.try_borrow().ok()
+    }
+
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// Runs `f` on the session and returns a handle at the next version.
+    fn update<R>(&self, f: impl FnOnce(&mut Session) -> R) -> Option<(SessionHandle, R)> {
+        let mut session = self.session.try_borrow_mut().ok()?;
+        let r = f(&mut session);
+        Some((
+            SessionHandle {
+                session: self.session.clone(),
+                version: self.version + 1,
+            },
+            r,
+        ))
+    }
+}
+
+impl PartialEq for SessionHandle {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.session, &other.session) && self.version == other.version
+    }
+}
+
+/// Everything the page shows that is not local to one form field.
+#[derive(Clone, PartialEq)]
+pub struct AppState {
+    pub session: SessionHandle,
+    /// The snapshot of the world at the session's current version.
+    pub view: Rc<StateView>,
+    pub playing: bool,
+    /// Index into [`SPEEDS`].
+    pub speed: usize,
+    pub console: Rc<Vec<ConsoleEntry>>,
+    /// Commands entered at the `$ ` prompt, oldest first (for ↑/↓).
+    pub history: Rc<Vec<String>>,
+    /// The record whose details are shown.
+    pub selected: Option<RecordRef>,
+    /// A one-line hint after a button did nothing (e.g. Step on an idle world).
+    pub notice: Option<String>,
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        AppState::new(Session::new(ClusterConfig::default(), DEFAULT_SEED))
+    }
+}
+
+impl AppState {
+    /// State for `session`, switched to stepping mode: commands only start
+    /// what they do and the learner steps through it (see `Session::set_auto_run`).
+    pub fn new(mut session: Session) -> Self {
+        session.set_auto_run(false);
+        let view = Rc::new(session.world().snapshot());
+        AppState {
+            session: SessionHandle::new(session),
+            view,
+            playing: false,
+            speed: DEFAULT_SPEED,
+            console: Rc::new(vec![ConsoleEntry::Note(
+                "Type a Kafka command (try `help`), or use the forms. Step through what happens with Step / Play.".into(),
+            )]),
+            history: Rc::new(Vec::new()),
+            selected: None,
+            notice: None,
+        }
+    }
+}
+
+/// What the learner (or the play timer) can do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// One step forward (pauses play).
+    Step,
+    /// One step back (pauses play).
+    Back,
+    TogglePlay,
+    /// One step of play; stops play when the world is idle.
+    Tick,
+    SetSpeed(usize),
+    Reset(u64),
+    /// A line typed at the console prompt.
+    ConsoleLine(String),
+    /// Lines a form built; run one after the other as if typed.
+    FormLines(Vec<String>),
+    /// Ctrl-D in the console.
+    EndOfInput,
+    Select(Option<RecordRef>),
+}
+
+impl Reducible for AppState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        next.notice = None;
+        let changed = match action {
+            Action::Select(r) => {
+                next.selected = r;
+                false
+            }
+            Action::SetSpeed(i) => {
+                if i < SPEEDS.len() {
+                    next.speed = i;
+                }
+                false
+            }
+            Action::TogglePlay => {
+                if next.playing {
+                    next.playing = false;
+                } else if next.session.get().is_some_and(|s| s.world().is_idle()) {
+                    next.notice = Some(PLAY_IDLE_NOTICE.into());
+                } else {
+                    next.playing = true;
+                }
+                false
+            }
+            Action::Step => {
+                next.playing = false;
+                next.apply(|s, n| {
+                    let out = s.step();
+                    if out.events.is_empty() {
+                        n.notice = Some(IDLE_NOTICE.into());
+                    }
+                    n.show(out);
+                })
+            }
+            Action::Tick => {
+                if !next.playing {
+                    return self;
+                }
+                next.apply(|s, n| {
+                    if s.world().is_idle() {
+                        n.stop_playing = true;
+                        return;
+                    }
+                    let out = s.step();
+                    if out.events.is_empty() || s.world().is_idle() {
+                        n.stop_playing = true;
+                        n.notice = Some("Paused: the world is idle, nothing is in progress.".into());
+                    }
+                    n.show(out);
+                })
+            }
+            Action::Back => {
+                next.playing = false;
+                next.apply(|s, n| {
+                    if s.back(1) == 0 {
+                        n.notice = Some("Already at the start: there is no earlier step.".into());
+                    }
+                })
+            }
+            Action::Reset(seed) => {
+                next.playing = false;
+                next.selected = None;
+                next.apply(|s, n| {
+                    s.reset(seed);
+                    n.push(ConsoleEntry::Note(format!(
+                        "The world was reset (seed {seed}, {} brokers).",
+                        s.world().config().brokers
+                    )));
+                })
+            }
+            Action::ConsoleLine(line) => next.apply(|s, n| {
+                n.run_line(s, &line);
+            }),
+            Action::FormLines(lines) => next.apply(|s, n| {
+                if s.in_heredoc() {
+                    n.push(ConsoleEntry::Error(
+                        "The console is inside a here-document: type its closing delimiter or press Ctrl-D, then use the form again.".into(),
+                    ));
+                    return;
+                }
+                for line in &lines {
+                    let failed = n.run_line(s, line);
+                    if failed && !s.in_heredoc() {
+                        break;
+                    }
+                }
+            }),
+            Action::EndOfInput => next.apply(|s, n| {
+                n.push(ConsoleEntry::Input {
+                    prompt: s.prompt().into(),
+                    text: "^D".into(),
+                });
+                let out = s.end_of_input();
+                n.show(out);
+            }),
+        };
+        if changed {
+            next.view = match next.session.get() {
+                Some(s) => Rc::new(s.world().snapshot()),
+                None => next.view.clone(),
+            };
+        }
+        Rc::new(next)
+    }
+}
+
+const IDLE_NOTICE: &str =
+    "Nothing to do: the world is idle. Type a command or use a form to give it work.";
+
+/// Play stops at idle, but Step can still walk through background waits (parked fetches).
+const PLAY_IDLE_NOTICE: &str =
+    "Idle: nothing is in progress to play. Type a command or use a form (Step still goes through waiting fetches).";
+
+impl AppState {
+    /// Runs `f` on the session (and on `self`, for console lines and notices);
+    /// true when the session could be borrowed, i.e. the view must be refreshed.
+    fn apply(&mut self, f: impl FnOnce(&mut Session, &mut Pending)) -> bool {
+        let mut pending = Pending::default();
+        let Some((handle, ())) = self.session.update(|s| f(s, &mut pending)) else {
+            return false;
+        };
+        self.session = handle;
+        if pending.stop_playing {
+            self.playing = false;
+        }
+        if pending.notice.is_some() {
+            self.notice = pending.notice;
+        }
+        if !pending.console.is_empty() {
+            let console = Rc::make_mut(&mut self.console);
+            console.extend(pending.console);
+            if console.len() > CONSOLE_LIMIT {
+                let extra = console.len() - CONSOLE_LIMIT;
+                console.drain(..extra);
+            }
+        }
+        if !pending.history.is_empty() {
+            let history = Rc::make_mut(&mut self.history);
+            for h in pending.history {
+                if history.last() != Some(&h) {
+                    history.push(h);
+                }
+            }
+        }
+        true
+    }
+}
+
+/// What a session update wants to change on the page (collected while the session is borrowed).
+#[derive(Default)]
+struct Pending {
+    console: Vec<ConsoleEntry>,
+    history: Vec<String>,
+    notice: Option<String>,
+    /// Play must stop (the world became idle).
+    stop_playing: bool,
+}
+
+impl Pending {
+    fn push(&mut self, e: ConsoleEntry) {
+        self.console.push(e);
+    }
+
+    /// Echoes the line with its prompt, runs it, shows the answer; true on error.
+    fn run_line(&mut self, s: &mut Session, line: &str) -> bool {
+        let prompt = s.prompt();
+        if prompt == "$ " && !line.trim().is_empty() {
+            self.history.push(line.to_string());
+        }
+        self.push(ConsoleEntry::Input {
+            prompt: prompt.into(),
+            text: line.to_string(),
+        });
+        let out = s.input_line(line);
+        let failed = out.error.is_some();
+        self.show(out);
+        failed
+    }
+
+    fn show(&mut self, out: LineOutput) {
+        if !out.stdout.is_empty() {
+            let text = out.stdout.strip_suffix('\n').unwrap_or(&out.stdout);
+            self.push(ConsoleEntry::Output(text.to_string()));
+        }
+        if !out.stderr.is_empty() {
+            let text = out.stderr.strip_suffix('\n').unwrap_or(&out.stderr);
+            self.push(ConsoleEntry::Stderr(text.to_string()));
+        }
+        if let Some(e) = out.error {
+            self.push(ConsoleEntry::Error(e));
+        }
+    }
+}
+
+/// Milliseconds between play ticks at speed index `i`.
+fn tick_ms(i: usize) -> u32 {
+    let per_second = SPEEDS.get(i).map_or(1.0, |s| s.1);
+    (1000.0 / per_second).round().clamp(20.0, 10_000.0) as u32
+}
+
+/// True when keys typed now belong to a form field, not to the shortcuts.
+fn typing_in_field(e: &KeyboardEvent) -> bool {
+    let is_field = |el: &Element| {
+        matches!(
+            el.tag_name().to_ascii_uppercase().as_str(),
+            "INPUT" | "TEXTAREA" | "SELECT"
+        ) || el
+            .dyn_ref::<HtmlElement>()
+            .is_some_and(|h| h.is_content_editable())
+    };
+    let target = e.target().and_then(|t| t.dyn_into::<Element>().ok());
+    let active = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element());
+    target.as_ref().is_some_and(is_field) || active.as_ref().is_some_and(is_field)
+}
+
+/// The page-wide shortcut for a key press, if any.
+fn shortcut(e: &KeyboardEvent) -> Option<Action> {
+    if e.ctrl_key() || e.alt_key() || e.meta_key() || typing_in_field(e) {
+        return None;
+    }
+    match e.key().as_str() {
+        " " | "Spacebar" => Some(Action::TogglePlay),
+        "ArrowRight" => Some(Action::Step),
+        "ArrowLeft" => Some(Action::Back),
+        _ => None,
+    }
+}
+
+type KeyClosure = Closure<dyn FnMut(KeyboardEvent)>;
+
+/// The shortcut listeners on the document, removed again when dropped.
+///
+/// `keydown` runs the shortcut; `keyup` swallows the Space that follows, because
+/// a focused button (say Step, just clicked) would otherwise be clicked by it too.
+struct KeyListener {
+    down: KeyClosure,
+    up: KeyClosure,
+}
+
+impl KeyListener {
+    fn install(dispatch: Callback<Action>) -> Option<KeyListener> {
+        let down = KeyClosure::new(move |e: KeyboardEvent| {
+            if let Some(action) = shortcut(&e) {
+                // Also keeps the arrows and Space from scrolling the page.
+                e.prevent_default();
+                dispatch.emit(action);
+            }
+        });
+        let up = KeyClosure::new(move |e: KeyboardEvent| {
+            if shortcut(&e) == Some(Action::TogglePlay) {
+                e.prevent_default();
+            }
+        });
+        let document = web_sys::window()?.document()?;
+        document
+            .add_event_listener_with_callback("keydown", down.as_ref().unchecked_ref())
+            .ok()?;
+        document
+            .add_event_listener_with_callback("keyup", up.as_ref().unchecked_ref())
+            .ok()?;
+        Some(KeyListener { down, up })
+    }
+}
+
+impl Drop for KeyListener {
+    fn drop(&mut self) {
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            let _ = document
+                .remove_event_listener_with_callback("keydown", self.down.as_ref().unchecked_ref());
+            let _ = document
+                .remove_event_listener_with_callback("keyup", self.up.as_ref().unchecked_ref());
+        }
+    }
+}
+
+/// The whole page.
+#[function_component(App)]
+pub fn app() -> Html {
+    let state = use_reducer(AppState::default);
+    let dispatch = {
+        let d = state.dispatcher();
+        Callback::from(move |a: Action| d.dispatch(a))
+    };
+
+    {
+        let dispatch = dispatch.clone();
+        use_effect_with((state.playing, state.speed), move |(playing, speed)| {
+            let timer = playing
+                .then(|| Interval::new(tick_ms(*speed), move || dispatch.emit(Action::Tick)));
+            move || drop(timer)
+        });
+    }
+    {
+        let dispatch = dispatch.clone();
+        use_effect_with((), move |_| {
+            let listener = KeyListener::install(dispatch);
+            move || drop(listener)
+        });
+    }
+
+    let (prompt, in_heredoc, seed) = match state.session.get() {
+        Some(s) => (s.prompt(), s.in_heredoc(), s.world().seed()),
+        None => ("$ ", false, state.view.seed),
+    };
+    let topics: Rc<Vec<String>> =
+        Rc::new(state.view.topics.iter().map(|t| t.name.clone()).collect());
+    let on_select = dispatch.reform(Action::Select);
+    let on_close_detail = dispatch.reform(|_| Action::Select(None));
+    let on_line = dispatch.reform(Action::ConsoleLine);
+    let on_eof = dispatch.reform(|_| Action::EndOfInput);
+    let on_lines = dispatch.reform(Action::FormLines);
+
+    html! {
+        <div id="app-root" class="app">
+            <header class="app-header">
+                <h1>{ "Kafka simulator" }</h1>
+                <p class="simplifications">
+                    { "Simplified: one KRaft controller; followers do not replicate yet — coming in the replication lesson." }
+                </p>
+            </header>
+            <Controls
+                playing={state.playing}
+                speed={state.speed}
+                step={state.view.step}
+                time_ms={state.view.time_ms}
+                seed={seed}
+                notice={state.notice.clone().map(AttrValue::from)}
+                on_action={dispatch.clone()}
+            />
+            <div class="workspace">
+                <div class="left-column">
+                    <section class="panel cluster-panel" aria-label="Cluster">
+                        <ClusterView
+                            view={state.view.clone()}
+                            selected={state.selected.clone()}
+                            on_select={on_select}
+                        />
+                    </section>
+                    <Forms topics={topics} in_heredoc={in_heredoc} on_lines={on_lines} />
+                </div>
+                <div class="right-column">
+                    if state.selected.is_some() {
+                        <RecordDetail
+                            view={state.view.clone()}
+                            selected={state.selected.clone()}
+                            on_close={on_close_detail}
+                        />
+                    }
+                    <EventLog session={state.session.clone()} />
+                    <ConsoleView
+                        entries={state.console.clone()}
+                        history={state.history.clone()}
+                        prompt={AttrValue::from(prompt)}
+                        on_line={on_line}
+                        on_eof={on_eof}
+                    />
+                </div>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,512 @@
+//! The picture of the cluster: clients and the controller on top, the network
+//! in the middle (messages in flight drawn where they are on their way), and
+//! one column per broker with the logs of the partition replicas it hosts.
+//!
+//! Everything here is computed from one [`StateView`]; no Kafka rule is
+//! re-implemented (leaders, offsets, high watermarks all come from the kernel).
+
+use crate::sim::state::{ConsumerView, MessageView, ProducerView, ReplicaView, StateView};
+use crate::sim::RecordStatus;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Identifies one record in one replica's log (what a click selects).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordRef {
+    pub topic: String,
+    pub partition: u32,
+    pub broker: u32,
+    pub offset: u64,
+}
+
+#[derive(Properties, PartialEq, Clone)]
+pub struct ClusterViewProps {
+    pub view: Rc<StateView>,
+    #[prop_or_default]
+    pub selected: Option<RecordRef>,
+    #[prop_or_default]
+    pub on_select: Callback<Option<RecordRef>>,
+}
+
+/// Closed clients stay on screen (dimmed) so their results can be read, but only
+/// this many of the most recent ones, so the row stays readable on a projector.
+const CLOSED_CLIENTS_SHOWN: usize = 2;
+
+/// Records listed inside a producer or consumer node (the latest ones).
+const CLIENT_RECORDS_SHOWN: usize = 4;
+
+/// A node in the top row.
+enum TopNode<'a> {
+    Controller,
+    Producer(&'a ProducerView),
+    Consumer(&'a ConsumerView),
+}
+
+impl TopNode<'_> {
+    fn label(&self) -> &str {
+        match self {
+            TopNode::Controller => "controller",
+            TopNode::Producer(p) => &p.name,
+            TopNode::Consumer(c) => &c.name,
+        }
+    }
+}
+
+/// The top row: the controller, then producers and consumers (open ones, those
+/// with messages on the wire, and the last few closed ones).
+fn top_nodes(view: &StateView) -> Vec<TopNode<'_>> {
+    let on_wire = |name: &str| {
+        view.in_flight
+            .iter()
+            .any(|m| m.from == name || m.to == name)
+    };
+    let mut clients: Vec<(bool, TopNode<'_>)> = Vec::new();
+    for p in &view.producers {
+        clients.push((p.closed && !on_wire(&p.name), TopNode::Producer(p)));
+    }
+    for c in &view.consumers {
+        clients.push((c.closed && !on_wire(&c.name), TopNode::Consumer(c)));
+    }
+    let closed_total = clients.iter().filter(|(hidden, _)| *hidden).count();
+    let mut closed_seen = 0;
+    let mut nodes = vec![TopNode::Controller];
+    for (closed, node) in clients {
+        if closed {
+            closed_seen += 1;
+            if closed_total - closed_seen >= CLOSED_CLIENTS_SHOWN {
+                continue;
+            }
+        }
+        nodes.push(node);
+    }
+    nodes
+}
+
+/// Slots in the top row: at least one per broker, so a lone controller or a
+/// single client is as wide as a broker column and sits right above one.
+fn top_slots(top: &[TopNode<'_>], brokers: &[u32]) -> usize {
+    top.len().max(brokers.len())
+}
+
+/// Where a node sits: horizontal centre in % of the width, and its row (0 = top, 100 = brokers).
+fn position(label: &str, top: &[TopNode<'_>], brokers: &[u32]) -> (f64, f64) {
+    if let Some(i) = top.iter().position(|n| n.label() == label) {
+        return (centre(i, top_slots(top, brokers)), 0.0);
+    }
+    let broker = label
+        .strip_prefix("broker-")
+        .and_then(|id| id.parse::<u32>().ok())
+        .and_then(|id| brokers.iter().position(|b| *b == id));
+    match broker {
+        Some(i) => (centre(i, brokers.len()), 100.0),
+        None => (50.0, 0.0),
+    }
+}
+
+/// A row position (0 = top row, 100 = brokers) as a height in the lane, kept
+/// away from the edges so pills are not cut off.
+fn lane_y(y: f64) -> f64 {
+    12.0 + y * 0.76
+}
+
+fn centre(i: usize, n: usize) -> f64 {
+    (i as f64 + 0.5) * 100.0 / n.max(1) as f64
+}
+
+/// How far along its way a message is: 0 when sent, 1 when it arrives.
+fn progress(m: &MessageView, now: u64) -> f64 {
+    if m.deliver_at <= m.sent_at {
+        return 0.5;
+    }
+    let done = now.saturating_sub(m.sent_at) as f64 / (m.deliver_at - m.sent_at) as f64;
+    done.clamp(0.0, 1.0)
+}
+
+/// The cluster picture for one snapshot.
+#[function_component(ClusterView)]
+pub fn cluster_view(props: &ClusterViewProps) -> Html {
+    let view = &*props.view;
+    let top = top_nodes(view);
+    let broker_ids: Vec<u32> = view.brokers.iter().map(|b| b.id).collect();
+    let hidden_clients = view.producers.len() + view.consumers.len() + 1 - top.len();
+
+    let top_row = top.iter().map(|n| match n {
+        TopNode::Controller => controller_node(view),
+        TopNode::Producer(p) => producer_node(p),
+        TopNode::Consumer(c) => consumer_node(c),
+    });
+
+    html! {
+        <div class="cluster" style={format!("--brokers: {}", view.brokers.len().max(1))}>
+            <div class="top-row">
+                { for top_row }
+                { for (top.len()..top_slots(&top, &broker_ids)).map(|_| html! { <div class="node-spacer"></div> }) }
+            </div>
+            if hidden_clients > 0 {
+                <p class="hidden-clients">
+                    { format!("{hidden_clients} older closed client(s) not shown") }
+                </p>
+            }
+            { network_lane(view, &top, &broker_ids) }
+            <div class="brokers-row">
+                { for view.brokers.iter().map(|b| broker_column(view, b.id, b.alive, props)) }
+            </div>
+        </div>
+    }
+}
+
+fn controller_node(view: &StateView) -> Html {
+    let partitions: usize = view.topics.iter().map(|t| t.partitions.len()).sum();
+    html! {
+        <div class="node controller-node" data-node="controller">
+            <div class="node-title">
+                <span class="node-name">{ "controller" }</span>
+                <span class="node-kind">{ view.controller.mode.to_uppercase() }</span>
+            </div>
+            <div class="node-line">
+                { format!("{} topic{}, {} partition{}",
+                    view.topics.len(), if view.topics.len() == 1 { "" } else { "s" },
+                    partitions, if partitions == 1 { "" } else { "s" }) }
+            </div>
+            <div class="node-line muted">{ "decides leaders and replicas" }</div>
+        </div>
+    }
+}
+
+fn status_text(s: RecordStatus) -> &'static str {
+    match s {
+        RecordStatus::Pending => "pending",
+        RecordStatus::Acked => "acked",
+        RecordStatus::Failed => "failed",
+    }
+}
+
+/// A symbol for a record's status, readable without colour.
+fn status_mark(s: RecordStatus) -> &'static str {
+    match s {
+        RecordStatus::Pending => "…",
+        RecordStatus::Acked => "✓",
+        RecordStatus::Failed => "✗",
+    }
+}
+
+fn producer_node(p: &ProducerView) -> Html {
+    let skip = p.records.len().saturating_sub(CLIENT_RECORDS_SHOWN);
+    let acks = p.config.get("acks").cloned().unwrap_or_default();
+    html! {
+        <div class={classes!("node", "producer-node", p.closed.then_some("closed"))} data-node={p.name.clone()}>
+            <div class="node-title">
+                <span class="node-name" title={p.name.clone()}>{ &p.name }</span>
+                <span class="node-kind">{ "PRODUCER" }</span>
+            </div>
+            <div class="node-line muted">
+                { format!("acks={acks}") }
+                if p.closed { { " · closed" } }
+            </div>
+            if skip > 0 {
+                <div class="node-line muted">{ format!("… {skip} earlier") }</div>
+            }
+            <ul class="client-records">
+                { for p.records.iter().skip(skip).map(|r| {
+                    let status = status_text(r.status);
+                    let place = match (r.partition, r.offset) {
+                        (Some(part), Some(off)) => format!("{}-{part} @{off}", r.topic),
+                        (Some(part), None) => format!("{}-{part}", r.topic),
+                        _ => r.topic.clone(),
+                    };
+                    let text = match &r.key {
+                        Some(k) => format!("{k}: {}", r.value.as_deref().unwrap_or("null")),
+                        None => r.value.clone().unwrap_or_else(|| "null".into()),
+                    };
+                    let title = match &r.error {
+                        Some(e) => format!("{status}: {e}"),
+                        None => status.to_string(),
+                    };
+                    html! {
+                        <li class={classes!("produced", status)} data-status={status} title={title}>
+                            <span class="status-mark" aria-label={status}>{ status_mark(r.status) }</span>
+                            <span class="rec-text">{ text }</span>
+                            <span class="rec-place">{ place }</span>
+                        </li>
+                    }
+                }) }
+            </ul>
+        </div>
+    }
+}
+
+fn consumer_node(c: &ConsumerView) -> Html {
+    let skip = c.records.len().saturating_sub(CLIENT_RECORDS_SHOWN.min(3));
+    let positions = c
+        .positions
+        .iter()
+        .map(|(p, o)| format!("p{p}→{o}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    html! {
+        <div class={classes!("node", "consumer-node", c.closed.then_some("closed"))} data-node={c.name.clone()}>
+            <div class="node-title">
+                <span class="node-name" title={c.name.clone()}>{ &c.name }</span>
+                <span class="node-kind">{ "CONSUMER" }</span>
+            </div>
+            <div class="node-line muted">
+                { format!("topic {} · {} consumed", c.topic, c.records.len()) }
+                if c.closed { { " · closed" } }
+            </div>
+            if skip > 0 {
+                <div class="node-line muted">{ format!("… {skip} earlier") }</div>
+            }
+            if !positions.is_empty() {
+                <div class="node-line positions" title="next offset to read, per partition">{ format!("position {positions}") }</div>
+            }
+            if let Some(e) = &c.error {
+                <div class="node-line error-text">{ e }</div>
+            }
+            <ul class="client-records">
+                { for c.records.iter().skip(skip).map(|r| {
+                    let text = match &r.key {
+                        Some(k) => format!("{k}: {}", r.value.as_deref().unwrap_or("null")),
+                        None => r.value.clone().unwrap_or_else(|| "null".into()),
+                    };
+                    html! {
+                        <li class="consumed">
+                            <span class="rec-text">{ text }</span>
+                            <span class="rec-place">{ format!("p{} @{}", r.partition, r.offset) }</span>
+                        </li>
+                    }
+                }) }
+            </ul>
+        </div>
+    }
+}
+
+/// A message in flight with where it is drawn: the wire's endpoints and the pill's
+/// centre, all in % of the lane (x across, y down).
+struct Placed<'a> {
+    m: &'a MessageView,
+    from: (f64, f64),
+    to: (f64, f64),
+    at: (f64, f64),
+}
+
+/// Pills closer than this (in % of the lane's width and height) would overlap.
+const PILL_W: f64 = 16.0;
+const PILL_H: f64 = 27.0;
+
+/// Where a message's pill goes: along its wire by its progress, then moved up or
+/// down if an earlier pill already sits there (two requests sent by one client at
+/// the same moment would otherwise hide each other).
+fn place_pill(from: (f64, f64), to: (f64, f64), done: f64, taken: &[(f64, f64)]) -> (f64, f64) {
+    let x = from.0 + (to.0 - from.0) * done;
+    let y = if (from.1 - to.1).abs() < f64::EPSILON {
+        // Same row (broker to broker): arc into the lane.
+        let dir = if from.1 > 50.0 { -1.0 } else { 1.0 };
+        from.1 + dir * 70.0 * (std::f64::consts::PI * done).sin()
+    } else {
+        from.1 + (to.1 - from.1) * done
+    };
+    let y = lane_y(y);
+    let free = |y: f64| {
+        taken
+            .iter()
+            .all(|(tx, ty)| (tx - x).abs() >= PILL_W || (ty - y).abs() >= PILL_H)
+    };
+    [0.0, PILL_H, -PILL_H, 2.0 * PILL_H, -2.0 * PILL_H]
+        .iter()
+        .map(|dy| y + dy)
+        .find(|y| (8.0..=92.0).contains(y) && free(*y))
+        .map_or((x, y), |y| (x, y))
+}
+
+/// The band between the top row and the brokers where messages travel.
+fn network_lane(view: &StateView, top: &[TopNode<'_>], brokers: &[u32]) -> Html {
+    let now = view.time_ms;
+    let mut taken: Vec<(f64, f64)> = Vec::new();
+    let placed: Vec<Placed<'_>> = view
+        .in_flight
+        .iter()
+        .map(|m| {
+            let from = position(&m.from, top, brokers);
+            let to = position(&m.to, top, brokers);
+            let at = place_pill(from, to, progress(m, now), &taken);
+            taken.push(at);
+            Placed { m, from, to, at }
+        })
+        .collect();
+
+    let paths = placed.iter().map(|Placed { m, from, to, .. }| {
+        html! {
+            <line
+                class={classes!("wire", m.direction)}
+                x1={format!("{:.2}", from.0)} y1={format!("{:.2}", lane_y(from.1))}
+                x2={format!("{:.2}", to.0)} y2={format!("{:.2}", lane_y(to.1))}
+            />
+        }
+    });
+    let pills = placed.iter().map(|Placed { m, at: (x, y), .. }| {
+        let arrow = if m.direction == "response" {
+            "↩"
+        } else {
+            "→"
+        };
+        let title = format!(
+            "{} from {} to {} · sent at {} ms, arrives at {} ms",
+            m.summary, m.from, m.to, m.sent_at, m.deliver_at
+        );
+        html! {
+            <div
+                key={m.id}
+                class={classes!("message", m.direction)}
+                data-api={m.api}
+                data-direction={m.direction}
+                data-from={m.from.clone()}
+                data-to={m.to.clone()}
+                style={format!("left: {x:.2}%; top: {y:.2}%")}
+                title={title}
+            >
+                { format!("{} {arrow}", m.api) }
+                <span class="message-dest">{ short_label(&m.to) }</span>
+            </div>
+        }
+    });
+    html! {
+        <div class="network-lane" aria-label="Network: requests and responses in flight">
+            <svg class="wires" viewBox="0 0 100 100" preserveAspectRatio="none" aria-hidden="true">
+                { for paths }
+            </svg>
+            if view.in_flight.is_empty() {
+                <span class="lane-empty">{ "network: no messages in flight" }</span>
+            } else {
+                <span class="lane-legend">{ format!("network: {} in flight", view.in_flight.len()) }</span>
+            }
+            { for pills }
+        </div>
+    }
+}
+
+/// `broker-2` → `B2`, other names unchanged (pill labels must stay short).
+fn short_label(label: &str) -> String {
+    match label.strip_prefix("broker-") {
+        Some(id) => format!("B{id}"),
+        None => label.replace("console-", ""),
+    }
+}
+
+fn broker_column(view: &StateView, id: u32, alive: bool, props: &ClusterViewProps) -> Html {
+    let replicas = view.topics.iter().flat_map(|t| {
+        t.partitions.iter().flat_map(move |p| {
+            p.replicas_state
+                .iter()
+                .filter(move |r| r.broker == id)
+                .map(move |r| (t.name.as_str(), p.partition, r))
+        })
+    });
+    let boxes: Vec<Html> = replicas
+        .map(|(topic, partition, r)| replica_box(topic, partition, r, props))
+        .collect();
+    html! {
+        <div class={classes!("broker", (!alive).then_some("down"))} data-broker={id.to_string()}>
+            <h3 class="broker-title">
+                { format!("Broker {id}") }
+                if !alive { <span class="down-badge">{ "DOWN" }</span> }
+            </h3>
+            if boxes.is_empty() {
+                <p class="broker-empty">{ "no partitions yet" }</p>
+            }
+            { for boxes }
+        </div>
+    }
+}
+
+fn replica_box(topic: &str, partition: u32, r: &ReplicaView, props: &ClusterViewProps) -> Html {
+    let leader = r.is_leader;
+    let hw = r.high_watermark;
+    let mut cells: Vec<Html> = Vec::new();
+    let marker = || {
+        html! {
+            <span class="hw-marker" title={format!("high watermark {hw}: consumers may read offsets below {hw}")}>
+                { "HW" }
+            </span>
+        }
+    };
+    if hw <= r.log_start_offset {
+        cells.push(marker());
+    }
+    for rec in &r.records {
+        let this = RecordRef {
+            topic: topic.to_string(),
+            partition,
+            broker: r.broker,
+            offset: rec.offset,
+        };
+        let selected = props.selected.as_ref() == Some(&this);
+        let key = rec.key.clone().unwrap_or_else(|| "null".into());
+        let value = rec.value.clone().unwrap_or_else(|| "null".into());
+        let title = format!("offset {} · key={key} · value={value}", rec.offset);
+        let onclick = {
+            let on_select = props.on_select.clone();
+            let this = this.clone();
+            Callback::from(move |_: MouseEvent| {
+                on_select.emit(if selected { None } else { Some(this.clone()) })
+            })
+        };
+        let label = rec
+            .key
+            .as_deref()
+            .or(rec.value.as_deref())
+            .unwrap_or("null");
+        cells.push(html! {
+            <button
+                type="button"
+                class={classes!(
+                    "record-cell",
+                    (rec.offset >= hw).then_some("uncommitted"),
+                    selected.then_some("selected")
+                )}
+                data-topic={topic.to_string()}
+                data-partition={partition.to_string()}
+                data-broker={r.broker.to_string()}
+                data-offset={rec.offset.to_string()}
+                data-leader={leader.to_string()}
+                data-key={rec.key.clone()}
+                data-value={rec.value.clone()}
+                title={title}
+                onclick={onclick}
+            >
+                <span class="cell-offset">{ rec.offset }</span>
+                <span class="cell-label">{ label.to_string() }</span>
+            </button>
+        });
+        if rec.offset + 1 == hw {
+            cells.push(marker());
+        }
+    }
+    let leo = r.log_end_offset;
+    html! {
+        <div
+            class={classes!("replica", if leader { "leader" } else { "follower" })}
+            data-topic={topic.to_string()}
+            data-partition={partition.to_string()}
+            data-broker={r.broker.to_string()}
+        >
+            <div class="replica-head">
+                <span class="replica-name">{ format!("{topic}-{partition}") }</span>
+                if leader {
+                    <span class="badge leader-badge">{ "LEADER" }</span>
+                } else {
+                    <span class="badge follower-badge">{ "follower" }</span>
+                }
+                <span class="replica-offsets" title={format!("high watermark {hw} · log end offset {leo}")}>
+                    { format!("HW {hw}") }
+                </span>
+            </div>
+            <div class="log">
+                { for cells }
+                <span class="leo-slot" title={format!("log end offset {leo}: the next record appended gets offset {leo}")}>
+                    <span class="cell-offset">{ leo }</span>
+                    <span class="cell-label">{ "LEO" }</span>
+                </span>
+            </div>
+        </div>
+    }
+}

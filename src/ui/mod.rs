@@ -1,0 +1,41 @@
+//! The browser front end (Yew function components, client-side rendering).
+//!
+//! The UI holds no Kafka logic: it renders the kernel's [`crate::sim::StateView`]
+//! and the event list, and every action a learner takes goes through the console
+//! [`crate::console::Session`] — forms build the equivalent command line and run it,
+//! so the learner always sees the real CLI command behind a button.
+//!
+//! * [`app`] owns the session (a reducer) and lays out the page.
+//! * [`cluster`] draws brokers, replicas, logs, clients and messages in flight.
+//! * [`controls`], [`event_log`], [`console`], [`forms`], [`record_detail`] are the panels.
+//! * [`shell`] quotes arguments and builds command lines for the forms.
+
+pub mod app;
+pub mod cluster;
+pub mod console;
+pub mod controls;
+pub mod event_log;
+pub mod forms;
+pub mod record_detail;
+pub mod shell;
+
+pub use app::{Action, App, AppState, SessionHandle};
+pub use cluster::{ClusterView, ClusterViewProps, RecordRef};
+pub use console::{ConsoleEntry, ConsoleView};
+pub use event_log::EventLog;
+pub use record_detail::RecordDetail;
+
+/// Mounts the application on `<body>` (falling back to Yew's default root).
+pub fn start() {
+    let body = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body());
+    match body {
+        Some(body) => {
+            yew::Renderer::<App>::with_root(body.into()).render();
+        }
+        None => {
+            yew::Renderer::<App>::new().render();
+        }
+    }
+}
