@@ -327,7 +327,10 @@ fn an_offset_past_the_end_resets_with_auto_offset_reset() {
         &mut s,
         "kafka-console-producer --topic h <<EOF\nb\nEOF\nsim run\n",
     );
-    assert!(out.ends_with("\nb\nProcessed a total of 1 messages\n"), "{out}");
+    assert!(
+        out.ends_with("\nb\nProcessed a total of 1 messages\n"),
+        "{out}"
+    );
 }
 
 #[test]
