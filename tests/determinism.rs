@@ -3,6 +3,7 @@
 //! invariants checked after every command.
 
 use kafka_sim::console::Session;
+use kafka_sim::sim::invariants;
 use kafka_sim::sim::rng::SimRng;
 use kafka_sim::sim::{ClusterConfig, Event, RecordStatus, TopicPartition, World};
 use std::collections::BTreeMap;
@@ -191,12 +192,16 @@ fn check_invariants(s: &Session, ctx: &str) {
 fn random_line(rng: &mut SimRng) -> String {
     let acks = ["0", "1", "all"];
     match rng.below(10) {
-        0 | 1 => format!(
-            "kafka-topics --create --topic t{} --partitions {} --replication-factor {}",
-            rng.below(4),
-            rng.range_inclusive(0, 4),
-            rng.range_inclusive(0, 4)
-        ),
+        0 | 1 => {
+            // Mostly valid, sometimes out of range (0 partitions, RF 4 on 3 brokers).
+            let (lo, hi) = if rng.below(5) == 0 { (0, 4) } else { (1, 3) };
+            format!(
+                "kafka-topics --create --topic t{} --partitions {} --replication-factor {}",
+                rng.below(4),
+                rng.range_inclusive(lo, hi),
+                rng.range_inclusive(lo, hi)
+            )
+        }
         2..=4 => {
             let n = rng.range_inclusive(1, 4);
             let mut s = format!(
@@ -232,13 +237,14 @@ fn random_walks_keep_invariants_and_replay_exactly() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(150);
-    let (mut acked, mut consumed) = (0usize, 0usize);
+    let (mut acked, mut consumed, mut checked) = (0usize, 0usize, 0u64);
     for seed in 0..seeds {
         let mut rng = SimRng::new(seed ^ 0xA5A5);
         let mut s = Session::new(ClusterConfig::default(), seed);
-        s.set_auto_run(rng.below(2) == 0);
+        let auto = rng.below(2) == 0;
+        s.set_auto_run(auto);
         let mut script = String::new();
-        for i in 0..40 {
+        for i in 0..100 {
             let line = random_line(&mut rng);
             script.push_str(&line);
             script.push('\n');
@@ -276,9 +282,28 @@ fn random_walks_keep_invariants_and_replay_exactly() {
             &events[..],
             "seed {seed}: replay diverged; script:\n{script}"
         );
+        // Replaying from the start, the kernel's invariants hold after every single step.
+        w.seek(0);
+        while w.step_count() < total {
+            w.step().expect("replay");
+            checked += 1;
+            if let Err(e) = invariants::check(w.state()) {
+                panic!(
+                    "seed {seed}, step {}: {e}\nreproduce with `kafka-sim run - --seed {seed}{}` and this script:\n{script}",
+                    if auto { "" } else { " --step-mode" },
+                    w.step_count()
+                );
+            }
+        }
+        assert_eq!(
+            w.events(),
+            &events[..],
+            "seed {seed}: replay diverged; script:\n{script}"
+        );
     }
     // The walks really exercise producing and consuming.
     assert!(acked > seeds as usize, "only {acked} acknowledged records");
+    assert!(checked > seeds * 100, "only {checked} steps checked");
     assert!(
         consumed > seeds as usize / 2,
         "only {consumed} consumed records"

@@ -1,7 +1,7 @@
 //! `kafka-sim`: runs a script of the command language headless.
 //!
 //! ```text
-//! kafka-sim run SCRIPT [--seed N] [--brokers N] [--json] [--keep-going] [--events]
+//! kafka-sim run SCRIPT [--seed N] [--brokers N] [--json] [--keep-going] [--events] [--step-mode]
 //! kafka-sim run -            # script from standard input
 //! ```
 //! Prints each command's output like a terminal would; `--json` prints the final
@@ -22,6 +22,8 @@ struct Options {
     json: bool,
     keep_going: bool,
     events: bool,
+    /// Commands only start things, as in the browser console; `sim step`/`sim run` move on.
+    step_mode: bool,
 }
 
 fn parse_args(args: &[String]) -> Result<Options, String> {
@@ -42,6 +44,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         json: false,
         keep_going: false,
         events: false,
+        step_mode: false,
     };
     let mut script = None;
     while let Some(a) = it.next() {
@@ -49,6 +52,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--json" => opts.json = true,
             "--keep-going" => opts.keep_going = true,
             "--events" => opts.events = true,
+            "--step-mode" => opts.step_mode = true,
             "--seed" => {
                 let v = it.next().ok_or("--seed needs a value")?;
                 opts.seed = v
@@ -108,6 +112,7 @@ fn main() -> ExitCode {
         ..ClusterConfig::default()
     };
     let mut session = Session::new(config, opts.seed);
+    session.set_auto_run(!opts.step_mode);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut failed = false;

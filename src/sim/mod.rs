@@ -8,6 +8,7 @@ pub mod broker;
 pub mod consumer;
 pub mod controller;
 pub mod error;
+pub mod invariants;
 pub mod log;
 pub mod murmur2;
 pub mod outcome;

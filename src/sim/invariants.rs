@@ -1,0 +1,178 @@
+//! Properties that must hold after every step of every run. The simulation
+//! tests call [`check`] after each step over many seeds (TigerBeetle-style);
+//! a violation names the rule and where it broke.
+
+use super::producer::RecordStatus;
+use super::types::TopicPartition;
+use super::world::{Due, WorldState};
+use std::collections::BTreeMap;
+
+/// Returns the first broken rule, if any.
+pub fn check(s: &WorldState) -> Result<(), String> {
+    for (name, topic) in &s.controller.topics {
+        for p in &topic.partitions {
+            let tp = TopicPartition::new(name, p.partition);
+            if let Some(l) = p.leader {
+                if !p.replicas.contains(&l) {
+                    return Err(format!("{tp}: leader {l} is not a replica"));
+                }
+                if !p.isr.contains(&l) {
+                    return Err(format!("{tp}: leader {l} is not in the ISR"));
+                }
+            }
+            if let Some(b) = p.isr.iter().find(|b| !p.replicas.contains(b)) {
+                return Err(format!("{tp}: ISR member {b} is not a replica"));
+            }
+            for b in &p.replicas {
+                let log = s
+                    .brokers
+                    .get(b)
+                    .and_then(|br| br.logs.get(&tp))
+                    .ok_or_else(|| format!("{tp}: replica broker {b} has no log"))?;
+                for (i, r) in log.records.iter().enumerate() {
+                    if r.offset != log.log_start_offset + i as u64 {
+                        return Err(format!(
+                            "{tp} on broker {b}: offset {} at position {i} (offsets must be contiguous)",
+                            r.offset
+                        ));
+                    }
+                }
+                if log.high_watermark > log.log_end_offset() {
+                    return Err(format!(
+                        "{tp} on broker {b}: high watermark {} is past the log end offset {}",
+                        log.high_watermark,
+                        log.log_end_offset()
+                    ));
+                }
+            }
+        }
+    }
+    for p in s.producers.values() {
+        for r in &p.records {
+            let (RecordStatus::Acked, Some(part), Some(offset)) = (r.status, r.partition, r.offset)
+            else {
+                continue;
+            };
+            let tp = TopicPartition::new(&r.topic, part);
+            let Some(meta) = s.controller.partition(&tp) else {
+                continue; // the topic was deleted since
+            };
+            let Some(leader) = meta.leader else { continue };
+            let stored = s
+                .brokers
+                .get(&leader)
+                .and_then(|b| b.logs.get(&tp))
+                .and_then(|log| log.records.iter().find(|x| x.offset == offset));
+            match stored {
+                Some(x) if x.key == r.record.key && x.value == r.record.value => {}
+                _ => return Err(format!(
+                    "{}: acknowledged record at {tp} offset {offset} is not in the leader's log",
+                    p.name
+                )),
+            }
+        }
+    }
+    for c in s.consumers.values() {
+        let mut last: BTreeMap<u32, u64> = BTreeMap::new();
+        for r in &c.consumed {
+            if last
+                .get(&r.partition)
+                .is_some_and(|prev| r.record.offset <= *prev)
+            {
+                return Err(format!(
+                    "{}: offset {} of partition {} delivered out of order",
+                    c.name, r.record.offset, r.partition
+                ));
+            }
+            last.insert(r.partition, r.record.offset);
+        }
+    }
+    for q in &s.queue {
+        if q.at < s.now {
+            return Err(format!(
+                "an item is scheduled in the past ({} < {})",
+                q.at, s.now
+            ));
+        }
+        if let Due::Deliver(m) = &q.due {
+            if m.deliver_at != q.at || m.sent_at > s.now {
+                return Err(format!("message {} has inconsistent times", m.id));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::console::Session;
+    use crate::sim::ClusterConfig;
+
+    fn busy_world() -> WorldState {
+        let mut s = Session::new(ClusterConfig::default(), 4);
+        let (_, errors) = s.run_script(
+            "kafka-topics --create --topic t --partitions 2 --replication-factor 2\n\
+             kafka-console-producer --topic t --property parse.key=true --property key.separator=: <<EOF\n\
+             a:1\nb:2\nc:3\nEOF\n",
+            false,
+        );
+        assert!(errors.is_empty());
+        let st = s.world().state().clone();
+        assert_eq!(check(&st), Ok(()));
+        st
+    }
+
+    fn leader_log(st: &mut WorldState, p: u32) -> &mut crate::sim::log::ReplicaLog {
+        let tp = TopicPartition::new("t", p);
+        let leader = st.controller.partition(&tp).and_then(|m| m.leader).unwrap();
+        st.brokers
+            .get_mut(&leader)
+            .unwrap()
+            .logs
+            .get_mut(&tp)
+            .unwrap()
+    }
+
+    fn partition_with_records(st: &WorldState) -> u32 {
+        (0..2)
+            .find(|p| {
+                let tp = TopicPartition::new("t", *p);
+                let l = st.controller.partition(&tp).and_then(|m| m.leader).unwrap();
+                !st.brokers[&l].logs[&tp].records.is_empty()
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn catches_a_gap_in_offsets() {
+        let mut st = busy_world();
+        let p = partition_with_records(&st);
+        leader_log(&mut st, p).records[0].offset = 7;
+        assert!(check(&st).unwrap_err().contains("contiguous"));
+    }
+
+    #[test]
+    fn catches_a_high_watermark_past_the_log_end() {
+        let mut st = busy_world();
+        leader_log(&mut st, 0).high_watermark = 99;
+        assert!(check(&st).unwrap_err().contains("past the log end offset"));
+    }
+
+    #[test]
+    fn catches_a_lost_acknowledged_record() {
+        let mut st = busy_world();
+        let p = partition_with_records(&st);
+        leader_log(&mut st, p).records.clear();
+        assert!(check(&st).unwrap_err().contains("not in the leader's log"));
+    }
+
+    #[test]
+    fn catches_a_leader_outside_the_isr() {
+        let mut st = busy_world();
+        let t = st.controller.topics.get_mut("t").unwrap();
+        let leader = t.partitions[0].leader;
+        t.partitions[0].isr.retain(|b| Some(*b) != leader);
+        assert!(check(&st).unwrap_err().contains("not in the ISR"));
+    }
+}

@@ -1,0 +1,214 @@
+// End-to-end test of the built site (dist/) in headless Chromium.
+//
+//   node --test tests/e2e/          (./run test builds dist/ first)
+//
+// The site is served by a small Node server from the sub-path /sim/ to prove
+// that it works when hosted below the web root. Chromium is the system one
+// (/usr/bin/chromium, from apt); playwright-core never downloads a browser.
+//
+// Environment: DIST_DIR (default <repo>/dist), CHROMIUM_PATH (default /usr/bin/chromium),
+// E2E_OUTPUT_DIR (default <repo>/test-output).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+import { murmur2String, partitionForKey, KAFKA_MURMUR2_VECTORS } from './murmur2.mjs';
+import { serveDirectory } from './static-server.mjs';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const DIST = path.resolve(process.env.DIST_DIR ?? path.join(REPO, 'dist'));
+const OUT = path.resolve(process.env.E2E_OUTPUT_DIR ?? path.join(REPO, 'test-output'));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SCREENSHOT = path.join(OUT, 'e2e.png');
+const FAILURE_SCREENSHOT = path.join(OUT, 'e2e-failure.png');
+
+const TOPIC = 'orders';
+const PARTITIONS = 3;
+const KEY = 'alice';
+const VALUE = 'hello';
+const MAX_STEPS = 60;
+
+test('murmur2 matches Kafka published test vectors', () => {
+  for (const [input, expected] of KAFKA_MURMUR2_VECTORS) {
+    assert.equal(murmur2String(input), expected, `murmur2(${JSON.stringify(input)})`);
+  }
+});
+
+let server;
+let browser;
+
+before(async () => {
+  fs.mkdirSync(OUT, { recursive: true });
+  assert.ok(
+    fs.existsSync(path.join(DIST, 'index.html')),
+    `${DIST}/index.html not found: build the site first (./run build)`,
+  );
+  assert.ok(fs.existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (apt-get install chromium)`);
+  server = await serveDirectory(DIST, '/sim/');
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** First integer in a text, e.g. "Step 12" -> 12. */
+function parseCounter(text) {
+  const m = /-?\d+/.exec(text ?? '');
+  assert.ok(m, `#step-counter has no number in its text: ${JSON.stringify(text)}`);
+  return Number(m[0]);
+}
+
+test('site: create topic, produce, step, back, console', { timeout: 180_000 }, async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.setDefaultTimeout(15_000);
+
+  const consoleErrors = [];
+  const pageErrors = [];
+  const failedRequests = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') consoleErrors.push(msg.text());
+  });
+  page.on('pageerror', (err) => pageErrors.push(String(err?.stack ?? err)));
+  page.on('requestfailed', (req) => failedRequests.push(`${req.url()} (${req.failure()?.errorText})`));
+  page.on('response', (res) => {
+    if (res.status() >= 400) failedRequests.push(`${res.url()} (HTTP ${res.status()})`);
+  });
+
+  const panics = () => [...consoleErrors, ...pageErrors].filter((m) => /panicked|RuntimeError|unreachable/i.test(m));
+
+  let step = 'open page';
+  try {
+    // a. the app renders
+    step = `open ${server.url} and wait for #app-root`;
+    await page.goto(server.url, { waitUntil: 'load' });
+    await page.waitForSelector('#app-root', { timeout: 30_000 });
+
+    // b. create a topic
+    step = 'create topic via the form';
+    await page.fill('#create-topic-name', TOPIC);
+    await page.fill('#create-topic-partitions', String(PARTITIONS));
+    await page.fill('#create-topic-rf', '3');
+    await page.click('#create-topic-submit');
+
+    // c. produce a record
+    step = 'produce a record via the form';
+    const produceTopic = page.locator('#produce-topic');
+    const tag = await produceTopic.evaluate((el) => el.tagName.toLowerCase());
+    if (tag === 'select') {
+      await page.waitForFunction(
+        (topic) => [...document.querySelectorAll('#produce-topic option')].some(
+          (o) => o.value === topic || o.textContent.trim() === topic,
+        ),
+        TOPIC,
+      );
+      await produceTopic.selectOption(TOPIC);
+    } else {
+      await produceTopic.fill(TOPIC);
+    }
+    await page.fill('#produce-key', KEY);
+    await page.fill('#produce-value', VALUE);
+    await page.click('#produce-submit');
+
+    // d. step until the leader replica of the expected partition holds offset 0
+    const partition = partitionForKey(KEY, PARTITIONS);
+    const cellSel =
+      `.record-cell[data-topic="${TOPIC}"][data-partition="${partition}"]` +
+      `[data-offset="0"][data-leader="true"]`;
+    step = `click #btn-step until ${cellSel} exists (at most ${MAX_STEPS} steps)`;
+    let found = (await page.locator(cellSel).count()) > 0;
+    for (let i = 0; i < MAX_STEPS && !found; i++) {
+      await page.click('#btn-step');
+      found = await page
+        .waitForSelector(cellSel, { timeout: 150 })
+        .then(() => true, () => false);
+    }
+    assert.ok(found, `no ${cellSel} after ${MAX_STEPS} steps (key ${KEY} -> partition ${partition})`);
+
+    // e. the cell shows the value, and the event log mentions the append
+    step = 'check the record cell and the event log';
+    const cell = page.locator(cellSel).first();
+    assert.equal(await cell.getAttribute('data-value'), VALUE, 'data-value of the record cell');
+    const shown = `${await cell.textContent()} ${(await cell.getAttribute('title')) ?? ''}`;
+    assert.ok(shown.includes(VALUE), `record cell text/title should show "${VALUE}", got ${JSON.stringify(shown)}`);
+    const appendItems = page.locator('#event-log li', { hasText: 'appends' });
+    assert.ok((await appendItems.count()) > 0, '#event-log has no <li> mentioning "appends"');
+
+    // f. back one step, then forward again
+    step = 'step back and forward';
+    const counterNow = parseCounter(await page.textContent('#step-counter'));
+    await page.click('#btn-back');
+    await page.waitForFunction(
+      (want) => {
+        const m = /-?\d+/.exec(document.querySelector('#step-counter')?.textContent ?? '');
+        return m && Number(m[0]) === want;
+      },
+      counterNow - 1,
+      { timeout: 5_000 },
+    ).catch(async () => {
+      assert.fail(`#step-counter should be ${counterNow - 1} after #btn-back, is ${JSON.stringify(await page.textContent('#step-counter'))}`);
+    });
+    await page.click('#btn-step');
+    await page.waitForFunction(
+      (want) => {
+        const m = /-?\d+/.exec(document.querySelector('#step-counter')?.textContent ?? '');
+        return m && Number(m[0]) === want;
+      },
+      counterNow,
+      { timeout: 5_000 },
+    ).catch(async () => {
+      assert.fail(`#step-counter should be back to ${counterNow} after #btn-step, is ${JSON.stringify(await page.textContent('#step-counter'))}`);
+    });
+
+    // g. the console describes the topic
+    step = 'describe the topic in the console';
+    await page.fill('#console-input', `kafka-topics --describe --topic ${TOPIC}`);
+    await page.press('#console-input', 'Enter');
+    await page.waitForFunction(
+      () => (document.querySelector('#console-output')?.textContent ?? '').includes('PartitionCount: 3'),
+      null,
+      { timeout: 5_000 },
+    ).catch(async () => {
+      const out = await page.textContent('#console-output').catch(() => null);
+      assert.fail(`#console-output should contain "PartitionCount: 3", has ${JSON.stringify(out)}`);
+    });
+
+    // h. screenshot, and no panic in the browser console
+    step = 'screenshot and console check';
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    assert.deepEqual(panics(), [], 'the page logged a panic / runtime error');
+    if (consoleErrors.length) console.log(`browser console errors (not panics): ${consoleErrors.join(' | ')}`);
+    if (failedRequests.length) console.log(`failed requests (not fatal): ${failedRequests.join(' | ')}`);
+    console.log(`screenshot: ${path.relative(process.cwd(), SCREENSHOT)}`);
+  } catch (err) {
+    await page.screenshot({ path: FAILURE_SCREENSHOT, fullPage: true }).catch(() => {});
+    const details = [
+      `E2E step failed: ${step}`,
+      `  ${err?.message ?? err}`,
+      `  screenshot: ${FAILURE_SCREENSHOT}`,
+      consoleErrors.length ? `  browser console errors:\n    ${consoleErrors.join('\n    ')}` : '',
+      pageErrors.length ? `  uncaught page errors:\n    ${pageErrors.join('\n    ')}` : '',
+      failedRequests.length ? `  failed requests:\n    ${failedRequests.join('\n    ')}` : '',
+    ].filter(Boolean).join('\n');
+    throw new Error(details, { cause: err });
+  } finally {
+    await page.close();
+  }
+});
