@@ -163,7 +163,9 @@ mod tests {
     fn catches_a_lost_acknowledged_record() {
         let mut st = busy_world();
         let p = partition_with_records(&st);
-        leader_log(&mut st, p).records.clear();
+        let log = leader_log(&mut st, p);
+        log.records.clear();
+        log.high_watermark = 0;
         assert!(check(&st).unwrap_err().contains("not in the leader's log"));
     }
 
