@@ -65,10 +65,12 @@ pub fn check(s: &WorldState) -> Result<(), String> {
                 .and_then(|log| log.records.iter().find(|x| x.offset == offset));
             match stored {
                 Some(x) if x.key == r.record.key && x.value == r.record.value => {}
-                _ => return Err(format!(
+                _ => {
+                    return Err(format!(
                     "{}: acknowledged record at {tp} offset {offset} is not in the leader's log",
                     p.name
-                )),
+                ))
+                }
             }
         }
     }

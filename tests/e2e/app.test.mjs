@@ -42,6 +42,7 @@ let browser;
 
 before(async () => {
   fs.mkdirSync(OUT, { recursive: true });
+  fs.rmSync(FAILURE_SCREENSHOT, { force: true });
   assert.ok(
     fs.existsSync(path.join(DIST, 'index.html')),
     `${DIST}/index.html not found: build the site first (./run build)`,
