@@ -270,19 +270,43 @@ fn each_produce_is_watched_step_by_step_in_manual_mode() {
     run(&mut s, CREATE);
     run(&mut s, "kafka-console-producer --topic orders --property parse.key=true --property key.separator=: <<EOF\nalice:hi\nEOF\n");
     // Nothing has reached a broker yet: the learner steps.
-    assert_eq!(state(&s)["in_flight"].as_array().unwrap().len(), 1);
-    assert_eq!(state(&s)["in_flight"][0]["api"], "Metadata");
+    let from_producer: Vec<Value> = state(&s)["in_flight"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["from"] == "console-producer-1")
+        .cloned()
+        .collect();
+    assert_eq!(from_producer.len(), 1);
+    assert_eq!(from_producer[0]["api"], "Metadata");
     let mut kinds = Vec::new();
     while let Some(e) = s.world_mut().step() {
-        kinds.push(e.kind.clone());
-        if s.world().is_idle() {
+        let relevant = match e.kind.as_str() {
+            "metadata" => e.narration.contains("console-producer-1"),
+            k => ["producer-metadata", "append", "replicate", "producer-ack"].contains(&k),
+        };
+        if relevant {
+            kinds.push(e.kind.clone());
+        }
+        let acked = s.world().state().producers["console-producer-1"].records[0].status
+            == RecordStatus::Acked;
+        if acked {
             break;
         }
     }
-    assert_eq!(
-        kinds,
-        ["metadata", "producer-metadata", "append", "producer-ack"]
+    // With acks=all the answer waits until the followers have copied the record.
+    let pos = |k: &str| kinds.iter().position(|x| x == k).unwrap();
+    assert!(pos("metadata") < pos("producer-metadata"), "{kinds:?}");
+    assert!(pos("producer-metadata") < pos("append"), "{kinds:?}");
+    let copies_after_append = kinds[pos("append")..]
+        .iter()
+        .filter(|k| *k == "replicate")
+        .count();
+    assert!(
+        copies_after_append >= 2,
+        "two followers copy before the ack: {kinds:?}"
     );
+    assert_eq!(kinds.last().unwrap(), "producer-ack", "{kinds:?}");
     let append = s
         .world()
         .events()

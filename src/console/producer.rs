@@ -149,8 +149,13 @@ pub fn parse_invocation(session: &Session, words: &[String]) -> Result<Invocatio
         .value("--topic")
         .ok_or_else(|| format!("{TOOL}: Missing required argument \"[topic]\""))?
         .to_string();
+    // Client timeouts follow the cluster's profile (Kafka's defaults, or the teaching ones).
+    let cluster = &session.world.config().settings;
     let mut config = ProducerConfig {
         linger_ms: CONSOLE_LINGER_MS,
+        request_timeout_ms: cluster.request_timeout_ms,
+        delivery_timeout_ms: cluster.delivery_timeout_ms,
+        retry_backoff_ms: cluster.retry_backoff_ms,
         ..ProducerConfig::default()
     };
     for p in args.all("--producer-property") {

@@ -4,6 +4,7 @@
 use super::lexer::{tokenize, Token};
 use super::session::{HereDoc, LineOutput, Session};
 use super::{consumer, help, producer, topics};
+use crate::sim::settings::Profile;
 use crate::sim::{ClusterConfig, Command, Event, MAX_BROKERS};
 
 /// How an event is printed in the console and the CLI.
@@ -267,10 +268,7 @@ fn sim_inner(session: &mut Session, args: &[String]) -> Result<LineOutput, Strin
                 ));
             }
             let seed = session.world.seed();
-            let config = ClusterConfig {
-                brokers: n as u32,
-                ..session.world.config().clone()
-            };
+            let config = ClusterConfig::with_profile(n as u32, session.world.config().profile);
             session.reset_with(config, seed);
             Ok(LineOutput::stdout(format!(
                 "Started a new cluster: {n} brokers, seed {seed}.\n"
@@ -284,6 +282,78 @@ fn sim_inner(session: &mut Session, args: &[String]) -> Result<LineOutput, Strin
                 "Started a new cluster: {} brokers, seed {seed}.\n",
                 session.world.config().brokers
             )))
+        }
+        "broker" => {
+            let (Some(action), Some(id)) = (args.get(1), args.get(2)) else {
+                return Err(
+                    "sim broker: usage: sim broker kill|start N, or sim broker pause N MS".into(),
+                );
+            };
+            let broker = id
+                .parse::<u32>()
+                .map_err(|_| format!("sim broker: expected a broker id, got '{id}'"))?;
+            if action == "pause" {
+                expect_no_more(args, 4, "sim broker pause N MS")?;
+                let Some(ms) = args.get(3) else {
+                    return Err(
+                        "sim broker pause: for how many milliseconds? e.g. sim broker pause 2 5000"
+                            .into(),
+                    );
+                };
+                let ms = count(Some(ms), "broker pause", 0)?;
+                let event = session
+                    .world
+                    .submit(Command::PauseBroker { broker, ms })
+                    .map_err(|e| format!("sim broker pause: {}", e.message))?;
+                let mut out = LineOutput::stdout(format_event(&event));
+                out.events.push(event);
+                out.narrated = true;
+                return Ok(out);
+            }
+            expect_no_more(args, 3, "sim broker kill|start N")?;
+            let cmd = match action.as_str() {
+                "kill" => Command::KillBroker { broker },
+                "start" => Command::StartBroker { broker },
+                other => {
+                    return Err(format!(
+                        "sim broker: unknown action '{other}' (kill, start or pause)"
+                    ))
+                }
+            };
+            let event = session
+                .world
+                .submit(cmd)
+                .map_err(|e| format!("sim broker {action}: {}", e.message))?;
+            let mut out = LineOutput::stdout(format_event(&event));
+            out.events.push(event);
+            out.narrated = true;
+            Ok(out)
+        }
+        "profile" => {
+            expect_no_more(args, 2, "sim profile kafka|teaching")?;
+            let Some(name) = args.get(1) else {
+                return Ok(LineOutput::stdout(format!(
+                    "{}\n",
+                    session.world.config().profile.name()
+                )));
+            };
+            let profile = Profile::parse(name).ok_or_else(|| {
+                format!("sim profile: unknown profile '{name}' (kafka or teaching)")
+            })?;
+            let seed = session.world.seed();
+            let config = ClusterConfig::with_profile(session.world.config().brokers, profile);
+            let s = &config.settings;
+            let text = format!(
+                "Started a new cluster with the {} profile: replica.lag.time.max.ms={}, broker.session.timeout.ms={}, broker.heartbeat.interval.ms={}, request.timeout.ms={}, delivery.timeout.ms={}.\n",
+                profile.name(),
+                s.replica_lag_time_max_ms,
+                s.broker_session_timeout_ms,
+                s.broker_heartbeat_interval_ms,
+                s.request_timeout_ms,
+                s.delivery_timeout_ms
+            );
+            session.reset_with(config, seed);
+            Ok(LineOutput::stdout(text))
         }
         "consumer" => {
             let (Some(action), Some(name)) = (args.get(1), args.get(2)) else {

@@ -23,6 +23,8 @@ const SPEC: &[(&str, Kind)] = &[
     ("--if-not-exists", Kind::Flag),
     ("--if-exists", Kind::Flag),
     ("--exclude-internal", Kind::Flag),
+    ("--under-replicated-partitions", Kind::Flag),
+    ("--unavailable-partitions", Kind::Flag),
 ];
 
 /// Kafka's broker defaults used when `--partitions` / `--replication-factor` are left out.
@@ -78,8 +80,22 @@ fn run_inner(session: &mut Session, words: &[String]) -> Result<LineOutput, Stri
                 },
                 None => state.controller.topics.values().collect(),
             };
+            let under = args.has("--under-replicated-partitions");
+            let unavailable = args.has("--unavailable-partitions");
+            let live = state.controller.unfenced();
             let mut out = String::new();
             for t in topics {
+                if under || unavailable {
+                    // Only the matching partition lines, as the real tool prints them.
+                    for p in &t.partitions {
+                        let is_under = p.isr.len() < p.replicas.len();
+                        let is_unavailable = p.leader.is_none_or(|l| !live.contains(&l));
+                        if (under && is_under) || (unavailable && is_unavailable) {
+                            out.push_str(&partition_line(&t.name, p));
+                        }
+                    }
+                    continue;
+                }
                 let configs: Vec<String> =
                     t.configs.iter().map(|(k, v)| format!("{k}={v}")).collect();
                 out.push_str(&format!(
@@ -91,14 +107,7 @@ fn run_inner(session: &mut Session, words: &[String]) -> Result<LineOutput, Stri
                     configs.join(",")
                 ));
                 for p in &t.partitions {
-                    out.push_str(&format!(
-                        "\tTopic: {}\tPartition: {}\tLeader: {}\tReplicas: {}\tIsr: {}\n",
-                        t.name,
-                        p.partition,
-                        p.leader.map_or("none".to_string(), |l| l.to_string()),
-                        join_ids(&p.replicas),
-                        join_ids(&p.isr)
-                    ));
+                    out.push_str(&partition_line(&t.name, p));
                 }
             }
             Ok(LineOutput::stdout(out))
@@ -155,4 +164,16 @@ fn run_inner(session: &mut Session, words: &[String]) -> Result<LineOutput, Stri
         }
         _ => Err(format!("{TOOL}: unsupported action")),
     }
+}
+
+/// One `--describe` partition line, in the real tool's format.
+fn partition_line(topic: &str, p: &crate::sim::controller::PartitionMeta) -> String {
+    format!(
+        "\tTopic: {}\tPartition: {}\tLeader: {}\tReplicas: {}\tIsr: {}\n",
+        topic,
+        p.partition,
+        p.leader.map_or("none".to_string(), |l| l.to_string()),
+        join_ids(&p.replicas),
+        join_ids(&p.isr)
+    )
 }

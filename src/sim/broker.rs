@@ -1,14 +1,22 @@
-//! A broker: hosts replica logs and answers Metadata, Produce, Fetch and ListOffsets.
+//! A broker: hosts replica logs, answers clients (Metadata, Produce, Fetch,
+//! ListOffsets), leads some partitions and follows others.
+//!
+//! As a leader it tracks how far each follower has fetched, moves the high
+//! watermark to the smallest log end offset in the ISR, holds `acks=all`
+//! produce requests until the ISR has the records, and asks the controller to
+//! shrink or expand the ISR. As a follower it fetches from the leader, and
+//! truncates its log where it diverged (leader epochs, as in KIP-101/KIP-320).
 
-use super::controller::Controller;
+use super::controller::{PartitionMeta, TopicMeta};
 use super::error::ErrorCode;
-use super::log::ReplicaLog;
-use super::outcome::{plural, Outcome, Timer};
+use super::log::{Record, ReplicaLog};
+use super::outcome::{plural, Outcome, Outgoing, Timer};
 use super::protocol::{
     Acks, Body, FetchPartition, FetchPartitionResponse, ListOffsetsPartitionResponse, Message,
-    OffsetSpec, ProducePartitionResponse, TopicMetadata,
+    OffsetSpec, ProduceBatch, ProducePartitionResponse, TopicMetadata,
 };
-use super::types::{NodeId, Time, TopicPartition};
+use super::settings::BrokerSettings;
+use super::types::{join_ids, show_bytes, NodeId, Time, TopicPartition};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -20,17 +28,55 @@ pub const MAX_RECORDS_PER_FETCH: usize = 500;
 pub struct ParkedFetch {
     pub request_id: u64,
     pub from: NodeId,
+    /// `Some` for a follower's fetch: it wants records up to the log end, not the HW.
+    #[serde(default)]
+    pub replica_id: Option<u32>,
     pub partitions: Vec<FetchPartition>,
     pub expires_at: Time,
+}
+
+/// What a leader knows about one follower of one partition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowerState {
+    pub log_end_offset: u64,
+    /// The last time the follower had everything the leader had.
+    pub last_caught_up_ms: Time,
+}
+
+/// An `acks=all` Produce waiting until the ISR has its records.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DelayedProduce {
+    pub request_id: u64,
+    pub from: NodeId,
+    /// Partitions whose high watermark must reach the offset.
+    pub waiting: Vec<(TopicPartition, u64)>,
+    pub responses: Vec<ProducePartitionResponse>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Broker {
     pub id: u32,
     pub alive: bool,
-    /// This broker's replica of every partition assigned to it.
+    /// This broker's replica of every partition assigned to it (kept while it is down).
     pub logs: BTreeMap<TopicPartition, ReplicaLog>,
     pub parked_fetches: Vec<ParkedFetch>,
+    /// The broker's own copy of the cluster metadata (may lag the controller).
+    #[serde(default)]
+    pub image: BTreeMap<String, TopicMeta>,
+    /// As leader: each follower's progress, per partition.
+    #[serde(default)]
+    pub followers: BTreeMap<TopicPartition, BTreeMap<u32, FollowerState>>,
+    #[serde(default)]
+    pub delayed_produce: Vec<DelayedProduce>,
+    /// Leaders this broker has a follower Fetch outstanding to.
+    #[serde(default)]
+    pub fetching_from: Vec<u32>,
+    /// Partitions with an AlterPartition request in flight.
+    #[serde(default)]
+    pub pending_isr_change: Vec<TopicPartition>,
+    /// While frozen (`sim broker pause`), nothing runs on this broker before this time.
+    #[serde(default)]
+    pub paused_until: Time,
 }
 
 impl Broker {
@@ -40,22 +86,183 @@ impl Broker {
             alive: true,
             logs: BTreeMap::new(),
             parked_fetches: Vec::new(),
+            image: BTreeMap::new(),
+            followers: BTreeMap::new(),
+            delayed_produce: Vec::new(),
+            fetching_from: Vec::new(),
+            pending_isr_change: Vec::new(),
+            paused_until: 0,
         }
     }
 
-    /// Handles one request delivered by the network.
-    pub fn handle(&mut self, now: Time, msg: &Message, meta: &Controller) -> Outcome {
+    fn partition(&self, tp: &TopicPartition) -> Option<&PartitionMeta> {
+        self.image
+            .get(&tp.topic)
+            .and_then(|t| t.partitions.get(tp.partition as usize))
+    }
+
+    /// Whether this broker leads `tp`, according to its own metadata.
+    fn leads(&self, tp: &TopicPartition) -> Result<&PartitionMeta, ErrorCode> {
+        match self.partition(tp) {
+            None => Err(ErrorCode::UnknownTopicOrPartition),
+            Some(p) if p.leader == Some(self.id) => Ok(p),
+            Some(_) => Err(ErrorCode::NotLeaderOrFollower),
+        }
+    }
+
+    fn topic_config<'a>(&'a self, topic: &str, key: &str) -> Option<&'a str> {
+        self.image
+            .get(topic)
+            .and_then(|t| t.configs.get(key))
+            .map(String::as_str)
+    }
+
+    /// `min.insync.replicas` for a topic: its own config, else the broker default.
+    pub fn min_insync(&self, topic: &str, settings: &BrokerSettings) -> usize {
+        self.topic_config(topic, "min.insync.replicas")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(settings.min_insync_replicas) as usize
+    }
+
+    // ------------------------------------------------------------------ metadata
+
+    /// A topic was created or deleted: the broker's image follows at once.
+    pub fn set_topic(&mut self, now: Time, name: &str, meta: Option<&TopicMeta>) {
+        match meta {
+            Some(t) => {
+                for p in &t.partitions {
+                    let tp = TopicPartition::new(name, p.partition);
+                    if p.replicas.contains(&self.id) {
+                        self.logs.entry(tp.clone()).or_default();
+                    }
+                    if p.leader == Some(self.id) {
+                        self.become_leader(now, &tp, p);
+                    }
+                }
+                self.image.insert(name.to_string(), t.clone());
+            }
+            None => {
+                self.image.remove(name);
+                self.logs.retain(|tp, _| tp.topic != name);
+                self.followers.retain(|tp, _| tp.topic != name);
+                self.pending_isr_change.retain(|tp| tp.topic != name);
+            }
+        }
+    }
+
+    fn become_leader(&mut self, now: Time, tp: &TopicPartition, p: &PartitionMeta) {
+        let followers = p
+            .replicas
+            .iter()
+            .filter(|r| **r != self.id)
+            .map(|r| {
+                (
+                    *r,
+                    FollowerState {
+                        log_end_offset: 0,
+                        last_caught_up_ms: now,
+                    },
+                )
+            })
+            .collect();
+        self.followers.insert(tp.clone(), followers);
+    }
+
+    /// Follower fetches this broker should start (one per leader it follows).
+    pub fn start_fetchers(&mut self, settings: &BrokerSettings) -> Vec<Outgoing> {
+        let mut leaders: Vec<u32> = self
+            .image
+            .values()
+            .flat_map(|t| t.partitions.iter())
+            .filter(|p| p.replicas.contains(&self.id))
+            .filter_map(|p| p.leader)
+            .filter(|l| *l != self.id)
+            .collect();
+        leaders.sort();
+        leaders.dedup();
+        let mut out = Outcome::default();
+        for l in leaders {
+            self.fetch_from_leader(l, settings, &mut out);
+        }
+        out.sends
+    }
+
+    /// Partitions this broker follows whose leader is `leader`, with fetch positions.
+    fn follower_partitions(&self, leader: u32) -> Vec<FetchPartition> {
+        let mut v = Vec::new();
+        for t in self.image.values() {
+            for p in &t.partitions {
+                if p.leader != Some(leader) || leader == self.id || !p.replicas.contains(&self.id) {
+                    continue;
+                }
+                let tp = TopicPartition::new(&t.name, p.partition);
+                let log = self.logs.get(&tp);
+                v.push(FetchPartition {
+                    fetch_offset: log.map_or(0, |l| l.log_end_offset()),
+                    last_fetched_epoch: log.and_then(|l| l.last_epoch()),
+                    tp,
+                });
+            }
+        }
+        v
+    }
+
+    fn fetch_from_leader(&mut self, leader: u32, settings: &BrokerSettings, out: &mut Outcome) {
+        if self.fetching_from.contains(&leader) {
+            return;
+        }
+        let partitions = self.follower_partitions(leader);
+        if partitions.is_empty() {
+            return;
+        }
+        self.fetching_from.push(leader);
+        out.sends.push(Outgoing {
+            from: Some(NodeId::Broker(self.id)),
+            to: NodeId::Broker(leader),
+            body: Body::FetchRequest {
+                replica_id: Some(self.id),
+                max_wait_ms: settings.replica_fetch_wait_max_ms,
+                partitions,
+            },
+            correlation_id: None,
+        });
+    }
+
+    // ------------------------------------------------------------------ dispatch
+
+    /// Handles one message delivered by the network.
+    pub fn handle(&mut self, now: Time, msg: &Message, settings: &BrokerSettings) -> Outcome {
         match &msg.body {
-            Body::MetadataRequest { topics } => self.on_metadata(msg, topics, meta),
+            Body::MetadataRequest { topics } => self.on_metadata(msg, topics),
             Body::ProduceRequest { acks, batches } => {
-                self.on_produce(now, msg, *acks, batches, meta)
+                self.on_produce(now, msg, *acks, batches, settings)
             }
             Body::FetchRequest {
                 max_wait_ms,
                 partitions,
-                ..
-            } => self.on_fetch(now, msg, *max_wait_ms, partitions, meta),
-            Body::ListOffsetsRequest { partitions } => self.on_list_offsets(msg, partitions, meta),
+                replica_id,
+            } => self.on_fetch(now, msg, *replica_id, *max_wait_ms, partitions, settings),
+            Body::FetchResponse { partitions } => {
+                self.on_follower_fetch_response(msg, partitions, settings)
+            }
+            Body::ListOffsetsRequest { partitions } => self.on_list_offsets(msg, partitions),
+            Body::MetadataUpdate { partitions } => {
+                self.on_metadata_update(now, partitions, settings)
+            }
+            Body::BrokerHeartbeatResponse { fenced } => Outcome::new(
+                "heartbeat-ack",
+                if *fenced {
+                    format!(
+                        "Broker {} hears from the controller that it is still fenced.",
+                        self.id
+                    )
+                } else {
+                    format!(
+                        "Broker {} hears back from the controller: its session is alive.",
+                        self.id
+                    )
+                },
+            ),
             other => Outcome::new(
                 "ignored",
                 format!(
@@ -67,11 +274,11 @@ impl Broker {
         }
     }
 
-    fn on_metadata(&self, msg: &Message, topics: &[String], meta: &Controller) -> Outcome {
+    fn on_metadata(&self, msg: &Message, topics: &[String]) -> Outcome {
         let mut answers = Vec::new();
         let mut parts = Vec::new();
         for name in topics {
-            match meta.topics.get(name) {
+            match self.image.get(name) {
                 Some(t) => {
                     let leaders: Vec<String> = t
                         .partitions
@@ -121,101 +328,270 @@ impl Broker {
         out
     }
 
-    /// Whether this broker currently leads `tp`, according to the controller.
-    fn leads(&self, tp: &TopicPartition, meta: &Controller) -> Result<(), ErrorCode> {
-        match meta.partition(tp) {
-            None => Err(ErrorCode::UnknownTopicOrPartition),
-            Some(p) if p.leader == Some(self.id) => Ok(()),
-            Some(_) => Err(ErrorCode::NotLeaderOrFollower),
-        }
-    }
+    // ------------------------------------------------------------------ produce
 
     fn on_produce(
         &mut self,
         now: Time,
         msg: &Message,
         acks: Acks,
-        batches: &[super::protocol::ProduceBatch],
-        meta: &Controller,
+        batches: &[ProduceBatch],
+        settings: &BrokerSettings,
     ) -> Outcome {
         let mut out = Outcome::new("append", String::new());
         let mut responses = Vec::new();
+        let mut waiting = Vec::new();
         for batch in batches {
-            if let Err(code) = self.leads(&batch.tp, meta) {
+            let (epoch, isr) = match self.leads(&batch.tp) {
+                Ok(p) => (p.leader_epoch, p.isr.clone()),
+                Err(code) => {
+                    out.then(format!(
+                        "Broker {} refuses {} for {}: {code}.",
+                        self.id,
+                        plural(batch.records.len(), "record"),
+                        batch.tp
+                    ));
+                    responses.push(ProducePartitionResponse {
+                        tp: batch.tp.clone(),
+                        error: Some(code),
+                        base_offset: None,
+                    });
+                    continue;
+                }
+            };
+            let min_isr = self.min_insync(&batch.tp.topic, settings);
+            if acks == Acks::All && isr.len() < min_isr {
                 out.then(format!(
-                    "Broker {} refuses {} for {}: {}.",
+                    "Broker {} refuses {} for {} with NOT_ENOUGH_REPLICAS: acks=all needs min.insync.replicas = {min_isr} in-sync replicas but the ISR is only {}.",
                     self.id,
                     plural(batch.records.len(), "record"),
                     batch.tp,
-                    code
+                    join_ids(&isr)
                 ));
                 responses.push(ProducePartitionResponse {
                     tp: batch.tp.clone(),
-                    error: Some(code),
+                    error: Some(ErrorCode::NotEnoughReplicas),
                     base_offset: None,
                 });
                 continue;
             }
             let log = self.logs.entry(batch.tp.clone()).or_default();
-            let base = log.append(&batch.records);
-            // Foundation simplification: followers do not replicate yet, so the
-            // leader alone decides what is committed.
-            log.high_watermark = log.log_end_offset();
-            let n = batch.records.len();
+            let base = log.append(&batch.records, epoch);
+            let n = batch.records.len() as u64;
             let where_ = if n == 1 {
                 format!("the record at offset {base}")
             } else {
-                format!("{n} records at offsets {base}–{}", base + n as u64 - 1)
+                format!("{n} records at offsets {base}–{}", base + n - 1)
             };
             out.then(format!(
-                "Broker {} is leader of {} and appends {}; the high watermark moves to {}.",
-                self.id, batch.tp, where_, log.high_watermark
+                "Broker {} is leader of {} and appends {where_} (leader epoch {epoch}).",
+                self.id, batch.tp
             ));
+            self.advance_high_watermark(&batch.tp, &mut out);
+            let hw = self.logs.get(&batch.tp).map_or(0, |l| l.high_watermark);
+            if acks == Acks::All && hw < base + n {
+                waiting.push((batch.tp.clone(), base + n));
+            }
             responses.push(ProducePartitionResponse {
                 tp: batch.tp.clone(),
                 error: None,
                 base_offset: Some(base),
             });
         }
-        if acks == Acks::None {
-            out.then("With acks=0 the producer expects no answer, so none is sent.");
-        } else {
-            out.send(
-                msg.from.clone(),
-                Body::ProduceResponse {
-                    partitions: responses,
-                },
-                Some(msg.id),
-            );
+        match acks {
+            Acks::None => {
+                out.then("With acks=0 the producer expects no answer, so none is sent.");
+            }
+            Acks::All if !waiting.is_empty() => {
+                out.then(format!(
+                    "With acks=all it holds the answer until every in-sync replica has {}.",
+                    waiting
+                        .iter()
+                        .map(|(tp, off)| format!("{tp} up to offset {}", off - 1))
+                        .collect::<Vec<_>>()
+                        .join(" and ")
+                ));
+                self.delayed_produce.push(DelayedProduce {
+                    request_id: msg.id,
+                    from: msg.from.clone(),
+                    waiting,
+                    responses,
+                });
+                out.timers.push((
+                    now + settings.request_timeout_ms,
+                    Timer::ProduceTimeout {
+                        broker: self.id,
+                        request_id: msg.id,
+                    },
+                ));
+            }
+            _ => {
+                out.send(
+                    msg.from.clone(),
+                    Body::ProduceResponse {
+                        partitions: responses,
+                    },
+                    Some(msg.id),
+                );
+            }
         }
-        self.complete_parked_fetches(now, meta, &mut out);
+        self.complete_parked_fetches(&mut out);
         out
     }
 
+    /// As leader: HW = the smallest log end offset among ISR members. Completes
+    /// waiting produce requests when it moves.
+    fn advance_high_watermark(&mut self, tp: &TopicPartition, out: &mut Outcome) {
+        let Ok(p) = self.leads(tp) else { return };
+        let isr = p.isr.clone();
+        let Some(log) = self.logs.get(tp) else { return };
+        let leo = log.log_end_offset();
+        let followers = self.followers.get(tp);
+        let min = isr
+            .iter()
+            .filter(|r| **r != self.id)
+            .map(|r| {
+                followers
+                    .and_then(|f| f.get(r))
+                    .map_or(0, |f| f.log_end_offset)
+            })
+            .fold(leo, u64::min);
+        let Some(log) = self.logs.get_mut(tp) else {
+            return;
+        };
+        if min > log.high_watermark {
+            log.high_watermark = min;
+            if isr.len() > 1 {
+                out.then(format!(
+                    "The ISR of {tp} ({}) now all have offsets below {min}, so the high watermark moves to {min}.",
+                    join_ids(&isr)
+                ));
+            } else {
+                out.then(format!(
+                    "Broker {} is the only in-sync replica of {tp}, so the high watermark moves to {min}.",
+                    self.id
+                ));
+            }
+            self.complete_delayed_produce(out);
+        }
+    }
+
+    fn complete_delayed_produce(&mut self, out: &mut Outcome) {
+        let delayed = std::mem::take(&mut self.delayed_produce);
+        for d in delayed {
+            let done = d
+                .waiting
+                .iter()
+                .all(|(tp, off)| self.logs.get(tp).is_some_and(|l| l.high_watermark >= *off));
+            if !done {
+                self.delayed_produce.push(d);
+                continue;
+            }
+            out.then(format!(
+                "The acks=all Produce from {} is now fully replicated, so broker {} acknowledges it.",
+                d.from, self.id
+            ));
+            out.cancel.push(Timer::ProduceTimeout {
+                broker: self.id,
+                request_id: d.request_id,
+            });
+            out.send(
+                d.from,
+                Body::ProduceResponse {
+                    partitions: d.responses,
+                },
+                Some(d.request_id),
+            );
+        }
+    }
+
+    /// `request.timeout.ms` passed and the ISR never caught up: answer with REQUEST_TIMED_OUT.
+    pub fn expire_produce(&mut self, request_id: u64) -> Outcome {
+        let Some(pos) = self
+            .delayed_produce
+            .iter()
+            .position(|d| d.request_id == request_id)
+        else {
+            return Outcome::new("noop", format!("Broker {}: a produce wait ends.", self.id));
+        };
+        let d = self.delayed_produce.remove(pos);
+        let mut out = Outcome::new(
+            "produce-timeout",
+            format!(
+                "Broker {} gives up waiting for the ISR to replicate {}'s acks=all records and answers REQUEST_TIMED_OUT (the records stay in its log).",
+                self.id, d.from
+            ),
+        );
+        let partitions = d
+            .responses
+            .into_iter()
+            .map(|mut r| {
+                if r.error.is_none() {
+                    r.error = Some(ErrorCode::RequestTimedOut);
+                    r.base_offset = None;
+                }
+                r
+            })
+            .collect();
+        out.send(
+            d.from,
+            Body::ProduceResponse { partitions },
+            Some(request_id),
+        );
+        out
+    }
+
+    // ------------------------------------------------------------------ fetch (leader side)
+
+    /// Reads one partition for a Fetch; followers read up to the log end, consumers up to the HW.
     fn read_partition(
         &self,
         fp: &FetchPartition,
-        meta: &Controller,
+        replica_id: Option<u32>,
     ) -> (FetchPartitionResponse, usize) {
         let mut resp = FetchPartitionResponse {
             tp: fp.tp.clone(),
             error: None,
             high_watermark: 0,
             records: Vec::new(),
+            diverging_epoch: None,
         };
-        if let Err(code) = self.leads(&fp.tp, meta) {
-            resp.error = Some(code);
-            return (resp, 0);
+        let p = match self.leads(&fp.tp) {
+            Ok(p) => p,
+            Err(code) => {
+                resp.error = Some(code);
+                return (resp, 0);
+            }
+        };
+        if let Some(r) = replica_id {
+            if !p.replicas.contains(&r) {
+                resp.error = Some(ErrorCode::NotLeaderOrFollower);
+                return (resp, 0);
+            }
         }
         let empty = ReplicaLog::default();
         let log = self.logs.get(&fp.tp).unwrap_or(&empty);
         resp.high_watermark = log.high_watermark;
+        if replica_id.is_some() {
+            if let Some(epoch) = fp.last_fetched_epoch {
+                let (e, end) = log.end_offset_for_epoch(epoch);
+                if e != Some(epoch) || end < fp.fetch_offset {
+                    resp.diverging_epoch = Some((e, end));
+                    return (resp, 0);
+                }
+            }
+        }
         if fp.fetch_offset < log.log_start_offset || fp.fetch_offset > log.log_end_offset() {
             resp.error = Some(ErrorCode::OffsetOutOfRange);
             return (resp, 0);
         }
-        // Consumers only ever see records below the high watermark.
-        resp.records = log.read(fp.fetch_offset, log.high_watermark, MAX_RECORDS_PER_FETCH);
+        let until = if replica_id.is_some() {
+            log.log_end_offset()
+        } else {
+            // Consumers only ever see records below the high watermark.
+            log.high_watermark
+        };
+        resp.records = log.read(fp.fetch_offset, until, MAX_RECORDS_PER_FETCH);
         let n = resp.records.len();
         (resp, n)
     }
@@ -224,37 +600,45 @@ impl Broker {
         &mut self,
         now: Time,
         msg: &Message,
+        replica_id: Option<u32>,
         max_wait_ms: u64,
         partitions: &[FetchPartition],
-        meta: &Controller,
+        settings: &BrokerSettings,
     ) -> Outcome {
+        let mut out = Outcome::new("fetch", String::new());
+        if let Some(f) = replica_id {
+            self.note_follower_progress(now, f, partitions, settings, &mut out);
+        }
         let mut total = 0;
-        let mut errors = false;
+        let mut special = false;
         let mut responses = Vec::new();
         for fp in partitions {
-            let (resp, n) = self.read_partition(fp, meta);
+            let (resp, n) = self.read_partition(fp, replica_id);
             total += n;
-            errors |= resp.error.is_some();
+            special |= resp.error.is_some() || resp.diverging_epoch.is_some();
             responses.push(resp);
         }
-        if total == 0 && !errors && max_wait_ms > 0 {
+        if total == 0 && !special && max_wait_ms > 0 {
             let expires_at = now + max_wait_ms;
             self.parked_fetches.push(ParkedFetch {
                 request_id: msg.id,
                 from: msg.from.clone(),
+                replica_id,
                 partitions: partitions.to_vec(),
                 expires_at,
             });
-            let mut out = Outcome::new(
-                "fetch-wait",
-                format!(
-                    "Broker {} has nothing new for {} in {}, so it holds the Fetch for up to {} ms (fetch.max.wait.ms) in case records arrive.",
-                    self.id,
-                    msg.from,
-                    list_tps(partitions.iter().map(|p| &p.tp)),
-                    max_wait_ms
-                ),
-            );
+            let wait = if replica_id.is_some() {
+                "replica.fetch.wait.max.ms"
+            } else {
+                "fetch.max.wait.ms"
+            };
+            out.kind = "fetch-wait".into();
+            out.then(format!(
+                "Broker {} has nothing new for {} in {}, so it holds the Fetch for up to {max_wait_ms} ms ({wait}) in case records arrive.",
+                self.id,
+                msg.from,
+                list_tps(partitions.iter().map(|p| &p.tp)),
+            ));
             out.timers.push((
                 expires_at,
                 Timer::FetchWait {
@@ -264,10 +648,12 @@ impl Broker {
             ));
             return out;
         }
-        let mut out = Outcome::new(
-            "fetch",
-            describe_fetch_answer(self.id, &msg.from, &responses),
-        );
+        out.then(describe_fetch_answer(
+            self.id,
+            &msg.from,
+            replica_id.is_some(),
+            &responses,
+        ));
         out.send(
             msg.from.clone(),
             Body::FetchResponse {
@@ -278,8 +664,87 @@ impl Broker {
         out
     }
 
+    /// A follower's fetch offset tells the leader how far it has copied.
+    fn note_follower_progress(
+        &mut self,
+        now: Time,
+        follower: u32,
+        partitions: &[FetchPartition],
+        settings: &BrokerSettings,
+        out: &mut Outcome,
+    ) {
+        let _ = settings;
+        for fp in partitions {
+            let Ok(p) = self.leads(&fp.tp) else { continue };
+            let (isr, epoch) = (p.isr.clone(), p.leader_epoch);
+            let Some(log) = self.logs.get(&fp.tp) else {
+                continue;
+            };
+            let (leo, hw) = (log.log_end_offset(), log.high_watermark);
+            if fp.last_fetched_epoch.is_some_and(|e| {
+                let (le, end) = log.end_offset_for_epoch(e);
+                le != Some(e) || end < fp.fetch_offset
+            }) {
+                continue; // diverged: the answer tells it to truncate first
+            }
+            let state = self
+                .followers
+                .entry(fp.tp.clone())
+                .or_default()
+                .entry(follower)
+                .or_insert(FollowerState {
+                    log_end_offset: 0,
+                    last_caught_up_ms: now,
+                });
+            state.log_end_offset = fp.fetch_offset.min(leo);
+            if fp.fetch_offset >= leo {
+                state.last_caught_up_ms = now;
+            }
+            // A follower that has everything up to the HW rejoins the ISR.
+            let epoch_start = log
+                .epochs
+                .iter()
+                .find(|(e, _)| *e == epoch)
+                .map_or(0, |(_, s)| *s);
+            if !isr.contains(&follower)
+                && fp.fetch_offset >= hw
+                && fp.fetch_offset >= epoch_start.min(leo)
+                && !self.pending_isr_change.contains(&fp.tp)
+            {
+                let mut new_isr = isr.clone();
+                new_isr.push(follower);
+                self.request_isr_change(&fp.tp, epoch, new_isr, out);
+                out.then(format!(
+                    "Broker {follower} has caught up with {} (offset {}), so broker {} asks the controller to add it back to the ISR.",
+                    fp.tp, fp.fetch_offset, self.id
+                ));
+            }
+            self.advance_high_watermark(&fp.tp, out);
+        }
+        self.complete_parked_fetches(out);
+    }
+
+    fn request_isr_change(
+        &mut self,
+        tp: &TopicPartition,
+        leader_epoch: u32,
+        new_isr: Vec<u32>,
+        out: &mut Outcome,
+    ) {
+        self.pending_isr_change.push(tp.clone());
+        out.send(
+            NodeId::Controller,
+            Body::AlterPartitionRequest {
+                tp: tp.clone(),
+                leader_epoch,
+                new_isr,
+            },
+            None,
+        );
+    }
+
     /// A parked fetch's wait ran out: answer it with whatever there is (usually nothing).
-    pub fn expire_fetch(&mut self, request_id: u64, meta: &Controller) -> Outcome {
+    pub fn expire_fetch(&mut self, request_id: u64) -> Outcome {
         let Some(pos) = self
             .parked_fetches
             .iter()
@@ -291,12 +756,12 @@ impl Broker {
         let responses: Vec<FetchPartitionResponse> = parked
             .partitions
             .iter()
-            .map(|fp| self.read_partition(fp, meta).0)
+            .map(|fp| self.read_partition(fp, parked.replica_id).0)
             .collect();
         let mut out = Outcome::new(
             "fetch-timeout",
             format!(
-                "Broker {} waited fetch.max.wait.ms for new records for {}; none came, so it sends an empty Fetch response.",
+                "Broker {}'s wait for new records for {} ends with nothing new; it sends an empty Fetch response (with the current high watermark).",
                 self.id, parked.from
             ),
         );
@@ -310,14 +775,14 @@ impl Broker {
         out
     }
 
-    /// After an append, answers every parked fetch that can now return records.
-    fn complete_parked_fetches(&mut self, _now: Time, meta: &Controller, out: &mut Outcome) {
+    /// Answers every parked fetch that can now return records.
+    fn complete_parked_fetches(&mut self, out: &mut Outcome) {
         let parked = std::mem::take(&mut self.parked_fetches);
         for p in parked {
             let responses: Vec<FetchPartitionResponse> = p
                 .partitions
                 .iter()
-                .map(|fp| self.read_partition(fp, meta).0)
+                .map(|fp| self.read_partition(fp, p.replica_id).0)
                 .collect();
             let n: usize = responses.iter().map(|r| r.records.len()).sum();
             if n == 0 {
@@ -343,16 +808,279 @@ impl Broker {
         }
     }
 
+    // ------------------------------------------------------------------ fetch (follower side)
+
+    fn on_follower_fetch_response(
+        &mut self,
+        msg: &Message,
+        partitions: &[FetchPartitionResponse],
+        settings: &BrokerSettings,
+    ) -> Outcome {
+        let NodeId::Broker(leader) = msg.from else {
+            return Outcome::new("ignored", "A Fetch response from a client is ignored.");
+        };
+        self.fetching_from.retain(|l| *l != leader);
+        let mut out = Outcome::new("replicate", String::new());
+        let mut copied = Vec::new();
+        for r in partitions {
+            // Only act if this broker still follows that leader for the partition.
+            let still_follower = self
+                .partition(&r.tp)
+                .is_some_and(|p| p.leader == Some(leader) && p.replicas.contains(&self.id));
+            if !still_follower {
+                continue;
+            }
+            let Some(log) = self.logs.get_mut(&r.tp) else {
+                continue;
+            };
+            if let Some((epoch, end)) = r.diverging_epoch {
+                let removed = log.truncate_to(end);
+                out.then(format!(
+                    "Broker {}'s copy of {} has diverged from leader {leader}'s (its epoch {} ends at offset {end}), so it truncates to offset {end} and discards {}.",
+                    self.id,
+                    r.tp,
+                    epoch.map_or("none".to_string(), |e| e.to_string()),
+                    describe_removed(&removed)
+                ));
+                continue;
+            }
+            if let Some(e) = r.error {
+                out.then(format!(
+                    "Broker {}'s fetch of {} from broker {leader} fails with {e}.",
+                    self.id, r.tp
+                ));
+                continue;
+            }
+            let n = log.append_replicated(&r.records);
+            log.high_watermark = log
+                .high_watermark
+                .max(r.high_watermark.min(log.log_end_offset()));
+            if n > 0 {
+                copied.push(format!(
+                    "{} of {} (now up to offset {}, HW {})",
+                    plural(n, "record"),
+                    r.tp,
+                    log.log_end_offset(),
+                    log.high_watermark
+                ));
+            }
+        }
+        if copied.is_empty() {
+            out.then(format!(
+                "Broker {} gets its answer from leader {leader}: nothing new to copy.",
+                self.id
+            ));
+        } else {
+            out.then(format!(
+                "Broker {} copies {} from leader {leader}.",
+                self.id,
+                copied.join(", ")
+            ));
+        }
+        self.fetch_from_leader(leader, settings, &mut out);
+        out
+    }
+
+    // ------------------------------------------------------------------ metadata updates
+
+    fn on_metadata_update(
+        &mut self,
+        now: Time,
+        partitions: &[(TopicPartition, PartitionMeta)],
+        settings: &BrokerSettings,
+    ) -> Outcome {
+        let mut out = Outcome::new("metadata-update", String::new());
+        let mut notes = Vec::new();
+        for (tp, p) in partitions {
+            let Some(topic) = self.image.get_mut(&tp.topic) else {
+                continue;
+            };
+            let Some(slot) = topic.partitions.get_mut(tp.partition as usize) else {
+                continue;
+            };
+            let old = std::mem::replace(slot, p.clone());
+            self.pending_isr_change.retain(|x| x != tp);
+            if p.replicas.contains(&self.id) {
+                self.logs.entry(tp.clone()).or_default();
+            }
+            let now_leader = p.leader == Some(self.id);
+            if now_leader && (old.leader != Some(self.id) || old.leader_epoch != p.leader_epoch) {
+                self.become_leader(now, tp, p);
+                notes.push(format!(
+                    "it is now leader of {tp} (leader epoch {})",
+                    p.leader_epoch
+                ));
+            } else if !now_leader && old.leader == Some(self.id) {
+                self.followers.remove(tp);
+                notes.push(format!(
+                    "it is no longer leader of {tp}; broker {} is",
+                    p.leader.map_or("none".to_string(), |l| l.to_string())
+                ));
+                // Waiting acks=all requests for it can no longer complete here.
+                self.fail_delayed_for(tp, &mut out);
+            } else if old.isr != p.isr {
+                notes.push(format!("the ISR of {tp} is now {}", join_ids(&p.isr)));
+            } else if old.leader != p.leader {
+                notes.push(format!(
+                    "{tp} is now led by broker {}",
+                    p.leader.map_or("none".to_string(), |l| l.to_string())
+                ));
+            }
+        }
+        out.then(format!(
+            "Broker {} applies a metadata update from the controller: {}.",
+            self.id,
+            if notes.is_empty() {
+                "nothing changes for it".to_string()
+            } else {
+                notes.join("; ")
+            }
+        ));
+        let led: Vec<TopicPartition> = partitions
+            .iter()
+            .filter(|(_, p)| p.leader == Some(self.id))
+            .map(|(tp, _)| tp.clone())
+            .collect();
+        for tp in led {
+            self.advance_high_watermark(&tp, &mut out);
+        }
+        for s in self.start_fetchers(settings) {
+            out.sends.push(s);
+        }
+        out
+    }
+
+    fn fail_delayed_for(&mut self, tp: &TopicPartition, out: &mut Outcome) {
+        let delayed = std::mem::take(&mut self.delayed_produce);
+        for mut d in delayed {
+            if !d.waiting.iter().any(|(t, _)| t == tp) {
+                self.delayed_produce.push(d);
+                continue;
+            }
+            for r in d.responses.iter_mut() {
+                if &r.tp == tp {
+                    r.error = Some(ErrorCode::NotLeaderOrFollower);
+                    r.base_offset = None;
+                }
+            }
+            out.cancel.push(Timer::ProduceTimeout {
+                broker: self.id,
+                request_id: d.request_id,
+            });
+            out.send(
+                d.from,
+                Body::ProduceResponse {
+                    partitions: d.responses,
+                },
+                Some(d.request_id),
+            );
+        }
+    }
+
+    // ------------------------------------------------------------------ timers
+
+    /// Time to tell the controller this broker is alive.
+    pub fn heartbeat(&mut self, now: Time, settings: &BrokerSettings) -> Outcome {
+        let mut out = Outcome::new(
+            "heartbeat",
+            format!(
+                "Broker {} sends its heartbeat to the controller (every {} ms).",
+                self.id, settings.broker_heartbeat_interval_ms
+            ),
+        );
+        out.send(
+            NodeId::Controller,
+            Body::BrokerHeartbeatRequest { broker: self.id },
+            None,
+        );
+        out.timers.push((
+            now + settings.broker_heartbeat_interval_ms,
+            Timer::BrokerHeartbeat { broker: self.id },
+        ));
+        out
+    }
+
+    /// The leader's periodic check: followers that fell behind leave the ISR.
+    pub fn isr_check(&mut self, now: Time, settings: &BrokerSettings) -> Outcome {
+        let mut out = Outcome::new("isr-check", String::new());
+        let mut shrinks = Vec::new();
+        for (tp, followers) in &self.followers {
+            let Ok(p) = self.leads(tp) else { continue };
+            if self.pending_isr_change.contains(tp) {
+                continue;
+            }
+            let lagging: Vec<u32> = p
+                .isr
+                .iter()
+                .copied()
+                .filter(|r| *r != self.id)
+                .filter(|r| {
+                    followers.get(r).is_some_and(|f| {
+                        now.saturating_sub(f.last_caught_up_ms) > settings.replica_lag_time_max_ms
+                    })
+                })
+                .collect();
+            if lagging.is_empty() {
+                continue;
+            }
+            let new_isr: Vec<u32> = p
+                .isr
+                .iter()
+                .copied()
+                .filter(|r| !lagging.contains(r))
+                .collect();
+            shrinks.push((tp.clone(), p.leader_epoch, new_isr, lagging));
+        }
+        for (tp, epoch, new_isr, lagging) in shrinks {
+            out.then(format!(
+                "Broker {} sees that {} {} not caught up with {tp} for more than replica.lag.time.max.ms ({} ms), so it asks the controller to shrink the ISR to {}.",
+                self.id,
+                if lagging.len() == 1 { "broker" } else { "brokers" },
+                if lagging.len() == 1 {
+                    format!("{} has", lagging[0])
+                } else {
+                    format!("{} have", join_ids(&lagging))
+                },
+                settings.replica_lag_time_max_ms,
+                join_ids(&new_isr)
+            ));
+            self.request_isr_change(&tp, epoch, new_isr, &mut out);
+        }
+        if out.narration.is_empty() {
+            out.then(format!(
+                "Broker {} checks its followers: every in-sync replica is keeping up.",
+                self.id
+            ));
+        }
+        out.timers.push((
+            now + (settings.replica_lag_time_max_ms / 2).max(1),
+            Timer::IsrCheck { broker: self.id },
+        ));
+        out
+    }
+
+    // ------------------------------------------------------------------ faults
+
+    /// The process dies: in-memory state goes, the logs on disk stay.
+    pub fn crash(&mut self) {
+        self.alive = false;
+        self.paused_until = 0;
+        self.parked_fetches.clear();
+        self.delayed_produce.clear();
+        self.fetching_from.clear();
+        self.pending_isr_change.clear();
+        self.followers.clear();
+    }
+
     fn on_list_offsets(
         &self,
         msg: &Message,
         partitions: &[(TopicPartition, OffsetSpec)],
-        meta: &Controller,
     ) -> Outcome {
         let mut answers = Vec::new();
         let mut parts = Vec::new();
         for (tp, spec) in partitions {
-            let resp = match self.leads(tp, meta) {
+            let resp = match self.leads(tp) {
                 Err(code) => {
                     parts.push(format!("{tp}: {code}"));
                     ListOffsetsPartitionResponse {
@@ -361,7 +1089,7 @@ impl Broker {
                         offset: None,
                     }
                 }
-                Ok(()) => {
+                Ok(_) => {
                     let empty = ReplicaLog::default();
                     let log = self.logs.get(tp).unwrap_or(&empty);
                     let (offset, what) = match spec {
@@ -402,10 +1130,37 @@ fn list_tps<'a>(tps: impl Iterator<Item = &'a TopicPartition>) -> String {
     tps.map(|t| t.to_string()).collect::<Vec<_>>().join(", ")
 }
 
-fn describe_fetch_answer(id: u32, to: &NodeId, responses: &[FetchPartitionResponse]) -> String {
+fn describe_removed(removed: &[Record]) -> String {
+    match removed {
+        [] => "nothing".to_string(),
+        [r] => format!(
+            "the record at offset {} ({})",
+            r.offset,
+            show_bytes(r.value.as_deref())
+        ),
+        [first, .., last] => format!(
+            "{} records at offsets {}–{}",
+            removed.len(),
+            first.offset,
+            last.offset
+        ),
+    }
+}
+
+fn describe_fetch_answer(
+    id: u32,
+    to: &NodeId,
+    follower: bool,
+    responses: &[FetchPartitionResponse],
+) -> String {
     let parts: Vec<String> = responses
         .iter()
         .map(|r| match (&r.error, r.records.first(), r.records.last()) {
+            _ if r.diverging_epoch.is_some() => format!(
+                "{}: your log diverges from mine after offset {}, truncate there first",
+                r.tp,
+                r.diverging_epoch.map_or(0, |(_, end)| end)
+            ),
             (Some(code), _, _) => format!("{}: {code}", r.tp),
             (None, Some(first), Some(last)) if first.offset == last.offset => {
                 format!("offset {} of {}", first.offset, r.tp)
@@ -417,7 +1172,12 @@ fn describe_fetch_answer(id: u32, to: &NodeId, responses: &[FetchPartitionRespon
         })
         .collect();
     let any_records = responses.iter().any(|r| !r.records.is_empty());
-    if any_records {
+    if any_records && follower {
+        format!(
+            "Broker {id} answers follower {to}'s Fetch with records to copy: {}.",
+            parts.join(", ")
+        )
+    } else if any_records {
         format!(
             "Broker {id} answers {to}'s Fetch with records below the high watermark: {}.",
             parts.join(", ")

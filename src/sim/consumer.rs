@@ -3,7 +3,7 @@
 
 use super::error::ErrorCode;
 use super::log::Record;
-use super::outcome::{plural, Outcome};
+use super::outcome::{plural, Outcome, Timer};
 use super::protocol::{Body, FetchPartition, Message, OffsetSpec, TopicMetadata};
 use super::types::{NodeId, Time, TopicPartition};
 use serde::{Deserialize, Serialize};
@@ -54,6 +54,17 @@ pub struct Consumer {
     pub waiting_on: Vec<u32>,
     pub error: Option<ErrorCode>,
     pub closed: bool,
+    /// Requests awaiting an answer: request id → broker.
+    #[serde(default)]
+    pub in_flight: BTreeMap<u64, u32>,
+    #[serde(default)]
+    pub bootstrap_servers: Vec<u32>,
+    #[serde(default = "default_request_timeout")]
+    pub request_timeout_ms: u64,
+}
+
+fn default_request_timeout() -> u64 {
+    30_000
 }
 
 impl Consumer {
@@ -68,7 +79,64 @@ impl Consumer {
             waiting_on: Vec::new(),
             error: None,
             closed: false,
+            in_flight: BTreeMap::new(),
+            bootstrap_servers: Vec::new(),
+            request_timeout_ms: default_request_timeout(),
         }
+    }
+
+    /// Every request gets a `request.timeout.ms` timer, so a dead broker is noticed.
+    pub fn note_sent(&mut self, to: &NodeId, id: u64, now: Time) -> Option<(Time, Timer)> {
+        if let NodeId::Broker(b) = to {
+            self.in_flight.insert(id, *b);
+        }
+        Some((
+            now + self.request_timeout_ms,
+            Timer::RequestTimeout {
+                client: self.name.clone(),
+                request_id: id,
+            },
+        ))
+    }
+
+    /// No answer within `request.timeout.ms`: forget that broker's request and
+    /// ask (another) broker for fresh metadata.
+    pub fn on_request_timeout(&mut self, request_id: u64) -> Outcome {
+        let mut out = Outcome::new(
+            "request-timeout",
+            format!(
+                "{} got no answer within request.timeout.ms ({} ms).",
+                self.name, self.request_timeout_ms
+            ),
+        );
+        if self.closed {
+            return out;
+        }
+        if let Some(b) = self.in_flight.remove(&request_id) {
+            self.waiting_on.retain(|w| *w != b);
+            if b == self.bootstrap {
+                if let Some(pos) = self.bootstrap_servers.iter().position(|x| *x == b) {
+                    self.bootstrap =
+                        self.bootstrap_servers[(pos + 1) % self.bootstrap_servers.len()];
+                }
+            }
+        }
+        out.then(format!(
+            "It asks broker {} for fresh metadata.",
+            self.bootstrap
+        ));
+        self.send_to(
+            self.bootstrap,
+            Body::MetadataRequest {
+                topics: vec![self.spec.topic.clone()],
+            },
+            &mut out,
+        );
+        out
+    }
+
+    fn send_to(&mut self, broker: u32, body: Body, out: &mut Outcome) {
+        out.send(NodeId::Broker(broker), body, None);
     }
 
     fn tp(&self, p: u32) -> TopicPartition {
@@ -110,6 +178,19 @@ impl Consumer {
     }
 
     pub fn handle(&mut self, _now: Time, msg: &Message) -> Outcome {
+        if let Some(id) = msg.correlation_id {
+            self.in_flight.remove(&id);
+        }
+        let cancel = msg.correlation_id.map(|id| Timer::RequestTimeout {
+            client: self.name.clone(),
+            request_id: id,
+        });
+        let mut out = self.handle_inner(msg);
+        out.cancel.extend(cancel);
+        out
+    }
+
+    fn handle_inner(&mut self, msg: &Message) -> Outcome {
         if self.closed {
             return Outcome::new(
                 "ignored",
@@ -407,6 +488,7 @@ impl Consumer {
             .iter()
             .filter(|(p, _)| self.leader_of(**p) == Some(broker))
             .map(|(p, o)| FetchPartition {
+                last_fetched_epoch: None,
                 tp: self.tp(*p),
                 fetch_offset: *o,
             })

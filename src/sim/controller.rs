@@ -5,10 +5,13 @@
 //! `__cluster_metadata` log.
 
 use super::error::{ErrorCode, KafkaError};
+use super::outcome::{Outcome, Outgoing, Timer};
+use super::protocol::{Body, Message};
 use super::protocol::{PartitionMetadata, TopicMetadata};
 use super::rng::SimRng;
+use super::settings::BrokerSettings;
 use super::topic::{assign_replicas, new_topic_id, validate_topic_configs, validate_topic_name};
-use super::types::TopicPartition;
+use super::types::{join_ids, NodeId, Time, TopicPartition};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -20,6 +23,9 @@ pub struct PartitionMeta {
     pub leader: Option<u32>,
     pub leader_epoch: u32,
     pub isr: Vec<u32>,
+    /// Set once an out-of-sync replica was made leader (acknowledged data may be gone).
+    #[serde(default)]
+    pub unclean_election: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,9 +70,19 @@ pub struct NewTopic {
     pub configs: BTreeMap<String, String>,
 }
 
+/// A broker as the controller sees it (KRaft broker registration).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Registration {
+    pub last_heartbeat_ms: Time,
+    /// A fenced broker leads nothing and is kept out of every ISR.
+    pub fenced: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Controller {
     pub topics: BTreeMap<String, TopicMeta>,
+    #[serde(default)]
+    pub registrations: BTreeMap<u32, Registration>,
 }
 
 impl Controller {
@@ -143,6 +159,7 @@ impl Controller {
                 partition: p as u32,
                 leader: replicas.first().copied(),
                 leader_epoch: 0,
+                unclean_election: false,
                 isr: replicas.clone(),
                 replicas,
             })
@@ -159,6 +176,314 @@ impl Controller {
 
     pub fn delete_topic(&mut self, name: &str) -> Result<TopicMeta, KafkaError> {
         self.topics.remove(name).ok_or_else(|| unknown_topic(name))
+    }
+}
+
+impl Controller {
+    pub fn unfenced(&self) -> Vec<u32> {
+        self.registrations
+            .iter()
+            .filter(|(_, r)| !r.fenced)
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
+    fn unclean_allowed(&self, topic: &str, settings: &BrokerSettings) -> bool {
+        self.topics
+            .get(topic)
+            .and_then(|t| t.configs.get("unclean.leader.election.enable"))
+            .map_or(settings.unclean_leader_election_enable, |v| v == "true")
+    }
+
+    /// Sends the changed partitions to every unfenced broker (the metadata log, pushed).
+    fn publish(&self, changed: &[(TopicPartition, PartitionMeta)], out: &mut Outcome) {
+        if changed.is_empty() {
+            return;
+        }
+        for b in self.unfenced() {
+            out.sends.push(Outgoing {
+                from: None,
+                to: NodeId::Broker(b),
+                body: Body::MetadataUpdate {
+                    partitions: changed.to_vec(),
+                },
+                correlation_id: None,
+            });
+        }
+    }
+
+    pub fn handle(&mut self, now: Time, msg: &Message, settings: &BrokerSettings) -> Outcome {
+        match &msg.body {
+            Body::BrokerHeartbeatRequest { broker } => {
+                self.on_heartbeat(now, msg, *broker, settings)
+            }
+            Body::AlterPartitionRequest {
+                tp,
+                leader_epoch,
+                new_isr,
+            } => self.on_alter_partition(msg, tp, *leader_epoch, new_isr),
+            other => Outcome::new(
+                "ignored",
+                format!("The controller ignores a {}.", other.describe()),
+            ),
+        }
+    }
+
+    fn on_heartbeat(
+        &mut self,
+        now: Time,
+        msg: &Message,
+        broker: u32,
+        settings: &BrokerSettings,
+    ) -> Outcome {
+        let reg = self.registrations.entry(broker).or_insert(Registration {
+            last_heartbeat_ms: now,
+            fenced: true,
+        });
+        reg.last_heartbeat_ms = now;
+        let was_fenced = reg.fenced;
+        reg.fenced = false;
+        let mut out = Outcome::new(
+            "heartbeat",
+            format!("The controller records broker {broker}'s heartbeat."),
+        );
+        out.cancel.push(Timer::BrokerSession { broker });
+        out.timers.push((
+            now + settings.broker_session_timeout_ms,
+            Timer::BrokerSession { broker },
+        ));
+        if was_fenced {
+            out.kind = "unfence".into();
+            out.narration = format!(
+                "Broker {broker} is back: the controller unfences it and sends it the current metadata."
+            );
+            // Partitions that had no leader may get one now.
+            let mut changed = Vec::new();
+            let names: Vec<String> = self.topics.keys().cloned().collect();
+            for name in names {
+                let unclean = self.unclean_allowed(&name, settings);
+                let live = self.unfenced();
+                let Some(t) = self.topics.get_mut(&name) else {
+                    continue;
+                };
+                for p in t.partitions.iter_mut() {
+                    if p.leader.is_some() {
+                        continue;
+                    }
+                    let candidate = p
+                        .replicas
+                        .iter()
+                        .copied()
+                        .find(|r| live.contains(r) && p.isr.contains(r))
+                        .or_else(|| {
+                            if unclean {
+                                p.replicas.iter().copied().find(|r| live.contains(r))
+                            } else {
+                                None
+                            }
+                        });
+                    if let Some(l) = candidate {
+                        p.leader = Some(l);
+                        p.leader_epoch += 1;
+                        if !p.isr.contains(&l) {
+                            p.isr = vec![l];
+                            p.unclean_election = true;
+                        }
+                        out.then(format!(
+                            "{}-{} had no leader; broker {l} becomes its leader with leader epoch {}.",
+                            name, p.partition, p.leader_epoch
+                        ));
+                        changed.push((TopicPartition::new(&name, p.partition), p.clone()));
+                    }
+                }
+            }
+            let everything: Vec<(TopicPartition, PartitionMeta)> = self
+                .topics
+                .values()
+                .flat_map(|t| {
+                    t.partitions
+                        .iter()
+                        .map(|p| (TopicPartition::new(&t.name, p.partition), p.clone()))
+                })
+                .collect();
+            out.sends.push(Outgoing {
+                from: None,
+                to: NodeId::Broker(broker),
+                body: Body::MetadataUpdate {
+                    partitions: everything,
+                },
+                correlation_id: None,
+            });
+            let others: Vec<(TopicPartition, PartitionMeta)> = changed;
+            for b in self.unfenced().into_iter().filter(|b| *b != broker) {
+                if others.is_empty() {
+                    break;
+                }
+                out.sends.push(Outgoing {
+                    from: None,
+                    to: NodeId::Broker(b),
+                    body: Body::MetadataUpdate {
+                        partitions: others.clone(),
+                    },
+                    correlation_id: None,
+                });
+            }
+        }
+        out.send(
+            msg.from.clone(),
+            Body::BrokerHeartbeatResponse { fenced: false },
+            Some(msg.id),
+        );
+        out
+    }
+
+    fn on_alter_partition(
+        &mut self,
+        msg: &Message,
+        tp: &TopicPartition,
+        leader_epoch: u32,
+        new_isr: &[u32],
+    ) -> Outcome {
+        let live = self.unfenced();
+        let Some(p) = self
+            .topics
+            .get_mut(&tp.topic)
+            .and_then(|t| t.partitions.get_mut(tp.partition as usize))
+        else {
+            return Outcome::new(
+                "alter-partition",
+                format!(
+                    "The controller rejects an ISR change for {tp}: UNKNOWN_TOPIC_OR_PARTITION."
+                ),
+            );
+        };
+        if p.leader_epoch != leader_epoch || NodeId::Broker(p.leader.unwrap_or(0)) != msg.from {
+            return Outcome::new(
+                "alter-partition",
+                format!(
+                    "The controller rejects {}'s ISR change for {tp}: it is not the current leader (FENCED_LEADER_EPOCH).",
+                    msg.from
+                ),
+            );
+        }
+        // Fenced brokers never join the ISR.
+        let isr: Vec<u32> = new_isr
+            .iter()
+            .copied()
+            .filter(|b| live.contains(b))
+            .collect();
+        let before = std::mem::replace(&mut p.isr, isr.clone());
+        let mut out = Outcome::new(
+            "isr-change",
+            format!(
+                "The controller changes the ISR of {tp} from {} to {} and publishes it.",
+                join_ids(&before),
+                join_ids(&isr)
+            ),
+        );
+        let changed = vec![(tp.clone(), p.clone())];
+        self.publish(&changed, &mut out);
+        out
+    }
+
+    /// A broker's session timer fired: fence it if it has been silent too long.
+    pub fn check_session(&mut self, now: Time, broker: u32, settings: &BrokerSettings) -> Outcome {
+        let Some(reg) = self.registrations.get_mut(&broker) else {
+            return Outcome::new("noop", "The controller checks a broker it does not know.");
+        };
+        if reg.fenced || now < reg.last_heartbeat_ms + settings.broker_session_timeout_ms {
+            return Outcome::new(
+                "session-ok",
+                format!("The controller checks broker {broker}'s session: it is fine."),
+            );
+        }
+        reg.fenced = true;
+        let silent = now - reg.last_heartbeat_ms;
+        let mut out = Outcome::new(
+            "fence",
+            format!(
+                "Broker {broker} has sent no heartbeat for {} s (broker.session.timeout.ms = {} ms); the controller fences it.",
+                silent / 1000,
+                settings.broker_session_timeout_ms
+            ),
+        );
+        let live = self.unfenced();
+        let mut changed = Vec::new();
+        let names: Vec<String> = self.topics.keys().cloned().collect();
+        for name in names {
+            let unclean = self.unclean_allowed(&name, settings);
+            let Some(t) = self.topics.get_mut(&name) else {
+                continue;
+            };
+            for p in t.partitions.iter_mut() {
+                if !p.replicas.contains(&broker) {
+                    continue;
+                }
+                let tp = TopicPartition::new(&name, p.partition);
+                let was_leader = p.leader == Some(broker);
+                let in_isr = p.isr.contains(&broker);
+                if !was_leader && !in_isr {
+                    continue;
+                }
+                // A fenced broker leaves the ISR, unless it is the last member (then the
+                // partition keeps it there and waits for it, as KRaft does).
+                if in_isr && p.isr.len() > 1 {
+                    p.isr.retain(|b| *b != broker);
+                }
+                if was_leader {
+                    let next = p
+                        .replicas
+                        .iter()
+                        .copied()
+                        .find(|r| *r != broker && live.contains(r) && p.isr.contains(r));
+                    p.leader_epoch += 1;
+                    match next {
+                        Some(l) => {
+                            p.leader = Some(l);
+                            out.then(format!(
+                                "It elects broker {l}, the first in-sync replica, as leader of {tp} with leader epoch {}.",
+                                p.leader_epoch
+                            ));
+                        }
+                        None if unclean => {
+                            match p
+                                .replicas
+                                .iter()
+                                .copied()
+                                .find(|r| *r != broker && live.contains(r))
+                            {
+                                Some(l) => {
+                                    p.leader = Some(l);
+                                    p.isr = vec![l];
+                                    p.unclean_election = true;
+                                    out.then(format!(
+                                        "No in-sync replica of {tp} is alive; unclean.leader.election.enable=true, so it elects out-of-sync broker {l} (leader epoch {}) — records only the old leader had will be lost.",
+                                        p.leader_epoch
+                                    ));
+                                }
+                                None => {
+                                    p.leader = None;
+                                    out.then(format!(
+                                        "{tp} has no live replica at all and goes offline."
+                                    ));
+                                }
+                            }
+                        }
+                        None => {
+                            p.leader = None;
+                            out.then(format!(
+                                "No other in-sync replica of {tp} is alive and unclean leader election is off, so {tp} goes offline (Leader: none)."
+                            ));
+                        }
+                    }
+                } else {
+                    out.then(format!("It removes broker {broker} from the ISR of {tp}."));
+                }
+                changed.push((tp, p.clone()));
+            }
+        }
+        self.publish(&changed, &mut out);
+        out
     }
 }
 

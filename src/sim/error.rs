@@ -19,6 +19,9 @@ pub enum ErrorCode {
     InvalidRequest,
     RecordTooLarge,
     BrokerNotAvailable,
+    NotEnoughReplicas,
+    RequestTimedOut,
+    FencedLeaderEpoch,
 }
 
 impl ErrorCode {
@@ -37,7 +40,23 @@ impl ErrorCode {
             ErrorCode::InvalidRequest => "INVALID_REQUEST",
             ErrorCode::RecordTooLarge => "RECORD_TOO_LARGE",
             ErrorCode::BrokerNotAvailable => "BROKER_NOT_AVAILABLE",
+            ErrorCode::NotEnoughReplicas => "NOT_ENOUGH_REPLICAS",
+            ErrorCode::RequestTimedOut => "REQUEST_TIMED_OUT",
+            ErrorCode::FencedLeaderEpoch => "FENCED_LEADER_EPOCH",
         }
+    }
+
+    /// Errors a client retries after refreshing metadata or backing off.
+    pub fn is_retriable(self) -> bool {
+        matches!(
+            self,
+            ErrorCode::LeaderNotAvailable
+                | ErrorCode::NotLeaderOrFollower
+                | ErrorCode::NotEnoughReplicas
+                | ErrorCode::RequestTimedOut
+                | ErrorCode::FencedLeaderEpoch
+                | ErrorCode::UnknownTopicOrPartition
+        )
     }
 }
 

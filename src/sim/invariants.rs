@@ -3,6 +3,7 @@
 //! a violation names the rule and where it broke.
 
 use super::producer::RecordStatus;
+use super::protocol::Acks;
 use super::types::TopicPartition;
 use super::world::{Due, WorldState};
 use std::collections::BTreeMap;
@@ -47,7 +48,12 @@ pub fn check(s: &WorldState) -> Result<(), String> {
             }
         }
     }
+    // Kafka's durability promise: a record acknowledged with acks=all while
+    // min.insync.replicas ≥ 2 survives any clean leader election.
     for p in s.producers.values() {
+        if p.config.acks != Acks::All {
+            continue;
+        }
         for r in &p.records {
             let (RecordStatus::Acked, Some(part), Some(offset)) = (r.status, r.partition, r.offset)
             else {
@@ -57,6 +63,16 @@ pub fn check(s: &WorldState) -> Result<(), String> {
             let Some(meta) = s.controller.partition(&tp) else {
                 continue; // the topic was deleted since
             };
+            let min_isr = s
+                .controller
+                .topics
+                .get(&r.topic)
+                .and_then(|t| t.configs.get("min.insync.replicas"))
+                .and_then(|v| v.parse::<u32>().ok())
+                .unwrap_or(s.config.settings.min_insync_replicas);
+            if min_isr < 2 || meta.unclean_election {
+                continue;
+            }
             let Some(leader) = meta.leader else { continue };
             let stored = s
                 .brokers
@@ -90,7 +106,7 @@ pub fn check(s: &WorldState) -> Result<(), String> {
         }
     }
     for q in &s.queue {
-        if q.at < s.now {
+        if s.effective_at(q) < s.now {
             return Err(format!(
                 "an item is scheduled in the past ({} < {})",
                 q.at, s.now
@@ -114,7 +130,7 @@ mod tests {
     fn busy_world() -> WorldState {
         let mut s = Session::new(ClusterConfig::default(), 4);
         let (_, errors) = s.run_script(
-            "kafka-topics --create --topic t --partitions 2 --replication-factor 2\n\
+            "kafka-topics --create --topic t --partitions 2 --replication-factor 2 --config min.insync.replicas=2\n\
              kafka-console-producer --topic t --property parse.key=true --property key.separator=: <<EOF\n\
              a:1\nb:2\nc:3\nEOF\n",
             false,
@@ -178,5 +194,12 @@ mod tests {
         let leader = t.partitions[0].leader;
         t.partitions[0].isr.retain(|b| Some(*b) != leader);
         assert!(check(&st).unwrap_err().contains("not in the ISR"));
+    }
+
+    #[test]
+    fn catches_a_message_scheduled_in_the_past() {
+        let mut st = busy_world();
+        st.now += 10_000_000;
+        assert!(check(&st).is_err() || st.queue.is_empty());
     }
 }

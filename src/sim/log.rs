@@ -45,6 +45,9 @@ pub struct Record {
     pub key: Option<Vec<u8>>,
     pub value: Option<Vec<u8>>,
     pub headers: Vec<Header>,
+    /// The leader epoch of the leader that appended it (used to detect divergence).
+    #[serde(default)]
+    pub leader_epoch: u32,
 }
 
 /// The log of one replica of one partition.
@@ -53,6 +56,10 @@ pub struct ReplicaLog {
     pub records: Vec<Record>,
     pub log_start_offset: u64,
     pub high_watermark: u64,
+    /// Leader epoch cache: `(epoch, start offset)` for every epoch that appended
+    /// records here, in order (Kafka's `leader-epoch-checkpoint`).
+    #[serde(default)]
+    pub epochs: Vec<(u32, u64)>,
 }
 
 impl ReplicaLog {
@@ -61,9 +68,19 @@ impl ReplicaLog {
         self.log_start_offset + self.records.len() as u64
     }
 
-    /// Appends records with the given CreateTime values; returns the base offset.
-    pub fn append(&mut self, records: &[(u64, ProducerRecord)]) -> u64 {
+    fn note_epoch(&mut self, epoch: u32, offset: u64) {
+        if self.epochs.last().is_none_or(|(e, _)| *e < epoch) {
+            self.epochs.push((epoch, offset));
+        }
+    }
+
+    /// The leader appends records it received with the given CreateTime values
+    /// under its leader epoch; returns the base offset.
+    pub fn append(&mut self, records: &[(u64, ProducerRecord)], leader_epoch: u32) -> u64 {
         let base = self.log_end_offset();
+        if !records.is_empty() {
+            self.note_epoch(leader_epoch, base);
+        }
         for (i, (timestamp, r)) in records.iter().enumerate() {
             self.records.push(Record {
                 offset: base + i as u64,
@@ -71,16 +88,68 @@ impl ReplicaLog {
                 key: r.key.clone(),
                 value: r.value.clone(),
                 headers: r.headers.clone(),
+                leader_epoch,
             });
         }
         base
     }
 
+    /// A follower copies records fetched from its leader, keeping offsets and
+    /// epochs. Records that do not continue the log exactly are ignored.
+    pub fn append_replicated(&mut self, records: &[Record]) -> usize {
+        let mut n = 0;
+        for r in records {
+            if r.offset != self.log_end_offset() {
+                continue;
+            }
+            self.note_epoch(r.leader_epoch, r.offset);
+            self.records.push(r.clone());
+            n += 1;
+        }
+        n
+    }
+
+    /// Removes every record at or above `offset`; returns what was removed.
+    pub fn truncate_to(&mut self, offset: u64) -> Vec<Record> {
+        let keep = offset.saturating_sub(self.log_start_offset) as usize;
+        if keep >= self.records.len() {
+            return Vec::new();
+        }
+        let removed = self.records.split_off(keep);
+        self.epochs.retain(|(_, start)| *start < offset);
+        self.high_watermark = self.high_watermark.min(self.log_end_offset());
+        removed
+    }
+
+    /// The epoch of the last record, if any.
+    pub fn last_epoch(&self) -> Option<u32> {
+        self.epochs.last().map(|(e, _)| *e)
+    }
+
+    /// For a follower whose last record has epoch `epoch`: the largest epoch
+    /// here that is ≤ `epoch`, and the offset where it ends in this log
+    /// (Kafka's `OffsetsForLeaderEpoch` answer).
+    pub fn end_offset_for_epoch(&self, epoch: u32) -> (Option<u32>, u64) {
+        let Some(idx) = self.epochs.iter().rposition(|(e, _)| *e <= epoch) else {
+            return (None, self.log_start_offset);
+        };
+        let end = self
+            .epochs
+            .get(idx + 1)
+            .map_or(self.log_end_offset(), |(_, start)| *start);
+        (Some(self.epochs[idx].0), end)
+    }
+
     /// Records from `offset` up to (not including) `until`, at most `max` of them.
     pub fn read(&self, offset: u64, until: u64, max: usize) -> Vec<Record> {
+        if offset < self.log_start_offset {
+            return Vec::new();
+        }
+        let from = (offset - self.log_start_offset) as usize;
         self.records
             .iter()
-            .filter(|r| r.offset >= offset && r.offset < until)
+            .skip(from)
+            .take_while(|r| r.offset < until)
             .take(max)
             .cloned()
             .collect()
@@ -105,12 +174,32 @@ mod tests {
     #[test]
     fn append_assigns_contiguous_offsets() {
         let mut log = ReplicaLog::default();
-        assert_eq!(log.append(&[rec("a"), rec("b")]), 0);
-        assert_eq!(log.append(&[rec("c")]), 2);
+        assert_eq!(log.append(&[rec("a"), rec("b")], 0), 0);
+        assert_eq!(log.append(&[rec("c")], 0), 2);
         assert_eq!(log.log_end_offset(), 3);
         let offsets: Vec<u64> = log.records.iter().map(|r| r.offset).collect();
         assert_eq!(offsets, vec![0, 1, 2]);
         assert_eq!(log.read(1, 3, 10).len(), 2);
         assert_eq!(log.read(0, 3, 1).len(), 1);
+    }
+
+    #[test]
+    fn epochs_find_where_logs_diverge() {
+        let mut leader = ReplicaLog::default();
+        leader.append(&[rec("a"), rec("b")], 0);
+        leader.append(&[rec("c")], 2);
+        assert_eq!(leader.epochs, vec![(0, 0), (2, 2)]);
+        // A follower that last saw epoch 1 (which the leader never had) must cut back to 2.
+        assert_eq!(leader.end_offset_for_epoch(1), (Some(0), 2));
+        assert_eq!(leader.end_offset_for_epoch(2), (Some(2), 3));
+        let mut follower = ReplicaLog::default();
+        follower.append_replicated(&leader.records[..2]);
+        follower.append(&[rec("x"), rec("y")], 1);
+        let removed = follower.truncate_to(2);
+        assert_eq!(removed.len(), 2);
+        assert_eq!(follower.log_end_offset(), 2);
+        assert_eq!(follower.epochs, vec![(0, 0)]);
+        assert_eq!(follower.append_replicated(&leader.records[2..]), 1);
+        assert_eq!(follower.records, leader.records);
     }
 }

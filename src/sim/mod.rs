@@ -15,6 +15,7 @@ pub mod outcome;
 pub mod producer;
 pub mod protocol;
 pub mod rng;
+pub mod settings;
 pub mod state;
 pub mod timeline;
 pub mod topic;

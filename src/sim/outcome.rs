@@ -15,17 +15,39 @@ pub enum Timer {
     FetchWait { broker: u32, request_id: u64 },
     /// `sim advance` asked the clock to reach this time.
     ClockTarget { target: Time },
+    /// A broker's next `BrokerHeartbeat` to the controller is due.
+    BrokerHeartbeat { broker: u32 },
+    /// The controller checks whether a broker's session (`broker.session.timeout.ms`) expired.
+    BrokerSession { broker: u32 },
+    /// A leader checks its followers against `replica.lag.time.max.ms`.
+    IsrCheck { broker: u32 },
+    /// An `acks=all` Produce waiting for the ISR gives up (`request.timeout.ms`).
+    ProduceTimeout { broker: u32, request_id: u64 },
+    /// A client's request got no answer within `request.timeout.ms`.
+    RequestTimeout { client: String, request_id: u64 },
+    /// A producer's `retry.backoff.ms` has passed: it may send again.
+    ProducerRetry { producer: String },
 }
 
 impl Timer {
     /// Parked fetches are background waits: the world counts as idle while only they remain.
     pub fn is_background(&self) -> bool {
-        matches!(self, Timer::FetchWait { .. })
+        matches!(
+            self,
+            Timer::FetchWait { .. }
+                | Timer::BrokerHeartbeat { .. }
+                | Timer::BrokerSession { .. }
+                | Timer::IsrCheck { .. }
+                | Timer::ProduceTimeout { .. }
+                | Timer::RequestTimeout { .. }
+        )
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outgoing {
+    /// The sender, when it is not the node whose step this is.
+    pub from: Option<NodeId>,
     pub to: NodeId,
     pub body: Body,
     pub correlation_id: Option<u64>,
@@ -51,6 +73,7 @@ impl Outcome {
 
     pub fn send(&mut self, to: NodeId, body: Body, correlation_id: Option<u64>) {
         self.sends.push(Outgoing {
+            from: None,
             to,
             body,
             correlation_id,

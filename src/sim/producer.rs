@@ -19,6 +19,29 @@ pub struct ProducerConfig {
     pub linger_ms: u64,
     /// The sticky partitioner moves to another partition after this many bytes.
     pub batch_size: usize,
+    /// `retries`: how often a retriable failure is sent again (Kafka: effectively unlimited).
+    #[serde(default = "default_retries")]
+    pub retries: u32,
+    #[serde(default = "default_backoff")]
+    pub retry_backoff_ms: u64,
+    #[serde(default = "default_request_timeout")]
+    pub request_timeout_ms: u64,
+    /// `delivery.timeout.ms`: a record not acknowledged by then fails.
+    #[serde(default = "default_delivery_timeout")]
+    pub delivery_timeout_ms: u64,
+}
+
+fn default_retries() -> u32 {
+    i32::MAX as u32
+}
+fn default_backoff() -> u64 {
+    100
+}
+fn default_request_timeout() -> u64 {
+    30_000
+}
+fn default_delivery_timeout() -> u64 {
+    120_000
 }
 
 impl Default for ProducerConfig {
@@ -27,6 +50,10 @@ impl Default for ProducerConfig {
             acks: Acks::All,
             linger_ms: 5,
             batch_size: 16384,
+            retries: default_retries(),
+            retry_backoff_ms: default_backoff(),
+            request_timeout_ms: default_request_timeout(),
+            delivery_timeout_ms: default_delivery_timeout(),
         }
     }
 }
@@ -49,7 +76,27 @@ impl ProducerConfig {
                     .parse()
                     .map_err(|_| format!("Invalid value {value} for configuration batch.size: Not a number of type INT"))?
             }
-            other => return Err(format!("Unknown or unsupported producer config: {other} (the simulator knows acks, linger.ms, batch.size)")),
+            "retries" => {
+                self.retries = value
+                    .parse()
+                    .map_err(|_| format!("Invalid value {value} for configuration retries: Not a number of type INT"))?
+            }
+            "retry.backoff.ms" => {
+                self.retry_backoff_ms = value
+                    .parse()
+                    .map_err(|_| format!("Invalid value {value} for configuration retry.backoff.ms: Not a number of type LONG"))?
+            }
+            "request.timeout.ms" => {
+                self.request_timeout_ms = value
+                    .parse()
+                    .map_err(|_| format!("Invalid value {value} for configuration request.timeout.ms: Not a number of type INT"))?
+            }
+            "delivery.timeout.ms" => {
+                self.delivery_timeout_ms = value
+                    .parse()
+                    .map_err(|_| format!("Invalid value {value} for configuration delivery.timeout.ms: Not a number of type INT"))?
+            }
+            other => return Err(format!("Unknown or unsupported producer config: {other} (the simulator knows acks, linger.ms, batch.size, retries, retry.backoff.ms, request.timeout.ms, delivery.timeout.ms)")),
         }
         Ok(())
     }
@@ -76,6 +123,9 @@ pub struct SentRecord {
     pub error: Option<ErrorCode>,
     /// Request id of the Produce request carrying it, while in flight.
     pub in_request: Option<u64>,
+    /// How many times it was sent.
+    #[serde(default)]
+    pub attempts: u32,
 }
 
 /// KIP-794 "uniform sticky" state for records without a key.
@@ -96,6 +146,11 @@ pub struct Producer {
     pub records: Vec<SentRecord>,
     pub sticky: BTreeMap<String, StickyPartition>,
     pub linger_timer_set: bool,
+    /// Every broker, to pick another one when the bootstrap broker does not answer.
+    #[serde(default)]
+    pub bootstrap_servers: Vec<u32>,
+    #[serde(default)]
+    pub retry_timer_set: bool,
     /// Set by the console producer at end of input: send without lingering, then close.
     pub closing: bool,
     pub closed: bool,
@@ -112,6 +167,8 @@ impl Producer {
             records: Vec::new(),
             sticky: BTreeMap::new(),
             linger_timer_set: false,
+            bootstrap_servers: Vec::new(),
+            retry_timer_set: false,
             closing: false,
             closed: false,
         }
@@ -159,6 +216,7 @@ impl Producer {
                 offset: None,
                 error: None,
                 in_request: None,
+                attempts: 0,
             });
         }
         if close {
@@ -180,15 +238,15 @@ impl Producer {
         let mut topics: Vec<String> = self
             .records
             .iter()
-            .filter(|r| r.status == RecordStatus::Pending && r.partition.is_none())
+            .filter(|r| r.status == RecordStatus::Pending)
             .map(|r| r.topic.clone())
             .collect();
         topics.sort();
         topics.dedup();
         out.then(format!(
-            "It does not know who leads the partitions of {}, so it asks broker {} for metadata.",
-            topics.join(", "),
-            self.bootstrap
+            "It asks broker {} for the current leaders of {}.",
+            self.bootstrap,
+            topics.join(", ")
         ));
         out.send(
             NodeId::Broker(self.bootstrap),
@@ -198,9 +256,20 @@ impl Producer {
     }
 
     /// Called by the world right after a request is put on the network.
-    pub fn note_sent(&mut self, body: &Body, id: u64) {
+    /// Returns the `request.timeout.ms` timer for the request, if it expects an answer.
+    pub fn note_sent(&mut self, body: &Body, id: u64, now: Time) -> Option<(Time, Timer)> {
+        let timer = (
+            now + self.config.request_timeout_ms,
+            Timer::RequestTimeout {
+                client: self.name.clone(),
+                request_id: id,
+            },
+        );
         match body {
-            Body::MetadataRequest { .. } => self.metadata_request = Some(id),
+            Body::MetadataRequest { .. } => {
+                self.metadata_request = Some(id);
+                Some(timer)
+            }
             Body::ProduceRequest { batches, .. } => {
                 for b in batches {
                     for r in self.records.iter_mut() {
@@ -209,11 +278,146 @@ impl Producer {
                             && r.partition == Some(b.tp.partition)
                         {
                             r.in_request = Some(id);
+                            r.attempts += 1;
                         }
                     }
                 }
+                (self.config.acks != Acks::None).then_some(timer)
             }
-            _ => {}
+            _ => None,
+        }
+    }
+
+    fn cancel_timeout(&self, request_id: Option<u64>, out: &mut Outcome) {
+        if let Some(id) = request_id {
+            out.cancel.push(Timer::RequestTimeout {
+                client: self.name.clone(),
+                request_id: id,
+            });
+        }
+    }
+
+    /// A retriable failure: keep the record pending (same partition) unless it
+    /// ran out of retries or `delivery.timeout.ms`. Returns whether it will be retried.
+    fn retry_or_fail(&mut self, i: usize, now: Time, error: ErrorCode) -> bool {
+        let cfg = &self.config;
+        let r = &mut self.records[i];
+        r.in_request = None;
+        let expired = now >= r.timestamp + cfg.delivery_timeout_ms;
+        if error.is_retriable() && r.attempts <= cfg.retries && !expired {
+            return true;
+        }
+        r.status = RecordStatus::Failed;
+        r.error = Some(if expired {
+            ErrorCode::RequestTimedOut
+        } else {
+            error
+        });
+        false
+    }
+
+    /// After a retriable error: refresh metadata if leadership may have moved,
+    /// and send again after `retry.backoff.ms`.
+    fn schedule_retry(&mut self, now: Time, refresh: bool, out: &mut Outcome) {
+        if refresh {
+            self.request_metadata(out);
+        }
+        if !self.retry_timer_set {
+            self.retry_timer_set = true;
+            out.then(format!(
+                "It will retry after retry.backoff.ms = {} ms.",
+                self.config.retry_backoff_ms
+            ));
+            out.timers.push((
+                now + self.config.retry_backoff_ms,
+                Timer::ProducerRetry {
+                    producer: self.name.clone(),
+                },
+            ));
+        }
+    }
+
+    /// `retry.backoff.ms` passed: send what is waiting again.
+    pub fn on_retry(&mut self, now: Time) -> Outcome {
+        self.retry_timer_set = false;
+        let mut out = Outcome::new(
+            "producer-retry",
+            format!("{}'s retry backoff has passed.", self.name),
+        );
+        self.expire_old(now, &mut out);
+        self.drain(now, &mut out);
+        self.maybe_close(&mut out);
+        out
+    }
+
+    /// A request got no answer within `request.timeout.ms`.
+    pub fn on_request_timeout(&mut self, now: Time, request_id: u64) -> Outcome {
+        let mut out = Outcome::new(
+            "request-timeout",
+            format!(
+                "{} got no answer to request {request_id} within request.timeout.ms ({} ms).",
+                self.name, self.config.request_timeout_ms
+            ),
+        );
+        if self.metadata_request == Some(request_id) {
+            self.metadata_request = None;
+            self.rotate_bootstrap();
+            self.request_metadata(&mut out);
+            return out;
+        }
+        let mut retried = 0;
+        let mut failed = 0;
+        for i in 0..self.records.len() {
+            if self.records[i].in_request == Some(request_id) {
+                if self.retry_or_fail(i, now, ErrorCode::RequestTimedOut) {
+                    retried += 1;
+                } else {
+                    failed += 1;
+                }
+            }
+        }
+        if retried > 0 {
+            out.then(format!("{} will be sent again.", plural(retried, "record")));
+            self.rotate_bootstrap();
+            self.schedule_retry(now, true, &mut out);
+        }
+        if failed > 0 {
+            out.then(format!("{} failed for good.", plural(failed, "record")));
+        }
+        self.maybe_close(&mut out);
+        out
+    }
+
+    fn rotate_bootstrap(&mut self) {
+        if let Some(pos) = self
+            .bootstrap_servers
+            .iter()
+            .position(|b| *b == self.bootstrap)
+        {
+            let next = (pos + 1) % self.bootstrap_servers.len();
+            self.bootstrap = self.bootstrap_servers[next];
+        }
+    }
+
+    /// Records past `delivery.timeout.ms` fail.
+    fn expire_old(&mut self, now: Time, out: &mut Outcome) {
+        let mut n = 0;
+        for r in self.records.iter_mut() {
+            if r.status == RecordStatus::Pending
+                && r.in_request.is_none()
+                && now >= r.timestamp + self.config.delivery_timeout_ms
+            {
+                r.status = RecordStatus::Failed;
+                r.error = Some(ErrorCode::RequestTimedOut);
+                n += 1;
+            }
+        }
+        if n > 0 {
+            out.then(format!(
+                "{} waited longer than delivery.timeout.ms ({} ms) and fail.",
+                plural(n, "record"),
+                self.config.delivery_timeout_ms
+            ));
         }
     }
 
@@ -222,7 +426,46 @@ impl Producer {
             Body::MetadataResponse { topics, .. } => self.on_metadata(now, msg, topics, rng),
             Body::ProduceResponse { partitions } => {
                 let mut out = Outcome::new("producer-ack", String::new());
+                self.cancel_timeout(msg.correlation_id, &mut out);
+                let mut retry = false;
+                let mut refresh = false;
                 for p in partitions {
+                    if let Some(code) = p.error {
+                        let idxs: Vec<usize> = (0..self.records.len())
+                            .filter(|&i| {
+                                let r = &self.records[i];
+                                r.in_request == msg.correlation_id
+                                    && r.topic == p.tp.topic
+                                    && r.partition == Some(p.tp.partition)
+                            })
+                            .collect();
+                        let mut again = 0;
+                        for &i in &idxs {
+                            if self.retry_or_fail(i, now, code) {
+                                again += 1;
+                            }
+                        }
+                        let failed = idxs.len() - again;
+                        if again > 0 {
+                            retry = true;
+                            refresh |= code != ErrorCode::NotEnoughReplicas;
+                            out.then(format!(
+                                "{} gets {code} for {} and will retry {}.",
+                                self.name,
+                                p.tp,
+                                plural(again, "record")
+                            ));
+                        }
+                        if failed > 0 {
+                            out.then(format!(
+                                "{} learns that {} for {} failed: {code}.",
+                                self.name,
+                                plural(failed, "record"),
+                                p.tp
+                            ));
+                        }
+                        continue;
+                    }
                     let mut i = 0u64;
                     let mut count = 0;
                     for r in self.records.iter_mut() {
@@ -265,6 +508,9 @@ impl Producer {
                         )),
                     }
                 }
+                if retry {
+                    self.schedule_retry(now, refresh, &mut out);
+                }
                 self.maybe_close(&mut out);
                 out
             }
@@ -285,10 +531,13 @@ impl Producer {
         if self.metadata_request == msg.correlation_id {
             self.metadata_request = None;
         }
+        let mut pre = Outcome::default();
+        self.cancel_timeout(msg.correlation_id, &mut pre);
         let mut out = Outcome::new(
             "producer-metadata",
             format!("{} receives metadata.", self.name),
         );
+        out.cancel = pre.cancel;
         for t in topics {
             if let Some(code) = t.error {
                 let mut failed = 0;
@@ -368,7 +617,7 @@ impl Producer {
             return;
         }
         if self.closing || self.config.linger_ms == 0 {
-            self.drain(out);
+            self.drain(now, out);
         } else if !self.linger_timer_set {
             self.linger_timer_set = true;
             out.then(format!(
@@ -436,18 +685,18 @@ impl Producer {
     }
 
     /// `linger.ms` elapsed.
-    pub fn on_linger(&mut self) -> Outcome {
+    pub fn on_linger(&mut self, now: Time) -> Outcome {
         self.linger_timer_set = false;
         let mut out = Outcome::new(
             "producer-linger",
             format!("{}'s linger.ms has passed.", self.name),
         );
-        self.drain(&mut out);
+        self.drain(now, &mut out);
         out
     }
 
     /// Groups ready records by partition leader: one Produce request per broker.
-    fn drain(&mut self, out: &mut Outcome) {
+    fn drain(&mut self, now: Time, out: &mut Outcome) {
         if self.linger_timer_set {
             self.linger_timer_set = false;
             out.cancel.push(Timer::ProducerLinger {
@@ -477,15 +726,26 @@ impl Producer {
                 None => leaderless.push(i),
             }
         }
+        let mut retry = false;
         for i in leaderless {
-            let r = &mut self.records[i];
-            r.status = RecordStatus::Failed;
-            r.error = Some(ErrorCode::LeaderNotAvailable);
-            out.then(format!(
-                "{}-{} has no leader, so a record fails with LEADER_NOT_AVAILABLE.",
-                r.topic,
-                r.partition.unwrap_or(0)
-            ));
+            let tp = format!(
+                "{}-{}",
+                self.records[i].topic,
+                self.records[i].partition.unwrap_or(0)
+            );
+            if self.retry_or_fail(i, now, ErrorCode::LeaderNotAvailable) {
+                retry = true;
+                out.then(format!(
+                    "{tp} has no leader right now (LEADER_NOT_AVAILABLE); a record waits to be retried."
+                ));
+            } else {
+                out.then(format!(
+                    "{tp} has no leader, so a record fails with LEADER_NOT_AVAILABLE."
+                ));
+            }
+        }
+        if retry {
+            self.schedule_retry(now, true, out);
         }
         for (leader, parts) in by_leader {
             let mut batches = Vec::new();

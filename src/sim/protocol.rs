@@ -72,6 +72,9 @@ pub struct ProducePartitionResponse {
 pub struct FetchPartition {
     pub tp: TopicPartition,
     pub fetch_offset: u64,
+    /// Followers send the epoch of their last record so the leader can spot divergence.
+    #[serde(default)]
+    pub last_fetched_epoch: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,6 +83,10 @@ pub struct FetchPartitionResponse {
     pub error: Option<ErrorCode>,
     pub high_watermark: u64,
     pub records: Vec<Record>,
+    /// Set when the follower's log diverged from the leader's: `(epoch, end offset)`;
+    /// the follower truncates to that end offset before fetching again.
+    #[serde(default)]
+    pub diverging_epoch: Option<(Option<u32>, u64)>,
 }
 
 /// `ListOffsets` timestamps: `-2` is earliest, `-1` is latest.
@@ -130,6 +137,24 @@ pub enum Body {
     ListOffsetsResponse {
         partitions: Vec<ListOffsetsPartitionResponse>,
     },
+    /// KRaft: a broker tells the controller it is alive.
+    BrokerHeartbeatRequest {
+        broker: u32,
+    },
+    BrokerHeartbeatResponse {
+        fenced: bool,
+    },
+    /// KRaft: a partition leader asks the controller to change the ISR.
+    AlterPartitionRequest {
+        tp: TopicPartition,
+        leader_epoch: u32,
+        new_isr: Vec<u32>,
+    },
+    /// The controller's metadata changes reaching a broker (in real KRaft the
+    /// brokers replicate `__cluster_metadata`; here the controller pushes them).
+    MetadataUpdate {
+        partitions: Vec<(TopicPartition, crate::sim::controller::PartitionMeta)>,
+    },
 }
 
 impl Body {
@@ -140,6 +165,11 @@ impl Body {
             Body::ProduceRequest { .. } | Body::ProduceResponse { .. } => "Produce",
             Body::FetchRequest { .. } | Body::FetchResponse { .. } => "Fetch",
             Body::ListOffsetsRequest { .. } | Body::ListOffsetsResponse { .. } => "ListOffsets",
+            Body::BrokerHeartbeatRequest { .. } | Body::BrokerHeartbeatResponse { .. } => {
+                "BrokerHeartbeat"
+            }
+            Body::AlterPartitionRequest { .. } => "AlterPartition",
+            Body::MetadataUpdate { .. } => "MetadataUpdate",
         }
     }
 
@@ -150,6 +180,7 @@ impl Body {
                 | Body::ProduceResponse { .. }
                 | Body::FetchResponse { .. }
                 | Body::ListOffsetsResponse { .. }
+                | Body::BrokerHeartbeatResponse { .. }
         )
     }
 

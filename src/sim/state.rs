@@ -26,6 +26,10 @@ pub struct StateView {
 pub struct BrokerView {
     pub id: u32,
     pub alive: bool,
+    /// The controller has fenced it (missed heartbeats): it leads nothing.
+    pub fenced: bool,
+    /// Frozen by `sim broker pause` until this time (0 when not paused).
+    pub paused_until: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -293,6 +297,16 @@ impl StateView {
                 .map(|b| BrokerView {
                     id: b.id,
                     alive: b.alive,
+                    fenced: s
+                        .controller
+                        .registrations
+                        .get(&b.id)
+                        .is_some_and(|r| r.fenced),
+                    paused_until: if b.paused_until > s.now {
+                        b.paused_until
+                    } else {
+                        0
+                    },
                 })
                 .collect(),
             controller: ControllerView { mode: "kraft" },

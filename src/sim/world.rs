@@ -4,6 +4,7 @@
 
 use super::broker::Broker;
 use super::consumer::{Consumer, ConsumerSpec};
+use super::controller::Registration;
 use super::controller::{Controller, NewTopic};
 use super::error::{ErrorCode, KafkaError};
 use super::log::ProducerRecord;
@@ -11,6 +12,7 @@ use super::outcome::{plural, Outcome, Timer};
 use super::producer::{Producer, ProducerConfig};
 use super::protocol::Message;
 use super::rng::SimRng;
+use super::settings::{BrokerSettings, Profile};
 use super::types::{join_ids, NodeId, Time};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -22,6 +24,23 @@ pub struct ClusterConfig {
     /// One-way network latency is drawn uniformly from this range (ms).
     pub latency_min_ms: u64,
     pub latency_max_ms: u64,
+    /// Which timing defaults the cluster uses (Kafka's own, or shorter for class).
+    #[serde(default)]
+    pub profile: Profile,
+    #[serde(default)]
+    pub settings: BrokerSettings,
+}
+
+impl ClusterConfig {
+    /// A cluster of `brokers` with the timing settings of `profile`.
+    pub fn with_profile(brokers: u32, profile: Profile) -> Self {
+        ClusterConfig {
+            brokers,
+            profile,
+            settings: BrokerSettings::for_profile(profile),
+            ..ClusterConfig::default()
+        }
+    }
 }
 
 impl Default for ClusterConfig {
@@ -30,6 +49,8 @@ impl Default for ClusterConfig {
             brokers: 3,
             latency_min_ms: 2,
             latency_max_ms: 8,
+            profile: Profile::Kafka,
+            settings: BrokerSettings::for_profile(Profile::Kafka),
         }
     }
 }
@@ -66,6 +87,20 @@ pub enum Command {
     Advance {
         ms: u64,
     },
+    /// The broker process dies (its logs stay on disk).
+    KillBroker {
+        broker: u32,
+    },
+    /// The broker process starts again and registers with the controller.
+    StartBroker {
+        broker: u32,
+    },
+    /// The broker freezes for `ms` (a long GC pause, a stalled disk): it handles
+    /// nothing until then; what is sent to it waits.
+    PauseBroker {
+        broker: u32,
+        ms: u64,
+    },
 }
 
 /// One step of the world, with a sentence a student can read.
@@ -99,6 +134,24 @@ impl Scheduled {
     fn is_background(&self) -> bool {
         matches!(&self.due, Due::Timer(t) if t.is_background())
     }
+
+    /// The broker that will act on this item, if any.
+    fn broker(&self) -> Option<u32> {
+        match &self.due {
+            // The heartbeat thread of a paused broker keeps going.
+            Due::Deliver(m) => match (&m.to, &m.body) {
+                (_, super::protocol::Body::BrokerHeartbeatResponse { .. }) => None,
+                (NodeId::Broker(b), _) => Some(*b),
+                _ => None,
+            },
+            Due::Timer(
+                Timer::FetchWait { broker, .. }
+                | Timer::IsrCheck { broker }
+                | Timer::ProduceTimeout { broker, .. },
+            ) => Some(*broker),
+            Due::Timer(_) => None,
+        }
+    }
 }
 
 /// Everything that exists in the simulation at one instant. Cloneable, so
@@ -124,7 +177,20 @@ impl WorldState {
         let brokers = (1..=config.brokers)
             .map(|id| (id, Broker::new(id)))
             .collect();
-        WorldState {
+        let mut controller = Controller::default();
+        for id in 1..=config.brokers {
+            controller.registrations.insert(
+                id,
+                Registration {
+                    last_heartbeat_ms: 0,
+                    fenced: false,
+                },
+            );
+        }
+        let settings = config.settings.clone();
+        let n = config.brokers.max(1) as u64;
+        let broker_count = config.brokers;
+        let mut w = WorldState {
             seed,
             config,
             now: 0,
@@ -132,12 +198,27 @@ impl WorldState {
             next_seq: 0,
             next_message_id: 1,
             event_count: 0,
-            controller: Controller::default(),
+            controller,
             brokers,
             producers: BTreeMap::new(),
             consumers: BTreeMap::new(),
             queue: Vec::new(),
+        };
+        // Background life of a cluster: heartbeats (staggered so brokers do not
+        // beat in lockstep), the controller's session checks, the leaders' ISR checks.
+        for id in 1..=broker_count {
+            let offset = settings.broker_heartbeat_interval_ms * id as u64 / n;
+            w.schedule(offset, Due::Timer(Timer::BrokerHeartbeat { broker: id }));
+            w.schedule(
+                settings.broker_session_timeout_ms,
+                Due::Timer(Timer::BrokerSession { broker: id }),
+            );
+            w.schedule(
+                (settings.replica_lag_time_max_ms / 2).max(1),
+                Due::Timer(Timer::IsrCheck { broker: id }),
+            );
         }
+        w
     }
 
     pub fn live_brokers(&self) -> Vec<u32> {
@@ -206,6 +287,24 @@ impl WorldState {
                 Some(_) => Err(invalid(format!("consumer {consumer} is already closed"))),
                 None => Err(invalid(format!("there is no consumer called {consumer}"))),
             },
+            Command::KillBroker { broker } => match self.brokers.get(broker) {
+                None => Err(invalid(format!("there is no broker {broker}"))),
+                Some(b) if !b.alive => Err(invalid(format!("broker {broker} is already down"))),
+                Some(_) => Ok(()),
+            },
+            Command::StartBroker { broker } => match self.brokers.get(broker) {
+                None => Err(invalid(format!("there is no broker {broker}"))),
+                Some(b) if b.alive => Err(invalid(format!("broker {broker} is already running"))),
+                Some(_) => Ok(()),
+            },
+            Command::PauseBroker { broker, ms } => match self.brokers.get(broker) {
+                None => Err(invalid(format!("there is no broker {broker}"))),
+                Some(b) if !b.alive => Err(invalid(format!("broker {broker} is down"))),
+                Some(_) if *ms == 0 || *ms > 86_400_000 => {
+                    Err(invalid("a pause lasts 1 to 86400000 ms".to_string()))
+                }
+                Some(_) => Ok(()),
+            },
             Command::Advance { ms } => {
                 if *ms == 0 || *ms > 86_400_000 {
                     return Err(invalid(
@@ -228,13 +327,13 @@ impl WorldState {
                     .controller
                     .create_topic(req, &live, &mut self.rng)?
                     .clone();
-                for p in &meta.partitions {
-                    for r in &p.replicas {
-                        if let Some(b) = self.brokers.get_mut(r) {
-                            b.logs
-                                .entry(super::types::TopicPartition::new(&meta.name, p.partition))
-                                .or_default();
-                        }
+                let settings = self.config.settings.clone();
+                let mut fetches = Vec::new();
+                for b in self.brokers.values_mut() {
+                    // Simplification: every broker learns a new topic at once.
+                    b.set_topic(now, &meta.name, Some(&meta));
+                    if b.alive {
+                        fetches.extend(b.start_fetchers(&settings));
                     }
                 }
                 let layout: Vec<String> = meta
@@ -255,24 +354,28 @@ impl WorldState {
                         )
                     })
                     .collect();
-                (
-                    NodeId::Controller,
-                    Outcome::new(
-                        "topic-created",
-                        format!(
-                            "The controller creates topic {} with {} and replication factor {}: {}. Each replica broker opens an empty log.",
-                            meta.name,
-                            plural(meta.partitions.len(), "partition"),
-                            meta.replication_factor(),
-                            layout.join("; ")
-                        ),
+                let mut out = Outcome::new(
+                    "topic-created",
+                    format!(
+                        "The controller creates topic {} with {} and replication factor {}: {}. Each replica broker opens an empty log{}.",
+                        meta.name,
+                        plural(meta.partitions.len(), "partition"),
+                        meta.replication_factor(),
+                        layout.join("; "),
+                        if fetches.is_empty() {
+                            ""
+                        } else {
+                            " and every follower starts fetching from its leader"
+                        }
                     ),
-                )
+                );
+                out.sends = fetches;
+                (NodeId::Controller, out)
             }
             Command::DeleteTopic { name } => {
                 let meta = self.controller.delete_topic(name)?;
                 for b in self.brokers.values_mut() {
-                    b.logs.retain(|tp, _| tp.topic != meta.name);
+                    b.set_topic(now, &meta.name, None);
                 }
                 (
                     NodeId::Controller,
@@ -295,10 +398,9 @@ impl WorldState {
             } => {
                 if !self.producers.contains_key(producer) {
                     let bootstrap = self.pick_bootstrap();
-                    self.producers.insert(
-                        producer.clone(),
-                        Producer::new(producer, config.clone(), bootstrap),
-                    );
+                    let mut p = Producer::new(producer, config.clone(), bootstrap);
+                    p.bootstrap_servers = self.brokers.keys().copied().collect();
+                    self.producers.insert(producer.clone(), p);
                 }
                 let p = self
                     .producers
@@ -311,6 +413,8 @@ impl WorldState {
             Command::Consume { consumer, spec } => {
                 let bootstrap = self.pick_bootstrap();
                 let mut c = Consumer::new(consumer, spec.clone(), bootstrap);
+                c.bootstrap_servers = self.brokers.keys().copied().collect();
+                c.request_timeout_ms = self.config.settings.request_timeout_ms;
                 let out = c.on_start();
                 self.consumers.insert(consumer.clone(), c);
                 (NodeId::Client(consumer.clone()), out)
@@ -321,6 +425,70 @@ impl WorldState {
                     None => return Err(invalid(format!("there is no consumer called {consumer}"))),
                 };
                 (NodeId::Client(consumer.clone()), out)
+            }
+            Command::KillBroker { broker } => {
+                if let Some(b) = self.brokers.get_mut(broker) {
+                    b.crash();
+                }
+                // Its timers stop, and its connections reset: whatever it had sent
+                // that has not arrived yet is lost with them.
+                let before = self.queue.len();
+                self.queue.retain(|q| match &q.due {
+                    Due::Deliver(m) => m.from != NodeId::Broker(*broker),
+                    Due::Timer(
+                        Timer::BrokerHeartbeat { broker: x }
+                        | Timer::IsrCheck { broker: x }
+                        | Timer::FetchWait { broker: x, .. }
+                        | Timer::ProduceTimeout { broker: x, .. },
+                    ) => x != broker,
+                    Due::Timer(_) => true,
+                });
+                let _dropped = before - self.queue.len();
+                (
+                    NodeId::Broker(*broker),
+                    Outcome::new(
+                        "broker-killed",
+                        format!(
+                            "You kill broker {broker}. Its process stops: no more heartbeats, fetches or answers, and messages it had sent that have not arrived are lost with its connections; its logs stay on disk. The controller will notice after broker.session.timeout.ms ({} ms).",
+                            self.config.settings.broker_session_timeout_ms
+                        ),
+                    ),
+                )
+            }
+            Command::StartBroker { broker } => {
+                let settings = self.config.settings.clone();
+                let mut out = Outcome::new(
+                    "broker-started",
+                    format!(
+                        "You start broker {broker}. It recovers its logs from disk and registers with the controller by sending a heartbeat."
+                    ),
+                );
+                if let Some(b) = self.brokers.get_mut(broker) {
+                    b.alive = true;
+                    let hb = b.heartbeat(now, &settings);
+                    out.sends.extend(hb.sends);
+                    out.timers.extend(hb.timers);
+                }
+                out.timers.push((
+                    now + (settings.replica_lag_time_max_ms / 2).max(1),
+                    Timer::IsrCheck { broker: *broker },
+                ));
+                (NodeId::Broker(*broker), out)
+            }
+            Command::PauseBroker { broker, ms } => {
+                if let Some(b) = self.brokers.get_mut(broker) {
+                    b.paused_until = now + ms;
+                }
+                (
+                    NodeId::Broker(*broker),
+                    Outcome::new(
+                        "broker-paused",
+                        format!(
+                            "You stall broker {broker} for {ms} ms (a slow disk, say): until {} ms it neither replicates nor answers requests, which wait for it; only its heartbeat thread keeps beating, so the controller still sees it alive.",
+                            now + ms
+                        ),
+                    ),
+                )
             }
             Command::Advance { ms } => {
                 let target = now + ms;
@@ -333,10 +501,22 @@ impl WorldState {
             }
         };
         let actor_label = match cmd {
-            Command::Advance { .. } => "you".to_string(),
+            Command::Advance { .. }
+            | Command::KillBroker { .. }
+            | Command::StartBroker { .. }
+            | Command::PauseBroker { .. } => "you".to_string(),
             _ => actor.label(),
         };
         Ok(self.finish(actor, actor_label, out))
+    }
+
+    /// When an item can run: a paused broker handles nothing before it wakes.
+    pub fn effective_at(&self, s: &Scheduled) -> Time {
+        let paused = s
+            .broker()
+            .and_then(|b| self.brokers.get(&b))
+            .map_or(0, |b| b.paused_until);
+        s.at.max(paused)
     }
 
     /// Runs the earliest scheduled item. `None` when nothing is scheduled.
@@ -345,17 +525,19 @@ impl WorldState {
             .queue
             .iter()
             .enumerate()
-            .min_by_key(|(_, s)| (s.at, s.seq))
+            .min_by_key(|(_, s)| (self.effective_at(s), s.seq))
             .map(|(i, _)| i)?;
+        let at = self.effective_at(&self.queue[idx]);
         let item = self.queue.remove(idx);
-        self.now = self.now.max(item.at);
+        self.now = self.now.max(at);
         let now = self.now;
         let (actor, out) = match item.due {
             Due::Deliver(msg) => {
                 let to = msg.to.clone();
+                let settings = &self.config.settings;
                 let out = match &to {
                     NodeId::Broker(id) => match self.brokers.get_mut(id) {
-                        Some(b) if b.alive => b.handle(now, &msg, &self.controller),
+                        Some(b) if b.alive => b.handle(now, &msg, settings),
                         _ => Outcome::new(
                             "dropped",
                             format!(
@@ -380,16 +562,13 @@ impl WorldState {
                             )
                         }
                     }
-                    NodeId::Controller => Outcome::new(
-                        "ignored",
-                        format!("The controller ignores a {}.", msg.body.describe()),
-                    ),
+                    NodeId::Controller => self.controller.handle(now, &msg, settings),
                 };
                 (to, out)
             }
             Due::Timer(Timer::ProducerLinger { producer }) => {
                 let out = match self.producers.get_mut(&producer) {
-                    Some(p) => p.on_linger(),
+                    Some(p) => p.on_linger(now),
                     None => {
                         Outcome::new("noop", "A linger timer fires for a producer that is gone.")
                     }
@@ -398,10 +577,62 @@ impl WorldState {
             }
             Due::Timer(Timer::FetchWait { broker, request_id }) => {
                 let out = match self.brokers.get_mut(&broker) {
-                    Some(b) => b.expire_fetch(request_id, &self.controller),
+                    Some(b) => b.expire_fetch(request_id),
                     None => Outcome::new("noop", "A fetch wait ends."),
                 };
                 (NodeId::Broker(broker), out)
+            }
+            Due::Timer(Timer::ProduceTimeout { broker, request_id }) => {
+                let out = match self.brokers.get_mut(&broker) {
+                    Some(b) => b.expire_produce(request_id),
+                    None => Outcome::new("noop", "A produce wait ends."),
+                };
+                (NodeId::Broker(broker), out)
+            }
+            Due::Timer(Timer::BrokerHeartbeat { broker }) => {
+                let settings = self.config.settings.clone();
+                let out = match self.brokers.get_mut(&broker) {
+                    Some(b) if b.alive => b.heartbeat(now, &settings),
+                    _ => Outcome::new(
+                        "noop",
+                        format!("Broker {broker} is down and sends no heartbeat."),
+                    ),
+                };
+                (NodeId::Broker(broker), out)
+            }
+            Due::Timer(Timer::IsrCheck { broker }) => {
+                let settings = self.config.settings.clone();
+                let out = match self.brokers.get_mut(&broker) {
+                    Some(b) if b.alive => b.isr_check(now, &settings),
+                    _ => Outcome::new("noop", format!("Broker {broker} is down.")),
+                };
+                (NodeId::Broker(broker), out)
+            }
+            Due::Timer(Timer::BrokerSession { broker }) => {
+                let settings = self.config.settings.clone();
+                let out = self.controller.check_session(now, broker, &settings);
+                (NodeId::Controller, out)
+            }
+            Due::Timer(Timer::RequestTimeout { client, request_id }) => {
+                let out = match self.producers.get_mut(&client) {
+                    Some(p) => p.on_request_timeout(now, request_id),
+                    None => match self.consumers.get_mut(&client) {
+                        Some(c) => c.on_request_timeout(request_id),
+                        None => {
+                            Outcome::new("noop", "A request timer fires for a client that is gone.")
+                        }
+                    },
+                };
+                (NodeId::Client(client), out)
+            }
+            Due::Timer(Timer::ProducerRetry { producer }) => {
+                let out = match self.producers.get_mut(&producer) {
+                    Some(p) => p.on_retry(now),
+                    None => {
+                        Outcome::new("noop", "A retry timer fires for a producer that is gone.")
+                    }
+                };
+                (NodeId::Client(producer), out)
             }
             Due::Timer(Timer::ClockTarget { target }) => (
                 NodeId::Client("you".into()),
@@ -425,14 +656,21 @@ impl WorldState {
             let latency = self
                 .rng
                 .range_inclusive(self.config.latency_min_ms, self.config.latency_max_ms);
-            if let NodeId::Client(name) = &actor {
+            let from = send.from.clone().unwrap_or_else(|| actor.clone());
+            if let NodeId::Client(name) = &from {
                 if let Some(p) = self.producers.get_mut(name) {
-                    p.note_sent(&send.body, id);
+                    if let Some(t) = p.note_sent(&send.body, id, now) {
+                        out.timers.push(t);
+                    }
+                } else if let Some(c) = self.consumers.get_mut(name) {
+                    if let Some(t) = c.note_sent(&send.to, id, now) {
+                        out.timers.push(t);
+                    }
                 }
             }
             let msg = Message {
                 id,
-                from: actor.clone(),
+                from,
                 to: send.to,
                 sent_at: now,
                 deliver_at: now + latency,
