@@ -5,8 +5,7 @@
 use kafka_sim::console::Session;
 use kafka_sim::sim::invariants;
 use kafka_sim::sim::rng::SimRng;
-use kafka_sim::sim::{ClusterConfig, Event, RecordStatus, TopicPartition, World};
-use std::collections::BTreeMap;
+use kafka_sim::sim::{ClusterConfig, Event, RecordStatus, World};
 
 const SCRIPT: &str = "\
 kafka-topics --create --topic orders --partitions 3 --replication-factor 3
@@ -126,72 +125,23 @@ fn a_new_command_in_the_past_discards_the_old_future() {
     assert_eq!(w.step_back(3), 0);
 }
 
-/// Checks what must hold after every command of any run.
+/// Checks what must hold after every command of any run (the kernel's checker).
 fn check_invariants(s: &Session, ctx: &str) {
-    let st = s.world().state();
-    for (name, topic) in &st.controller.topics {
-        for p in &topic.partitions {
-            assert_eq!(
-                p.leader,
-                p.replicas.first().copied(),
-                "{ctx}: leader is the preferred replica"
-            );
-            for b in &p.replicas {
-                let log = st.brokers[b]
-                    .logs
-                    .get(&TopicPartition::new(name, p.partition))
-                    .unwrap_or_else(|| panic!("{ctx}: broker {b} lacks a log"));
-                for (i, r) in log.records.iter().enumerate() {
-                    assert_eq!(
-                        r.offset,
-                        log.log_start_offset + i as u64,
-                        "{ctx}: offsets contiguous"
-                    );
-                }
-                assert!(
-                    log.high_watermark <= log.log_end_offset(),
-                    "{ctx}: HW ≤ LEO"
-                );
-            }
-        }
-    }
-    // Every acknowledged record with a known offset is in its leader's log.
-    for p in st.producers.values() {
-        for r in &p.records {
-            if r.status != RecordStatus::Acked {
-                continue;
-            }
-            let (Some(part), Some(off)) = (r.partition, r.offset) else {
-                continue;
-            };
-            let Some(topic) = st.controller.topics.get(&r.topic) else {
-                continue;
-            };
-            let leader = topic.partitions[part as usize].leader.unwrap();
-            let log = &st.brokers[&leader].logs[&TopicPartition::new(&r.topic, part)];
-            let stored = &log.records[off as usize];
-            assert_eq!(stored.key, r.record.key, "{ctx}: acked key at {part}/{off}");
-            assert_eq!(stored.value, r.record.value, "{ctx}: acked value");
-        }
-    }
-    // Consumers see records in offset order per partition, never beyond the high watermark.
-    for c in st.consumers.values() {
-        let mut last: BTreeMap<u32, u64> = BTreeMap::new();
-        for r in &c.consumed {
-            if let Some(prev) = last.get(&r.partition) {
-                assert!(
-                    r.record.offset > *prev,
-                    "{ctx}: offsets increase per partition"
-                );
-            }
-            last.insert(r.partition, r.record.offset);
-        }
+    if let Err(e) = invariants::check(s.world().state()) {
+        panic!("{ctx}: {e}");
     }
 }
 
 fn random_line(rng: &mut SimRng) -> String {
     let acks = ["0", "1", "all"];
-    match rng.below(10) {
+    match rng.below(13) {
+        10 => format!("sim broker kill {}", rng.range_inclusive(1, 3)),
+        11 => format!("sim broker start {}", rng.range_inclusive(1, 3)),
+        12 => format!(
+            "sim broker pause {} {}",
+            rng.range_inclusive(1, 3),
+            rng.range_inclusive(100, 6000)
+        ),
         0 | 1 => {
             // Mostly valid, sometimes out of range (0 partitions, RF 4 on 3 brokers).
             let (lo, hi) = if rng.below(5) == 0 { (0, 4) } else { (1, 3) };
@@ -230,21 +180,31 @@ fn random_line(rng: &mut SimRng) -> String {
     }
 }
 
-/// Random command sequences over many seeds (more with `SIM_SEEDS=N`).
+/// Random command sequences over many seeds (more with `SIM_SEEDS=N SIM_COMMANDS=M`).
 #[test]
 fn random_walks_keep_invariants_and_replay_exactly() {
     let seeds: u64 = std::env::var("SIM_SEEDS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(150);
+        .unwrap_or(60);
+    let commands: u64 = std::env::var("SIM_COMMANDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(40);
     let (mut acked, mut consumed, mut checked) = (0usize, 0usize, 0u64);
     for seed in 0..seeds {
         let mut rng = SimRng::new(seed ^ 0xA5A5);
-        let mut s = Session::new(ClusterConfig::default(), seed);
+        // Half the walks use the teaching profile, so failovers happen within a walk.
+        let profile = if seed % 2 == 0 {
+            kafka_sim::sim::settings::Profile::Teaching
+        } else {
+            kafka_sim::sim::settings::Profile::Kafka
+        };
+        let mut s = Session::new(ClusterConfig::with_profile(3, profile), seed);
         let auto = rng.below(2) == 0;
         s.set_auto_run(auto);
         let mut script = String::new();
-        for i in 0..100 {
+        for i in 0..commands {
             let line = random_line(&mut rng);
             script.push_str(&line);
             script.push('\n');
@@ -289,8 +249,9 @@ fn random_walks_keep_invariants_and_replay_exactly() {
             checked += 1;
             if let Err(e) = invariants::check(w.state()) {
                 panic!(
-                    "seed {seed}, step {}: {e}\nreproduce with `kafka-sim run - --seed {seed}{}` and this script:\n{script}",
+                    "seed {seed}, step {}: {e}\nreproduce with `kafka-sim run - --seed {seed}{}` and this script:\n{}{script}",
                     if auto { "" } else { " --step-mode" },
+                    if seed % 2 == 0 { "sim profile teaching\n" } else { "" },
                     w.step_count()
                 );
             }
@@ -303,7 +264,7 @@ fn random_walks_keep_invariants_and_replay_exactly() {
     }
     // The walks really exercise producing and consuming.
     assert!(acked > seeds as usize, "only {acked} acknowledged records");
-    assert!(checked > seeds * 100, "only {checked} steps checked");
+    assert!(checked > seeds * commands, "only {checked} steps checked");
     assert!(
         consumed > seeds as usize / 2,
         "only {consumed} consumed records"

@@ -381,7 +381,10 @@ impl Broker {
             let where_ = if n == 1 {
                 format!("the record at offset {base}")
             } else {
-                format!("{n} records at offsets {base}–{}", base + n - 1)
+                format!(
+                    "{n} records at offsets {base}–{}",
+                    (base + n).saturating_sub(1)
+                )
             };
             out.then(format!(
                 "Broker {} is leader of {} and appends {where_} (leader epoch {epoch}).",
@@ -1065,6 +1068,13 @@ impl Broker {
     pub fn crash(&mut self) {
         self.alive = false;
         self.paused_until = 0;
+        // What it knew about leadership dies with the process: after a restart it
+        // serves nothing until the controller sends it the current metadata.
+        for t in self.image.values_mut() {
+            for p in t.partitions.iter_mut() {
+                p.leader = None;
+            }
+        }
         self.parked_fetches.clear();
         self.delayed_produce.clear();
         self.fetching_from.clear();

@@ -489,6 +489,10 @@ impl Producer {
                         }
                     }
                     match (p.error, p.base_offset) {
+                        _ if count == 0 => out.then(format!(
+                            "{} gets a late answer for {} after it had already given up on that request and resent its records; it ignores the answer (the first copy may now be stored twice).",
+                            self.name, p.tp
+                        )),
                         (None, Some(base)) if count == 1 => out.then(format!(
                             "{} receives the acknowledgement: its record is in {} at offset {base}.",
                             self.name, p.tp

@@ -444,6 +444,15 @@ impl WorldState {
                     Due::Timer(_) => true,
                 });
                 let _dropped = before - self.queue.len();
+                // Anything that was waiting for a stalled broker is now simply due.
+                for q in self.queue.iter_mut() {
+                    if q.broker() == Some(*broker) && q.at < now {
+                        q.at = now;
+                        if let Due::Deliver(m) = &mut q.due {
+                            m.deliver_at = now;
+                        }
+                    }
+                }
                 (
                     NodeId::Broker(*broker),
                     Outcome::new(
