@@ -124,8 +124,21 @@ async fn cluster_view_shows_brokers_replicas_leaders_and_the_produced_record() {
         cell.get_attribute("title").as_deref(),
         Some("offset 0 · key=alice · value=hello")
     );
-    // Exactly one leader replica holds a record (followers do not replicate yet).
+    // One leader replica holds the record; with acks=all both followers copied it too.
     assert_eq!(count(&root, r#".record-cell[data-leader="true"]"#), 1);
+    assert_eq!(count(&root, r#".record-cell[data-value="hello"]"#), 3);
+    // Every replica is in sync and each leader badge shows its epoch.
+    assert_eq!(count(&root, ".replica.replica-in-sync"), 9);
+    assert_eq!(count(&root, ".isr-badge"), 9);
+    assert!(text_of(&root, ".leader-badge").starts_with("LEADER · e"));
+    // Nothing is at risk any more once the producer got its ack.
+    assert_eq!(
+        count(
+            &root,
+            r#".record-cell.record-uncommitted[data-leader="true"]"#
+        ),
+        0
+    );
 }
 
 #[wasm_bindgen_test]
@@ -232,15 +245,10 @@ async fn step_and_back_move_the_step_counter() {
 }
 
 #[wasm_bindgen_test]
-async fn play_runs_until_idle_and_space_toggles_it() {
+async fn play_goes_on_through_background_steps_until_paused() {
     let root = fresh_root();
     let app = yew::Renderer::<App>::with_root(root.clone()).render();
     tick().await;
-    // Play on an empty world does nothing but say why.
-    click(&root, "#btn-play");
-    tick().await;
-    assert!(text_of(&root, "#btn-play").contains("Play"));
-    assert_eq!(count(&root, ".notice"), 1);
 
     type_line(
         &root,
@@ -277,15 +285,30 @@ async fn play_runs_until_idle_and_space_toggles_it() {
     let now: u64 = text_of(&root, "#step-counter").parse().unwrap();
     assert!(now > start, "playing takes steps ({start} -> {now})");
 
-    // It stops by itself once the producer is done and the world is idle.
-    for _ in 0..100 {
-        if text_of(&root, "#btn-play").contains("Play") {
+    // The record gets written and acknowledged while playing…
+    for _ in 0..150 {
+        if count(&root, r#".produced[data-status="acked"]"#) == 1 {
             break;
         }
         yew::platform::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(text_of(&root, "#btn-play").contains("Play"));
+    assert_eq!(count(&root, r#".produced[data-status="acked"]"#), 1);
     assert_eq!(count(&root, r#".record-cell[data-value="v"]"#), 1);
+    // …and play goes on through heartbeats and fetch waits (time keeps moving).
+    let clock = text_of(&root, "#clock");
+    let steps: u64 = text_of(&root, "#step-counter").parse().unwrap();
+    yew::platform::time::sleep(Duration::from_millis(600)).await;
+    assert!(text_of(&root, "#btn-play").contains("Pause"));
+    let later: u64 = text_of(&root, "#step-counter").parse().unwrap();
+    assert!(later > steps, "still stepping ({steps} -> {later})");
+    assert_ne!(text_of(&root, "#clock"), clock);
+
+    // Space pauses; nothing moves any more.
+    press(&body, " ", false).await;
+    assert!(text_of(&root, "#btn-play").contains("Play"));
+    let paused = text_of(&root, "#step-counter");
+    yew::platform::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(text_of(&root, "#step-counter"), paused);
     app.destroy();
 }
 
@@ -429,4 +452,200 @@ fn shell_quoting_and_produce_lines() {
     let rec = &view.topics[0].partitions[0].records[0];
     assert_eq!(rec.key.as_deref(), Some("k'|:="));
     assert_eq!(rec.value.as_deref(), Some("v:1"));
+}
+
+fn has_class(el: &Element, class: &str) -> bool {
+    el.get_attribute("class")
+        .unwrap_or_default()
+        .split_whitespace()
+        .any(|c| c == class)
+}
+
+fn find(root: &Element, selector: &str) -> Element {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no element matches {selector}"))
+}
+
+#[wasm_bindgen_test]
+async fn killing_the_leader_greys_its_broker_and_another_broker_takes_over() {
+    let root = fresh_root();
+    let app = yew::Renderer::<App>::with_root(root.clone()).render();
+    tick().await;
+    type_line(
+        &root,
+        "kafka-topics --create --topic t --partitions 1 --replication-factor 3",
+    )
+    .await;
+    assert_eq!(count(&root, ".replica"), 3);
+    assert_eq!(count(&root, ".btn-kill"), 3);
+    assert_eq!(count(&root, ".btn-start"), 0);
+    let old: u32 = find(&root, ".replica.leader")
+        .get_attribute("data-broker")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        text_of(&root, ".replica.leader .leader-badge"),
+        "LEADER · e0"
+    );
+
+    click(&root, &format!(r#".btn-kill[data-broker="{old}"]"#));
+    tick().await;
+    let output = text_of(&root, "#console-output");
+    assert!(
+        output.contains(&format!("$ sim broker kill {old}")),
+        "{output}"
+    );
+    let column = find(&root, &format!(r#".broker[data-broker="{old}"]"#));
+    assert!(has_class(&column, "broker-dead"));
+    assert_eq!(column.query_selector_all(".btn-kill").unwrap().length(), 0);
+    let start = find(&column, ".btn-start");
+    assert_eq!(start.text_content().unwrap_or_default(), "Start");
+    assert_eq!(start.get_attribute("data-broker"), Some(old.to_string()));
+    // The dead broker keeps showing its replica (its log is still on its disk).
+    assert_eq!(column.query_selector_all(".replica").unwrap().length(), 1);
+    assert_eq!(count(&root, ".broker.broker-dead"), 1);
+
+    // Past broker.session.timeout.ms the controller fences it and elects a new leader.
+    type_line(&root, "sim advance 12000").await;
+    assert_eq!(
+        count(&root, ".console-error"),
+        0,
+        "{}",
+        text_of(&root, "#console-output")
+    );
+    let leader = find(&root, ".replica.leader");
+    let new: u32 = leader
+        .get_attribute("data-broker")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_ne!(new, old, "leadership moved away from the dead broker");
+    assert!(find(&leader, ".leader-badge")
+        .text_content()
+        .unwrap_or_default()
+        .starts_with("LEADER · e"));
+    assert_ne!(
+        text_of(&root, ".replica.leader .leader-badge"),
+        "LEADER · e0"
+    );
+    assert_eq!(count(&root, ".leader-badge"), 1);
+    // The dead broker's replica left the ISR.
+    let dead_replica = find(&column, ".replica");
+    assert!(has_class(&dead_replica, "replica-out-of-sync"));
+    assert_eq!(text_of(&column, ".out-of-sync-badge"), "out of sync");
+
+    type_line(&root, "kafka-topics --describe --topic t").await;
+    let described = line_texts(&root, "#console-output .console-stdout").join("\n");
+    assert!(
+        described.contains(&format!("Leader: {new}\t")),
+        "{described}"
+    );
+
+    // Start brings the broker back: the column is no longer greyed.
+    click(&root, &format!(r#".btn-start[data-broker="{old}"]"#));
+    tick().await;
+    assert!(text_of(&root, "#console-output").contains(&format!("$ sim broker start {old}")));
+    assert_eq!(count(&root, ".broker.broker-dead"), 0);
+    assert_eq!(count(&root, ".btn-kill"), 3);
+    app.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_record_is_at_risk_on_the_leader_until_the_followers_have_it() {
+    let root = fresh_root();
+    let app = yew::Renderer::<App>::with_root(root.clone()).render();
+    tick().await;
+    type_line(
+        &root,
+        "kafka-topics --create --topic t --partitions 1 --replication-factor 3",
+    )
+    .await;
+    type_line(&root, "kafka-console-producer --topic t <<EOF").await;
+    type_line(&root, "v").await;
+    type_line(&root, "EOF").await;
+
+    // Step by hand until the leader has appended the record.
+    let leader_cell = r#".record-cell[data-leader="true"][data-offset="0"]"#;
+    for _ in 0..200 {
+        if count(&root, leader_cell) == 1 {
+            break;
+        }
+        click(&root, "#btn-step");
+        tick().await;
+    }
+    let cell = find(&root, leader_cell);
+    // Not acknowledged yet, and the followers have not fetched it.
+    assert_eq!(count(&root, r#".produced[data-status="pending"]"#), 1);
+    assert_eq!(count(&root, r#".record-cell[data-leader="false"]"#), 0);
+    assert!(has_class(&cell, "record-uncommitted"));
+    let title = cell.get_attribute("title").unwrap_or_default();
+    assert!(
+        title.contains("not yet on every in-sync replica — may be lost if the leader dies"),
+        "{title}"
+    );
+    assert_eq!(text_of(&root, ".replica.leader .replica-offsets"), "HW 0");
+
+    type_line(&root, "sim run").await;
+    assert_eq!(count(&root, r#".produced[data-status="acked"]"#), 1);
+    let cell = find(&root, leader_cell);
+    assert!(!has_class(&cell, "record-uncommitted"));
+    assert_eq!(
+        cell.get_attribute("title").as_deref(),
+        Some("offset 0 · key=null · value=v")
+    );
+    assert_eq!(text_of(&root, ".replica.leader .replica-offsets"), "HW 1");
+    assert_eq!(count(&root, r#".record-cell[data-value="v"]"#), 3);
+    app.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn the_profile_selector_runs_sim_profile() {
+    let root = fresh_root();
+    let app = yew::Renderer::<App>::with_root(root.clone()).render();
+    tick().await;
+    let select: web_sys::HtmlSelectElement = find(&root, "#profile").dyn_into().unwrap();
+    assert_eq!(select.value(), "kafka");
+    type_line(
+        &root,
+        "kafka-topics --create --topic t --partitions 1 --replication-factor 3",
+    )
+    .await;
+    assert_eq!(count(&root, ".replica"), 3);
+
+    select.set_value("teaching");
+    select
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    tick().await;
+    let output = text_of(&root, "#console-output");
+    assert!(output.contains("$ sim profile teaching"), "{output}");
+    assert!(output.contains("with the teaching profile"), "{output}");
+    assert_eq!(count(&root, ".console-error"), 0, "{output}");
+    assert_eq!(select.value(), "teaching");
+    // It started a new cluster.
+    assert_eq!(count(&root, ".replica"), 0);
+    assert_eq!(text_of(&root, "#step-counter"), "0");
+
+    // Typed in the console, the selector follows.
+    type_line(&root, "sim profile kafka").await;
+    assert_eq!(select.value(), "kafka");
+
+    // Refused while a here-document is open: the selector keeps showing the real profile.
+    type_line(
+        &root,
+        "kafka-topics --create --topic t --partitions 1 --replication-factor 3",
+    )
+    .await;
+    type_line(&root, "kafka-console-producer --topic t <<EOF").await;
+    assert_eq!(text_of(&root, ".console-prompt"), "> ");
+    select.set_value("teaching");
+    select
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    tick().await;
+    assert_eq!(count(&root, ".console-error"), 1);
+    assert_eq!(select.value(), "kafka");
+    app.destroy();
 }

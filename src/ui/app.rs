@@ -141,7 +141,7 @@ pub enum Action {
     /// One step back (pauses play).
     Back,
     TogglePlay,
-    /// One step of play; stops play when the world is idle.
+    /// One step of play; stops play only when nothing at all is scheduled.
     Tick,
     SetSpeed(usize),
     Reset(u64),
@@ -174,8 +174,8 @@ impl Reducible for AppState {
             Action::TogglePlay => {
                 if next.playing {
                     next.playing = false;
-                } else if next.session.get().is_some_and(|s| s.world().is_idle()) {
-                    next.notice = Some(PLAY_IDLE_NOTICE.into());
+                } else if next.session.get().is_some_and(|s| nothing_scheduled(&s)) {
+                    next.notice = Some(NOTHING_SCHEDULED_NOTICE.into());
                 } else {
                     next.playing = true;
                 }
@@ -195,15 +195,14 @@ impl Reducible for AppState {
                 if !next.playing {
                     return self;
                 }
+                // Background timers (heartbeats, follower fetch waits, session
+                // checks) are steps too: a failover happens through them, so play
+                // keeps going until the learner pauses or nothing is scheduled.
                 next.apply(|s, n| {
-                    if s.world().is_idle() {
-                        n.stop_playing = true;
-                        return;
-                    }
                     let out = s.step();
-                    if out.events.is_empty() || s.world().is_idle() {
+                    if out.events.is_empty() {
                         n.stop_playing = true;
-                        n.notice = Some("Paused: the world is idle, nothing is in progress.".into());
+                        n.notice = Some(NOTHING_SCHEDULED_NOTICE.into());
                     }
                     n.show(out);
                 })
@@ -264,11 +263,17 @@ impl Reducible for AppState {
 }
 
 const IDLE_NOTICE: &str =
-    "Nothing to do: the world is idle. Type a command or use a form to give it work.";
+    "Nothing to do: nothing is scheduled. Type a command or use a form to give the cluster work.";
 
-/// Play stops at idle, but Step can still walk through background waits (parked fetches).
-const PLAY_IDLE_NOTICE: &str =
-    "Idle: nothing is in progress to play. Type a command or use a form (Step still goes through waiting fetches).";
+/// Play stops by itself only when no message, timer or recorded step is left.
+const NOTHING_SCHEDULED_NOTICE: &str =
+    "Paused: nothing is scheduled (no message in flight, no timer). Type a command or use a form.";
+
+/// True when a step would do nothing: no message or timer is queued and no undone
+/// step waits to be replayed (read from the timeline, no Kafka rule involved).
+fn nothing_scheduled(s: &Session) -> bool {
+    s.world().state().queue.is_empty() && s.world().future_events().is_empty()
+}
 
 impl AppState {
     /// Runs `f` on the session (and on `self`, for console lines and notices);
@@ -311,7 +316,7 @@ struct Pending {
     console: Vec<ConsoleEntry>,
     history: Vec<String>,
     notice: Option<String>,
-    /// Play must stop (the world became idle).
+    /// Play must stop (nothing is scheduled any more).
     stop_playing: bool,
 }
 
@@ -459,9 +464,14 @@ pub fn app() -> Html {
         });
     }
 
-    let (prompt, in_heredoc, seed) = match state.session.get() {
-        Some(s) => (s.prompt(), s.in_heredoc(), s.world().seed()),
-        None => ("$ ", false, state.view.seed),
+    let (prompt, in_heredoc, seed, profile) = match state.session.get() {
+        Some(s) => (
+            s.prompt(),
+            s.in_heredoc(),
+            s.world().seed(),
+            s.world().config().profile.name(),
+        ),
+        None => ("$ ", false, state.view.seed, "kafka"),
     };
     let topics: Rc<Vec<String>> =
         Rc::new(state.view.topics.iter().map(|t| t.name.clone()).collect());
@@ -470,13 +480,15 @@ pub fn app() -> Html {
     let on_line = dispatch.reform(Action::ConsoleLine);
     let on_eof = dispatch.reform(|_| Action::EndOfInput);
     let on_lines = dispatch.reform(Action::FormLines);
+    // Buttons that stand for one console command (Kill, Start, profile).
+    let on_command = dispatch.reform(|line: String| Action::FormLines(vec![line]));
 
     html! {
         <div id="app-root" class="app">
             <header class="app-header">
                 <h1>{ "Kafka simulator" }</h1>
                 <p class="simplifications">
-                    { "Simplified: one KRaft controller; followers do not replicate yet — coming in the replication lesson." }
+                    { "Simplified: one KRaft controller pushes metadata changes to brokers (no __cluster_metadata log)." }
                 </p>
             </header>
             <Controls
@@ -485,6 +497,8 @@ pub fn app() -> Html {
                 step={state.view.step}
                 time_ms={state.view.time_ms}
                 seed={seed}
+                profile={AttrValue::from(profile)}
+                on_command={on_command.clone()}
                 notice={state.notice.clone().map(AttrValue::from)}
                 on_action={dispatch.clone()}
             />
@@ -495,6 +509,7 @@ pub fn app() -> Html {
                             view={state.view.clone()}
                             selected={state.selected.clone()}
                             on_select={on_select}
+                            on_command={on_command}
                         />
                     </section>
                     <Forms topics={topics} in_heredoc={in_heredoc} on_lines={on_lines} />

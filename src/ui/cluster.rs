@@ -5,7 +5,9 @@
 //! Everything here is computed from one [`StateView`]; no Kafka rule is
 //! re-implemented (leaders, offsets, high watermarks all come from the kernel).
 
-use crate::sim::state::{ConsumerView, MessageView, ProducerView, ReplicaView, StateView};
+use crate::sim::state::{
+    ConsumerView, MessageView, PartitionView, ProducerView, ReplicaView, StateView,
+};
 use crate::sim::RecordStatus;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -26,6 +28,9 @@ pub struct ClusterViewProps {
     pub selected: Option<RecordRef>,
     #[prop_or_default]
     pub on_select: Callback<Option<RecordRef>>,
+    /// Runs a console command line (the Kill / Start buttons), echoed in the console.
+    #[prop_or_default]
+    pub on_command: Callback<String>,
 }
 
 /// Closed clients stay on screen (dimmed) so their results can be read, but only
@@ -392,35 +397,76 @@ fn short_label(label: &str) -> String {
     }
 }
 
+/// Tooltip of a record cell above its replica's high watermark.
+const AT_RISK_LEADER: &str = "not yet on every in-sync replica — may be lost if the leader dies";
+const AT_RISK_FOLLOWER: &str =
+    "above this follower's high watermark: it has the record but does not know yet that it is committed";
+
 fn broker_column(view: &StateView, id: u32, alive: bool, props: &ClusterViewProps) -> Html {
     let replicas = view.topics.iter().flat_map(|t| {
         t.partitions.iter().flat_map(move |p| {
             p.replicas_state
                 .iter()
                 .filter(move |r| r.broker == id)
-                .map(move |r| (t.name.as_str(), p.partition, r))
+                .map(move |r| (t.name.as_str(), p, r))
         })
     });
     let boxes: Vec<Html> = replicas
-        .map(|(topic, partition, r)| replica_box(topic, partition, r, props))
+        .map(|(topic, p, r)| replica_box(topic, p, r, props))
         .collect();
+    let (verb, class, label, title) = if alive {
+        (
+            "kill",
+            "btn-kill",
+            "Kill",
+            format!("Stop broker {id} (sim broker kill {id}): it stops answering and heartbeating; its logs stay on disk"),
+        )
+    } else {
+        (
+            "start",
+            "btn-start",
+            "Start",
+            format!("Start broker {id} again (sim broker start {id}): it registers with the controller and catches up"),
+        )
+    };
+    let onclick = {
+        let on_command = props.on_command.clone();
+        let line = format!("sim broker {verb} {id}");
+        Callback::from(move |_: MouseEvent| on_command.emit(line.clone()))
+    };
     html! {
-        <div class={classes!("broker", (!alive).then_some("down"))} data-broker={id.to_string()}>
-            <h3 class="broker-title">
-                { format!("Broker {id}") }
-                if !alive { <span class="down-badge">{ "DOWN" }</span> }
-            </h3>
-            if boxes.is_empty() {
-                <p class="broker-empty">{ "no partitions yet" }</p>
-            }
-            { for boxes }
+        <div class={classes!("broker", (!alive).then_some("broker-dead"))} data-broker={id.to_string()}>
+            <div class="broker-head">
+                <h3 class="broker-title">
+                    <span class="broker-name">{ format!("Broker {id}") }</span>
+                    if !alive { <span class="down-badge">{ "DOWN" }</span> }
+                </h3>
+                <button type="button" class={classes!("broker-btn", class)} data-broker={id.to_string()}
+                    title={title} onclick={onclick}>
+                    { label }
+                </button>
+            </div>
+            <div class="broker-body">
+                if boxes.is_empty() {
+                    <p class="broker-empty">{ "no partitions yet" }</p>
+                }
+                { for boxes }
+            </div>
         </div>
     }
 }
 
-fn replica_box(topic: &str, partition: u32, r: &ReplicaView, props: &ClusterViewProps) -> Html {
+fn replica_box(topic: &str, p: &PartitionView, r: &ReplicaView, props: &ClusterViewProps) -> Html {
+    let partition = p.partition;
     let leader = r.is_leader;
+    let offline = p.leader.is_none();
+    let in_isr = p.isr.contains(&r.broker);
     let hw = r.high_watermark;
+    let at_risk = if leader {
+        AT_RISK_LEADER
+    } else {
+        AT_RISK_FOLLOWER
+    };
     let mut cells: Vec<Html> = Vec::new();
     let marker = || {
         html! {
@@ -440,9 +486,17 @@ fn replica_box(topic: &str, partition: u32, r: &ReplicaView, props: &ClusterView
             offset: rec.offset,
         };
         let selected = props.selected.as_ref() == Some(&this);
+        let uncommitted = rec.offset >= hw;
         let key = rec.key.clone().unwrap_or_else(|| "null".into());
         let value = rec.value.clone().unwrap_or_else(|| "null".into());
-        let title = format!("offset {} · key={key} · value={value}", rec.offset);
+        let title = if uncommitted {
+            format!(
+                "offset {} · key={key} · value={value}\n{at_risk}",
+                rec.offset
+            )
+        } else {
+            format!("offset {} · key={key} · value={value}", rec.offset)
+        };
         let onclick = {
             let on_select = props.on_select.clone();
             let this = this.clone();
@@ -460,7 +514,7 @@ fn replica_box(topic: &str, partition: u32, r: &ReplicaView, props: &ClusterView
                 type="button"
                 class={classes!(
                     "record-cell",
-                    (rec.offset >= hw).then_some("uncommitted"),
+                    uncommitted.then_some("record-uncommitted"),
                     selected.then_some("selected")
                 )}
                 data-topic={topic.to_string()}
@@ -482,20 +536,54 @@ fn replica_box(topic: &str, partition: u32, r: &ReplicaView, props: &ClusterView
         }
     }
     let leo = r.log_end_offset;
+    let role = if offline {
+        html! {
+            <span class="badge offline-badge"
+                title="offline: the partition has no leader (no in-sync replica is alive), so nobody can produce to it or consume from it">
+                { "offline" }
+            </span>
+        }
+    } else if leader {
+        html! {
+            <span class="badge leader-badge"
+                title={format!("leader, epoch {}: the epoch goes up each time the controller elects a new leader", p.leader_epoch)}>
+                { format!("LEADER · e{}", p.leader_epoch) }
+            </span>
+        }
+    } else {
+        html! { <span class="badge follower-badge" title="follower: fetches from the leader">{ "follower" }</span> }
+    };
+    let isr = if in_isr {
+        html! {
+            <span class="badge isr-badge" title="in the ISR (in-sync replicas): caught up with the leader, may be elected leader">
+                { "ISR" }
+            </span>
+        }
+    } else {
+        html! {
+            <span class="badge out-of-sync-badge"
+                title="not in the ISR: this replica fell behind or its broker is down; it cannot be elected leader and acks=all does not wait for it">
+                { "out of sync" }
+            </span>
+        }
+    };
     html! {
         <div
-            class={classes!("replica", if leader { "leader" } else { "follower" })}
+            class={classes!(
+                "replica",
+                if leader { "leader" } else { "follower" },
+                if in_isr { "replica-in-sync" } else { "replica-out-of-sync" },
+                offline.then_some("partition-offline")
+            )}
             data-topic={topic.to_string()}
             data-partition={partition.to_string()}
             data-broker={r.broker.to_string()}
+            data-in-isr={in_isr.to_string()}
         >
             <div class="replica-head">
                 <span class="replica-name">{ format!("{topic}-{partition}") }</span>
-                if leader {
-                    <span class="badge leader-badge">{ "LEADER" }</span>
-                } else {
-                    <span class="badge follower-badge">{ "follower" }</span>
-                }
+                { role }
+                { isr }
                 <span class="replica-offsets" title={format!("high watermark {hw} · log end offset {leo}")}>
                     { format!("HW {hw}") }
                 </span>

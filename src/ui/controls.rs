@@ -1,5 +1,5 @@
-//! The control bar: step, back, play/pause, reset with a seed, speed, and
-//! where we are on the timeline (step counter and virtual clock).
+//! The control bar: step, back, play/pause, reset with a seed, the timing
+//! profile, speed, and where we are on the timeline (step counter and virtual clock).
 
 use super::app::{Action, SPEEDS};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -15,6 +15,10 @@ pub struct ControlsProps {
     pub time_ms: u64,
     /// The current world's seed (the seed box follows it, e.g. after `sim seed N`).
     pub seed: u64,
+    /// The current timing profile (`kafka` or `teaching`).
+    pub profile: AttrValue,
+    /// Runs a console command line (the profile selector), echoed in the console.
+    pub on_command: Callback<String>,
     /// A hint after a button did nothing.
     #[prop_or_default]
     pub notice: Option<AttrValue>,
@@ -31,6 +35,9 @@ pub fn parse_seed(text: &str) -> Result<u64, String> {
         format!("\"{t}\" is not a seed: use a whole number from 0 to 18446744073709551615.")
     })
 }
+
+/// The timing profiles the selector offers: value (as `sim profile` takes it) and label.
+pub const PROFILES: [(&str, &str); 2] = [("kafka", "kafka"), ("teaching", "teaching")];
 
 #[function_component(Controls)]
 pub fn controls(props: &ControlsProps) -> Html {
@@ -77,6 +84,30 @@ pub fn controls(props: &ControlsProps) -> Html {
             reset.emit(());
         }
     });
+    let profile_ref = use_node_ref();
+    {
+        // The selector shows the world's profile, also after `sim profile X` typed
+        // in the console (or a change the console refused).
+        let profile_ref = profile_ref.clone();
+        use_effect_with(props.profile.clone(), move |profile| {
+            if let Some(select) = profile_ref.cast::<HtmlSelectElement>() {
+                select.set_value(profile);
+            }
+        });
+    }
+    let on_profile = {
+        let cb = props.on_command.clone();
+        let current = props.profile.clone();
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            let chosen = select.value();
+            // Show the current profile until the command has run and changed it.
+            select.set_value(&current);
+            if PROFILES.iter().any(|(v, _)| *v == chosen) && chosen != current.as_str() {
+                cb.emit(format!("sim profile {chosen}"));
+            }
+        })
+    };
     let on_speed = {
         let cb = props.on_action.clone();
         Callback::from(move |e: Event| {
@@ -101,10 +132,11 @@ pub fn controls(props: &ControlsProps) -> Html {
                 </button>
                 <label class="speed-label">
                     { "Speed " }
-                    <select id="speed" onchange={on_speed} title="Steps per second while playing">
+                    <select id="speed" onchange={on_speed} title="Steps per second while playing (1× = one step per second)">
                         { for SPEEDS.iter().enumerate().map(|(i, (label, per_s))| html! {
-                            <option value={i.to_string()} selected={i == props.speed}>
-                                { format!("{label} ({per_s} step/s)") }
+                            <option value={i.to_string()} selected={i == props.speed}
+                                title={format!("{per_s} step(s) per second")}>
+                                { *label }
                             </option>
                         }) }
                     </select>
@@ -124,6 +156,13 @@ pub fn controls(props: &ControlsProps) -> Html {
                     aria-describedby="seed-error" />
                 <button id="btn-reset" type="button" onclick={on_reset}
                     title="Start again with an empty cluster and this seed">{ "⟲ Reset" }</button>
+                <label for="profile" class="profile-label">{ "Profile" }</label>
+                <select id="profile" ref={profile_ref} onchange={on_profile}
+                    title="Timing defaults: kafka = Kafka's own defaults, teaching = shorter timeouts so a failover takes seconds, not half a minute. Changing it starts a new cluster (sim profile …).">
+                    { for PROFILES.iter().map(|(value, label)| html! {
+                        <option value={*value} selected={*value == props.profile.as_str()}>{ *label }</option>
+                    }) }
+                </select>
                 if let Some(e) = &*seed_error {
                     <span id="seed-error" class="inline-error" role="alert">{ e }</span>
                 }

@@ -13,6 +13,18 @@ use yew::prelude::*;
 /// and the DOM would slow every later step. Older ones are summarised in one line.
 const PAST_SHOWN: usize = 500;
 
+/// The oldest shown steps are dropped this many at a time, not one per step: a
+/// step then only adds a line at the top, which Yew patches in place, instead of
+/// also removing one at the bottom (which made it rebuild the whole list, too slow
+/// for Play at 10×).
+const PAST_DROP_BLOCK: usize = 100;
+
+/// How many of `len` past steps are summarised instead of shown: a multiple of
+/// [`PAST_DROP_BLOCK`], leaving between `PAST_SHOWN` and `PAST_SHOWN + PAST_DROP_BLOCK` shown.
+fn past_hidden(len: usize) -> usize {
+    len.saturating_sub(PAST_SHOWN) / PAST_DROP_BLOCK * PAST_DROP_BLOCK
+}
+
 /// Undone steps rendered above the current one.
 const FUTURE_SHOWN: usize = 50;
 
@@ -73,7 +85,7 @@ pub fn event_log(props: &EventLogProps) -> Html {
     let past = world.events();
     let future = world.future_events();
     let future_hidden = future.len().saturating_sub(FUTURE_SHOWN);
-    let past_hidden = past.len().saturating_sub(PAST_SHOWN);
+    let past_hidden = past_hidden(past.len());
     let current = past.last().map(|e| e.step);
 
     let future_items = future
@@ -81,7 +93,7 @@ pub fn event_log(props: &EventLogProps) -> Html {
         .take(FUTURE_SHOWN)
         .rev()
         .map(|e| event_item(e, "future"));
-    let past_items = past.iter().rev().take(PAST_SHOWN).map(|e| {
+    let past_items = past.iter().skip(past_hidden).rev().map(|e| {
         let class = if Some(e.step) == current {
             "current"
         } else {

@@ -88,8 +88,11 @@ pub fn record_detail(props: &RecordDetailProps) -> Html {
                     <dt>{ "Replica" }</dt>
                     <dd>
                         { if r.is_leader { "leader" } else { "follower" } }
-                        { if committed { " · below the high watermark: committed, consumers can read it" }
-                          else { " · at or above the high watermark: not yet readable by consumers" } }
+                        { match (committed, r.is_leader) {
+                            (true, _) => " · below the high watermark: committed, consumers can read it",
+                            (false, true) => " · at or above the high watermark: not yet on every in-sync replica — may be lost if the leader dies; consumers cannot read it yet",
+                            (false, false) => " · at or above this follower's high watermark: it does not know yet that the record is committed",
+                        } }
                     </dd>
                 </dl>
             }
