@@ -5,7 +5,7 @@ use super::lexer::{tokenize, Token};
 use super::session::{HereDoc, LineOutput, Session};
 use super::{consumer, help, producer, topics};
 use crate::sim::settings::Profile;
-use crate::sim::{ClusterConfig, Command, Event, MAX_BROKERS};
+use crate::sim::{ClusterConfig, Command, Event, NodeId, MAX_BROKERS};
 
 /// How an event is printed in the console and the CLI.
 pub fn format_event(e: &Event) -> String {
@@ -328,6 +328,55 @@ fn sim_inner(session: &mut Session, args: &[String]) -> Result<LineOutput, Strin
             out.events.push(event);
             out.narrated = true;
             Ok(out)
+        }
+        "network" => {
+            let usage = "sim network partition A B | sim network heal [A B]   (A, B: a broker id, controller, or a client name)";
+            let Some(action) = args.get(1) else {
+                return Err(format!("sim network: usage: {usage}"));
+            };
+            let node = |w: &String| -> NodeId {
+                if w == "controller" {
+                    NodeId::Controller
+                } else if let Ok(b) = w.parse::<u32>() {
+                    NodeId::Broker(b)
+                } else {
+                    NodeId::Client(w.clone())
+                }
+            };
+            let cmd = match (action.as_str(), args.get(2), args.get(3)) {
+                ("partition", Some(a), Some(b)) => {
+                    expect_no_more(args, 4, usage)?;
+                    Command::CutNetwork {
+                        a: node(a),
+                        b: node(b),
+                    }
+                }
+                ("heal", None, None) => Command::HealNetwork { link: None },
+                ("heal", Some(a), Some(b)) => {
+                    expect_no_more(args, 4, usage)?;
+                    Command::HealNetwork {
+                        link: Some((node(a), node(b))),
+                    }
+                }
+                _ => return Err(format!("sim network: usage: {usage}")),
+            };
+            let event = session
+                .world
+                .submit(cmd)
+                .map_err(|e| format!("sim network {action}: {}", e.message))?;
+            let mut out = LineOutput::stdout(format_event(&event));
+            out.events.push(event);
+            out.narrated = true;
+            Ok(out)
+        }
+        "check" => {
+            expect_no_more(args, 1, "sim check")?;
+            match crate::sim::invariants::check(session.world.state()) {
+                Ok(()) => Ok(LineOutput::stdout(
+                    "All invariants hold: contiguous offsets, HW ≤ LEO, leaders in their ISR, acknowledged acks=all records present.\n".into(),
+                )),
+                Err(e) => Ok(LineOutput::stdout(format!("Invariant broken: {e}\n"))),
+            }
         }
         "profile" => {
             expect_no_more(args, 2, "sim profile kafka|teaching")?;

@@ -77,6 +77,18 @@ pub struct Broker {
     /// While frozen (`sim broker pause`), nothing runs on this broker before this time.
     #[serde(default)]
     pub paused_until: Time,
+    /// How many of the controller's metadata updates it has applied.
+    #[serde(default)]
+    pub metadata_offset: u64,
+    /// When the outstanding follower Fetch to each leader was sent.
+    #[serde(default)]
+    pub fetch_sent_at: BTreeMap<u32, Time>,
+    /// When each pending AlterPartition request was sent.
+    #[serde(default)]
+    pub isr_change_sent_at: BTreeMap<TopicPartition, Time>,
+    /// The current time, set by the world before the broker acts (time is passed in, never read).
+    #[serde(default)]
+    pub now_hint: Time,
 }
 
 impl Broker {
@@ -92,6 +104,10 @@ impl Broker {
             fetching_from: Vec::new(),
             pending_isr_change: Vec::new(),
             paused_until: 0,
+            metadata_offset: 0,
+            fetch_sent_at: BTreeMap::new(),
+            isr_change_sent_at: BTreeMap::new(),
+            now_hint: 0,
         }
     }
 
@@ -216,6 +232,15 @@ impl Broker {
             return;
         }
         self.fetching_from.push(leader);
+        self.fetch_sent_at.insert(leader, self.now_hint);
+        out.timers.push((
+            self.now_hint + settings.request_timeout_ms,
+            Timer::ReplicaFetchTimeout {
+                broker: self.id,
+                leader,
+                sent_at: self.now_hint,
+            },
+        ));
         out.sends.push(Outgoing {
             from: Some(NodeId::Broker(self.id)),
             to: NodeId::Broker(leader),
@@ -246,7 +271,8 @@ impl Broker {
                 self.on_follower_fetch_response(msg, partitions, settings)
             }
             Body::ListOffsetsRequest { partitions } => self.on_list_offsets(msg, partitions),
-            Body::MetadataUpdate { partitions } => {
+            Body::MetadataUpdate { offset, partitions } => {
+                self.metadata_offset = self.metadata_offset.max(*offset);
                 self.on_metadata_update(now, partitions, settings)
             }
             Body::BrokerHeartbeatResponse { fenced } => Outcome::new(
@@ -735,6 +761,7 @@ impl Broker {
         out: &mut Outcome,
     ) {
         self.pending_isr_change.push(tp.clone());
+        self.isr_change_sent_at.insert(tp.clone(), self.now_hint);
         out.send(
             NodeId::Controller,
             Body::AlterPartitionRequest {
@@ -824,6 +851,13 @@ impl Broker {
         };
         self.fetching_from.retain(|l| *l != leader);
         let mut out = Outcome::new("replicate", String::new());
+        if let Some(sent_at) = self.fetch_sent_at.remove(&leader) {
+            out.cancel.push(Timer::ReplicaFetchTimeout {
+                broker: self.id,
+                leader,
+                sent_at,
+            });
+        }
         let mut copied = Vec::new();
         for r in partitions {
             // Only act if this broker still follows that leader for the partition.
@@ -901,6 +935,9 @@ impl Broker {
             let Some(slot) = topic.partitions.get_mut(tp.partition as usize) else {
                 continue;
             };
+            if p.partition_epoch < slot.partition_epoch {
+                continue; // an older update that arrived late
+            }
             let old = std::mem::replace(slot, p.clone());
             self.pending_isr_change.retain(|x| x != tp);
             if p.replicas.contains(&self.id) {
@@ -993,7 +1030,10 @@ impl Broker {
         );
         out.send(
             NodeId::Controller,
-            Body::BrokerHeartbeatRequest { broker: self.id },
+            Body::BrokerHeartbeatRequest {
+                broker: self.id,
+                metadata_offset: self.metadata_offset,
+            },
             None,
         );
         out.timers.push((
@@ -1006,6 +1046,17 @@ impl Broker {
     /// The leader's periodic check: followers that fell behind leave the ISR.
     pub fn isr_check(&mut self, now: Time, settings: &BrokerSettings) -> Outcome {
         let mut out = Outcome::new("isr-check", String::new());
+        // An AlterPartition that got no answer (a cut network) may be sent again.
+        let expired: Vec<TopicPartition> = self
+            .isr_change_sent_at
+            .iter()
+            .filter(|(_, at)| now >= **at + settings.request_timeout_ms)
+            .map(|(tp, _)| tp.clone())
+            .collect();
+        for tp in expired {
+            self.isr_change_sent_at.remove(&tp);
+            self.pending_isr_change.retain(|x| *x != tp);
+        }
         let mut shrinks = Vec::new();
         for (tp, followers) in &self.followers {
             let Ok(p) = self.leads(tp) else { continue };
@@ -1062,12 +1113,45 @@ impl Broker {
         out
     }
 
+    /// The follower Fetch to `leader` got no answer in time (a cut network, a dead
+    /// leader): forget it and fetch again if it still follows that leader.
+    pub fn replica_fetch_timeout(
+        &mut self,
+        leader: u32,
+        sent_at: Time,
+        settings: &BrokerSettings,
+    ) -> Outcome {
+        if self.fetch_sent_at.get(&leader) != Some(&sent_at) {
+            return Outcome::new(
+                "noop",
+                format!(
+                    "Broker {}'s fetch to broker {leader} was answered in time.",
+                    self.id
+                ),
+            );
+        }
+        self.fetching_from.retain(|l| *l != leader);
+        self.fetch_sent_at.remove(&leader);
+        let mut out = Outcome::new(
+            "request-timeout",
+            format!(
+                "Broker {}'s Fetch to leader {leader} got no answer within {} ms; it gives up on it.",
+                self.id, settings.request_timeout_ms
+            ),
+        );
+        self.fetch_from_leader(leader, settings, &mut out);
+        out
+    }
+
     // ------------------------------------------------------------------ faults
 
     /// The process dies: in-memory state goes, the logs on disk stay.
     pub fn crash(&mut self) {
         self.alive = false;
         self.paused_until = 0;
+        self.metadata_offset = 0;
+        self.fetch_sent_at.clear();
+        self.isr_change_sent_at.clear();
         // What it knew about leadership dies with the process: after a restart it
         // serves nothing until the controller sends it the current metadata.
         for t in self.image.values_mut() {

@@ -26,6 +26,9 @@ pub struct PartitionMeta {
     /// Set once an out-of-sync replica was made leader (acknowledged data may be gone).
     #[serde(default)]
     pub unclean_election: bool,
+    /// Bumped on every change of leader or ISR; brokers ignore older updates.
+    #[serde(default)]
+    pub partition_epoch: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,6 +86,9 @@ pub struct Controller {
     pub topics: BTreeMap<String, TopicMeta>,
     #[serde(default)]
     pub registrations: BTreeMap<u32, Registration>,
+    /// How many metadata updates the controller has published (its log end, in KRaft terms).
+    #[serde(default)]
+    pub metadata_offset: u64,
 }
 
 impl Controller {
@@ -160,6 +166,7 @@ impl Controller {
                 leader: replicas.first().copied(),
                 leader_epoch: 0,
                 unclean_election: false,
+                partition_epoch: 0,
                 isr: replicas.clone(),
                 replicas,
             })
@@ -196,15 +203,17 @@ impl Controller {
     }
 
     /// Sends the changed partitions to every unfenced broker (the metadata log, pushed).
-    fn publish(&self, changed: &[(TopicPartition, PartitionMeta)], out: &mut Outcome) {
+    fn publish(&mut self, changed: &[(TopicPartition, PartitionMeta)], out: &mut Outcome) {
         if changed.is_empty() {
             return;
         }
+        self.metadata_offset += 1;
         for b in self.unfenced() {
             out.sends.push(Outgoing {
                 from: None,
                 to: NodeId::Broker(b),
                 body: Body::MetadataUpdate {
+                    offset: self.metadata_offset,
                     partitions: changed.to_vec(),
                 },
                 correlation_id: None,
@@ -212,11 +221,24 @@ impl Controller {
         }
     }
 
+    /// Every partition, for a broker that must catch up on everything.
+    fn everything(&self) -> Vec<(TopicPartition, PartitionMeta)> {
+        self.topics
+            .values()
+            .flat_map(|t| {
+                t.partitions
+                    .iter()
+                    .map(|p| (TopicPartition::new(&t.name, p.partition), p.clone()))
+            })
+            .collect()
+    }
+
     pub fn handle(&mut self, now: Time, msg: &Message, settings: &BrokerSettings) -> Outcome {
         match &msg.body {
-            Body::BrokerHeartbeatRequest { broker } => {
-                self.on_heartbeat(now, msg, *broker, settings)
-            }
+            Body::BrokerHeartbeatRequest {
+                broker,
+                metadata_offset,
+            } => self.on_heartbeat(now, msg, *broker, *metadata_offset, settings),
             Body::AlterPartitionRequest {
                 tp,
                 leader_epoch,
@@ -234,6 +256,7 @@ impl Controller {
         now: Time,
         msg: &Message,
         broker: u32,
+        metadata_offset: u64,
         settings: &BrokerSettings,
     ) -> Outcome {
         let reg = self.registrations.entry(broker).or_insert(Registration {
@@ -297,37 +320,46 @@ impl Controller {
                     }
                 }
             }
-            let everything: Vec<(TopicPartition, PartitionMeta)> = self
-                .topics
-                .values()
-                .flat_map(|t| {
-                    t.partitions
-                        .iter()
-                        .map(|p| (TopicPartition::new(&t.name, p.partition), p.clone()))
-                })
-                .collect();
+            for (_, p) in changed.iter_mut() {
+                p.partition_epoch += 1;
+            }
+            for (tp, p) in &changed {
+                if let Some(slot) = self
+                    .topics
+                    .get_mut(&tp.topic)
+                    .and_then(|t| t.partitions.get_mut(tp.partition as usize))
+                {
+                    slot.partition_epoch = p.partition_epoch;
+                }
+            }
+            let others: Vec<(TopicPartition, PartitionMeta)> = changed;
+            self.publish(&others, &mut out);
+            let everything = self.everything();
             out.sends.push(Outgoing {
                 from: None,
                 to: NodeId::Broker(broker),
                 body: Body::MetadataUpdate {
+                    offset: self.metadata_offset,
                     partitions: everything,
                 },
                 correlation_id: None,
             });
-            let others: Vec<(TopicPartition, PartitionMeta)> = changed;
-            for b in self.unfenced().into_iter().filter(|b| *b != broker) {
-                if others.is_empty() {
-                    break;
-                }
-                out.sends.push(Outgoing {
-                    from: None,
-                    to: NodeId::Broker(b),
-                    body: Body::MetadataUpdate {
-                        partitions: others.clone(),
-                    },
-                    correlation_id: None,
-                });
-            }
+        } else if metadata_offset < self.metadata_offset {
+            // It missed updates (a cut network): send it everything again.
+            out.then(format!(
+                "Broker {broker} is behind on metadata (it has applied {metadata_offset} of {} updates), so the controller sends it the full picture.",
+                self.metadata_offset
+            ));
+            let everything = self.everything();
+            out.sends.push(Outgoing {
+                from: None,
+                to: NodeId::Broker(broker),
+                body: Body::MetadataUpdate {
+                    offset: self.metadata_offset,
+                    partitions: everything,
+                },
+                correlation_id: None,
+            });
         }
         out.send(
             msg.from.clone(),
@@ -373,6 +405,7 @@ impl Controller {
             .filter(|b| live.contains(b))
             .collect();
         let before = std::mem::replace(&mut p.isr, isr.clone());
+        p.partition_epoch += 1;
         let mut out = Outcome::new(
             "isr-change",
             format!(
@@ -479,6 +512,7 @@ impl Controller {
                 } else {
                     out.then(format!("It removes broker {broker} from the ISR of {tp}."));
                 }
+                p.partition_epoch += 1;
                 changed.push((tp, p.clone()));
             }
         }

@@ -27,6 +27,12 @@ pub enum Timer {
     RequestTimeout { client: String, request_id: u64 },
     /// A producer's `retry.backoff.ms` has passed: it may send again.
     ProducerRetry { producer: String },
+    /// A follower's Fetch to its leader got no answer within `request.timeout.ms`.
+    ReplicaFetchTimeout {
+        broker: u32,
+        leader: u32,
+        sent_at: Time,
+    },
 }
 
 impl Timer {
@@ -40,6 +46,7 @@ impl Timer {
                 | Timer::IsrCheck { .. }
                 | Timer::ProduceTimeout { .. }
                 | Timer::RequestTimeout { .. }
+                | Timer::ReplicaFetchTimeout { .. }
         )
     }
 }

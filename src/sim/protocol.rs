@@ -140,6 +140,8 @@ pub enum Body {
     /// KRaft: a broker tells the controller it is alive.
     BrokerHeartbeatRequest {
         broker: u32,
+        /// How many metadata updates the broker has applied.
+        metadata_offset: u64,
     },
     BrokerHeartbeatResponse {
         fenced: bool,
@@ -153,6 +155,7 @@ pub enum Body {
     /// The controller's metadata changes reaching a broker (in real KRaft the
     /// brokers replicate `__cluster_metadata`; here the controller pushes them).
     MetadataUpdate {
+        offset: u64,
         partitions: Vec<(TopicPartition, crate::sim::controller::PartitionMeta)>,
     },
 }

@@ -101,6 +101,15 @@ pub enum Command {
         broker: u32,
         ms: u64,
     },
+    /// Messages between the two nodes are lost until healed.
+    CutNetwork {
+        a: NodeId,
+        b: NodeId,
+    },
+    /// Restores one cut link, or all of them.
+    HealNetwork {
+        link: Option<(NodeId, NodeId)>,
+    },
 }
 
 /// One step of the world, with a sentence a student can read.
@@ -147,7 +156,8 @@ impl Scheduled {
             Due::Timer(
                 Timer::FetchWait { broker, .. }
                 | Timer::IsrCheck { broker }
-                | Timer::ProduceTimeout { broker, .. },
+                | Timer::ProduceTimeout { broker, .. }
+                | Timer::ReplicaFetchTimeout { broker, .. },
             ) => Some(*broker),
             Due::Timer(_) => None,
         }
@@ -170,6 +180,18 @@ pub struct WorldState {
     pub producers: BTreeMap<String, Producer>,
     pub consumers: BTreeMap<String, Consumer>,
     pub queue: Vec<Scheduled>,
+    /// Cut network links (each pair sorted), from `sim network partition`.
+    #[serde(default)]
+    pub network_cuts: Vec<(NodeId, NodeId)>,
+}
+
+/// A link as stored in `network_cuts`: the two ends in a fixed order.
+pub fn link(a: &NodeId, b: &NodeId) -> (NodeId, NodeId) {
+    if a <= b {
+        (a.clone(), b.clone())
+    } else {
+        (b.clone(), a.clone())
+    }
 }
 
 impl WorldState {
@@ -203,6 +225,7 @@ impl WorldState {
             producers: BTreeMap::new(),
             consumers: BTreeMap::new(),
             queue: Vec::new(),
+            network_cuts: Vec::new(),
         };
         // Background life of a cluster: heartbeats (staggered so brokers do not
         // beat in lockstep), the controller's session checks, the leaders' ISR checks.
@@ -297,6 +320,27 @@ impl WorldState {
                 Some(b) if b.alive => Err(invalid(format!("broker {broker} is already running"))),
                 Some(_) => Ok(()),
             },
+            Command::CutNetwork { a, b } => {
+                for n in [a, b] {
+                    self.check_node(n)?;
+                }
+                if a == b {
+                    return Err(invalid("a node cannot be cut off from itself".into()));
+                }
+                if self.network_cuts.contains(&link(a, b)) {
+                    return Err(invalid(format!(
+                        "the link between {a} and {b} is already cut"
+                    )));
+                }
+                Ok(())
+            }
+            Command::HealNetwork { link: Some((a, b)) } => {
+                if !self.network_cuts.contains(&link(a, b)) {
+                    return Err(invalid(format!("the link between {a} and {b} is not cut")));
+                }
+                Ok(())
+            }
+            Command::HealNetwork { link: None } => Ok(()),
             Command::PauseBroker { broker, ms } => match self.brokers.get(broker) {
                 None => Err(invalid(format!("there is no broker {broker}"))),
                 Some(b) if !b.alive => Err(invalid(format!("broker {broker} is down"))),
@@ -316,10 +360,31 @@ impl WorldState {
         }
     }
 
+    fn check_node(&self, n: &NodeId) -> Result<(), KafkaError> {
+        let known = match n {
+            NodeId::Controller => true,
+            NodeId::Broker(b) => self.brokers.contains_key(b),
+            NodeId::Client(c) => self.producers.contains_key(c) || self.consumers.contains_key(c),
+        };
+        if known {
+            Ok(())
+        } else {
+            Err(invalid(format!("there is no node called {}", n.label())))
+        }
+    }
+
+    /// Brokers learn the time before they act (passed in, never read from a clock).
+    fn tell_brokers_the_time(&mut self, now: Time) {
+        for b in self.brokers.values_mut() {
+            b.now_hint = now;
+        }
+    }
+
     /// Applies a user command as one event. On error nothing changes.
     pub fn apply(&mut self, cmd: &Command) -> Result<Event, KafkaError> {
         self.validate(cmd)?;
         let now = self.now;
+        self.tell_brokers_the_time(now);
         let (actor, out) = match cmd {
             Command::CreateTopic(req) => {
                 let live = self.live_brokers();
@@ -439,7 +504,8 @@ impl WorldState {
                         Timer::BrokerHeartbeat { broker: x }
                         | Timer::IsrCheck { broker: x }
                         | Timer::FetchWait { broker: x, .. }
-                        | Timer::ProduceTimeout { broker: x, .. },
+                        | Timer::ProduceTimeout { broker: x, .. }
+                        | Timer::ReplicaFetchTimeout { broker: x, .. },
                     ) => x != broker,
                     Due::Timer(_) => true,
                 });
@@ -484,6 +550,34 @@ impl WorldState {
                 ));
                 (NodeId::Broker(*broker), out)
             }
+            Command::CutNetwork { a, b } => {
+                self.network_cuts.push(link(a, b));
+                self.network_cuts.sort();
+                (
+                    NodeId::Client("you".into()),
+                    Outcome::new(
+                        "network-cut",
+                        format!("You cut the network between {a} and {b}: every message between them is lost until you heal it."),
+                    ),
+                )
+            }
+            Command::HealNetwork { link: l } => {
+                let text = match l {
+                    Some((a, b)) => {
+                        let k = link(a, b);
+                        self.network_cuts.retain(|c| *c != k);
+                        format!("You heal the network between {a} and {b}.")
+                    }
+                    None => {
+                        self.network_cuts.clear();
+                        "You heal every cut in the network.".to_string()
+                    }
+                };
+                (
+                    NodeId::Client("you".into()),
+                    Outcome::new("network-heal", text),
+                )
+            }
             Command::PauseBroker { broker, ms } => {
                 if let Some(b) = self.brokers.get_mut(broker) {
                     b.paused_until = now + ms;
@@ -513,7 +607,9 @@ impl WorldState {
             Command::Advance { .. }
             | Command::KillBroker { .. }
             | Command::StartBroker { .. }
-            | Command::PauseBroker { .. } => "you".to_string(),
+            | Command::PauseBroker { .. }
+            | Command::CutNetwork { .. }
+            | Command::HealNetwork { .. } => "you".to_string(),
             _ => actor.label(),
         };
         Ok(self.finish(actor, actor_label, out))
@@ -540,7 +636,20 @@ impl WorldState {
         let item = self.queue.remove(idx);
         self.now = self.now.max(at);
         let now = self.now;
+        self.tell_brokers_the_time(now);
         let (actor, out) = match item.due {
+            Due::Deliver(msg) if self.network_cuts.contains(&link(&msg.from, &msg.to)) => (
+                msg.to.clone(),
+                Outcome::new(
+                    "dropped",
+                    format!(
+                        "The {} from {} to {} is lost: the network between them is cut.",
+                        msg.body.describe(),
+                        msg.from,
+                        msg.to
+                    ),
+                ),
+            ),
             Due::Deliver(msg) => {
                 let to = msg.to.clone();
                 let settings = &self.config.settings;
@@ -633,6 +742,18 @@ impl WorldState {
                     },
                 };
                 (NodeId::Client(client), out)
+            }
+            Due::Timer(Timer::ReplicaFetchTimeout {
+                broker,
+                leader,
+                sent_at,
+            }) => {
+                let settings = self.config.settings.clone();
+                let out = match self.brokers.get_mut(&broker) {
+                    Some(b) if b.alive => b.replica_fetch_timeout(leader, sent_at, &settings),
+                    _ => Outcome::new("noop", format!("Broker {broker} is down.")),
+                };
+                (NodeId::Broker(broker), out)
             }
             Due::Timer(Timer::ProducerRetry { producer }) => {
                 let out = match self.producers.get_mut(&producer) {
