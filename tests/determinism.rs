@@ -134,7 +134,15 @@ fn check_invariants(s: &Session, ctx: &str) {
 
 fn random_line(rng: &mut SimRng) -> String {
     let acks = ["0", "1", "all"];
-    match rng.below(13) {
+    let nodes = ["1", "2", "3", "controller"];
+    match rng.below(16) {
+        13 => {
+            let a = rng.below(4) as usize;
+            let b = (a + 1 + rng.below(3) as usize) % 4;
+            format!("sim network partition {} {}", nodes[a], nodes[b])
+        }
+        14 => "sim network heal".to_string(),
+        15 => "kafka-leader-election --election-type preferred --all-topic-partitions".to_string(),
         10 => format!("sim broker kill {}", rng.range_inclusive(1, 3)),
         11 => format!("sim broker start {}", rng.range_inclusive(1, 3)),
         12 => format!(
@@ -264,6 +272,9 @@ fn random_walks_keep_invariants_and_replay_exactly() {
     }
     // The walks really exercise producing and consuming.
     assert!(acked > seeds as usize, "only {acked} acknowledged records");
+    eprintln!(
+        "random walks: {checked} steps checked, {acked} records acknowledged, {consumed} consumed"
+    );
     assert!(checked > seeds * commands, "only {checked} steps checked");
     assert!(
         consumed > seeds as usize / 2,

@@ -286,3 +286,101 @@ fn a_slow_follower_leaves_the_isr_and_rejoins() {
     assert_eq!(leader_and_isr(&s, "orders").1, vec![1, 2, 3]);
     assert_eq!(values(&s, "orders", 3), ["first", "while-slow"]);
 }
+
+#[test]
+fn preferred_leader_election_moves_leadership_back() {
+    let mut s = teaching();
+    run(
+        &mut s,
+        "kafka-topics --create --topic orders --partitions 3 --replication-factor 3\n\
+         sim broker kill 1\nsim advance 5000\nsim broker start 1\nsim advance 3000\n",
+    );
+    let leaders = |s: &Session| -> Vec<Option<u32>> {
+        s.world().state().controller.topics["orders"]
+            .partitions
+            .iter()
+            .map(|p| p.leader)
+            .collect()
+    };
+    let preferred: Vec<Option<u32>> = s.world().state().controller.topics["orders"]
+        .partitions
+        .iter()
+        .map(|p| p.replicas.first().copied())
+        .collect();
+    assert!(
+        !leaders(&s).contains(&Some(1)),
+        "broker 1 lost its leaderships"
+    );
+    let out = run(
+        &mut s,
+        "kafka-leader-election --bootstrap-server localhost:9092 --election-type preferred --all-topic-partitions\n",
+    );
+    assert!(
+        out.starts_with(
+            "Successfully completed leader election (PREFERRED) for partitions orders-"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("Valid replica already elected for partitions"),
+        "{out}"
+    );
+    assert_eq!(leaders(&s), preferred);
+    // Nothing left to do the second time.
+    let out = run(
+        &mut s,
+        "kafka-leader-election --election-type preferred --topic orders --partition 0\n",
+    );
+    assert_eq!(
+        out,
+        "Valid replica already elected for partitions orders-0\n"
+    );
+}
+
+#[test]
+fn auto_leader_rebalance_restores_preferred_leaders() {
+    let mut s = teaching();
+    run(
+        &mut s,
+        "kafka-topics --create --topic orders --partitions 3 --replication-factor 3\n\
+         sim broker kill 2\nsim advance 5000\nsim broker start 2\nsim advance 40000\n",
+    );
+    let t = &s.world().state().controller.topics["orders"];
+    for p in &t.partitions {
+        assert_eq!(
+            p.leader,
+            p.replicas.first().copied(),
+            "partition {}",
+            p.partition
+        );
+    }
+    assert!(s
+        .world()
+        .events()
+        .iter()
+        .any(|e| e.kind == "rebalance-check"
+            && e.narration.contains("back to its preferred replica")));
+}
+
+#[test]
+fn a_leader_cut_off_from_the_controller_is_replaced_and_truncates_after_healing() {
+    let mut s = teaching();
+    run(
+        &mut s,
+        "kafka-topics --create --topic orders --partitions 1 --replication-factor 3\n\
+         kafka-console-producer --topic orders --producer-property acks=1 <<EOF\nfirst\nEOF\nsim advance 1000\n",
+    );
+    // Broker 1 can no longer reach the controller or its followers, but producers still reach it.
+    run(
+        &mut s,
+        "sim network partition 1 controller\nsim network partition 1 2\nsim network partition 1 3\nsim advance 5000\n",
+    );
+    assert_eq!(leader_and_isr(&s, "orders"), (Some(2), vec![2, 3]));
+    // Broker 1 still believes it leads: an acks=1 write lands only on the zombie.
+    let zombie = &s.world().state().brokers[&1];
+    let p = &zombie.image["orders"].partitions[0];
+    assert_eq!(p.leader, Some(1), "its own metadata is stale");
+    run(&mut s, "sim network heal\nsim advance 3000\n");
+    assert_eq!(values(&s, "orders", 1), values(&s, "orders", 2));
+    assert_eq!(leader_and_isr(&s, "orders").1, vec![2, 3, 1]);
+}

@@ -7,7 +7,9 @@ Commands (a subset of the real Kafka tools, plus `sim` for time):
   kafka-topics            create, list, describe and delete topics
   kafka-console-producer  send records, one per line (here-document or interactive)
   kafka-console-consumer  read records from a topic
-  sim                     step, back, run, advance time, state, seed, brokers, reset
+  kafka-leader-election   move leadership back to preferred replicas
+  sim                     step, back, run, advance time, state, seed, brokers, reset,
+                          broker kill|start|pause, network partition|heal, profile, check
   help COMMAND            details and examples for one command
 Lines starting with # are comments. Try:
   kafka-topics --create --topic orders --partitions 3 --replication-factor 3
@@ -52,6 +54,18 @@ sim seed [N]        show the seed, or start a new cluster with seed N
 sim brokers N       start a new cluster with N brokers (1-9)
 sim reset           start the cluster again with the same seed
 sim consumer stop NAME   close a running consumer
+sim broker kill N        the broker process dies (its logs stay on disk)
+sim broker start N       it restarts, recovers, catches up and rejoins the ISR
+sim broker pause N MS    it stalls (no replication, no answers) but keeps heartbeating
+sim network partition A B   cut the link between two nodes (broker id, controller, client name)
+sim network heal [A B]   restore one link, or all
+sim profile kafka|teaching  restart with Kafka's timeouts or shorter ones for class
+sim check                run the invariant checker on the current state
+";
+
+const ELECTION: &str = "\
+kafka-leader-election --election-type preferred (--all-topic-partitions | --topic T --partition P)
+  Moves leadership back to each partition's preferred (first) replica when it is alive and in sync.
 ";
 
 pub fn help(args: &[String]) -> LineOutput {
@@ -62,6 +76,7 @@ pub fn help(args: &[String]) -> LineOutput {
         Some("kafka-console-producer") => PRODUCER,
         Some("kafka-console-consumer") => CONSUMER,
         Some("sim") => SIM,
+        Some("kafka-leader-election") => ELECTION,
         Some(other) => {
             return LineOutput::error(format!("help: no help for '{other}' (try `help`)"))
         }

@@ -7,6 +7,7 @@
 
 mod args;
 mod consumer;
+mod election;
 mod help;
 mod lexer;
 mod producer;

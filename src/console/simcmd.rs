@@ -3,7 +3,7 @@
 
 use super::lexer::{tokenize, Token};
 use super::session::{HereDoc, LineOutput, Session};
-use super::{consumer, help, producer, topics};
+use super::{consumer, election, help, producer, topics};
 use crate::sim::settings::Profile;
 use crate::sim::{ClusterConfig, Command, Event, NodeId, MAX_BROKERS};
 
@@ -120,7 +120,8 @@ fn input_line_inner(session: &mut Session, line: &str) -> LineOutput {
         "kafka-console-consumer" => consumer::run(session, rest),
         "sim" => sim(session, rest),
         "help" => help::help(rest),
-        "kafka-consumer-groups" | "kafka-configs" | "kafka-leader-election"
+        "kafka-leader-election" => election::run(session, rest),
+        "kafka-consumer-groups" | "kafka-configs"
         | "kafka-avro-console-producer" | "kafka-avro-console-consumer" | "curl" => {
             LineOutput::error(format!(
                 "{tool} is not simulated yet: it arrives with a later lesson (try `help` for what works today)"

@@ -521,6 +521,108 @@ impl Controller {
     }
 }
 
+/// What a preferred leader election would do for one partition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Preferred {
+    /// The preferred replica already leads ("Valid replica already elected").
+    AlreadyLeader,
+    /// It can take over now.
+    Electable,
+    /// It is fenced or out of the ISR (PREFERRED_LEADER_NOT_AVAILABLE).
+    NotAvailable,
+}
+
+impl Controller {
+    pub fn preferred_status(&self, tp: &TopicPartition) -> Option<Preferred> {
+        let p = self.partition(tp)?;
+        let preferred = *p.replicas.first()?;
+        let live = self
+            .registrations
+            .get(&preferred)
+            .is_some_and(|r| !r.fenced);
+        Some(if p.leader == Some(preferred) {
+            Preferred::AlreadyLeader
+        } else if live && p.isr.contains(&preferred) {
+            Preferred::Electable
+        } else {
+            Preferred::NotAvailable
+        })
+    }
+
+    /// Moves leadership of `tps` back to their preferred (first) replica where possible.
+    pub fn elect_preferred(&mut self, tps: &[TopicPartition], why: &str) -> Outcome {
+        let mut out = Outcome::new("preferred-election", String::new());
+        let mut changed = Vec::new();
+        for tp in tps {
+            if self.preferred_status(tp) != Some(Preferred::Electable) {
+                continue;
+            }
+            let Some(p) = self
+                .topics
+                .get_mut(&tp.topic)
+                .and_then(|t| t.partitions.get_mut(tp.partition as usize))
+            else {
+                continue;
+            };
+            let preferred = p.replicas[0];
+            let old = p.leader;
+            p.leader = Some(preferred);
+            p.leader_epoch += 1;
+            p.partition_epoch += 1;
+            out.then(format!(
+                "{tp}: leadership moves from broker {} back to its preferred replica, broker {preferred} (leader epoch {}).",
+                old.map_or("none".to_string(), |l| l.to_string()),
+                p.leader_epoch
+            ));
+            changed.push((tp.clone(), p.clone()));
+        }
+        if changed.is_empty() {
+            out.narration = format!("{why}: every partition already has its preferred leader, or the preferred replica cannot lead yet.");
+        } else {
+            out.narration = format!("{why}. {}", out.narration);
+        }
+        self.publish(&changed, &mut out);
+        out
+    }
+
+    /// `auto.leader.rebalance.enable`: brokers whose share of non-preferred
+    /// leadership exceeds `leader.imbalance.per.broker.percentage` get it back.
+    pub fn rebalance_check(&mut self, now: Time, settings: &BrokerSettings) -> Outcome {
+        let mut candidates = Vec::new();
+        let mut per_broker: BTreeMap<u32, (usize, Vec<TopicPartition>)> = BTreeMap::new();
+        for t in self.topics.values() {
+            for p in &t.partitions {
+                let Some(pref) = p.replicas.first() else {
+                    continue;
+                };
+                let e = per_broker.entry(*pref).or_default();
+                e.0 += 1;
+                if p.leader != Some(*pref) {
+                    e.1.push(TopicPartition::new(&t.name, p.partition));
+                }
+            }
+        }
+        for (_, (total, off)) in per_broker {
+            if total > 0
+                && off.len() * 100
+                    > total * settings.leader_imbalance_per_broker_percentage as usize
+            {
+                candidates.extend(off);
+            }
+        }
+        let mut out = self.elect_preferred(
+            &candidates,
+            "The controller's periodic leader-balance check (auto.leader.rebalance.enable) runs",
+        );
+        out.kind = "rebalance-check".into();
+        out.timers.push((
+            now + settings.leader_imbalance_check_interval_ms,
+            Timer::LeaderRebalance,
+        ));
+        out
+    }
+}
+
 pub fn unknown_topic(name: &str) -> KafkaError {
     KafkaError::new(
         ErrorCode::UnknownTopicOrPartition,

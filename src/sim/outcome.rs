@@ -27,6 +27,8 @@ pub enum Timer {
     RequestTimeout { client: String, request_id: u64 },
     /// A producer's `retry.backoff.ms` has passed: it may send again.
     ProducerRetry { producer: String },
+    /// The controller's periodic check for leaders away from their preferred replica.
+    LeaderRebalance,
     /// A follower's Fetch to its leader got no answer within `request.timeout.ms`.
     ReplicaFetchTimeout {
         broker: u32,
@@ -47,6 +49,7 @@ impl Timer {
                 | Timer::ProduceTimeout { .. }
                 | Timer::RequestTimeout { .. }
                 | Timer::ReplicaFetchTimeout { .. }
+                | Timer::LeaderRebalance
         )
     }
 }

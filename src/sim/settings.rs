@@ -52,6 +52,25 @@ pub struct BrokerSettings {
     pub delivery_timeout_ms: u64,
     /// `retry.backoff.ms` for clients.
     pub retry_backoff_ms: u64,
+    /// `auto.leader.rebalance.enable`: move leadership back to preferred replicas.
+    #[serde(default = "yes")]
+    pub auto_leader_rebalance_enable: bool,
+    /// `leader.imbalance.check.interval.seconds`, in ms.
+    #[serde(default = "five_minutes")]
+    pub leader_imbalance_check_interval_ms: u64,
+    /// `leader.imbalance.per.broker.percentage`.
+    #[serde(default = "ten")]
+    pub leader_imbalance_per_broker_percentage: u32,
+}
+
+fn yes() -> bool {
+    true
+}
+fn five_minutes() -> u64 {
+    300_000
+}
+fn ten() -> u32 {
+    10
 }
 
 impl BrokerSettings {
@@ -67,6 +86,9 @@ impl BrokerSettings {
                 request_timeout_ms: 30_000,
                 delivery_timeout_ms: 120_000,
                 retry_backoff_ms: 100,
+                auto_leader_rebalance_enable: true,
+                leader_imbalance_check_interval_ms: 300_000,
+                leader_imbalance_per_broker_percentage: 10,
             },
             Profile::Teaching => BrokerSettings {
                 replica_lag_time_max_ms: 3_000,
@@ -78,6 +100,9 @@ impl BrokerSettings {
                 request_timeout_ms: 5_000,
                 delivery_timeout_ms: 20_000,
                 retry_backoff_ms: 100,
+                auto_leader_rebalance_enable: true,
+                leader_imbalance_check_interval_ms: 30_000,
+                leader_imbalance_per_broker_percentage: 10,
             },
         }
     }

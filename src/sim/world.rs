@@ -110,6 +110,10 @@ pub enum Command {
     HealNetwork {
         link: Option<(NodeId, NodeId)>,
     },
+    /// `kafka-leader-election --election-type preferred`.
+    ElectPreferredLeaders {
+        partitions: Vec<super::types::TopicPartition>,
+    },
 }
 
 /// One step of the world, with a sentence a student can read.
@@ -227,6 +231,12 @@ impl WorldState {
             queue: Vec::new(),
             network_cuts: Vec::new(),
         };
+        if settings.auto_leader_rebalance_enable {
+            w.schedule(
+                settings.leader_imbalance_check_interval_ms,
+                Due::Timer(Timer::LeaderRebalance),
+            );
+        }
         // Background life of a cluster: heartbeats (staggered so brokers do not
         // beat in lockstep), the controller's session checks, the leaders' ISR checks.
         for id in 1..=broker_count {
@@ -341,6 +351,17 @@ impl WorldState {
                 Ok(())
             }
             Command::HealNetwork { link: None } => Ok(()),
+            Command::ElectPreferredLeaders { partitions } => {
+                for tp in partitions {
+                    if self.controller.partition(tp).is_none() {
+                        return Err(KafkaError::new(
+                            ErrorCode::UnknownTopicOrPartition,
+                            format!("{tp} does not exist"),
+                        ));
+                    }
+                }
+                Ok(())
+            }
             Command::PauseBroker { broker, ms } => match self.brokers.get(broker) {
                 None => Err(invalid(format!("there is no broker {broker}"))),
                 Some(b) if !b.alive => Err(invalid(format!("broker {broker} is down"))),
@@ -561,6 +582,11 @@ impl WorldState {
                     ),
                 )
             }
+            Command::ElectPreferredLeaders { partitions } => (
+                NodeId::Controller,
+                self.controller
+                    .elect_preferred(partitions, "You ask for a preferred leader election"),
+            ),
             Command::HealNetwork { link: l } => {
                 let text = match l {
                     Some((a, b)) => {
@@ -754,6 +780,13 @@ impl WorldState {
                     _ => Outcome::new("noop", format!("Broker {broker} is down.")),
                 };
                 (NodeId::Broker(broker), out)
+            }
+            Due::Timer(Timer::LeaderRebalance) => {
+                let settings = self.config.settings.clone();
+                (
+                    NodeId::Controller,
+                    self.controller.rebalance_check(now, &settings),
+                )
             }
             Due::Timer(Timer::ProducerRetry { producer }) => {
                 let out = match self.producers.get_mut(&producer) {
