@@ -6,6 +6,7 @@
 //! * `ui` (wasm32 only) renders snapshots and sends commands; it holds no Kafka logic.
 
 pub mod console;
+pub mod scenarios;
 pub mod sim;
 
 #[cfg(target_arch = "wasm32")]
