@@ -384,3 +384,36 @@ fn a_leader_cut_off_from_the_controller_is_replaced_and_truncates_after_healing(
     assert_eq!(values(&s, "orders", 1), values(&s, "orders", 2));
     assert_eq!(leader_and_isr(&s, "orders").1, vec![2, 3, 1]);
 }
+
+#[test]
+fn a_running_consumer_follows_the_new_leader_after_a_failover() {
+    let mut s = teaching();
+    run(
+        &mut s,
+        "kafka-topics --create --topic orders --partitions 1 --replication-factor 3\n\
+         kafka-console-consumer --topic orders --from-beginning\n\
+         kafka-console-producer --topic orders <<EOF\nbefore\nEOF\nsim advance 1000\n",
+    );
+    assert_eq!(
+        s.world().state().consumers["console-consumer-1"]
+            .consumed
+            .len(),
+        1
+    );
+    let out = run(
+        &mut s,
+        "sim broker kill 1\nsim advance 12000\n\
+         kafka-console-producer --topic orders <<EOF\nafter\nEOF\nsim advance 2000\n",
+    );
+    assert!(
+        out.contains("after\n"),
+        "the console consumer prints the new record: {out}"
+    );
+    let c = &s.world().state().consumers["console-consumer-1"];
+    let got: Vec<&[u8]> = c
+        .consumed
+        .iter()
+        .map(|r| r.record.value.as_deref().unwrap_or_default())
+        .collect();
+    assert_eq!(got, [&b"before"[..], &b"after"[..]]);
+}

@@ -649,3 +649,122 @@ async fn the_profile_selector_runs_sim_profile() {
     assert_eq!(select.value(), "kafka");
     app.destroy();
 }
+
+/// Chooses `value` in the `<select>` matching `selector`, as a learner would.
+async fn choose(root: &Element, selector: &str, value: &str) {
+    let select: web_sys::HtmlSelectElement = find(root, selector).dyn_into().unwrap();
+    select.set_value(value);
+    assert_eq!(select.value(), value, "{selector} offers {value}");
+    select
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    tick().await;
+}
+
+#[wasm_bindgen_test]
+async fn running_a_lesson_plays_its_script_in_the_console() {
+    let root = fresh_root();
+    let app = yew::Renderer::<App>::with_root(root.clone()).render();
+    tick().await;
+    // Every lesson is offered, and the chosen one explains itself under the select.
+    assert_eq!(
+        count(&root, "#scenario option"),
+        kafka_sim::scenarios::SCENARIOS.len() as u32
+    );
+    choose(&root, "#scenario", "01-acks1-leader-dies").await;
+    let description = text_of(&root, "#scenario-description");
+    assert!(
+        description.contains("acks=1 and the leader dies before its followers copy the record."),
+        "{description}"
+    );
+    assert!(!description.contains('#'), "{description}");
+
+    click(&root, "#scenario-run");
+    tick().await;
+    let output = text_of(&root, "#console-output");
+    assert_eq!(count(&root, ".console-error"), 0, "{output}");
+    assert!(output.contains("$ sim broker kill 1"), "{output}");
+    assert!(output.contains("Leader: 2"), "{output}");
+    // The script's comments are shown (dimmed), blank lines are not echoed.
+    let comments = line_texts(&root, "#console-output .console-comment");
+    assert!(
+        comments
+            .iter()
+            .any(|c| c.contains("The leader (broker 1) dies right after acknowledging")),
+        "{comments:?}"
+    );
+    let echoes = line_texts(&root, "#console-output .console-echo");
+    assert!(echoes.iter().all(|e| e.trim() != "$"), "{echoes:?}");
+    assert!(echoes.iter().any(|e| e == "> second"), "{echoes:?}");
+
+    // The cluster: orders-0 is led by broker 2.
+    let leader = find(
+        &root,
+        r#".replica.leader[data-topic="orders"][data-partition="0"]"#,
+    );
+    assert_eq!(leader.get_attribute("data-broker").as_deref(), Some("2"));
+    let broker2 = find(&root, r#".broker[data-broker="2"]"#);
+    assert!(find(&broker2, ".replica.leader .leader-badge")
+        .text_content()
+        .unwrap_or_default()
+        .starts_with("LEADER · e"));
+    assert_eq!(count(&root, ".leader-badge"), 1);
+    // The producer was told "second" was written, although the record is gone.
+    let producer = find(&root, r#".producer-node[data-node="console-producer-2"]"#);
+    let acked = find(&producer, r#".produced[data-status="acked"]"#);
+    assert!(has_class(&acked, "acked"));
+    assert_eq!(text_of(&acked, ".rec-text"), "second");
+    assert_eq!(count(&root, r#".record-cell[data-value="second"]"#), 0);
+
+    // The timeline keeps every event: Back replays it.
+    let steps: u64 = text_of(&root, "#step-counter").parse().unwrap();
+    assert!(steps > 0);
+    click(&root, "#btn-back");
+    tick().await;
+    assert_eq!(text_of(&root, "#step-counter"), (steps - 1).to_string());
+    // Commands typed afterwards are stepped again (auto-run was restored).
+    type_line(
+        &root,
+        "kafka-topics --create --topic after --partitions 1 --replication-factor 1",
+    )
+    .await;
+    assert_eq!(count(&root, ".console-error"), 0);
+    assert_eq!(count(&root, r#".replica[data-topic="after"]"#), 1);
+    app.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn the_network_control_cuts_and_heals_links() {
+    let root = fresh_root();
+    let app = yew::Renderer::<App>::with_root(root.clone()).render();
+    tick().await;
+    let options = line_texts(&root, "#cut-a option");
+    assert_eq!(options, ["broker 1", "broker 2", "broker 3", "controller"]);
+
+    // The same end twice is refused where the learner clicked.
+    choose(&root, "#cut-a", "2").await;
+    choose(&root, "#cut-b", "2").await;
+    click(&root, "#cut-apply");
+    tick().await;
+    assert!(text_of(&root, ".network-form .inline-error").contains("two different ends"));
+    assert!(!text_of(&root, "#console-output").contains("sim network"));
+
+    choose(&root, "#cut-a", "1").await;
+    choose(&root, "#cut-b", "controller").await;
+    assert_eq!(count(&root, ".network-form .inline-error"), 0);
+    click(&root, "#cut-apply");
+    tick().await;
+    let output = text_of(&root, "#console-output");
+    assert!(
+        output.contains("$ sim network partition 1 controller"),
+        "{output}"
+    );
+    assert_eq!(count(&root, ".console-error"), 0, "{output}");
+
+    click(&root, "#heal-all");
+    tick().await;
+    let output = text_of(&root, "#console-output");
+    assert!(output.contains("$ sim network heal"), "{output}");
+    assert_eq!(count(&root, ".console-error"), 0, "{output}");
+    app.destroy();
+}

@@ -61,6 +61,9 @@ pub struct Consumer {
     pub bootstrap_servers: Vec<u32>,
     #[serde(default = "default_request_timeout")]
     pub request_timeout_ms: u64,
+    /// The current time, set by the world before the consumer acts.
+    #[serde(default)]
+    pub now_hint: Time,
 }
 
 fn default_request_timeout() -> u64 {
@@ -82,6 +85,7 @@ impl Consumer {
             in_flight: BTreeMap::new(),
             bootstrap_servers: Vec::new(),
             request_timeout_ms: default_request_timeout(),
+            now_hint: 0,
         }
     }
 
@@ -384,6 +388,7 @@ impl Consumer {
             for b in self.leader_brokers() {
                 self.fetch_from(b, &mut out);
             }
+            self.retry_if_leaderless(&mut out);
             return out;
         }
         if let Some(code) = t.error {
@@ -464,6 +469,71 @@ impl Consumer {
                 }
             }
         }
+        out
+    }
+
+    /// How long a consumer waits before asking again about a partition without a leader.
+    pub const LEADERLESS_RETRY_MS: u64 = 1_000;
+
+    /// Some assigned partition has no leader: ask for metadata again in a while.
+    fn retry_if_leaderless(&mut self, out: &mut Outcome) {
+        let leaderless: Vec<u32> = self
+            .positions
+            .keys()
+            .copied()
+            .filter(|p| self.leader_of(*p).is_none())
+            .collect();
+        if leaderless.is_empty() {
+            return;
+        }
+        out.then(format!(
+            "{} of {} {} no leader; it will ask for metadata again in {} ms.",
+            if leaderless.len() == 1 {
+                "Partition"
+            } else {
+                "Partitions"
+            },
+            self.spec.topic,
+            leaderless
+                .iter()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+                + if leaderless.len() == 1 {
+                    " has"
+                } else {
+                    " have"
+                },
+            Self::LEADERLESS_RETRY_MS
+        ));
+        out.timers.push((
+            self.now_hint + Self::LEADERLESS_RETRY_MS,
+            Timer::ConsumerMetadataRetry {
+                consumer: self.name.clone(),
+            },
+        ));
+    }
+
+    /// The leaderless-partition wait is over.
+    pub fn on_metadata_retry(&mut self) -> Outcome {
+        let mut out = Outcome::new(
+            "consumer-metadata-retry",
+            format!(
+                "{} asks broker {} for metadata again.",
+                self.name, self.bootstrap
+            ),
+        );
+        if self.closed {
+            out.narration = format!("{} has closed.", self.name);
+            return out;
+        }
+        self.send_to(
+            self.bootstrap,
+            Body::MetadataRequest {
+                topics: vec![self.spec.topic.clone()],
+            },
+            &mut out,
+        );
         out
     }
 

@@ -47,6 +47,46 @@ pub fn check(s: &WorldState) -> Result<(), String> {
             }
         }
     }
+    // In-sync replicas hold the same records as the leader below its high watermark.
+    for (name, topic) in &s.controller.topics {
+        for p in &topic.partitions {
+            let Some(leader) = p.leader else { continue };
+            let tp = TopicPartition::new(name, p.partition);
+            let Some(llog) = s.brokers.get(&leader).and_then(|b| b.logs.get(&tp)) else {
+                continue;
+            };
+            // Only what the leader itself believes: skip while its metadata is stale.
+            let leads_here = s.brokers[&leader]
+                .image
+                .get(name)
+                .and_then(|t| t.partitions.get(p.partition as usize))
+                .is_some_and(|m| m.leader == Some(leader));
+            if !leads_here {
+                continue;
+            }
+            for r in p.isr.iter().filter(|r| **r != leader) {
+                let Some(rlog) = s.brokers.get(r).and_then(|b| b.logs.get(&tp)) else {
+                    continue;
+                };
+                let upto = llog.high_watermark.min(rlog.log_end_offset());
+                for off in llog.log_start_offset.max(rlog.log_start_offset)..upto {
+                    let a = llog.records.get((off - llog.log_start_offset) as usize);
+                    let b = rlog.records.get((off - rlog.log_start_offset) as usize);
+                    let same = match (a, b) {
+                        (Some(a), Some(b)) => {
+                            a.key == b.key && a.value == b.value && a.leader_epoch == b.leader_epoch
+                        }
+                        _ => false,
+                    };
+                    if !same {
+                        return Err(format!(
+                            "{tp}: in-sync replica {r} disagrees with leader {leader} at offset {off}, below the high watermark"
+                        ));
+                    }
+                }
+            }
+        }
+    }
     // Kafka's durability promise: a record acknowledged with acks=all while
     // min.insync.replicas ≥ 2 survives any clean leader election.
     for p in s.producers.values() {

@@ -29,6 +29,8 @@ pub enum Timer {
     ProducerRetry { producer: String },
     /// The controller's periodic check for leaders away from their preferred replica.
     LeaderRebalance,
+    /// A consumer with a leaderless partition asks for metadata again.
+    ConsumerMetadataRetry { consumer: String },
     /// A follower's Fetch to its leader got no answer within `request.timeout.ms`.
     ReplicaFetchTimeout {
         broker: u32,
@@ -50,6 +52,7 @@ impl Timer {
                 | Timer::RequestTimeout { .. }
                 | Timer::ReplicaFetchTimeout { .. }
                 | Timer::LeaderRebalance
+                | Timer::ConsumerMetadataRetry { .. }
         )
     }
 }

@@ -399,6 +399,9 @@ impl WorldState {
         for b in self.brokers.values_mut() {
             b.now_hint = now;
         }
+        for c in self.consumers.values_mut() {
+            c.now_hint = now;
+        }
     }
 
     /// Applies a user command as one event. On error nothing changes.
@@ -780,6 +783,15 @@ impl WorldState {
                     _ => Outcome::new("noop", format!("Broker {broker} is down.")),
                 };
                 (NodeId::Broker(broker), out)
+            }
+            Due::Timer(Timer::ConsumerMetadataRetry { consumer }) => {
+                let out = match self.consumers.get_mut(&consumer) {
+                    Some(c) => c.on_metadata_retry(),
+                    None => {
+                        Outcome::new("noop", "A retry timer fires for a consumer that is gone.")
+                    }
+                };
+                (NodeId::Client(consumer), out)
             }
             Due::Timer(Timer::LeaderRebalance) => {
                 let settings = self.config.settings.clone();

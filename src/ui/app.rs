@@ -11,6 +11,7 @@ use super::console::{ConsoleEntry, ConsoleView};
 use super::controls::Controls;
 use super::event_log::EventLog;
 use super::forms::Forms;
+use super::lessons::{Lessons, NetworkControl};
 use super::record_detail::RecordDetail;
 use crate::console::{LineOutput, Session};
 use crate::sim::{ClusterConfig, StateView};
@@ -151,6 +152,8 @@ pub enum Action {
     FormLines(Vec<String>),
     /// Ctrl-D in the console.
     EndOfInput,
+    /// Runs a lesson (a scenario script, by id) to completion, echoing every line.
+    RunScenario(String),
     Select(Option<RecordRef>),
 }
 
@@ -243,6 +246,17 @@ impl Reducible for AppState {
                     }
                 }
             }),
+            Action::RunScenario(id) => {
+                next.playing = false;
+                next.selected = None;
+                match crate::scenarios::find(&id) {
+                    Some(scenario) => next.apply(|s, n| n.run_scenario(s, scenario)),
+                    None => {
+                        next.notice = Some(format!("There is no lesson called {id}."));
+                        false
+                    }
+                }
+            }
             Action::EndOfInput => next.apply(|s, n| {
                 n.push(ConsoleEntry::Input {
                     prompt: s.prompt().into(),
@@ -339,6 +353,52 @@ impl Pending {
         let failed = out.error.is_some();
         self.show(out);
         failed
+    }
+
+    /// Feeds a lesson's script line by line with auto-run on, as a terminal would
+    /// run it: each command runs to completion. Comment lines are shown dimmed,
+    /// blank lines are fed but not echoed; the first error stops the lesson.
+    fn run_scenario(&mut self, s: &mut Session, scenario: &crate::scenarios::Scenario) {
+        if s.in_heredoc() {
+            self.push(ConsoleEntry::Error(
+                "The console is inside a here-document: type its closing delimiter or press Ctrl-D, then run the lesson again.".into(),
+            ));
+            return;
+        }
+        self.push(ConsoleEntry::Note(format!("Lesson: {}", scenario.title)));
+        let auto = s.auto_run();
+        s.set_auto_run(true);
+        let mut failed_at = None;
+        for (i, line) in scenario.script.lines().enumerate() {
+            let in_heredoc = s.in_heredoc();
+            if !in_heredoc && line.trim_start().starts_with('#') {
+                self.push(ConsoleEntry::Comment(line.to_string()));
+            } else if in_heredoc || !line.trim().is_empty() {
+                self.push(ConsoleEntry::Input {
+                    prompt: s.prompt().into(),
+                    text: line.to_string(),
+                });
+            }
+            let out = s.input_line(line);
+            let failed = out.error.is_some();
+            self.show(out);
+            if failed {
+                failed_at = Some(i + 1);
+                break;
+            }
+        }
+        if failed_at.is_none() {
+            let out = s.end_of_script();
+            if out.error.is_some() {
+                failed_at = Some(scenario.script.lines().count());
+            }
+            self.show(out);
+        }
+        s.set_auto_run(auto);
+        self.push(ConsoleEntry::Note(match failed_at {
+            Some(line) => format!("The lesson stopped at line {line} of its script."),
+            None => "Lesson finished. Use ◀ Back and Step ▶ to replay any part of it.".into(),
+        }));
     }
 
     fn show(&mut self, out: LineOutput) {
@@ -475,6 +535,7 @@ pub fn app() -> Html {
     };
     let topics: Rc<Vec<String>> =
         Rc::new(state.view.topics.iter().map(|t| t.name.clone()).collect());
+    let brokers: Rc<Vec<u32>> = Rc::new(state.view.brokers.iter().map(|b| b.id).collect());
     let on_select = dispatch.reform(Action::Select);
     let on_close_detail = dispatch.reform(|_| Action::Select(None));
     let on_line = dispatch.reform(Action::ConsoleLine);
@@ -509,10 +570,13 @@ pub fn app() -> Html {
                             view={state.view.clone()}
                             selected={state.selected.clone()}
                             on_select={on_select}
-                            on_command={on_command}
+                            on_command={on_command.clone()}
                         />
                     </section>
-                    <Forms topics={topics} in_heredoc={in_heredoc} on_lines={on_lines} />
+                    <Lessons on_run={dispatch.reform(Action::RunScenario)} />
+                    <Forms topics={topics} in_heredoc={in_heredoc} on_lines={on_lines}>
+                        <NetworkControl brokers={brokers} on_command={on_command} />
+                    </Forms>
                 </div>
                 <div class="right-column">
                     if state.selected.is_some() {

@@ -21,6 +21,8 @@ pub enum ConsoleEntry {
     Error(String),
     /// A remark from the simulator itself (e.g. after Reset).
     Note(String),
+    /// A `#` comment line of a lesson's script (shown dimmed: the lesson's explanation).
+    Comment(String),
 }
 
 #[derive(Properties, PartialEq, Clone)]
@@ -42,6 +44,7 @@ fn entry_html(e: &ConsoleEntry) -> Html {
         ConsoleEntry::Stderr(t) => html! { <div class="console-line console-stderr">{ t }</div> },
         ConsoleEntry::Error(t) => html! { <div class="console-line console-error">{ t }</div> },
         ConsoleEntry::Note(t) => html! { <div class="console-line console-note">{ t }</div> },
+        ConsoleEntry::Comment(t) => html! { <div class="console-line console-comment">{ t }</div> },
     }
 }
 

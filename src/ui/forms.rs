@@ -17,6 +17,9 @@ pub struct FormsProps {
     pub in_heredoc: bool,
     /// Runs console lines one after the other.
     pub on_lines: Callback<Vec<String>>,
+    /// More controls shown after the forms (the network control).
+    #[prop_or_default]
+    pub children: Html,
 }
 
 /// Text of an `<input>` or `<select>` an event came from.
@@ -235,6 +238,7 @@ pub fn forms(props: &FormsProps) -> Html {
                 </div>
                 { error(&consume_error) }
             </form>
+            { props.children.clone() }
         </section>
     }
 }

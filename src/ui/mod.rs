@@ -7,7 +7,7 @@
 //!
 //! * [`app`] owns the session (a reducer) and lays out the page.
 //! * [`cluster`] draws brokers, replicas, logs, clients and messages in flight.
-//! * [`controls`], [`event_log`], [`console`], [`forms`], [`record_detail`] are the panels.
+//! * [`controls`], [`event_log`], [`console`], [`forms`], [`lessons`], [`record_detail`] are the panels.
 //! * [`shell`] quotes arguments and builds command lines for the forms.
 
 pub mod app;
@@ -16,6 +16,7 @@ pub mod console;
 pub mod controls;
 pub mod event_log;
 pub mod forms;
+pub mod lessons;
 pub mod record_detail;
 pub mod shell;
 
