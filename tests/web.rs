@@ -746,7 +746,9 @@ async fn the_network_control_cuts_and_heals_links() {
     choose(&root, "#cut-b", "2").await;
     click(&root, "#cut-apply");
     tick().await;
-    assert!(text_of(&root, ".network-form .inline-error").contains("two different ends"));
+    assert!(
+        text_of(&root, ".network-form .inline-error").contains("A link needs two different ends")
+    );
     assert!(!text_of(&root, "#console-output").contains("sim network"));
 
     choose(&root, "#cut-a", "1").await;

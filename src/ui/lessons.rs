@@ -104,7 +104,7 @@ pub fn partition_line(a: &str, b: &str) -> Result<String, String> {
     }
     if a == b {
         return Err(format!(
-            "Choose two different ends: {} cannot be cut off from itself.",
+            "A link needs two different ends ({} is chosen twice).",
             endpoint_label(a)
         ));
     }
