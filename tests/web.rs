@@ -770,3 +770,31 @@ async fn the_network_control_cuts_and_heals_links() {
     assert_eq!(count(&root, ".console-error"), 0, "{output}");
     app.destroy();
 }
+
+#[wasm_bindgen_test]
+async fn slow_and_preferred_leader_buttons_run_their_commands() {
+    let root = fresh_root();
+    let app = yew::Renderer::<App>::with_root(root.clone()).render();
+    tick().await;
+    type_line(
+        &root,
+        "kafka-topics --create --topic t --partitions 3 --replication-factor 3",
+    )
+    .await;
+    click(&root, ".btn-pause[data-broker=\"2\"]");
+    tick().await;
+    let output = text_of(&root, "#console-output");
+    assert!(output.contains("$ sim broker pause 2 5000"), "{output}");
+    assert_eq!(count(&root, ".console-error"), 0, "{output}");
+    assert!(text_of(&root, ".broker[data-broker=\"2\"] .broker-title").contains("SLOW"));
+    assert_eq!(count(&root, ".btn-pause[data-broker=\"2\"]"), 0);
+
+    click(&root, "#elect-preferred");
+    tick().await;
+    let output = text_of(&root, "#console-output");
+    assert!(
+        output.contains("Valid replica already elected for partitions t-0, t-1, t-2"),
+        "{output}"
+    );
+    app.destroy();
+}

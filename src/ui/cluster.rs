@@ -434,13 +434,31 @@ fn broker_column(view: &StateView, id: u32, alive: bool, props: &ClusterViewProp
         let line = format!("sim broker {verb} {id}");
         Callback::from(move |_: MouseEvent| on_command.emit(line.clone()))
     };
+    let paused = view
+        .brokers
+        .iter()
+        .find(|b| b.id == id)
+        .is_some_and(|b| b.paused_until > 0);
+    let on_pause = {
+        let on_command = props.on_command.clone();
+        let line = format!("sim broker pause {id} 5000");
+        Callback::from(move |_: MouseEvent| on_command.emit(line.clone()))
+    };
     html! {
         <div class={classes!("broker", (!alive).then_some("broker-dead"))} data-broker={id.to_string()}>
             <div class="broker-head">
                 <h3 class="broker-title">
                     <span class="broker-name">{ format!("Broker {id}") }</span>
                     if !alive { <span class="down-badge">{ "DOWN" }</span> }
+                    if paused { <span class="down-badge slow-badge">{ "SLOW" }</span> }
                 </h3>
+                if alive && !paused {
+                    <button type="button" class={classes!("broker-btn", "btn-pause")} data-broker={id.to_string()}
+                        title={format!("Stall broker {id} for 5 s (sim broker pause {id} 5000): no replication or answers, heartbeats go on")}
+                        onclick={on_pause}>
+                        { "Slow" }
+                    </button>
+                }
                 <button type="button" class={classes!("broker-btn", class)} data-broker={id.to_string()}
                     title={title} onclick={onclick}>
                     { label }

@@ -156,6 +156,15 @@ pub fn network_control(props: &NetworkControlProps) -> Html {
             cb.emit("sim network heal".into());
         })
     };
+    let on_elect = {
+        let (cb, error) = (props.on_command.clone(), error.clone());
+        Callback::from(move |_: MouseEvent| {
+            error.set(None);
+            cb.emit(
+                "kafka-leader-election --election-type preferred --all-topic-partitions".into(),
+            );
+        })
+    };
     let select = |id: &'static str, value: &str, onchange: Callback<Event>, label: &'static str| {
         html! {
             <select id={id} onchange={onchange} aria-label={label}>
@@ -182,6 +191,10 @@ pub fn network_control(props: &NetworkControlProps) -> Html {
                 <button id="heal-all" type="button" class="secondary" onclick={on_heal}
                     title="Restore every cut link (sim network heal)">
                     { "Heal all" }
+                </button>
+                <button id="elect-preferred" type="button" class="secondary" onclick={on_elect}
+                    title="Move leadership back to each partition's preferred replica (kafka-leader-election --election-type preferred --all-topic-partitions)">
+                    { "Preferred leaders" }
                 </button>
             </div>
             if let Some(m) = &*error {
