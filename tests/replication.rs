@@ -1,6 +1,9 @@
 //! Replication, the ISR, acks and leader failover, asserted on the state a
 //! learner would inspect: which offsets exist on which replica, who leads, the ISR.
 
+mod common;
+
+use common::{leader_and_isr, values};
 use kafka_sim::console::Session;
 use kafka_sim::sim::settings::Profile;
 use kafka_sim::sim::{invariants, ClusterConfig, RecordStatus, TopicPartition};
@@ -14,20 +17,6 @@ fn run(s: &mut Session, script: &str) -> String {
     assert!(errors.is_empty(), "script errors: {errors:?}");
     invariants::check(s.world().state()).expect("invariants hold");
     out
-}
-
-/// Values in a broker's replica of `topic-0`.
-fn values(s: &Session, topic: &str, broker: u32) -> Vec<String> {
-    s.world().state().brokers[&broker].logs[&TopicPartition::new(topic, 0)]
-        .records
-        .iter()
-        .map(|r| String::from_utf8_lossy(r.value.as_deref().unwrap_or_default()).into_owned())
-        .collect()
-}
-
-fn leader_and_isr(s: &Session, topic: &str) -> (Option<u32>, Vec<u32>) {
-    let p = &s.world().state().controller.topics[topic].partitions[0];
-    (p.leader, p.isr.clone())
 }
 
 fn status(s: &Session, producer: &str) -> Vec<(String, RecordStatus)> {

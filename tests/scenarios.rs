@@ -2,9 +2,12 @@
 //! The demonstration scripts in `static/scenarios/` do what their titles say,
 //! asserted on the state a learner would inspect.
 
+mod common;
+
+use common::{leader_and_isr, values};
 use kafka_sim::console::Session;
 use kafka_sim::scenarios::{find, SCENARIOS};
-use kafka_sim::sim::{invariants, ClusterConfig, RecordStatus, TopicPartition};
+use kafka_sim::sim::{invariants, ClusterConfig, RecordStatus};
 
 fn run(id: &str) -> (Session, String) {
     let scenario = find(id).unwrap_or_else(|| panic!("no scenario {id}"));
@@ -13,19 +16,6 @@ fn run(id: &str) -> (Session, String) {
     assert!(errors.is_empty(), "{id}: {errors:?}");
     invariants::check(s.world().state()).unwrap_or_else(|e| panic!("{id}: {e}"));
     (s, out)
-}
-
-fn values(s: &Session, topic: &str, broker: u32) -> Vec<String> {
-    s.world().state().brokers[&broker].logs[&TopicPartition::new(topic, 0)]
-        .records
-        .iter()
-        .map(|r| String::from_utf8_lossy(r.value.as_deref().unwrap_or_default()).into_owned())
-        .collect()
-}
-
-fn leader_isr(s: &Session, topic: &str) -> (Option<u32>, Vec<u32>) {
-    let p = &s.world().state().controller.topics[topic].partitions[0];
-    (p.leader, p.isr.clone())
 }
 
 fn statuses(s: &Session) -> Vec<(String, RecordStatus)> {
@@ -68,7 +58,7 @@ fn basics_prints_keyed_records() {
 fn acks_one_loses_an_acknowledged_record() {
     let (s, _) = run("01-acks1-leader-dies");
     assert!(statuses(&s).contains(&("second".to_string(), RecordStatus::Acked)));
-    assert_eq!(leader_isr(&s, "orders"), (Some(2), vec![2, 3, 1]));
+    assert_eq!(leader_and_isr(&s, "orders"), (Some(2), vec![2, 3, 1]));
     for b in 1..=3 {
         assert_eq!(
             values(&s, "orders", b),
@@ -88,7 +78,7 @@ fn acks_all_keeps_everything() {
     assert!(statuses(&s)
         .iter()
         .all(|(_, st)| *st == RecordStatus::Acked));
-    assert_eq!(leader_isr(&s, "orders").0, Some(2));
+    assert_eq!(leader_and_isr(&s, "orders").0, Some(2));
     for b in [2, 3] {
         assert_eq!(values(&s, "orders", b), ["first", "second"]);
     }
@@ -115,14 +105,14 @@ fn rf1_goes_offline_and_the_producer_fails() {
 fn min_insync_refuses_acks_all_only() {
     let (s, out) = run("04-isr-below-min-insync");
     assert!(out.contains("with error: NOT_ENOUGH_REPLICAS"), "{out}");
-    assert_eq!(leader_isr(&s, "payments"), (Some(1), vec![1]));
+    assert_eq!(leader_and_isr(&s, "payments"), (Some(1), vec![1]));
     assert_eq!(values(&s, "payments", 1), ["one copy is enough"]);
 }
 
 #[test]
 fn unclean_election_loses_the_leaders_record() {
     let (s, _) = run("05-unclean-election");
-    assert_eq!(leader_isr(&s, "risky"), (Some(2), vec![2]));
+    assert_eq!(leader_and_isr(&s, "risky"), (Some(2), vec![2]));
     assert!(values(&s, "risky", 2).is_empty());
     assert_eq!(
         values(&s, "risky", 1),
@@ -139,6 +129,6 @@ fn slow_follower_leaves_and_rejoins() {
         out.contains("\tTopic: orders\tPartition: 0\tLeader: 1\tReplicas: 1,2,3\tIsr: 1,2\n"),
         "{out}"
     );
-    assert_eq!(leader_isr(&s, "orders"), (Some(1), vec![1, 2, 3]));
+    assert_eq!(leader_and_isr(&s, "orders"), (Some(1), vec![1, 2, 3]));
     assert_eq!(values(&s, "orders", 3), ["first", "while it was slow"]);
 }

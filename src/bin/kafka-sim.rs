@@ -7,7 +7,7 @@
 //! Prints each command's output like a terminal would; `--json` prints the final
 //! state instead. The first error prints `line N: message` to stderr and exits 1.
 
-use kafka_sim::console::{format_event, Session};
+use kafka_sim::console::{format_event, LineOutput, Session};
 use kafka_sim::sim::{ClusterConfig, MAX_BROKERS};
 use std::io::{Read, Write};
 use std::process::ExitCode;
@@ -82,6 +82,28 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
     Ok(opts)
 }
 
+/// Prints one line's output like a terminal; returns false if the line was refused.
+fn emit(out: &mut impl Write, opts: &Options, r: LineOutput, line: usize) -> bool {
+    if !opts.json {
+        if opts.events && !r.narrated {
+            for e in &r.events {
+                let _ = out.write_all(format_event(e).as_bytes());
+            }
+        }
+        let _ = out.write_all(r.stdout.as_bytes());
+    }
+    if !r.stderr.is_empty() {
+        eprint!("{}", r.stderr);
+    }
+    match r.error {
+        Some(e) => {
+            eprintln!("line {line}: {e}");
+            false
+        }
+        None => true,
+    }
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let opts = match parse_args(&args) {
@@ -119,19 +141,7 @@ fn main() -> ExitCode {
     let lines: Vec<&str> = text.lines().collect();
     for (i, line) in lines.iter().enumerate() {
         let r = session.input_line(line);
-        if !opts.json {
-            if opts.events && !r.narrated {
-                for e in &r.events {
-                    let _ = out.write_all(format_event(e).as_bytes());
-                }
-            }
-            let _ = out.write_all(r.stdout.as_bytes());
-        }
-        if !r.stderr.is_empty() {
-            eprint!("{}", r.stderr);
-        }
-        if let Some(e) = r.error {
-            eprintln!("line {}: {e}", i + 1);
+        if !emit(&mut out, &opts, r, i + 1) {
             failed = true;
             if !opts.keep_going {
                 return ExitCode::from(1);
@@ -139,19 +149,7 @@ fn main() -> ExitCode {
         }
     }
     let r = session.end_of_script();
-    if !opts.json {
-        if opts.events {
-            for e in &r.events {
-                let _ = out.write_all(format_event(e).as_bytes());
-            }
-        }
-        let _ = out.write_all(r.stdout.as_bytes());
-    }
-    if !r.stderr.is_empty() {
-        eprint!("{}", r.stderr);
-    }
-    if let Some(e) = r.error {
-        eprintln!("line {}: {e}", lines.len());
+    if !emit(&mut out, &opts, r, lines.len()) {
         failed = true;
     }
     if opts.json {

@@ -221,16 +221,26 @@ impl Controller {
         }
     }
 
-    /// Every partition, for a broker that must catch up on everything.
-    fn everything(&self) -> Vec<(TopicPartition, PartitionMeta)> {
-        self.topics
+    /// Sends every partition to a broker that must catch up on everything.
+    fn send_everything(&self, broker: u32, out: &mut Outcome) {
+        let partitions = self
+            .topics
             .values()
             .flat_map(|t| {
                 t.partitions
                     .iter()
                     .map(|p| (TopicPartition::new(&t.name, p.partition), p.clone()))
             })
-            .collect()
+            .collect();
+        out.sends.push(Outgoing {
+            from: None,
+            to: NodeId::Broker(broker),
+            body: Body::MetadataUpdate {
+                offset: self.metadata_offset,
+                partitions,
+            },
+            correlation_id: None,
+        });
     }
 
     pub fn handle(&mut self, now: Time, msg: &Message, settings: &BrokerSettings) -> Outcome {
@@ -332,34 +342,15 @@ impl Controller {
                     slot.partition_epoch = p.partition_epoch;
                 }
             }
-            let others: Vec<(TopicPartition, PartitionMeta)> = changed;
-            self.publish(&others, &mut out);
-            let everything = self.everything();
-            out.sends.push(Outgoing {
-                from: None,
-                to: NodeId::Broker(broker),
-                body: Body::MetadataUpdate {
-                    offset: self.metadata_offset,
-                    partitions: everything,
-                },
-                correlation_id: None,
-            });
+            self.publish(&changed, &mut out);
+            self.send_everything(broker, &mut out);
         } else if metadata_offset < self.metadata_offset {
             // It missed updates (a cut network): send it everything again.
             out.then(format!(
                 "Broker {broker} is behind on metadata (it has applied {metadata_offset} of {} updates), so the controller sends it the full picture.",
                 self.metadata_offset
             ));
-            let everything = self.everything();
-            out.sends.push(Outgoing {
-                from: None,
-                to: NodeId::Broker(broker),
-                body: Body::MetadataUpdate {
-                    offset: self.metadata_offset,
-                    partitions: everything,
-                },
-                correlation_id: None,
-            });
+            self.send_everything(broker, &mut out);
         }
         out.send(
             msg.from.clone(),
