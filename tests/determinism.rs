@@ -281,3 +281,33 @@ fn random_walks_keep_invariants_and_replay_exactly() {
         "only {consumed} consumed records"
     );
 }
+
+/// A long run keeps few checkpoints, yet stepping far back still restores the exact state.
+#[test]
+fn long_runs_thin_their_checkpoints_and_still_step_back_exactly() {
+    let mut s = Session::new(ClusterConfig::default(), 12);
+    let (_, errors) = s.run_script(
+        "kafka-topics --create --topic t --partitions 2 --replication-factor 3\n\
+         kafka-console-consumer --topic t --from-beginning\n\
+         sim advance 200000\n",
+        false,
+    );
+    assert!(errors.is_empty());
+    let w = s.world_mut();
+    let total = w.step_count();
+    assert!(total > 5000, "a long run: {total} steps");
+    let kept = w.checkpoint_count();
+    assert!(
+        (kept as u64) < total / kafka_sim::sim::timeline::CHECKPOINT_EVERY / 2,
+        "{kept} checkpoints for {total} steps"
+    );
+    let events = w.events().to_vec();
+    let state = serde_json::to_string(&w.snapshot()).unwrap();
+    w.seek(total / 3);
+    assert_eq!(w.events(), &events[..(total / 3) as usize]);
+    while w.step_count() < total {
+        w.step().expect("replay");
+    }
+    assert_eq!(w.events(), &events[..]);
+    assert_eq!(serde_json::to_string(&w.snapshot()).unwrap(), state);
+}

@@ -14,6 +14,12 @@ use serde::{Deserialize, Serialize};
 /// A checkpoint is taken every this many steps.
 pub const CHECKPOINT_EVERY: u64 = 32;
 
+/// Checkpoints older than this many steps are thinned out…
+pub const RECENT_STEPS: u64 = 2048;
+
+/// …to one every this many steps.
+pub const SPARSE_CHECKPOINT_EVERY: u64 = 1024;
+
 /// The most steps `run_until_idle` takes before it stops (a safety net, never a normal end).
 pub const RUN_LIMIT: u64 = 100_000;
 
@@ -77,6 +83,11 @@ impl World {
         &self.events[self.state.event_count as usize..]
     }
 
+    /// How many checkpoints are kept (for tests and the memory budget).
+    pub fn checkpoint_count(&self) -> usize {
+        self.checkpoints.len()
+    }
+
     pub fn inputs(&self) -> &[InputRecord] {
         &self.inputs
     }
@@ -120,7 +131,19 @@ impl World {
         let n = self.state.event_count;
         if n % CHECKPOINT_EVERY == 0 && !self.checkpoints.iter().any(|c| c.event_count == n) {
             self.checkpoints.push(self.state.clone());
+            self.thin_checkpoints(n);
         }
+    }
+
+    /// Keeps memory bounded on long runs (a projector left on Play): dense
+    /// checkpoints for the recent past, one every `SPARSE_CHECKPOINT_EVERY`
+    /// steps further back. Stepping far back then replays a little more.
+    fn thin_checkpoints(&mut self, now: u64) {
+        self.checkpoints.retain(|c| {
+            c.event_count == 0
+                || now.saturating_sub(c.event_count) <= RECENT_STEPS
+                || c.event_count % SPARSE_CHECKPOINT_EVERY == 0
+        });
     }
 
     fn input_due(&self) -> Option<&InputRecord> {
