@@ -257,7 +257,7 @@ fn random_walks_keep_invariants_and_replay_exactly() {
             checked += 1;
             if let Err(e) = invariants::check(w.state()) {
                 panic!(
-                    "seed {seed}, step {}: {e}\nreproduce with `kafka-sim run - --seed {seed}{}` and this script:\n{}{script}",
+                    "seed {seed}, step {}: {e}\nreproduce with `kafka-sim run - --seed {seed} --keep-going{}` and this script:\n{}{script}",
                     if auto { "" } else { " --step-mode" },
                     if seed % 2 == 0 { "sim profile teaching\n" } else { "" },
                     w.step_count()
@@ -310,4 +310,127 @@ fn long_runs_thin_their_checkpoints_and_still_step_back_exactly() {
     }
     assert_eq!(w.events(), &events[..]);
     assert_eq!(serde_json::to_string(&w.snapshot()).unwrap(), state);
+}
+
+/// The volume run: 500 seeds × 300 random commands (override with
+/// `SIM_SCALE_SEEDS` / `SIM_SCALE_COMMANDS`), teaching profile, commands only
+/// start things and the test itself moves time, checking the invariants after
+/// every single step. Faults (kill, start, stall, network cuts, elections) included.
+#[test]
+fn random_walks_at_scale_check_every_step() {
+    let env = |k: &str, d: u64| {
+        std::env::var(k)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(d)
+    };
+    let seeds = env("SIM_SCALE_SEEDS", 500);
+    let commands = env("SIM_SCALE_COMMANDS", 300);
+    let first = env("SIM_SCALE_FIRST", 0);
+    let trace = std::env::var("SIM_TRACE").is_ok();
+    let mut checked = 0u64;
+    let mut acked = 0usize;
+    for seed in first..first + seeds {
+        if trace {
+            eprintln!("seed {seed}");
+        }
+        let mut rng = SimRng::new(seed.wrapping_mul(0x9E37) ^ 0x5EED);
+        let config = ClusterConfig::with_profile(3, kafka_sim::sim::settings::Profile::Teaching);
+        let mut s = Session::new(config, seed);
+        s.set_auto_run(false);
+        let mut script = String::from("sim profile teaching\n");
+        let check = |s: &Session, script: &str| {
+            if let Err(e) = invariants::check(s.world().state()) {
+                panic!(
+                    "seed {seed}, step {}: {e}\nreproduce with `kafka-sim run - --seed {seed} --step-mode --keep-going` and:\n{script}",
+                    s.world().step_count()
+                );
+            }
+        };
+        for ci in 0..commands {
+            if std::env::var("SIM_TRACE").as_deref() == Ok("2") {
+                eprintln!("  command {ci} at step {}", s.world().step_count());
+            }
+            let line = match rng.below(10) {
+                // Move time ourselves so every step is checked.
+                0..=2 => {
+                    let n = rng.range_inclusive(1, 25);
+                    script.push_str(&format!("sim step {n}\n"));
+                    for _ in 0..n {
+                        if s.world_mut().step().is_none() {
+                            break;
+                        }
+                        checked += 1;
+                        check(&s, &script);
+                    }
+                    continue;
+                }
+                3 => {
+                    let ms = rng.range_inclusive(1, 1500);
+                    script.push_str(&format!("sim advance {ms}\n"));
+                    let submitted = s
+                        .world_mut()
+                        .submit(kafka_sim::sim::Command::Advance { ms })
+                        .is_ok();
+                    if submitted {
+                        let target = s.world().now() + ms;
+                        while let Some(e) = s.world_mut().step() {
+                            if std::env::var("SIM_TRACE").as_deref() == Ok("3") {
+                                eprintln!(
+                                    "    {}",
+                                    kafka_sim::console::format_event(&e).trim_end()
+                                );
+                            }
+                            checked += 1;
+                            check(&s, &script);
+                            if e.kind == "clock" && s.world().now() >= target {
+                                break;
+                            }
+                        }
+                    }
+                    continue;
+                }
+                _ => random_line(&mut rng),
+            };
+            if line == "sim run" || line.starts_with("sim advance") || line.starts_with("sim step")
+            {
+                continue; // time moves only through the checked loops above
+            }
+            script.push_str(&line);
+            script.push('\n');
+            if std::env::var("SIM_TRACE").as_deref() == Ok("2") {
+                eprintln!("  line: {line}");
+            }
+            for l in line.lines() {
+                let r = s.input_line(l);
+                if let Some(e) = &r.error {
+                    assert!(!e.contains('\n'), "one-line error: {e}");
+                }
+            }
+            check(&s, &script);
+        }
+        acked += s
+            .world()
+            .state()
+            .producers
+            .values()
+            .flat_map(|p| &p.records)
+            .filter(|r| r.status == RecordStatus::Acked)
+            .count();
+        // Going back and forth at the end reproduces the same events.
+        let w = s.world_mut();
+        let events = w.events().to_vec();
+        let total = w.step_count();
+        w.step_back(rng.range_inclusive(0, 200));
+        while w.step_count() < total {
+            w.step().expect("replay");
+        }
+        assert_eq!(w.events(), &events[..], "seed {seed}: replay diverged");
+    }
+    eprintln!("walks at scale: {seeds} seeds × {commands} commands, {checked} steps checked, {acked} records acknowledged");
+    assert!(
+        checked > seeds * commands / 2,
+        "only {checked} steps checked"
+    );
+    assert!(acked > seeds as usize, "only {acked} acknowledged records");
 }

@@ -64,6 +64,11 @@ pub struct Consumer {
     /// The current time, set by the world before the consumer acts.
     #[serde(default)]
     pub now_hint: Time,
+    /// The Metadata request awaiting an answer, if any.
+    #[serde(default)]
+    pub metadata_in_flight: Option<u64>,
+    #[serde(default)]
+    pub metadata_retry_set: bool,
 }
 
 fn default_request_timeout() -> u64 {
@@ -86,13 +91,24 @@ impl Consumer {
             bootstrap_servers: Vec::new(),
             request_timeout_ms: default_request_timeout(),
             now_hint: 0,
+            metadata_in_flight: None,
+            metadata_retry_set: false,
         }
     }
 
     /// Every request gets a `request.timeout.ms` timer, so a dead broker is noticed.
-    pub fn note_sent(&mut self, to: &NodeId, id: u64, now: Time) -> Option<(Time, Timer)> {
+    pub fn note_sent(
+        &mut self,
+        to: &NodeId,
+        body: &Body,
+        id: u64,
+        now: Time,
+    ) -> Option<(Time, Timer)> {
         if let NodeId::Broker(b) = to {
             self.in_flight.insert(id, *b);
+        }
+        if matches!(body, Body::MetadataRequest { .. }) {
+            self.metadata_in_flight = Some(id);
         }
         Some((
             now + self.request_timeout_ms,
@@ -125,22 +141,33 @@ impl Consumer {
                 }
             }
         }
-        out.then(format!(
-            "It asks broker {} for fresh metadata.",
-            self.bootstrap
-        ));
-        self.send_to(
-            self.bootstrap,
-            Body::MetadataRequest {
-                topics: vec![self.spec.topic.clone()],
-            },
-            &mut out,
-        );
+        if self.metadata_in_flight == Some(request_id) {
+            self.metadata_in_flight = None;
+        }
+        if self.request_metadata(&mut out) {
+            out.then(format!(
+                "It asks broker {} for fresh metadata.",
+                self.bootstrap
+            ));
+        }
         out
     }
 
-    fn send_to(&mut self, broker: u32, body: Body, out: &mut Outcome) {
-        out.send(NodeId::Broker(broker), body, None);
+    /// Asks the bootstrap broker for metadata, unless a request is already out
+    /// (several triggers at once must not multiply requests).
+    fn request_metadata(&mut self, out: &mut Outcome) -> bool {
+        if self.metadata_in_flight.is_some() {
+            return false;
+        }
+        self.metadata_in_flight = Some(u64::MAX); // the world fills in the id
+        out.send(
+            NodeId::Broker(self.bootstrap),
+            Body::MetadataRequest {
+                topics: vec![self.spec.topic.clone()],
+            },
+            None,
+        );
+        true
     }
 
     fn tp(&self, p: u32) -> TopicPartition {
@@ -164,13 +191,7 @@ impl Consumer {
                 self.name, self.bootstrap
             ),
         );
-        out.send(
-            NodeId::Broker(self.bootstrap),
-            Body::MetadataRequest {
-                topics: vec![self.spec.topic.clone()],
-            },
-            None,
-        );
+        self.request_metadata(&mut out);
         out
     }
 
@@ -184,6 +205,9 @@ impl Consumer {
     pub fn handle(&mut self, _now: Time, msg: &Message) -> Outcome {
         if let Some(id) = msg.correlation_id {
             self.in_flight.remove(&id);
+            if self.metadata_in_flight == Some(id) {
+                self.metadata_in_flight = None;
+            }
         }
         let cancel = msg.correlation_id.map(|id| Timer::RequestTimeout {
             client: self.name.clone(),
@@ -285,18 +309,11 @@ impl Consumer {
                         self.reset_positions(b, out_of_range, &mut out);
                     }
                 }
-                if refresh {
+                if refresh && self.request_metadata(&mut out) {
                     out.then(format!(
                         "Its metadata may be stale, so it asks broker {} for fresh metadata.",
                         self.bootstrap
                     ));
-                    out.send(
-                        NodeId::Broker(self.bootstrap),
-                        Body::MetadataRequest {
-                            topics: vec![self.spec.topic.clone()],
-                        },
-                        None,
-                    );
                 }
                 if got > 0 {
                     let positions: Vec<String> = partitions
@@ -483,9 +500,10 @@ impl Consumer {
             .copied()
             .filter(|p| self.leader_of(*p).is_none())
             .collect();
-        if leaderless.is_empty() {
+        if leaderless.is_empty() || self.metadata_retry_set {
             return;
         }
+        self.metadata_retry_set = true;
         out.then(format!(
             "{} of {} {} no leader; it will ask for metadata again in {} ms.",
             if leaderless.len() == 1 {
@@ -523,17 +541,14 @@ impl Consumer {
                 self.name, self.bootstrap
             ),
         );
+        self.metadata_retry_set = false;
         if self.closed {
             out.narration = format!("{} has closed.", self.name);
             return out;
         }
-        self.send_to(
-            self.bootstrap,
-            Body::MetadataRequest {
-                topics: vec![self.spec.topic.clone()],
-            },
-            &mut out,
-        );
+        if !self.request_metadata(&mut out) {
+            out.narration = format!("{} is already waiting for metadata.", self.name);
+        }
         out
     }
 

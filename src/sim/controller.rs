@@ -389,12 +389,26 @@ impl Controller {
                 ),
             );
         }
-        // Fenced brokers never join the ISR.
-        let isr: Vec<u32> = new_isr
+        if !p.leader.is_some_and(|l| live.contains(&l)) {
+            return Outcome::new(
+                "alter-partition",
+                format!(
+                    "The controller rejects {}'s ISR change for {tp}: that broker is fenced.",
+                    msg.from
+                ),
+            );
+        }
+        // Fenced brokers never join the ISR, and the leader never leaves it.
+        let mut isr: Vec<u32> = new_isr
             .iter()
             .copied()
             .filter(|b| live.contains(b))
             .collect();
+        if let Some(l) = p.leader {
+            if !isr.contains(&l) {
+                isr.insert(0, l);
+            }
+        }
         let before = std::mem::replace(&mut p.isr, isr.clone());
         p.partition_epoch += 1;
         let mut out = Outcome::new(

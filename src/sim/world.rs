@@ -296,7 +296,9 @@ impl WorldState {
     /// Checks a command against the current state without changing anything.
     pub fn validate(&self, cmd: &Command) -> Result<(), KafkaError> {
         match cmd {
-            Command::CreateTopic(req) => self.controller.validate_create(req, &self.live_brokers()),
+            Command::CreateTopic(req) => self
+                .controller
+                .validate_create(req, &self.controller.unfenced()),
             Command::DeleteTopic { name } => self.controller.topic(name).map(|_| ()),
             Command::Produce { producer, .. } => {
                 if self.consumers.contains_key(producer) {
@@ -411,7 +413,8 @@ impl WorldState {
         self.tell_brokers_the_time(now);
         let (actor, out) = match cmd {
             Command::CreateTopic(req) => {
-                let live = self.live_brokers();
+                // KRaft places replicas only on registered, unfenced brokers.
+                let live = self.controller.unfenced();
                 let meta = self
                     .controller
                     .create_topic(req, &live, &mut self.rng)?
@@ -838,7 +841,7 @@ impl WorldState {
                         out.timers.push(t);
                     }
                 } else if let Some(c) = self.consumers.get_mut(name) {
-                    if let Some(t) = c.note_sent(&send.to, id, now) {
+                    if let Some(t) = c.note_sent(&send.to, &send.body, id, now) {
                         out.timers.push(t);
                     }
                 }
