@@ -796,5 +796,11 @@ async fn slow_and_preferred_leader_buttons_run_their_commands() {
         output.contains("Valid replica already elected for partitions t-0, t-1, t-2"),
         "{output}"
     );
+
+    click(&root, "#check-invariants");
+    tick().await;
+    let output = text_of(&root, "#console-output");
+    assert!(output.contains("$ sim check"), "{output}");
+    assert!(output.contains("All invariants hold"), "{output}");
     app.destroy();
 }

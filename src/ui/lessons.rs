@@ -165,6 +165,13 @@ pub fn network_control(props: &NetworkControlProps) -> Html {
             );
         })
     };
+    let on_check = {
+        let (cb, error) = (props.on_command.clone(), error.clone());
+        Callback::from(move |_: MouseEvent| {
+            error.set(None);
+            cb.emit("sim check".into());
+        })
+    };
     let select = |id: &'static str, value: &str, onchange: Callback<Event>, label: &'static str| {
         html! {
             <select id={id} onchange={onchange} aria-label={label}>
@@ -195,6 +202,10 @@ pub fn network_control(props: &NetworkControlProps) -> Html {
                 <button id="elect-preferred" type="button" class="secondary" onclick={on_elect}
                     title="Move leadership back to each partition's preferred replica (kafka-leader-election --election-type preferred --all-topic-partitions)">
                     { "Preferred leaders" }
+                </button>
+                <button id="check-invariants" type="button" class="secondary" onclick={on_check}
+                    title="Run the simulator's invariant checker on the current state (sim check)">
+                    { "Check" }
                 </button>
             </div>
             if let Some(m) = &*error {
