@@ -520,18 +520,23 @@ impl Broker {
                 "The acks=all Produce from {} is now fully replicated, so broker {} acknowledges it.",
                 d.from, self.id
             ));
-            out.cancel.push(Timer::ProduceTimeout {
-                broker: self.id,
-                request_id: d.request_id,
-            });
-            out.send(
-                d.from,
-                Body::ProduceResponse {
-                    partitions: d.responses,
-                },
-                Some(d.request_id),
-            );
+            self.answer_delayed(d, out);
         }
+    }
+
+    /// Answers a held `acks=all` Produce before its timeout fires.
+    fn answer_delayed(&self, d: DelayedProduce, out: &mut Outcome) {
+        out.cancel.push(Timer::ProduceTimeout {
+            broker: self.id,
+            request_id: d.request_id,
+        });
+        out.send(
+            d.from,
+            Body::ProduceResponse {
+                partitions: d.responses,
+            },
+            Some(d.request_id),
+        );
     }
 
     /// `request.timeout.ms` passed and the ISR never caught up: answer with REQUEST_TIMED_OUT.
@@ -1003,17 +1008,7 @@ impl Broker {
                     r.base_offset = None;
                 }
             }
-            out.cancel.push(Timer::ProduceTimeout {
-                broker: self.id,
-                request_id: d.request_id,
-            });
-            out.send(
-                d.from,
-                Body::ProduceResponse {
-                    partitions: d.responses,
-                },
-                Some(d.request_id),
-            );
+            self.answer_delayed(d, out);
         }
     }
 

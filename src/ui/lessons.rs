@@ -149,29 +149,17 @@ pub fn network_control(props: &NetworkControlProps) -> Html {
             Err(m) => error.set(Some(m)),
         })
     };
-    let on_heal = {
+    // A button that always runs the same console command.
+    let run = |line: &'static str| {
         let (cb, error) = (props.on_command.clone(), error.clone());
         Callback::from(move |_: MouseEvent| {
             error.set(None);
-            cb.emit("sim network heal".into());
+            cb.emit(line.to_string());
         })
     };
-    let on_elect = {
-        let (cb, error) = (props.on_command.clone(), error.clone());
-        Callback::from(move |_: MouseEvent| {
-            error.set(None);
-            cb.emit(
-                "kafka-leader-election --election-type preferred --all-topic-partitions".into(),
-            );
-        })
-    };
-    let on_check = {
-        let (cb, error) = (props.on_command.clone(), error.clone());
-        Callback::from(move |_: MouseEvent| {
-            error.set(None);
-            cb.emit("sim check".into());
-        })
-    };
+    let on_heal = run("sim network heal");
+    let on_elect = run("kafka-leader-election --election-type preferred --all-topic-partitions");
+    let on_check = run("sim check");
     let select = |id: &'static str, value: &str, onchange: Callback<Event>, label: &'static str| {
         html! {
             <select id={id} onchange={onchange} aria-label={label}>
