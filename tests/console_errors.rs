@@ -141,8 +141,28 @@ const BAD_LINES: &[(&str, &str)] = &[
         "at least 1",
     ),
     (
-        "kafka-console-consumer --topic orders --group g",
-        "consumer groups",
+        "kafka-console-consumer --topic orders --group g --partition 0",
+        "cannot be combined with --group",
+    ),
+    (
+        "kafka-console-consumer --topic orders --group g --consumer-property session.timeout.ms=soon",
+        "Not a number",
+    ),
+    (
+        "kafka-console-consumer --topic orders --group g --consumer-property heartbeat.interval.ms=60000",
+        "must be lower than session.timeout.ms",
+    ),
+    (
+        "kafka-console-consumer --topic orders --consumer-property auto.offset.reset=earliest",
+        "only applies to a consumer in a group",
+    ),
+    (
+        "kafka-console-consumer --topic orders --group g --consumer-property partition.assignment.strategy=fastest",
+        "range, roundrobin, sticky and cooperative-sticky",
+    ),
+    (
+        "kafka-console-consumer --topic orders --group g --consumer-property colour=red",
+        "Unknown or unsupported consumer config: colour",
     ),
     (
         "kafka-console-consumer --topic orders --property print.key=yes",
@@ -152,7 +172,74 @@ const BAD_LINES: &[(&str, &str)] = &[
         "kafka-console-consumer --topic orders --property colour=red",
         "unknown --property 'colour'",
     ),
-    ("kafka-consumer-groups --list", "not simulated yet"),
+    ("kafka-configs --describe", "not simulated yet"),
+    ("kafka-consumer-groups", "exactly one action"),
+    ("kafka-consumer-groups --describe", "takes one of these options"),
+    ("kafka-consumer-groups --list --describe", "exactly one action"),
+    (
+        "kafka-consumer-groups --describe --group g --members --state",
+        "at most one of",
+    ),
+    (
+        "kafka-consumer-groups --reset-offsets --group g --topic orders",
+        "exactly one of these options",
+    ),
+    (
+        "kafka-consumer-groups --reset-offsets --group g --to-earliest --execute",
+        "[all-topics], [topic]",
+    ),
+    (
+        "kafka-consumer-groups --reset-offsets --group g --topic orders:9 --to-earliest --execute",
+        "has no partition 9",
+    ),
+    (
+        "kafka-consumer-groups --reset-offsets --group g --topic nope --to-latest --execute",
+        "topic 'nope' does not exist",
+    ),
+    (
+        "kafka-consumer-groups --reset-offsets --group g --topic orders --to-offset x --execute",
+        "whole number",
+    ),
+    (
+        "kafka-topics --alter --topic orders --partitions 1",
+        "higher than the requested 1",
+    ),
+    ("kafka-topics --alter --topic orders", "needs --partitions"),
+    (
+        "kafka-topics --alter --topic nope --partitions 5",
+        "does not exist",
+    ),
+    ("sim consumer add c1 --topic orders", "which group?"),
+    ("sim consumer add c1 --group g", "which topic?"),
+    ("sim consumer add c1 --group g --topic nope", "does not exist"),
+    ("sim consumer add 12 --group g --topic orders", "confused with a broker id"),
+    ("sim consumer add c/1 --group g --topic orders", "letters, digits"),
+    (
+        "sim consumer add c1 --group g --topic orders --commit sometimes",
+        "one of auto, sync, async, before, never",
+    ),
+    (
+        "sim consumer add c1 --group g --topic orders --processing-ms 99999999",
+        "at or below 60000",
+    ),
+    (
+        "sim consumer add c1 --group g --topic orders --config max.poll.records=0",
+        "at least 1",
+    ),
+    ("sim consumer kill nobody", "no consumer called nobody"),
+    ("sim consumer pause nobody 100", "no consumer called nobody"),
+    ("sim consumer pause c1", "how many milliseconds"),
+    ("sim consumer fly c1", "unknown action 'fly'"),
+    ("sim producer add p1 --topic orders", "how fast?"),
+    ("sim producer add p1 --topic orders --rate 0/s", "N from 1 to 1000"),
+    ("sim producer add p1 --topic orders --rate 5000", "N from 1 to 1000"),
+    ("sim producer add p1 --topic nope --rate 5/s", "does not exist"),
+    ("sim producer add p1 --topic orders --rate 5/s --keys a,,b", "non-empty keys"),
+    (
+        "sim producer add p1 --topic orders --rate 5/s --config acks=2",
+        "Invalid value 2 for configuration acks",
+    ),
+    ("sim producer stop nobody", "no producer called nobody"),
     ("sim", "which one?"),
     ("sim fly", "unknown subcommand 'fly'"),
     ("sim step x", "expected a whole number, got 'x'"),
@@ -166,7 +253,7 @@ const BAD_LINES: &[(&str, &str)] = &[
     ("sim brokers", "how many?"),
     ("sim seed -3", "whole number"),
     ("sim consumer stop nobody", "no consumer called nobody"),
-    ("sim consumer start x", "unknown action"),
+    ("sim consumer start x", "no consumer called x"),
     ("help nothing", "no help for 'nothing'"),
 ];
 

@@ -3,7 +3,7 @@
 
 use super::args::{key_value, parse, Kind};
 use super::session::{AttachedConsumer, LineOutput, Session};
-use crate::sim::consumer::ConsumedRecord;
+use crate::sim::consumer::{ConsumedRecord, GroupConfig, OffsetReset};
 use crate::sim::{Command, ConsumerSpec, RecordStatus, StartFrom};
 
 pub const TOOL: &str = "kafka-console-consumer";
@@ -17,6 +17,7 @@ const SPEC: &[(&str, Kind)] = &[
     ("--max-messages", Kind::Value),
     ("--property", Kind::Repeated),
     ("--group", Kind::Value),
+    ("--consumer-property", Kind::Repeated),
 ];
 
 /// What to print for each record (the formatter's `print.*` properties).
@@ -144,11 +145,6 @@ pub fn run(session: &mut Session, words: &[String]) -> LineOutput {
 
 fn run_inner(session: &mut Session, words: &[String]) -> Result<LineOutput, String> {
     let args = parse(TOOL, words, SPEC)?;
-    if args.has("--group") {
-        return Err(format!(
-            "{TOOL}: consumer groups (--group) are not simulated yet; they arrive with the consumer-group lesson. Read without a group, or pick one --partition."
-        ));
-    }
     let topic = args
         .value("--topic")
         .ok_or_else(|| format!("{TOOL}: Missing required argument \"[topic]\""))?
@@ -197,11 +193,51 @@ fn run_inner(session: &mut Session, words: &[String]) -> Result<LineOutput, Stri
         }
     }
     let name = format!("console-consumer-{}", session.next_console_consumer);
+    let mut props: Vec<(String, String)> = Vec::new();
+    for p in args.all("--consumer-property") {
+        props.push(key_value(TOOL, "--consumer-property", p)?);
+    }
+    let group_id = args.value("--group").map(str::to_string).or_else(|| {
+        props
+            .iter()
+            .find(|(k, _)| k == "group.id")
+            .map(|(_, v)| v.clone())
+    });
+    let group = match group_id {
+        None if !props.is_empty() => {
+            return Err(format!(
+                "{TOOL}: --consumer-property only applies to a consumer in a group (give --group)"
+            ))
+        }
+        None => None,
+        Some(g) => {
+            if partition.is_some() || args.has("--offset") {
+                return Err(format!(
+                    "{TOOL}: --partition and --offset choose partitions by hand; they cannot be combined with --group, which lets the group assign partitions"
+                ));
+            }
+            if g.is_empty() {
+                return Err(format!("{TOOL}: --group must not be empty"));
+            }
+            let settings = &session.world.config().settings.groups;
+            let mut cfg = GroupConfig::new(&g, &name, settings);
+            if start == StartFrom::Earliest {
+                // --from-beginning only matters when the group has no committed offset.
+                cfg.auto_offset_reset = OffsetReset::Earliest;
+            }
+            for (k, v) in &props {
+                cfg.set(k, v).map_err(|e| format!("{TOOL}: {e}"))?;
+            }
+            cfg.validate().map_err(|e| format!("{TOOL}: {e}"))?;
+            Some(cfg)
+        }
+    };
     let spec = ConsumerSpec {
         topic,
         partition,
         start,
         max_messages,
+        group,
     };
     let event = session
         .world

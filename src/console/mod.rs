@@ -6,8 +6,10 @@
 //! and a command may take a here-document (`<<EOF` … `EOF`) as its standard input.
 
 mod args;
+mod clients;
 mod consumer;
 mod election;
+mod groups;
 mod help;
 mod lexer;
 mod producer;

@@ -3,7 +3,7 @@
 
 use super::lexer::{tokenize, Token};
 use super::session::{HereDoc, LineOutput, Session};
-use super::{consumer, election, help, producer, topics};
+use super::{consumer, election, groups, help, producer, topics};
 use crate::sim::settings::Profile;
 use crate::sim::{ClusterConfig, Command, Event, NodeId, MAX_BROKERS};
 
@@ -121,7 +121,8 @@ fn input_line_inner(session: &mut Session, line: &str) -> LineOutput {
         "sim" => sim(session, rest),
         "help" => help::help(rest),
         "kafka-leader-election" => election::run(session, rest),
-        "kafka-consumer-groups" | "kafka-configs"
+        "kafka-consumer-groups" => groups::run(session, rest),
+        "kafka-configs"
         | "kafka-avro-console-producer" | "kafka-avro-console-consumer" | "curl" => {
             LineOutput::error(format!(
                 "{tool} is not simulated yet: it arrives with a later lesson (try `help` for what works today)"
@@ -177,7 +178,7 @@ fn expect_no_more(args: &[String], n: usize, usage: &str) -> Result<(), String> 
 
 fn sim_inner(session: &mut Session, args: &[String]) -> Result<LineOutput, String> {
     let Some(sub) = args.first() else {
-        return Err("sim: which one? step, back, run, advance, state, seed, brokers, reset, consumer (try `help sim`)".into());
+        return Err("sim: which one? step, back, run, advance, state, seed, brokers, reset, profile, broker, network, consumer, producer, assign, check (try `help sim`)".into());
     };
     match sub.as_str() {
         "step" => {
@@ -405,27 +406,8 @@ fn sim_inner(session: &mut Session, args: &[String]) -> Result<LineOutput, Strin
             session.reset_with(config, seed);
             Ok(LineOutput::stdout(text))
         }
-        "consumer" => {
-            let (Some(action), Some(name)) = (args.get(1), args.get(2)) else {
-                return Err("sim consumer: usage: sim consumer stop NAME".into());
-            };
-            expect_no_more(args, 3, "sim consumer stop NAME")?;
-            if action != "stop" {
-                return Err(format!(
-                    "sim consumer: unknown action '{action}' (only 'stop' for now)"
-                ));
-            }
-            let event = session
-                .world
-                .submit(Command::CloseConsumer {
-                    consumer: name.clone(),
-                })
-                .map_err(|e| format!("sim consumer stop: {}", e.message))?;
-            let mut out = LineOutput::stdout(format_event(&event));
-            out.events.push(event);
-            out.narrated = true;
-            Ok(out)
-        }
+        "consumer" => super::clients::consumer(session, &args[1..]),
+        "producer" => super::clients::producer(session, &args[1..]),
         other => Err(format!(
             "sim: unknown subcommand '{other}' (try `help sim`)"
         )),

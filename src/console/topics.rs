@@ -16,6 +16,7 @@ const SPEC: &[(&str, Kind)] = &[
     ("--list", Kind::Flag),
     ("--describe", Kind::Flag),
     ("--delete", Kind::Flag),
+    ("--alter", Kind::Flag),
     ("--topic", Kind::Value),
     ("--partitions", Kind::Value),
     ("--replication-factor", Kind::Value),
@@ -47,20 +48,24 @@ fn topic_error(e: crate::sim::KafkaError) -> String {
 
 fn run_inner(session: &mut Session, words: &[String]) -> Result<LineOutput, String> {
     let args = parse(TOOL, words, SPEC)?;
-    let actions: Vec<&str> = ["--create", "--list", "--describe", "--delete"]
+    let actions: Vec<&str> = ["--create", "--list", "--describe", "--delete", "--alter"]
         .into_iter()
         .filter(|a| args.has(a))
         .collect();
     if actions.len() != 1 {
         return Err(format!(
-            "{TOOL}: command must include exactly one action: --list, --describe, --create or --delete"
+            "{TOOL}: command must include exactly one action: --list, --describe, --create, --alter or --delete"
         ));
     }
+    let exclude_internal = args.has("--exclude-internal");
     let world = &session.world;
     match actions[0] {
         "--list" => {
             let mut out = String::new();
             for name in world.state().controller.topics.keys() {
+                if exclude_internal && is_internal(name) {
+                    continue;
+                }
                 out.push_str(name);
                 out.push('\n');
             }
@@ -78,7 +83,12 @@ fn run_inner(session: &mut Session, words: &[String]) -> Result<LineOutput, Stri
                         ))
                     }
                 },
-                None => state.controller.topics.values().collect(),
+                None => state
+                    .controller
+                    .topics
+                    .values()
+                    .filter(|t| !(exclude_internal && is_internal(&t.name)))
+                    .collect(),
             };
             let under = args.has("--under-replicated-partitions");
             let unavailable = args.has("--unavailable-partitions");
@@ -154,6 +164,11 @@ fn run_inner(session: &mut Session, words: &[String]) -> Result<LineOutput, Stri
             if args.has("--if-exists") && !world.state().controller.topics.contains_key(&name) {
                 return Ok(LineOutput::default());
             }
+            if is_internal(&name) {
+                return Err(format!(
+                    "Error while executing topic command : Topic {name} is a kafka internal topic and is not allowed to be marked for deletion."
+                ));
+            }
             let event = session
                 .world
                 .submit(Command::DeleteTopic { name })
@@ -162,8 +177,42 @@ fn run_inner(session: &mut Session, words: &[String]) -> Result<LineOutput, Stri
             out.events.push(event);
             Ok(out)
         }
+        "--alter" => {
+            let name = args
+                .value("--topic")
+                .ok_or_else(|| format!("{TOOL}: --alter needs --topic"))?
+                .to_string();
+            let Some(partitions) = args.number::<u32>(TOOL, "--partitions")? else {
+                return Err(format!(
+                    "{TOOL}: --alter needs --partitions N (the simulator changes nothing else with --alter)"
+                ));
+            };
+            if args.has("--replication-factor") || args.has("--config") {
+                return Err(format!(
+                    "{TOOL}: --alter only takes --partitions here (change configs with kafka-configs)"
+                ));
+            }
+            if args.has("--if-exists") && !world.state().controller.topics.contains_key(&name) {
+                return Ok(LineOutput::default());
+            }
+            let event = session
+                .world
+                .submit(Command::CreatePartitions {
+                    topic: name,
+                    partitions,
+                })
+                .map_err(topic_error)?;
+            let mut out = LineOutput::default();
+            out.events.push(event);
+            Ok(out)
+        }
         _ => Err(format!("{TOOL}: unsupported action")),
     }
+}
+
+/// Kafka's internal topics (hidden by `--exclude-internal`, never deleted by hand).
+fn is_internal(name: &str) -> bool {
+    name == crate::sim::group::OFFSETS_TOPIC
 }
 
 /// One `--describe` partition line, in the real tool's format.

@@ -9,6 +9,7 @@
 
 use super::controller::{PartitionMeta, TopicMeta};
 use super::error::ErrorCode;
+use super::group::OFFSETS_TOPIC;
 use super::log::{Record, ReplicaLog};
 use super::outcome::{plural, Outcome, Outgoing, Timer};
 use super::protocol::{
@@ -43,7 +44,8 @@ pub struct FollowerState {
     pub last_caught_up_ms: Time,
 }
 
-/// An `acks=all` Produce waiting until the ISR has its records.
+/// An `acks=all` Produce (or a group coordinator's own write to
+/// `__consumer_offsets`) waiting until the ISR has its records.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DelayedProduce {
     pub request_id: u64,
@@ -51,6 +53,30 @@ pub struct DelayedProduce {
     /// Partitions whose high watermark must reach the offset.
     pub waiting: Vec<(TopicPartition, u64)>,
     pub responses: Vec<ProducePartitionResponse>,
+    /// What to answer once the records are replicated.
+    #[serde(default)]
+    pub reply: DelayedReply,
+}
+
+/// Who waits on a replicated write, and what they are told.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DelayedReply {
+    /// A client's acks=all Produce: answered with `responses`.
+    #[default]
+    Produce,
+    /// An OffsetCommit: the offsets become visible once replicated.
+    OffsetCommit {
+        group: String,
+        offsets: Vec<(TopicPartition, u64)>,
+        results: Vec<(TopicPartition, Option<ErrorCode>)>,
+    },
+    /// The leader's SyncGroup: the assignment is handed out once replicated.
+    GroupSync {
+        group: String,
+        generation: i32,
+        assignment: Vec<(String, Vec<TopicPartition>)>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,6 +115,12 @@ pub struct Broker {
     /// The current time, set by the world before the broker acts (time is passed in, never read).
     #[serde(default)]
     pub now_hint: Time,
+    /// As group coordinator: the groups of the `__consumer_offsets` partitions it leads.
+    #[serde(default)]
+    pub groups: BTreeMap<String, crate::sim::group::Group>,
+    /// Counter behind the member ids it hands out.
+    #[serde(default)]
+    pub member_seq: u64,
 }
 
 impl Broker {
@@ -108,6 +140,8 @@ impl Broker {
             fetch_sent_at: BTreeMap::new(),
             isr_change_sent_at: BTreeMap::new(),
             now_hint: 0,
+            groups: BTreeMap::new(),
+            member_seq: 0,
         }
     }
 
@@ -163,6 +197,24 @@ impl Broker {
                 self.followers.retain(|tp, _| tp.topic != name);
                 self.pending_isr_change.retain(|tp| tp.topic != name);
             }
+        }
+    }
+
+    /// Partitions from `from` on were added to a topic: open their logs and
+    /// lead the ones assigned to this broker first (the others it follows).
+    pub fn add_partitions(&mut self, now: Time, meta: &TopicMeta, from: u32) {
+        for p in meta.partitions.iter().skip(from as usize) {
+            let tp = TopicPartition::new(&meta.name, p.partition);
+            if p.replicas.contains(&self.id) {
+                self.logs.entry(tp.clone()).or_default();
+            }
+            if p.leader == Some(self.id) {
+                self.become_leader(now, &tp, p);
+            }
+        }
+        if let Some(t) = self.image.get_mut(&meta.name) {
+            t.partitions
+                .extend(meta.partitions.iter().skip(from as usize).cloned());
         }
     }
 
@@ -275,6 +327,13 @@ impl Broker {
                 self.metadata_offset = self.metadata_offset.max(*offset);
                 self.on_metadata_update(now, partitions, settings)
             }
+            Body::FindCoordinatorRequest { key } => self.on_find_coordinator(msg, key, settings),
+            Body::JoinGroupRequest { .. } => self.on_join_group(now, msg, settings),
+            Body::SyncGroupRequest { .. } => self.on_sync_group(now, msg, settings),
+            Body::HeartbeatRequest { .. } => self.on_group_heartbeat(now, msg),
+            Body::LeaveGroupRequest { .. } => self.on_leave_group(now, msg, settings),
+            Body::OffsetCommitRequest { .. } => self.on_offset_commit(now, msg, settings),
+            Body::OffsetFetchRequest { .. } => self.on_offset_fetch(msg),
             Body::BrokerHeartbeatResponse { fenced } => Outcome::new(
                 "heartbeat-ack",
                 if *fenced {
@@ -445,6 +504,7 @@ impl Broker {
                     from: msg.from.clone(),
                     waiting,
                     responses,
+                    reply: DelayedReply::Produce,
                 });
                 out.timers.push((
                     now + settings.request_timeout_ms,
@@ -516,12 +576,28 @@ impl Broker {
                 self.delayed_produce.push(d);
                 continue;
             }
+            if d.reply != DelayedReply::Produce {
+                out.cancel.push(Timer::ProduceTimeout {
+                    broker: self.id,
+                    request_id: d.request_id,
+                });
+                let now = self.now_hint;
+                self.complete_reply(now, d.request_id, d.from, d.reply, out);
+                continue;
+            }
             out.then(format!(
                 "The acks=all Produce from {} is now fully replicated, so broker {} acknowledges it.",
                 d.from, self.id
             ));
             self.answer_delayed(d, out);
         }
+    }
+
+    /// After the leader appends to one of its own partitions (a coordinator's
+    /// write): move the HW if the ISR allows and wake waiting fetches.
+    pub(crate) fn after_local_append(&mut self, tp: &TopicPartition, out: &mut Outcome) {
+        self.advance_high_watermark(tp, out);
+        self.complete_parked_fetches(out);
     }
 
     /// Answers a held `acks=all` Produce before its timeout fires.
@@ -540,7 +616,12 @@ impl Broker {
     }
 
     /// `request.timeout.ms` passed and the ISR never caught up: answer with REQUEST_TIMED_OUT.
-    pub fn expire_produce(&mut self, request_id: u64) -> Outcome {
+    pub fn expire_produce(
+        &mut self,
+        now: Time,
+        request_id: u64,
+        settings: &BrokerSettings,
+    ) -> Outcome {
         let Some(pos) = self
             .delayed_produce
             .iter()
@@ -549,6 +630,31 @@ impl Broker {
             return Outcome::new("noop", format!("Broker {}: a produce wait ends.", self.id));
         };
         let d = self.delayed_produce.remove(pos);
+        if d.reply != DelayedReply::Produce {
+            let mut out = Outcome::new(
+                "group-write-timeout",
+                format!(
+                    "Broker {} gives up waiting for its {OFFSETS_TOPIC} write to be replicated (offsets.commit.timeout.ms = {} ms).",
+                    self.id, settings.groups.offsets_commit_timeout_ms
+                ),
+            );
+            let error = match d.reply {
+                DelayedReply::GroupSync { .. } => ErrorCode::CoordinatorNotAvailable,
+                _ => ErrorCode::RequestTimedOut,
+            };
+            self.fail_reply(
+                now,
+                crate::sim::group::state::HeldRequest {
+                    request_id: d.request_id,
+                    from: d.from,
+                },
+                d.reply,
+                error,
+                &mut out,
+                settings,
+            );
+            return out;
+        }
         let mut out = Outcome::new(
             "produce-timeout",
             format!(
@@ -933,6 +1039,8 @@ impl Broker {
     ) -> Outcome {
         let mut out = Outcome::new("metadata-update", String::new());
         let mut notes = Vec::new();
+        let mut loads = Vec::new();
+        let mut unloads = Vec::new();
         for (tp, p) in partitions {
             let Some(topic) = self.image.get_mut(&tp.topic) else {
                 continue;
@@ -955,6 +1063,9 @@ impl Broker {
                     "it is now leader of {tp} (leader epoch {})",
                     p.leader_epoch
                 ));
+                if tp.topic == OFFSETS_TOPIC && old.leader != Some(self.id) {
+                    loads.push(tp.clone());
+                }
             } else if !now_leader && old.leader == Some(self.id) {
                 self.followers.remove(tp);
                 notes.push(format!(
@@ -962,7 +1073,10 @@ impl Broker {
                     p.leader.map_or("none".to_string(), |l| l.to_string())
                 ));
                 // Waiting acks=all requests for it can no longer complete here.
-                self.fail_delayed_for(tp, &mut out);
+                self.fail_delayed_for(now, tp, &mut out, settings);
+                if tp.topic == OFFSETS_TOPIC {
+                    unloads.push(tp.clone());
+                }
             } else if old.isr != p.isr {
                 notes.push(format!("the ISR of {tp} is now {}", join_ids(&p.isr)));
             } else if old.leader != p.leader {
@@ -981,6 +1095,12 @@ impl Broker {
                 notes.join("; ")
             }
         ));
+        for tp in unloads {
+            self.unload_groups(&tp, &mut out);
+        }
+        for tp in loads {
+            self.load_groups(now, &tp, &mut out);
+        }
         let led: Vec<TopicPartition> = partitions
             .iter()
             .filter(|(_, p)| p.leader == Some(self.id))
@@ -995,11 +1115,35 @@ impl Broker {
         out
     }
 
-    fn fail_delayed_for(&mut self, tp: &TopicPartition, out: &mut Outcome) {
+    fn fail_delayed_for(
+        &mut self,
+        now: Time,
+        tp: &TopicPartition,
+        out: &mut Outcome,
+        settings: &BrokerSettings,
+    ) {
         let delayed = std::mem::take(&mut self.delayed_produce);
         for mut d in delayed {
             if !d.waiting.iter().any(|(t, _)| t == tp) {
                 self.delayed_produce.push(d);
+                continue;
+            }
+            if d.reply != DelayedReply::Produce {
+                out.cancel.push(Timer::ProduceTimeout {
+                    broker: self.id,
+                    request_id: d.request_id,
+                });
+                self.fail_reply(
+                    now,
+                    crate::sim::group::state::HeldRequest {
+                        request_id: d.request_id,
+                        from: d.from,
+                    },
+                    d.reply,
+                    ErrorCode::NotCoordinator,
+                    out,
+                    settings,
+                );
                 continue;
             }
             for r in d.responses.iter_mut() {
@@ -1159,6 +1303,8 @@ impl Broker {
         self.fetching_from.clear();
         self.pending_isr_change.clear();
         self.followers.clear();
+        // Group state lives in memory; it is rebuilt from __consumer_offsets.
+        self.groups.clear();
     }
 
     fn on_list_offsets(

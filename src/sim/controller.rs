@@ -181,6 +181,73 @@ impl Controller {
         self.topic(&req.name)
     }
 
+    /// Checks `kafka-topics --alter --partitions N` (CreatePartitions) without changing anything.
+    pub fn validate_create_partitions(&self, name: &str, total: u32) -> Result<(), KafkaError> {
+        let t = self.topic(name)?;
+        if name.starts_with("__") {
+            return Err(KafkaError::new(
+                ErrorCode::InvalidRequest,
+                format!(
+                    "The number of partitions for the internal topic {name} cannot be changed."
+                ),
+            ));
+        }
+        let now = t.partitions.len() as u32;
+        if total <= now {
+            return Err(KafkaError::new(
+                ErrorCode::InvalidPartitions,
+                format!("Topic currently has {now} partitions, which is higher than the requested {total}."),
+            ));
+        }
+        if total > 10_000 {
+            return Err(KafkaError::new(
+                ErrorCode::InvalidPartitions,
+                "The simulator allows at most 10000 partitions per topic.",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Adds partitions to a topic, placed like a new topic's with the same
+    /// replication factor; returns the old count and the new metadata.
+    pub fn create_partitions(
+        &mut self,
+        name: &str,
+        total: u32,
+        live_brokers: &[u32],
+        rng: &mut SimRng,
+    ) -> Result<(u32, TopicMeta), KafkaError> {
+        self.validate_create_partitions(name, total)?;
+        let t = self
+            .topics
+            .get_mut(name)
+            .ok_or_else(|| unknown_topic(name))?;
+        let old = t.partitions.len() as u32;
+        let rf = t.replication_factor() as u32;
+        if rf as usize > live_brokers.len() {
+            return Err(KafkaError::new(
+                ErrorCode::InvalidReplicationFactor,
+                format!(
+                    "Unable to replicate the partition {rf} time(s): only {} broker(s) are registered.",
+                    live_brokers.len()
+                ),
+            ));
+        }
+        let placed = assign_replicas(live_brokers, total - old, rf, rng);
+        for (i, replicas) in placed.into_iter().enumerate() {
+            t.partitions.push(PartitionMeta {
+                partition: old + i as u32,
+                leader: replicas.first().copied(),
+                leader_epoch: 0,
+                unclean_election: false,
+                partition_epoch: 0,
+                isr: replicas.clone(),
+                replicas,
+            });
+        }
+        Ok((old, t.clone()))
+    }
+
     pub fn delete_topic(&mut self, name: &str) -> Result<TopicMeta, KafkaError> {
         self.topics.remove(name).ok_or_else(|| unknown_topic(name))
     }

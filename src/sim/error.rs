@@ -22,6 +22,18 @@ pub enum ErrorCode {
     NotEnoughReplicas,
     RequestTimedOut,
     FencedLeaderEpoch,
+    CoordinatorNotAvailable,
+    NotCoordinator,
+    CoordinatorLoadInProgress,
+    IllegalGeneration,
+    UnknownMemberId,
+    RebalanceInProgress,
+    MemberIdRequired,
+    InvalidSessionTimeout,
+    InconsistentGroupProtocol,
+    InvalidGroupId,
+    GroupIdNotFound,
+    NonEmptyGroup,
 }
 
 impl ErrorCode {
@@ -43,6 +55,18 @@ impl ErrorCode {
             ErrorCode::NotEnoughReplicas => "NOT_ENOUGH_REPLICAS",
             ErrorCode::RequestTimedOut => "REQUEST_TIMED_OUT",
             ErrorCode::FencedLeaderEpoch => "FENCED_LEADER_EPOCH",
+            ErrorCode::CoordinatorNotAvailable => "COORDINATOR_NOT_AVAILABLE",
+            ErrorCode::NotCoordinator => "NOT_COORDINATOR",
+            ErrorCode::CoordinatorLoadInProgress => "COORDINATOR_LOAD_IN_PROGRESS",
+            ErrorCode::IllegalGeneration => "ILLEGAL_GENERATION",
+            ErrorCode::UnknownMemberId => "UNKNOWN_MEMBER_ID",
+            ErrorCode::RebalanceInProgress => "REBALANCE_IN_PROGRESS",
+            ErrorCode::MemberIdRequired => "MEMBER_ID_REQUIRED",
+            ErrorCode::InvalidSessionTimeout => "INVALID_SESSION_TIMEOUT",
+            ErrorCode::InconsistentGroupProtocol => "INCONSISTENT_GROUP_PROTOCOL",
+            ErrorCode::InvalidGroupId => "INVALID_GROUP_ID",
+            ErrorCode::GroupIdNotFound => "GROUP_ID_NOT_FOUND",
+            ErrorCode::NonEmptyGroup => "NON_EMPTY_GROUP",
         }
     }
 
@@ -56,6 +80,9 @@ impl ErrorCode {
                 | ErrorCode::RequestTimedOut
                 | ErrorCode::FencedLeaderEpoch
                 | ErrorCode::UnknownTopicOrPartition
+                | ErrorCode::CoordinatorNotAvailable
+                | ErrorCode::NotCoordinator
+                | ErrorCode::CoordinatorLoadInProgress
         )
     }
 }

@@ -31,6 +31,26 @@ pub enum Timer {
     LeaderRebalance,
     /// A consumer with a leaderless partition asks for metadata again.
     ConsumerMetadataRetry { consumer: String },
+    /// A group coordinator's join phase ends (initial delay or rebalance timeout).
+    GroupJoin { broker: u32, group: String },
+    /// A group member's session (or a pending member's wait) may have expired.
+    GroupMemberSession {
+        broker: u32,
+        group: String,
+        member: String,
+    },
+    /// A group consumer's heartbeat thread sends its next Heartbeat.
+    ConsumerHeartbeat { consumer: String },
+    /// A group consumer's application finishes what it was doing and calls `poll()` again.
+    ConsumerPoll { consumer: String },
+    /// Auto-commit is due while the application waits in `poll()`.
+    ConsumerAutoCommit { consumer: String },
+    /// A consumer retries after `retry.backoff.ms` (FindCoordinator, JoinGroup …).
+    ConsumerRetry { consumer: String },
+    /// `metadata.max.age.ms`: a consumer refreshes its metadata to spot new partitions.
+    ConsumerMetadataRefresh { consumer: String },
+    /// A steady-stream producer (`sim producer add … --rate`) sends its next record.
+    ProducerStream { producer: String },
     /// A follower's Fetch to its leader got no answer within `request.timeout.ms`.
     ReplicaFetchTimeout {
         broker: u32,
@@ -40,7 +60,9 @@ pub enum Timer {
 }
 
 impl Timer {
-    /// Parked fetches are background waits: the world counts as idle while only they remain.
+    /// Background timers keep a cluster alive (heartbeats, parked fetches, session
+    /// checks, a steady producer): the world counts as idle while only they remain.
+    /// A group's join phase is not background: a command waits for the rebalance.
     pub fn is_background(&self) -> bool {
         matches!(
             self,
@@ -53,6 +75,11 @@ impl Timer {
                 | Timer::ReplicaFetchTimeout { .. }
                 | Timer::LeaderRebalance
                 | Timer::ConsumerMetadataRetry { .. }
+                | Timer::GroupMemberSession { .. }
+                | Timer::ConsumerHeartbeat { .. }
+                | Timer::ConsumerAutoCommit { .. }
+                | Timer::ConsumerMetadataRefresh { .. }
+                | Timer::ProducerStream { .. }
         )
     }
 }

@@ -154,6 +154,21 @@ pub struct Producer {
     /// Set by the console producer at end of input: send without lingering, then close.
     pub closing: bool,
     pub closed: bool,
+    /// A steady stream of records (`sim producer add … --rate`), if any.
+    #[serde(default)]
+    pub stream: Option<ProducerStream>,
+}
+
+/// A simulated application that sends one record every `interval_ms`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProducerStream {
+    pub topic: String,
+    pub interval_ms: u64,
+    /// Keys used in turn; no keys means records without a key (sticky partitioner).
+    pub keys: Vec<String>,
+    /// Records sent so far (the value is `<producer>-<n>`).
+    pub sent: u64,
+    pub stopped: bool,
 }
 
 impl Producer {
@@ -171,7 +186,40 @@ impl Producer {
             retry_timer_set: false,
             closing: false,
             closed: false,
+            stream: None,
         }
+    }
+
+    /// The stream's timer fired: send the next record and set the timer again.
+    pub fn on_stream_tick(&mut self, now: Time, rng: &mut SimRng) -> Outcome {
+        let name = self.name.clone();
+        let Some(st) = self.stream.as_mut() else {
+            return Outcome::new("noop", format!("{name} has no stream to send."));
+        };
+        if st.stopped {
+            return Outcome::new("noop", format!("{name}'s stream has stopped."));
+        }
+        st.sent += 1;
+        let n = st.sent;
+        let key = if st.keys.is_empty() {
+            None
+        } else {
+            st.keys
+                .get(((n - 1) % st.keys.len() as u64) as usize)
+                .map(|k| k.as_bytes().to_vec())
+        };
+        let topic = st.topic.clone();
+        let interval = st.interval_ms;
+        let record = ProducerRecord {
+            key,
+            value: Some(format!("{name}-{n}").into_bytes()),
+            headers: Vec::new(),
+        };
+        let mut out = self.on_send(now, &topic, vec![record], false, rng);
+        out.kind = "producer-stream".into();
+        out.timers
+            .push((now + interval, Timer::ProducerStream { producer: name }));
+        out
     }
 
     fn node(&self) -> NodeId {

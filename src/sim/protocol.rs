@@ -104,6 +104,33 @@ pub struct ListOffsetsPartitionResponse {
     pub offset: Option<u64>,
 }
 
+/// A consumer's subscription as it travels in JoinGroup (Kafka's
+/// `ConsumerProtocolSubscription`): the topics it wants, the partitions it owns
+/// now (cooperative rebalancing needs them) and the generation they came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subscription {
+    pub topics: Vec<String>,
+    pub owned_partitions: Vec<TopicPartition>,
+    /// `-1` when the member has never been part of a generation.
+    pub generation: i32,
+}
+
+/// One assignor a joining member supports, in its order of preference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinProtocol {
+    /// The assignor's name (`range`, `cooperative-sticky` …).
+    pub name: String,
+    pub subscription: Subscription,
+}
+
+/// A member as the group leader sees it in its JoinGroup response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinMember {
+    pub member_id: String,
+    pub group_instance_id: Option<String>,
+    pub subscription: Subscription,
+}
+
 /// The payload of a message on the simulated network.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "api", rename_all = "snake_case")]
@@ -152,6 +179,83 @@ pub enum Body {
         leader_epoch: u32,
         new_isr: Vec<u32>,
     },
+    /// Which broker coordinates this group? Any broker can answer.
+    FindCoordinatorRequest {
+        key: String,
+    },
+    FindCoordinatorResponse {
+        error: Option<ErrorCode>,
+        node_id: Option<u32>,
+    },
+    JoinGroupRequest {
+        group_id: String,
+        /// Empty on a member's very first join.
+        member_id: String,
+        group_instance_id: Option<String>,
+        session_timeout_ms: u64,
+        /// `max.poll.interval.ms`: how long the coordinator waits for the member to rejoin.
+        rebalance_timeout_ms: u64,
+        protocols: Vec<JoinProtocol>,
+    },
+    JoinGroupResponse {
+        error: Option<ErrorCode>,
+        generation_id: i32,
+        protocol_name: Option<String>,
+        leader: String,
+        member_id: String,
+        /// Filled only for the leader: every member with its subscription.
+        members: Vec<JoinMember>,
+    },
+    SyncGroupRequest {
+        group_id: String,
+        generation_id: i32,
+        member_id: String,
+        /// Only the leader sends assignments; followers send an empty list.
+        assignments: Vec<(String, Vec<TopicPartition>)>,
+    },
+    SyncGroupResponse {
+        error: Option<ErrorCode>,
+        assignment: Vec<TopicPartition>,
+    },
+    HeartbeatRequest {
+        group_id: String,
+        generation_id: i32,
+        member_id: String,
+    },
+    HeartbeatResponse {
+        error: Option<ErrorCode>,
+    },
+    LeaveGroupRequest {
+        group_id: String,
+        member_id: String,
+        reason: String,
+    },
+    LeaveGroupResponse {
+        error: Option<ErrorCode>,
+    },
+    OffsetCommitRequest {
+        group_id: String,
+        /// `-1` and an empty member id for a commit outside group management.
+        generation_id: i32,
+        member_id: String,
+        offsets: Vec<(TopicPartition, u64)>,
+    },
+    OffsetCommitResponse {
+        partitions: Vec<(TopicPartition, Option<ErrorCode>)>,
+    },
+    OffsetFetchRequest {
+        group_id: String,
+        partitions: Vec<TopicPartition>,
+    },
+    OffsetFetchResponse {
+        error: Option<ErrorCode>,
+        /// `None`: nothing committed for that partition.
+        partitions: Vec<(TopicPartition, Option<u64>)>,
+    },
+    /// A broker asks the controller to create an internal topic (`__consumer_offsets`).
+    CreateTopicsRequest {
+        topic: crate::sim::controller::NewTopic,
+    },
     /// The controller's metadata changes reaching a broker (in real KRaft the
     /// brokers replicate `__cluster_metadata`; here the controller pushes them).
     MetadataUpdate {
@@ -173,6 +277,16 @@ impl Body {
             }
             Body::AlterPartitionRequest { .. } => "AlterPartition",
             Body::MetadataUpdate { .. } => "MetadataUpdate",
+            Body::FindCoordinatorRequest { .. } | Body::FindCoordinatorResponse { .. } => {
+                "FindCoordinator"
+            }
+            Body::JoinGroupRequest { .. } | Body::JoinGroupResponse { .. } => "JoinGroup",
+            Body::SyncGroupRequest { .. } | Body::SyncGroupResponse { .. } => "SyncGroup",
+            Body::HeartbeatRequest { .. } | Body::HeartbeatResponse { .. } => "Heartbeat",
+            Body::LeaveGroupRequest { .. } | Body::LeaveGroupResponse { .. } => "LeaveGroup",
+            Body::OffsetCommitRequest { .. } | Body::OffsetCommitResponse { .. } => "OffsetCommit",
+            Body::OffsetFetchRequest { .. } | Body::OffsetFetchResponse { .. } => "OffsetFetch",
+            Body::CreateTopicsRequest { .. } => "CreateTopics",
         }
     }
 
@@ -184,6 +298,13 @@ impl Body {
                 | Body::FetchResponse { .. }
                 | Body::ListOffsetsResponse { .. }
                 | Body::BrokerHeartbeatResponse { .. }
+                | Body::FindCoordinatorResponse { .. }
+                | Body::JoinGroupResponse { .. }
+                | Body::SyncGroupResponse { .. }
+                | Body::HeartbeatResponse { .. }
+                | Body::LeaveGroupResponse { .. }
+                | Body::OffsetCommitResponse { .. }
+                | Body::OffsetFetchResponse { .. }
         )
     }
 

@@ -61,6 +61,72 @@ pub struct BrokerSettings {
     /// `leader.imbalance.per.broker.percentage`.
     #[serde(default = "ten")]
     pub leader_imbalance_per_broker_percentage: u32,
+    /// Group coordinator and consumer defaults (they differ by profile too).
+    #[serde(default)]
+    pub groups: GroupSettings,
+}
+
+/// The group coordinator's broker configs and the consumer client defaults.
+/// The teaching profile shortens the waits so a rebalance fits in a few seconds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupSettings {
+    /// `offsets.topic.num.partitions` (Kafka: 50).
+    pub offsets_topic_num_partitions: u32,
+    /// `offsets.topic.replication.factor` (Kafka: 3; never more than the brokers there are).
+    pub offsets_topic_replication_factor: u32,
+    /// `group.initial.rebalance.delay.ms`: an empty group waits this long for more members.
+    pub group_initial_rebalance_delay_ms: u64,
+    /// `group.min.session.timeout.ms` / `group.max.session.timeout.ms`.
+    pub group_min_session_timeout_ms: u64,
+    pub group_max_session_timeout_ms: u64,
+    /// `offsets.commit.timeout.ms`: how long a commit waits for its record to be replicated.
+    pub offsets_commit_timeout_ms: u64,
+    /// Consumer defaults: `session.timeout.ms`, `heartbeat.interval.ms`,
+    /// `max.poll.interval.ms`, `auto.commit.interval.ms`, `metadata.max.age.ms`.
+    pub session_timeout_ms: u64,
+    pub heartbeat_interval_ms: u64,
+    pub max_poll_interval_ms: u64,
+    pub auto_commit_interval_ms: u64,
+    pub metadata_max_age_ms: u64,
+}
+
+impl GroupSettings {
+    pub fn for_profile(p: Profile) -> GroupSettings {
+        match p {
+            Profile::Kafka => GroupSettings {
+                offsets_topic_num_partitions: 50,
+                offsets_topic_replication_factor: 3,
+                group_initial_rebalance_delay_ms: 3_000,
+                group_min_session_timeout_ms: 6_000,
+                group_max_session_timeout_ms: 1_800_000,
+                offsets_commit_timeout_ms: 5_000,
+                session_timeout_ms: 45_000,
+                heartbeat_interval_ms: 3_000,
+                max_poll_interval_ms: 300_000,
+                auto_commit_interval_ms: 5_000,
+                metadata_max_age_ms: 300_000,
+            },
+            Profile::Teaching => GroupSettings {
+                offsets_topic_num_partitions: 5,
+                offsets_topic_replication_factor: 3,
+                group_initial_rebalance_delay_ms: 500,
+                group_min_session_timeout_ms: 6_000,
+                group_max_session_timeout_ms: 1_800_000,
+                offsets_commit_timeout_ms: 5_000,
+                session_timeout_ms: 6_000,
+                heartbeat_interval_ms: 1_000,
+                max_poll_interval_ms: 10_000,
+                auto_commit_interval_ms: 2_000,
+                metadata_max_age_ms: 10_000,
+            },
+        }
+    }
+}
+
+impl Default for GroupSettings {
+    fn default() -> Self {
+        GroupSettings::for_profile(Profile::Kafka)
+    }
 }
 
 fn yes() -> bool {
@@ -89,6 +155,7 @@ impl BrokerSettings {
                 auto_leader_rebalance_enable: true,
                 leader_imbalance_check_interval_ms: 300_000,
                 leader_imbalance_per_broker_percentage: 10,
+                groups: GroupSettings::for_profile(p),
             },
             Profile::Teaching => BrokerSettings {
                 replica_lag_time_max_ms: 3_000,
@@ -103,6 +170,7 @@ impl BrokerSettings {
                 auto_leader_rebalance_enable: true,
                 leader_imbalance_check_interval_ms: 30_000,
                 leader_imbalance_per_broker_percentage: 10,
+                groups: GroupSettings::for_profile(p),
             },
         }
     }

@@ -114,6 +114,40 @@ pub enum Command {
     ElectPreferredLeaders {
         partitions: Vec<super::types::TopicPartition>,
     },
+    /// `kafka-topics --alter --partitions N`: a topic gets more partitions.
+    CreatePartitions {
+        topic: String,
+        partitions: u32,
+    },
+    /// The consumer's process dies: no LeaveGroup, no commit; its session expires later.
+    KillConsumer {
+        consumer: String,
+    },
+    /// A stopped or killed consumer's process starts again with the same settings.
+    StartConsumer {
+        consumer: String,
+    },
+    /// A group consumer's application hangs outside `poll()` for `ms`.
+    PauseConsumer {
+        consumer: String,
+        ms: u64,
+    },
+    /// A producer application that sends one record every `interval_ms`.
+    StartProducerStream {
+        producer: String,
+        config: ProducerConfig,
+        topic: String,
+        interval_ms: u64,
+        keys: Vec<String>,
+    },
+    StopProducerStream {
+        producer: String,
+    },
+    /// `kafka-consumer-groups --reset-offsets … --execute` on an inactive group.
+    ResetOffsets {
+        group: String,
+        offsets: Vec<(super::types::TopicPartition, u64)>,
+    },
 }
 
 /// One step of the world, with a sentence a student can read.
@@ -161,7 +195,9 @@ impl Scheduled {
                 Timer::FetchWait { broker, .. }
                 | Timer::IsrCheck { broker }
                 | Timer::ProduceTimeout { broker, .. }
-                | Timer::ReplicaFetchTimeout { broker, .. },
+                | Timer::ReplicaFetchTimeout { broker, .. }
+                | Timer::GroupJoin { broker, .. }
+                | Timer::GroupMemberSession { broker, .. },
             ) => Some(*broker),
             Due::Timer(_) => None,
         }
@@ -213,6 +249,13 @@ impl WorldState {
                 },
             );
         }
+        let mut config = config;
+        // Like a single-broker quickstart config, never ask for more offsets-topic
+        // replicas than the cluster has brokers.
+        let g = &mut config.settings.groups;
+        g.offsets_topic_replication_factor = g
+            .offsets_topic_replication_factor
+            .min(config.brokers.max(1));
         let settings = config.settings.clone();
         let n = config.brokers.max(1) as u64;
         let broker_count = config.brokers;
@@ -372,6 +415,102 @@ impl WorldState {
                 }
                 Some(_) => Ok(()),
             },
+            Command::CreatePartitions { topic, partitions } => self
+                .controller
+                .validate_create_partitions(topic, *partitions),
+            Command::KillConsumer { consumer } | Command::PauseConsumer { consumer, .. } => {
+                match self.consumers.get(consumer) {
+                    None => Err(invalid(format!("there is no consumer called {consumer}"))),
+                    Some(c) if c.closed => Err(invalid(format!(
+                        "consumer {consumer} is not running (start it with sim consumer start {consumer})"
+                    ))),
+                    Some(c) => match (cmd, &c.group) {
+                        (Command::PauseConsumer { .. }, None) => Err(invalid(format!(
+                            "{consumer} is not in a group; only a group consumer's application can be paused"
+                        ))),
+                        (Command::PauseConsumer { ms, .. }, Some(_))
+                            if *ms == 0 || *ms > 86_400_000 =>
+                        {
+                            Err(invalid("a pause lasts 1 to 86400000 ms".to_string()))
+                        }
+                        (
+                            Command::PauseConsumer { .. },
+                            Some(super::consumer::GroupClient {
+                                app: super::consumer::AppState::Committing { .. },
+                                ..
+                            }),
+                        ) => Err(invalid(format!(
+                            "{consumer}'s application is blocked in commitSync(); pause it once that returns"
+                        ))),
+                        _ => Ok(()),
+                    },
+                }
+            }
+            Command::StartConsumer { consumer } => match self.consumers.get(consumer) {
+                None => Err(invalid(format!("there is no consumer called {consumer}"))),
+                Some(c) if !c.closed => Err(invalid(format!("consumer {consumer} is already running"))),
+                Some(c) if c.group.is_none() => Err(invalid(format!(
+                    "{consumer} is not a group consumer; start a new console consumer instead"
+                ))),
+                Some(_) => Ok(()),
+            },
+            Command::StartProducerStream {
+                producer,
+                topic,
+                interval_ms,
+                ..
+            } => {
+                if self.consumers.contains_key(producer) {
+                    return Err(invalid(format!("{producer} is already a consumer's name")));
+                }
+                if self
+                    .producers
+                    .get(producer)
+                    .is_some_and(|p| p.stream.as_ref().is_some_and(|s| !s.stopped))
+                {
+                    return Err(invalid(format!("producer {producer} is already running")));
+                }
+                if *interval_ms == 0 {
+                    return Err(invalid("a stream sends at most 1000 records per second".into()));
+                }
+                self.controller.topic(topic).map(|_| ())
+            }
+            Command::StopProducerStream { producer } => match self.producers.get(producer) {
+                Some(p) if p.stream.as_ref().is_some_and(|s| !s.stopped) => Ok(()),
+                Some(_) => Err(invalid(format!("producer {producer} has no running stream"))),
+                None => Err(invalid(format!("there is no producer called {producer}"))),
+            },
+            Command::ResetOffsets { group, offsets } => {
+                let coordinator = self.coordinator_of(group).ok_or_else(|| {
+                    KafkaError::new(
+                        ErrorCode::CoordinatorNotAvailable,
+                        format!("the coordinator of group {group} is not available"),
+                    )
+                })?;
+                if let Some(g) = self.brokers.get(&coordinator).and_then(|b| b.groups.get(group)) {
+                    if !matches!(
+                        g.state,
+                        super::group::GroupState::Empty | super::group::GroupState::Dead
+                    ) {
+                        return Err(KafkaError::new(
+                            ErrorCode::NonEmptyGroup,
+                            format!(
+                                "Assignments can only be reset if the group '{group}' is inactive, but the current state is {}.",
+                                g.state.name()
+                            ),
+                        ));
+                    }
+                }
+                for (tp, _) in offsets {
+                    if self.controller.partition(tp).is_none() {
+                        return Err(KafkaError::new(
+                            ErrorCode::UnknownTopicOrPartition,
+                            format!("{tp} does not exist"),
+                        ));
+                    }
+                }
+                Ok(())
+            }
             Command::Advance { ms } => {
                 if *ms == 0 || *ms > 86_400_000 {
                     return Err(invalid(
@@ -381,6 +520,75 @@ impl WorldState {
                 Ok(())
             }
         }
+    }
+
+    /// The broker coordinating `group`: the leader of its `__consumer_offsets`
+    /// partition, if the topic exists, has a leader, and that broker is up.
+    pub fn coordinator_of(&self, group: &str) -> Option<u32> {
+        let t = self.controller.topics.get(super::group::OFFSETS_TOPIC)?;
+        let p = super::group::partition_for(group, t.partitions.len() as u32);
+        let leader = t.partitions.get(p as usize)?.leader?;
+        self.brokers.get(&leader).filter(|b| b.alive).map(|b| b.id)
+    }
+
+    /// Creates a topic (a user's CreateTopics, or a broker's for an internal topic).
+    fn create_topic_now(&mut self, req: &NewTopic) -> Result<Outcome, KafkaError> {
+        let now = self.now;
+        // KRaft places replicas only on registered, unfenced brokers.
+        let live = self.controller.unfenced();
+        let meta = self
+            .controller
+            .create_topic(req, &live, &mut self.rng)?
+            .clone();
+        let settings = self.config.settings.clone();
+        let mut fetches = Vec::new();
+        for b in self.brokers.values_mut() {
+            // Simplification: every broker learns a new topic at once.
+            b.set_topic(now, &meta.name, Some(&meta));
+            if b.alive {
+                fetches.extend(b.start_fetchers(&settings));
+            }
+        }
+        let layout: Vec<String> = meta
+            .partitions
+            .iter()
+            .map(|p| {
+                format!(
+                    "{}-{} on {} {} (leader {})",
+                    meta.name,
+                    p.partition,
+                    if p.replicas.len() == 1 {
+                        "broker"
+                    } else {
+                        "brokers"
+                    },
+                    join_ids(&p.replicas),
+                    p.leader.map_or("none".into(), |l| l.to_string())
+                )
+            })
+            .collect();
+        let layout = if layout.len() > 6 {
+            format!("{}; … ({} more)", layout[..5].join("; "), layout.len() - 5)
+        } else {
+            layout.join("; ")
+        };
+        let mut out = Outcome::new(
+            "topic-created",
+            format!(
+                "The controller creates topic {} with {} and replication factor {}: {}. Each replica broker opens an empty log{}.",
+                meta.name,
+                plural(meta.partitions.len(), "partition"),
+                meta.replication_factor(),
+                layout,
+                if fetches.is_empty() {
+                    ""
+                } else {
+                    " and every follower starts fetching from its leader"
+                }
+            ),
+        );
+        out.sends = fetches;
+        Ok(out)
     }
 
     fn check_node(&self, n: &NodeId) -> Result<(), KafkaError> {
@@ -412,58 +620,7 @@ impl WorldState {
         let now = self.now;
         self.tell_brokers_the_time(now);
         let (actor, out) = match cmd {
-            Command::CreateTopic(req) => {
-                // KRaft places replicas only on registered, unfenced brokers.
-                let live = self.controller.unfenced();
-                let meta = self
-                    .controller
-                    .create_topic(req, &live, &mut self.rng)?
-                    .clone();
-                let settings = self.config.settings.clone();
-                let mut fetches = Vec::new();
-                for b in self.brokers.values_mut() {
-                    // Simplification: every broker learns a new topic at once.
-                    b.set_topic(now, &meta.name, Some(&meta));
-                    if b.alive {
-                        fetches.extend(b.start_fetchers(&settings));
-                    }
-                }
-                let layout: Vec<String> = meta
-                    .partitions
-                    .iter()
-                    .map(|p| {
-                        format!(
-                            "{}-{} on {} {} (leader {})",
-                            meta.name,
-                            p.partition,
-                            if p.replicas.len() == 1 {
-                                "broker"
-                            } else {
-                                "brokers"
-                            },
-                            join_ids(&p.replicas),
-                            p.leader.map_or("none".into(), |l| l.to_string())
-                        )
-                    })
-                    .collect();
-                let mut out = Outcome::new(
-                    "topic-created",
-                    format!(
-                        "The controller creates topic {} with {} and replication factor {}: {}. Each replica broker opens an empty log{}.",
-                        meta.name,
-                        plural(meta.partitions.len(), "partition"),
-                        meta.replication_factor(),
-                        layout.join("; "),
-                        if fetches.is_empty() {
-                            ""
-                        } else {
-                            " and every follower starts fetching from its leader"
-                        }
-                    ),
-                );
-                out.sends = fetches;
-                (NodeId::Controller, out)
-            }
+            Command::CreateTopic(req) => (NodeId::Controller, self.create_topic_now(req)?),
             Command::DeleteTopic { name } => {
                 let meta = self.controller.delete_topic(name)?;
                 for b in self.brokers.values_mut() {
@@ -507,6 +664,10 @@ impl WorldState {
                 let mut c = Consumer::new(consumer, spec.clone(), bootstrap);
                 c.bootstrap_servers = self.brokers.keys().copied().collect();
                 c.request_timeout_ms = self.config.settings.request_timeout_ms;
+                c.now_hint = now;
+                if let Some(cfg) = &spec.group {
+                    c.group = Some(super::consumer::GroupClient::new(cfg.clone(), now));
+                }
                 let out = c.on_start();
                 self.consumers.insert(consumer.clone(), c);
                 (NodeId::Client(consumer.clone()), out)
@@ -532,7 +693,9 @@ impl WorldState {
                         | Timer::IsrCheck { broker: x }
                         | Timer::FetchWait { broker: x, .. }
                         | Timer::ProduceTimeout { broker: x, .. }
-                        | Timer::ReplicaFetchTimeout { broker: x, .. },
+                        | Timer::ReplicaFetchTimeout { broker: x, .. }
+                        | Timer::GroupJoin { broker: x, .. }
+                        | Timer::GroupMemberSession { broker: x, .. },
                     ) => x != broker,
                     Due::Timer(_) => true,
                 });
@@ -625,6 +788,182 @@ impl WorldState {
                     ),
                 )
             }
+            Command::CreatePartitions { topic, partitions } => {
+                let live = self.controller.unfenced();
+                let (old, meta) =
+                    self.controller
+                        .create_partitions(topic, *partitions, &live, &mut self.rng)?;
+                let settings = self.config.settings.clone();
+                let mut fetches = Vec::new();
+                for b in self.brokers.values_mut() {
+                    // Simplification: every broker learns the new partitions at once.
+                    b.add_partitions(now, &meta, old);
+                    if b.alive {
+                        fetches.extend(b.start_fetchers(&settings));
+                    }
+                }
+                let added: Vec<String> = meta
+                    .partitions
+                    .iter()
+                    .skip(old as usize)
+                    .map(|p| {
+                        format!(
+                            "{}-{} on brokers {} (leader {})",
+                            topic,
+                            p.partition,
+                            join_ids(&p.replicas),
+                            p.leader.map_or("none".into(), |l| l.to_string())
+                        )
+                    })
+                    .collect();
+                let mut out = Outcome::new(
+                    "partitions-created",
+                    format!(
+                        "The controller adds {} to {topic} (it now has {partitions}): {}. Records with a key may now hash to a different partition than before, and clients only see the new partitions when they refresh their metadata.",
+                        plural(added.len(), "partition"),
+                        added.join("; ")
+                    ),
+                );
+                out.sends = fetches;
+                (NodeId::Controller, out)
+            }
+            Command::KillConsumer { consumer } => {
+                if let Some(c) = self.consumers.get_mut(consumer) {
+                    c.kill();
+                }
+                let me = NodeId::Client(consumer.clone());
+                self.queue.retain(|q| match &q.due {
+                    Due::Deliver(m) => m.from != me,
+                    Due::Timer(
+                        Timer::ConsumerHeartbeat { consumer: c }
+                        | Timer::ConsumerPoll { consumer: c }
+                        | Timer::ConsumerAutoCommit { consumer: c }
+                        | Timer::ConsumerRetry { consumer: c }
+                        | Timer::ConsumerMetadataRefresh { consumer: c }
+                        | Timer::ConsumerMetadataRetry { consumer: c },
+                    ) => c != consumer,
+                    Due::Timer(Timer::RequestTimeout { client, .. }) => client != consumer,
+                    Due::Timer(_) => true,
+                });
+                let text = match self.consumers.get(consumer).and_then(|c| c.group.as_ref()) {
+                    Some(g) => format!(
+                        "You kill {consumer}'s process. It sends nothing more: no commit, no LeaveGroup. Its coordinator only notices when session.timeout.ms ({} ms) passes without a heartbeat; records it processed but did not commit will be read again by the next owner.",
+                        g.config.session_timeout_ms
+                    ),
+                    None => format!("You kill {consumer}'s process."),
+                };
+                (
+                    NodeId::Client(consumer.clone()),
+                    Outcome::new("consumer-killed", text),
+                )
+            }
+            Command::StartConsumer { consumer } => {
+                let bootstrap = self.pick_bootstrap();
+                let Some(old) = self.consumers.get(consumer).cloned() else {
+                    return Err(invalid(format!("there is no consumer called {consumer}")));
+                };
+                let mut c = Consumer::new(consumer, old.spec.clone(), bootstrap);
+                c.bootstrap_servers = self.brokers.keys().copied().collect();
+                c.request_timeout_ms = self.config.settings.request_timeout_ms;
+                c.consumed = old.consumed.clone();
+                c.restarts = old.restarts + 1;
+                c.now_hint = now;
+                if let Some(cfg) = &old.spec.group {
+                    c.group = Some(super::consumer::GroupClient::new(cfg.clone(), now));
+                }
+                let mut out = c.on_start();
+                out.narration = format!(
+                    "You start {consumer} again (a new process, so a new member id). {}",
+                    out.narration
+                );
+                self.consumers.insert(consumer.clone(), c);
+                (NodeId::Client(consumer.clone()), out)
+            }
+            Command::PauseConsumer { consumer, ms } => {
+                let out = match self.consumers.get_mut(consumer) {
+                    Some(c) => c.pause_app(now, *ms),
+                    None => return Err(invalid(format!("there is no consumer called {consumer}"))),
+                };
+                (NodeId::Client(consumer.clone()), out)
+            }
+            Command::StartProducerStream {
+                producer,
+                config,
+                topic,
+                interval_ms,
+                keys,
+            } => {
+                if !self.producers.contains_key(producer) {
+                    let bootstrap = self.pick_bootstrap();
+                    let mut p = Producer::new(producer, config.clone(), bootstrap);
+                    p.bootstrap_servers = self.brokers.keys().copied().collect();
+                    self.producers.insert(producer.clone(), p);
+                }
+                let p = self
+                    .producers
+                    .get_mut(producer)
+                    .ok_or_else(|| invalid("producer vanished".into()))?;
+                p.closed = false;
+                p.closing = false;
+                let sent = p.stream.as_ref().map_or(0, |s| s.sent);
+                p.stream = Some(super::producer::ProducerStream {
+                    topic: topic.clone(),
+                    interval_ms: *interval_ms,
+                    keys: keys.clone(),
+                    sent,
+                    stopped: false,
+                });
+                let mut out = Outcome::new(
+                    "producer-stream-start",
+                    format!(
+                        "{producer} starts sending a record to {topic} every {interval_ms} ms{}.",
+                        if keys.is_empty() {
+                            " without keys".to_string()
+                        } else {
+                            format!(" with keys {} in turn", keys.join(", "))
+                        }
+                    ),
+                );
+                out.timers.push((
+                    now + interval_ms,
+                    Timer::ProducerStream {
+                        producer: producer.clone(),
+                    },
+                ));
+                (NodeId::Client(producer.clone()), out)
+            }
+            Command::StopProducerStream { producer } => {
+                if let Some(st) = self
+                    .producers
+                    .get_mut(producer)
+                    .and_then(|p| p.stream.as_mut())
+                {
+                    st.stopped = true;
+                }
+                let cancel = Timer::ProducerStream {
+                    producer: producer.clone(),
+                };
+                let mut out = Outcome::new(
+                    "producer-stream-stop",
+                    format!("{producer} stops sending new records (those already handed over are still delivered)."),
+                );
+                out.cancel.push(cancel);
+                (NodeId::Client(producer.clone()), out)
+            }
+            Command::ResetOffsets { group, offsets } => {
+                let settings = self.config.settings.clone();
+                let coordinator = self.coordinator_of(group).ok_or_else(|| {
+                    KafkaError::new(
+                        ErrorCode::CoordinatorNotAvailable,
+                        format!("the coordinator of group {group} is not available"),
+                    )
+                })?;
+                let out = match self.brokers.get_mut(&coordinator) {
+                    Some(b) => b.admin_commit_offsets(now, group, offsets, &settings),
+                    None => return Err(invalid("the coordinator vanished".into())),
+                };
+                (NodeId::Broker(coordinator), out)
+            }
             Command::Advance { ms } => {
                 let target = now + ms;
                 let mut out = Outcome::new(
@@ -641,7 +980,11 @@ impl WorldState {
             | Command::StartBroker { .. }
             | Command::PauseBroker { .. }
             | Command::CutNetwork { .. }
-            | Command::HealNetwork { .. } => "you".to_string(),
+            | Command::HealNetwork { .. }
+            | Command::KillConsumer { .. }
+            | Command::StartConsumer { .. }
+            | Command::PauseConsumer { .. } => "you".to_string(),
+            Command::ResetOffsets { .. } => "kafka-consumer-groups".to_string(),
             _ => actor.label(),
         };
         Ok(self.finish(actor, actor_label, out))
@@ -684,10 +1027,10 @@ impl WorldState {
             ),
             Due::Deliver(msg) => {
                 let to = msg.to.clone();
-                let settings = &self.config.settings;
+                let settings = self.config.settings.clone();
                 let out = match &to {
                     NodeId::Broker(id) => match self.brokers.get_mut(id) {
-                        Some(b) if b.alive => b.handle(now, &msg, settings),
+                        Some(b) if b.alive => b.handle(now, &msg, &settings),
                         _ => Outcome::new(
                             "dropped",
                             format!(
@@ -712,7 +1055,29 @@ impl WorldState {
                             )
                         }
                     }
-                    NodeId::Controller => self.controller.handle(now, &msg, settings),
+                    NodeId::Controller => match &msg.body {
+                        super::protocol::Body::CreateTopicsRequest { topic } => {
+                            let topic = topic.clone();
+                            let from = msg.from.clone();
+                            match self.create_topic_now(&topic) {
+                                Ok(mut o) => {
+                                    o.narration = format!(
+                                        "At {from}'s request, {}",
+                                        lowercase_first(&o.narration)
+                                    );
+                                    o
+                                }
+                                Err(e) => Outcome::new(
+                                    "create-topics-failed",
+                                    format!(
+                                        "The controller cannot create {} for {from}: {e}.",
+                                        topic.name
+                                    ),
+                                ),
+                            }
+                        }
+                        _ => self.controller.handle(now, &msg, &settings),
+                    },
                 };
                 (to, out)
             }
@@ -734,7 +1099,7 @@ impl WorldState {
             }
             Due::Timer(Timer::ProduceTimeout { broker, request_id }) => {
                 let out = match self.brokers.get_mut(&broker) {
-                    Some(b) => b.expire_produce(request_id),
+                    Some(b) => b.expire_produce(now, request_id, &self.config.settings),
                     None => Outcome::new("noop", "A produce wait ends."),
                 };
                 (NodeId::Broker(broker), out)
@@ -812,6 +1177,81 @@ impl WorldState {
                 };
                 (NodeId::Client(producer), out)
             }
+            Due::Timer(Timer::GroupJoin { broker, group }) => {
+                let settings = self.config.settings.clone();
+                let out = match self.brokers.get_mut(&broker) {
+                    Some(b) if b.alive => b.on_group_join_timer(now, &group, &settings),
+                    _ => Outcome::new("noop", format!("Broker {broker} is down.")),
+                };
+                (NodeId::Broker(broker), out)
+            }
+            Due::Timer(Timer::GroupMemberSession {
+                broker,
+                group,
+                member,
+            }) => {
+                let settings = self.config.settings.clone();
+                let out = match self.brokers.get_mut(&broker) {
+                    Some(b) if b.alive => b.on_group_session_timer(now, &group, &member, &settings),
+                    _ => Outcome::new("noop", format!("Broker {broker} is down.")),
+                };
+                (NodeId::Broker(broker), out)
+            }
+            Due::Timer(Timer::ConsumerHeartbeat { consumer }) => {
+                let out = match self.consumers.get_mut(&consumer) {
+                    Some(c) => c.on_heartbeat_timer(now),
+                    None => Outcome::new(
+                        "noop",
+                        "A heartbeat timer fires for a consumer that is gone.",
+                    ),
+                };
+                (NodeId::Client(consumer), out)
+            }
+            Due::Timer(Timer::ConsumerPoll { consumer }) => {
+                let out = match self.consumers.get_mut(&consumer) {
+                    Some(c) => c.on_poll_timer(now),
+                    None => Outcome::new("noop", "A poll timer fires for a consumer that is gone."),
+                };
+                (NodeId::Client(consumer), out)
+            }
+            Due::Timer(Timer::ConsumerAutoCommit { consumer }) => {
+                let out = match self.consumers.get_mut(&consumer) {
+                    Some(c) => c.on_auto_commit_timer(now),
+                    None => Outcome::new(
+                        "noop",
+                        "An auto-commit timer fires for a consumer that is gone.",
+                    ),
+                };
+                (NodeId::Client(consumer), out)
+            }
+            Due::Timer(Timer::ConsumerRetry { consumer }) => {
+                let out = match self.consumers.get_mut(&consumer) {
+                    Some(c) => c.on_retry_timer(),
+                    None => {
+                        Outcome::new("noop", "A retry timer fires for a consumer that is gone.")
+                    }
+                };
+                (NodeId::Client(consumer), out)
+            }
+            Due::Timer(Timer::ConsumerMetadataRefresh { consumer }) => {
+                let out = match self.consumers.get_mut(&consumer) {
+                    Some(c) => c.on_metadata_refresh_timer(),
+                    None => Outcome::new(
+                        "noop",
+                        "A metadata timer fires for a consumer that is gone.",
+                    ),
+                };
+                (NodeId::Client(consumer), out)
+            }
+            Due::Timer(Timer::ProducerStream { producer }) => {
+                let out = match self.producers.get_mut(&producer) {
+                    Some(p) => p.on_stream_tick(now, &mut self.rng),
+                    None => {
+                        Outcome::new("noop", "A stream timer fires for a producer that is gone.")
+                    }
+                };
+                (NodeId::Client(producer), out)
+            }
             Due::Timer(Timer::ClockTarget { target }) => (
                 NodeId::Client("you".into()),
                 Outcome::new("clock", format!("The clock reaches {target} ms.")),
@@ -875,6 +1315,15 @@ impl WorldState {
             kind: out.kind,
             narration: out.narration,
         }
+    }
+}
+
+/// "The controller creates…" → "the controller creates…" (after "At X's request, ").
+fn lowercase_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+        None => String::new(),
     }
 }
 

@@ -1,5 +1,14 @@
-//! A consumer client in assign mode (no group yet): metadata, ListOffsets to
-//! find its starting position, then Fetch from each partition leader.
+//! A consumer client. In assign mode (no `group.id`): metadata, ListOffsets to
+//! find its starting position, then Fetch from each partition leader, handing
+//! records straight to the application. With a `group.id` it is a group member
+//! ([`group`]) whose application runs a `poll()` loop ([`app`]).
+
+pub mod app;
+pub mod config;
+pub mod group;
+
+pub use config::{CommitMode, GroupConfig, OffsetReset};
+pub use group::{AppState, GroupClient, MemberPhase};
 
 use super::error::ErrorCode;
 use super::log::Record;
@@ -32,6 +41,9 @@ pub struct ConsumerSpec {
     pub start: StartFrom,
     /// `--max-messages N`: stop after N records.
     pub max_messages: Option<u64>,
+    /// `group.id` and the other group settings; `None` for assign mode.
+    #[serde(default)]
+    pub group: Option<GroupConfig>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,6 +81,15 @@ pub struct Consumer {
     pub metadata_in_flight: Option<u64>,
     #[serde(default)]
     pub metadata_retry_set: bool,
+    /// Group membership and the application's poll loop (group mode only).
+    #[serde(default)]
+    pub group: Option<GroupClient>,
+    /// An error that is not a protocol error code (NoOffsetForPartitionException).
+    #[serde(default)]
+    pub error_text: Option<String>,
+    /// Restarts of this consumer's process (`sim consumer start`).
+    #[serde(default)]
+    pub restarts: u32,
 }
 
 fn default_request_timeout() -> u64 {
@@ -93,6 +114,9 @@ impl Consumer {
             now_hint: 0,
             metadata_in_flight: None,
             metadata_retry_set: false,
+            group: None,
+            error_text: None,
+            restarts: 0,
         }
     }
 
@@ -110,8 +134,23 @@ impl Consumer {
         if matches!(body, Body::MetadataRequest { .. }) {
             self.metadata_in_flight = Some(id);
         }
+        if matches!(body, Body::OffsetCommitRequest { .. }) {
+            self.note_commit_sent(id);
+        }
+        // A JoinGroup waits at the coordinator for the whole join phase, so the
+        // client allows it the rebalance timeout plus 5 s (Kafka's rule).
+        let timeout = match (body, &self.group) {
+            (Body::JoinGroupRequest { .. }, Some(g)) => self
+                .request_timeout_ms
+                .max(g.config.max_poll_interval_ms + 5_000),
+            _ => self.request_timeout_ms,
+        };
+        // The process dies with its requests: a killed consumer waits for nothing.
+        if self.group.as_ref().is_some_and(|g| g.killed) {
+            return None;
+        }
         Some((
-            now + self.request_timeout_ms,
+            now + timeout,
             Timer::RequestTimeout {
                 client: self.name.clone(),
                 request_id: id,
@@ -132,7 +171,13 @@ impl Consumer {
         if self.closed {
             return out;
         }
+        if self.group.is_some() {
+            self.commit_timed_out(request_id, &mut out);
+        }
         if let Some(b) = self.in_flight.remove(&request_id) {
+            if self.group.is_some() {
+                self.group_request_timeout(b, &mut out);
+            }
             self.waiting_on.retain(|w| *w != b);
             if b == self.bootstrap {
                 if let Some(pos) = self.bootstrap_servers.iter().position(|x| *x == b) {
@@ -175,6 +220,12 @@ impl Consumer {
     }
 
     pub fn on_start(&mut self) -> Outcome {
+        if self.group.is_some() {
+            let mut out = Outcome::new("consumer-start", String::new());
+            self.group_start(&mut out);
+            self.poll(&mut out);
+            return out;
+        }
         let how = match (&self.spec.start, self.spec.partition) {
             (StartFrom::Earliest, _) => "from the beginning".to_string(),
             (StartFrom::Latest, _) => "from the end (only new records)".to_string(),
@@ -238,27 +289,61 @@ impl Consumer {
         ) {
             self.waiting_on.retain(|w| w != b);
         }
+        if self.group.is_some() {
+            let mut out = Outcome::new("consumer-group", String::new());
+            if self.on_group_message(msg, &mut out) {
+                return out;
+            }
+        }
         match &msg.body {
             Body::MetadataResponse { topics, .. } => self.on_metadata(topics),
             Body::ListOffsetsResponse { partitions } => {
                 let mut parts = Vec::new();
+                let mut failed = false;
                 for p in partitions {
+                    if let Some(g) = self.group.as_mut() {
+                        if !g.assignment.contains(&p.tp.partition) {
+                            continue;
+                        }
+                    }
                     match (p.error, p.offset) {
                         (None, Some(o)) => {
                             self.positions.insert(p.tp.partition, o);
+                            if let Some(g) = self.group.as_mut() {
+                                g.unpositioned.remove(&p.tp.partition);
+                                g.resetting.remove(&p.tp.partition);
+                            }
                             parts.push(format!("{} at offset {o}", p.tp));
                         }
-                        (e, _) => parts.push(format!(
-                            "{}: {}",
-                            p.tp,
-                            e.unwrap_or(ErrorCode::InvalidRequest)
-                        )),
+                        (e, _) => {
+                            failed = true;
+                            parts.push(format!(
+                                "{}: {}",
+                                p.tp,
+                                e.unwrap_or(ErrorCode::InvalidRequest)
+                            ))
+                        }
                     }
+                }
+                if parts.is_empty() {
+                    return Outcome::new(
+                        "ignored",
+                        format!(
+                            "{} no longer owns those partitions and ignores the ListOffsets answer.",
+                            self.name
+                        ),
+                    );
                 }
                 let mut out = Outcome::new(
                     "consumer-position",
                     format!("{} sets its position: {}.", self.name, parts.join(", ")),
                 );
+                if failed && self.request_metadata(&mut out) {
+                    out.then(format!(
+                        "Its metadata may be stale, so it asks broker {} for fresh metadata.",
+                        self.bootstrap
+                    ));
+                }
                 if let NodeId::Broker(b) = msg.from {
                     self.fetch_from(b, &mut out);
                 }
@@ -283,6 +368,9 @@ impl Consumer {
                         ));
                         continue;
                     }
+                    if !self.fetchable(p.tp.partition) {
+                        continue; // no longer ours (a rebalance moved it)
+                    }
                     for r in &p.records {
                         if done {
                             break;
@@ -292,10 +380,17 @@ impl Consumer {
                             continue;
                         }
                         self.positions.insert(p.tp.partition, r.offset + 1);
-                        self.consumed.push(ConsumedRecord {
+                        let c = ConsumedRecord {
                             partition: p.tp.partition,
                             record: r.clone(),
-                        });
+                        };
+                        if let Some(g) = self.group.as_mut() {
+                            // Group mode: records wait in the fetch buffer for poll().
+                            g.buffer.push(c);
+                            got += 1;
+                            continue;
+                        }
+                        self.consumed.push(c);
                         got += 1;
                         if let Some(max) = self.spec.max_messages {
                             if self.consumed.len() as u64 >= max {
@@ -327,13 +422,22 @@ impl Consumer {
                             )
                         })
                         .collect();
-                    out.then(format!(
-                        "{} receives {} and hands {} to the application; {}.",
-                        self.name,
-                        plural(got, "record"),
-                        if got == 1 { "it" } else { "them" },
-                        positions.join(", ")
-                    ));
+                    if self.group.is_some() {
+                        out.then(format!(
+                            "{} receives {} into its fetch buffer; {}.",
+                            self.name,
+                            plural(got, "record"),
+                            positions.join(", ").replace("position", "next fetch from")
+                        ));
+                    } else {
+                        out.then(format!(
+                            "{} receives {} and hands {} to the application; {}.",
+                            self.name,
+                            plural(got, "record"),
+                            if got == 1 { "it" } else { "them" },
+                            positions.join(", ")
+                        ));
+                    }
                 } else if partitions.iter().all(|p| p.error.is_none()) {
                     out.then(format!(
                         "{} receives an empty Fetch response and asks again.",
@@ -349,6 +453,7 @@ impl Consumer {
                 } else if let NodeId::Broker(b) = msg.from {
                     self.fetch_from(b, &mut out);
                 }
+                self.wake_poll(&mut out);
                 out
             }
             other => Outcome::new(
@@ -361,6 +466,13 @@ impl Consumer {
     /// `auto.offset.reset`: the console consumer resets to the earliest offset
     /// with `--from-beginning`, otherwise to the latest.
     fn reset_spec(&self) -> OffsetSpec {
+        if let Some(g) = &self.group {
+            return if g.config.auto_offset_reset == OffsetReset::Earliest {
+                OffsetSpec::Earliest
+            } else {
+                OffsetSpec::Latest
+            };
+        }
         if self.spec.start == StartFrom::Earliest {
             OffsetSpec::Earliest
         } else {
@@ -391,6 +503,10 @@ impl Consumer {
 
     fn on_metadata(&mut self, topics: &[TopicMetadata]) -> Outcome {
         let mut out = Outcome::new("consumer-metadata", String::new());
+        if self.group.is_some() {
+            self.group_metadata_answer(topics, &mut out);
+            return out;
+        }
         let Some(t) = topics.iter().find(|t| t.name == self.spec.topic) else {
             out.then(format!("{} got no metadata for its topic.", self.name));
             return out;
@@ -552,7 +668,7 @@ impl Consumer {
         out
     }
 
-    fn leader_brokers(&self) -> Vec<u32> {
+    pub(crate) fn leader_brokers(&self) -> Vec<u32> {
         let mut v: Vec<u32> = self
             .positions
             .keys()
@@ -564,7 +680,7 @@ impl Consumer {
     }
 
     /// Sends one Fetch to `broker` for every assigned partition it leads.
-    fn fetch_from(&mut self, broker: u32, out: &mut Outcome) {
+    pub(crate) fn fetch_from(&mut self, broker: u32, out: &mut Outcome) {
         if self.waiting_on.contains(&broker) {
             return;
         }
@@ -572,6 +688,7 @@ impl Consumer {
             .positions
             .iter()
             .filter(|(p, _)| self.leader_of(**p) == Some(broker))
+            .filter(|(p, _)| self.fetchable(**p) && !self.has_buffered(**p))
             .map(|(p, o)| FetchPartition {
                 last_fetched_epoch: None,
                 tp: self.tp(*p),
@@ -602,6 +719,18 @@ impl Consumer {
     }
 
     pub fn close(&mut self) -> Outcome {
+        if self.group.is_some() {
+            let mut out = Outcome::new(
+                "consumer-close",
+                format!(
+                    "{}'s application calls close() after processing {}.",
+                    self.name,
+                    plural(self.consumed.len(), "record")
+                ),
+            );
+            self.group_close(&mut out);
+            return out;
+        }
         self.closed = true;
         Outcome::new(
             "consumer-close",
@@ -611,5 +740,26 @@ impl Consumer {
                 plural(self.consumed.len(), "record")
             ),
         )
+    }
+
+    /// Whether a partition may be fetched: in group mode only owned partitions
+    /// whose starting offset is known.
+    fn fetchable(&self, p: u32) -> bool {
+        match &self.group {
+            None => true,
+            Some(g) => g.assignment.contains(&p) && !g.unpositioned.contains(&p),
+        }
+    }
+
+    /// The Java client does not fetch a partition whose records still wait in its buffer.
+    fn has_buffered(&self, p: u32) -> bool {
+        self.group
+            .as_ref()
+            .is_some_and(|g| g.buffer.iter().any(|r| r.partition == p))
+    }
+
+    /// Records fetched and not yet returned by `poll()` (group mode).
+    pub fn buffered(&self) -> &[ConsumedRecord] {
+        self.group.as_ref().map_or(&[], |g| g.buffer.as_slice())
     }
 }
