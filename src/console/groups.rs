@@ -558,11 +558,8 @@ fn reset_offsets(session: &mut Session, args: &super::args::Parsed) -> Result<Li
             "--to-earliest" => earliest as i128,
             "--to-latest" => latest as i128,
             "--to-current" => current.unwrap_or(latest) as i128,
-            "--to-offset" => args.number::<u64>(TOOL, "--to-offset")?.unwrap_or(0) as i128,
-            _ => {
-                let shift = args.number::<i64>(TOOL, "--shift-by")?.unwrap_or(0);
-                current.unwrap_or(latest) as i128 + shift as i128
-            }
+            "--to-offset" => to_offset.unwrap_or(0) as i128,
+            _ => current.unwrap_or(latest) as i128 + shift_by.unwrap_or(0) as i128,
         };
         // Like the real tool, offsets outside the log are clamped to its ends.
         let clamped = target.clamp(earliest as i128, latest as i128) as u64;
