@@ -46,6 +46,36 @@ pub const SCENARIOS: &[Scenario] = &[
         title: "A slow follower leaves the ISR and comes back",
         script: include_str!("../static/scenarios/06-slow-follower.txt"),
     },
+    Scenario {
+        id: "07-group-of-one",
+        title: "A group of one: offsets committed to __consumer_offsets",
+        script: include_str!("../static/scenarios/07-group-of-one.txt"),
+    },
+    Scenario {
+        id: "08-scale-out",
+        title: "Scaling a group from one to three consumers",
+        script: include_str!("../static/scenarios/08-scale-out.txt"),
+    },
+    Scenario {
+        id: "09-idle-consumer",
+        title: "A fourth consumer on three partitions sits idle",
+        script: include_str!("../static/scenarios/09-idle-consumer.txt"),
+    },
+    Scenario {
+        id: "10-crash-before-commit",
+        title: "Crash before commit: records processed twice",
+        script: include_str!("../static/scenarios/10-crash-before-commit.txt"),
+    },
+    Scenario {
+        id: "11-commit-before-processing",
+        title: "Commit before processing: records never processed",
+        script: include_str!("../static/scenarios/11-commit-before-processing.txt"),
+    },
+    Scenario {
+        id: "12-earliest-vs-latest",
+        title: "A new group: auto.offset.reset latest vs earliest",
+        script: include_str!("../static/scenarios/12-earliest-vs-latest.txt"),
+    },
 ];
 
 /// Finds a scenario by id.

@@ -35,7 +35,7 @@ fn statuses(s: &Session) -> Vec<(String, RecordStatus)> {
 
 #[test]
 fn every_scenario_runs_cleanly_and_has_a_title() {
-    assert_eq!(SCENARIOS.len(), 7);
+    assert_eq!(SCENARIOS.len(), 13);
     for sc in SCENARIOS {
         assert!(!sc.title.is_empty());
         assert!(
@@ -131,4 +131,129 @@ fn slow_follower_leaves_and_rejoins() {
     );
     assert_eq!(leader_and_isr(&s, "orders"), (Some(1), vec![1, 2, 3]));
     assert_eq!(values(&s, "orders", 3), ["first", "while it was slow"]);
+}
+
+fn group_view(s: &Session, name: &str) -> kafka_sim::sim::state::GroupView {
+    s.world()
+        .snapshot()
+        .groups
+        .into_iter()
+        .find(|g| g.group == name)
+        .unwrap_or_else(|| panic!("no group {name}"))
+}
+
+fn assignment(g: &kafka_sim::sim::state::GroupView, client: &str) -> Vec<String> {
+    g.members
+        .iter()
+        .find(|m| m.client_id == client)
+        .map(|m| m.assignment.clone())
+        .unwrap_or_else(|| panic!("{client} not in {}", g.group))
+}
+
+#[test]
+fn group_of_one_commits_and_a_second_run_resumes() {
+    let (s, out) = run("07-group-of-one");
+    assert!(
+        out.contains("alice\ta book\nbob\ta pen\ncarol\ta lamp\n"),
+        "{out}"
+    );
+    // The second consumer of the group printed only the new record.
+    let second = out
+        .rsplit("Processed a total of 3 messages")
+        .next()
+        .unwrap();
+    assert!(second.contains("dave\ta cup"), "{out}");
+    assert!(!second.contains("alice"), "{out}");
+    assert!(out.contains("Consumer group 'shop' has no active members."));
+    let g = group_view(&s, "shop");
+    assert_eq!(g.offsets.iter().map(|o| o.committed).sum::<u64>(), 4);
+    assert!(g.offsets.iter().all(|o| o.lag == Some(0)));
+}
+
+#[test]
+fn scale_out_ends_with_one_partition_each() {
+    let (s, out) = run("08-scale-out");
+    let g = group_view(&s, "stats");
+    assert_eq!(g.state, "Stable");
+    assert_eq!(assignment(&g, "c1"), vec!["clicks-0"]);
+    assert_eq!(assignment(&g, "c2"), vec!["clicks-1"]);
+    assert_eq!(assignment(&g, "c3"), vec!["clicks-2"]);
+    // The member tables show 3, then 2+1, then 1+1+1 partitions.
+    assert!(out.contains("clicks:0,1,2"), "{out}");
+    assert!(out.contains("clicks:0,1 "), "{out}");
+}
+
+#[test]
+fn a_fourth_consumer_is_idle_until_another_dies() {
+    let (s, out) = run("09-idle-consumer");
+    let tables: Vec<&str> = out.split("GROUP           CONSUMER-ID").collect();
+    let idle = tables[1].lines().find(|l| l.contains(" c4 ")).unwrap();
+    assert!(idle.trim_end().ends_with(" 0"), "{idle}");
+    let g = group_view(&s, "stats");
+    assert_eq!(g.members.len(), 3);
+    assert_eq!(assignment(&g, "c4").len(), 1, "c4 took over c2's partition");
+}
+
+#[test]
+fn crash_before_commit_processes_records_twice() {
+    let (s, out) = run("10-crash-before-commit");
+    let g = group_view(&s, "billing");
+    assert!(!g.processed_more_than_once.is_empty(), "{out}");
+    for r in &g.processed_more_than_once {
+        assert_eq!(r.consumers, vec!["c1", "c2"]);
+    }
+    assert!(g.committed_but_never_processed.is_empty());
+    assert!(
+        out.contains("Processed more than once: payments-0@0 (c1, c2)"),
+        "{out}"
+    );
+    // Nothing is lost: c2 processed all eight payments.
+    let c2 = s
+        .world()
+        .snapshot()
+        .consumers
+        .into_iter()
+        .find(|c| c.name == "c2")
+        .unwrap();
+    assert_eq!(c2.records.len(), 8);
+}
+
+#[test]
+fn commit_before_processing_loses_records() {
+    let (s, out) = run("11-commit-before-processing");
+    let g = group_view(&s, "billing");
+    let lost: Vec<u64> = g
+        .committed_but_never_processed
+        .iter()
+        .map(|r| r.offset)
+        .collect();
+    assert_eq!(lost, vec![0, 1, 2], "{out}");
+    assert!(g.processed_more_than_once.is_empty());
+    let c2 = s
+        .world()
+        .snapshot()
+        .consumers
+        .into_iter()
+        .find(|c| c.name == "c2")
+        .unwrap();
+    assert_eq!(
+        c2.records
+            .iter()
+            .map(|r| r.value.clone().unwrap())
+            .collect::<Vec<_>>(),
+        vec!["pay-4", "pay-5", "pay-6"]
+    );
+}
+
+#[test]
+fn latest_skips_old_records_earliest_reads_them() {
+    let (_, out) = run("12-earliest-vs-latest");
+    assert!(
+        out.contains("late (stable, generation 1, leader): owns news-0; processed 1: news-0@2"),
+        "{out}"
+    );
+    assert!(
+        out.contains("early (stable, generation 1, leader): owns news-0; processed 3: news-0@0–2"),
+        "{out}"
+    );
 }

@@ -274,3 +274,128 @@ pub fn producer(session: &mut Session, args: &[String]) -> Result<LineOutput, St
         )),
     }
 }
+
+/// `sim group G`: who is in the group, what each consumer processed, and the
+/// records processed twice or committed but never processed.
+pub fn group_report(session: &Session, args: &[String]) -> Result<LineOutput, String> {
+    let [name] = args else {
+        return Err("sim group: usage: sim group GROUP".into());
+    };
+    let view = session.world.snapshot();
+    let consumers: Vec<_> = view
+        .consumers
+        .iter()
+        .filter(|c| c.group.as_ref().is_some_and(|g| g.group == *name))
+        .collect();
+    let group = view.groups.iter().find(|g| g.group == *name);
+    if group.is_none() && consumers.is_empty() {
+        return Err(format!("sim group: there is no group called {name}"));
+    }
+    let mut out = String::new();
+    match group {
+        Some(g) => out.push_str(&format!(
+            "Group {}: {}, generation {}, coordinator {} ({}-{}), assignor {}.\n",
+            g.group,
+            g.state,
+            g.generation,
+            g.coordinator
+                .map_or("unavailable".to_string(), |c| format!("broker {c}")),
+            crate::sim::group::OFFSETS_TOPIC,
+            g.offsets_partition,
+            g.protocol.as_deref().unwrap_or("-")
+        )),
+        None => out.push_str(&format!(
+            "Group {name}: its coordinator is not reachable right now.\n"
+        )),
+    }
+    for c in &consumers {
+        let Some(cg) = &c.group else { continue };
+        let status = if cg.killed {
+            "killed".to_string()
+        } else if c.closed {
+            "stopped".to_string()
+        } else {
+            format!("{}, generation {}", cg.phase, cg.generation)
+        };
+        let owns = if cg.assignment.is_empty() {
+            "no partitions".to_string()
+        } else if cg.killed || c.closed {
+            format!(
+                "nothing now (had {})",
+                cg.assignment
+                    .iter()
+                    .map(|p| format!("{}-{p}", c.topic))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        } else {
+            cg.assignment
+                .iter()
+                .map(|p| format!("{}-{p}", c.topic))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let processed = ranges(&c.topic, c.records.iter().map(|r| (r.partition, r.offset)));
+        out.push_str(&format!(
+            "  {} ({status}{}): owns {owns}; processed {}: {}\n",
+            c.name,
+            if cg.is_leader && !cg.killed && !c.closed {
+                ", leader"
+            } else {
+                ""
+            },
+            c.records.len(),
+            if processed.is_empty() {
+                "-".to_string()
+            } else {
+                processed
+            }
+        ));
+    }
+    if let Some(g) = group {
+        let list = |rs: &[crate::sim::state::RecordCountView]| -> String {
+            if rs.is_empty() {
+                return "none".to_string();
+            }
+            rs.iter()
+                .map(|r| {
+                    format!(
+                        "{}-{}@{} ({})",
+                        r.topic,
+                        r.partition,
+                        r.offset,
+                        r.consumers.join(", ")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        out.push_str(&format!(
+            "Processed more than once: {}.\nCommitted but never processed: {}.\n",
+            list(&g.processed_more_than_once),
+            list(&g.committed_but_never_processed)
+        ));
+    }
+    Ok(LineOutput::stdout(out))
+}
+
+/// "orders-1@7–25 orders-2@3": runs of consecutive offsets, in the order processed.
+fn ranges(topic: &str, offsets: impl Iterator<Item = (u32, u64)>) -> String {
+    let mut runs: Vec<(u32, u64, u64)> = Vec::new();
+    for (p, o) in offsets {
+        match runs.last_mut() {
+            Some((lp, _, last)) if *lp == p && *last + 1 == o => *last = o,
+            _ => runs.push((p, o, o)),
+        }
+    }
+    runs.iter()
+        .map(|(p, a, b)| {
+            if a == b {
+                format!("{topic}-{p}@{a}")
+            } else {
+                format!("{topic}-{p}@{a}–{b}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}

@@ -94,22 +94,8 @@ fn run_inner(session: &mut Session, words: &[String]) -> Result<LineOutput, Stri
     }
 }
 
-/// Every group some live coordinator holds, sorted.
 pub fn list_groups(state: &WorldState) -> Vec<String> {
-    let mut names: Vec<String> = state
-        .brokers
-        .values()
-        .filter(|b| b.alive)
-        .flat_map(|b| b.groups.iter())
-        .filter(|(id, g)| {
-            state.coordinator_of(id).is_some()
-                && (!g.members.is_empty() || !g.offsets.is_empty() || g.generation > 0)
-        })
-        .map(|(id, _)| id.clone())
-        .collect();
-    names.sort();
-    names.dedup();
-    names
+    crate::sim::group::list_known_groups(state)
 }
 
 fn chosen_groups(state: &WorldState, args: &super::args::Parsed) -> Result<Vec<String>, String> {

@@ -129,6 +129,7 @@ pub fn check(s: &WorldState) -> Result<(), String> {
             }
         }
     }
+    check_groups(s)?;
     // (Consumers may legitimately see an offset twice: after an out-of-range reset,
     // e.g. when a zombie leader's records were truncated, they re-read from the reset point.)
     for q in &s.queue {
@@ -141,6 +142,90 @@ pub fn check(s: &WorldState) -> Result<(), String> {
         if let Due::Deliver(m) = &q.due {
             if m.deliver_at != q.at || m.sent_at > s.now {
                 return Err(format!("message {} has inconsistent times", m.id));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Consumer groups: in a stable generation no partition has two owners and
+/// (for eager protocols) every partition the leader assigned from is owned; two
+/// live members of the same generation never both own a partition.
+fn check_groups(s: &WorldState) -> Result<(), String> {
+    use super::consumer::MemberPhase;
+    use super::group::GroupState;
+    for b in s.brokers.values().filter(|b| b.alive) {
+        for (id, g) in &b.groups {
+            if s.coordinator_of(id) != Some(b.id) || g.state != GroupState::Stable {
+                continue;
+            }
+            for (tp, owners) in g.owners() {
+                if owners.len() > 1 {
+                    return Err(format!(
+                        "group {id} generation {}: {tp} is owned by {} members",
+                        g.generation,
+                        owners.len()
+                    ));
+                }
+            }
+            if g.protocol.as_deref() == Some("cooperative-sticky") {
+                continue; // moved partitions wait, unowned, for a follow-up rebalance
+            }
+            let leader = s.consumers.values().find(|c| {
+                c.group.as_ref().is_some_and(|cg| {
+                    cg.config.group_id == *id
+                        && Some(&cg.member_id) == g.leader.as_ref()
+                        && cg.generation == g.generation
+                })
+            });
+            let Some(snapshot) = leader
+                .and_then(|c| c.group.as_ref())
+                .map(|cg| &cg.assignment_snapshot)
+            else {
+                continue;
+            };
+            let owners = g.owners();
+            let topics: Vec<String> = g
+                .members
+                .iter()
+                .flat_map(|m| m.topics(g.protocol.as_deref()))
+                .collect();
+            for (topic, n) in snapshot {
+                if !topics.contains(topic) {
+                    continue;
+                }
+                for p in 0..*n {
+                    let tp = TopicPartition::new(topic, p);
+                    if !owners.contains_key(&tp) {
+                        return Err(format!(
+                            "group {id} generation {}: {tp} is subscribed but owned by no member",
+                            g.generation
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    // Client side: members of one generation own disjoint partitions.
+    let mut owned: std::collections::BTreeMap<(String, i32, String, u32), String> =
+        std::collections::BTreeMap::new();
+    for c in s.consumers.values() {
+        let Some(g) = c.group.as_ref() else { continue };
+        if c.closed || g.killed || g.phase != MemberPhase::Stable {
+            continue;
+        }
+        for p in &g.assignment {
+            let key = (
+                g.config.group_id.clone(),
+                g.generation,
+                c.spec.topic.clone(),
+                *p,
+            );
+            if let Some(other) = owned.insert(key, c.name.clone()) {
+                return Err(format!(
+                    "group {} generation {}: {} and {other} both own {}-{p}",
+                    g.config.group_id, g.generation, c.name, c.spec.topic
+                ));
             }
         }
     }

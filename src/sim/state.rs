@@ -20,6 +20,97 @@ pub struct StateView {
     pub producers: Vec<ProducerView>,
     pub consumers: Vec<ConsumerView>,
     pub in_flight: Vec<MessageView>,
+    /// Consumer groups as their coordinators hold them.
+    pub groups: Vec<GroupView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupView {
+    pub group: String,
+    /// The broker leading the group's `__consumer_offsets` partition (if it is up).
+    pub coordinator: Option<u32>,
+    pub offsets_partition: u32,
+    /// Kafka's state name: Empty, PreparingRebalance, CompletingRebalance, Stable, Dead.
+    pub state: &'static str,
+    pub generation: i32,
+    /// The assignor the members agreed on.
+    pub protocol: Option<String>,
+    /// The leader's member id.
+    pub leader: Option<String>,
+    /// Why the current or last rebalance started.
+    pub rebalance_reason: String,
+    pub members: Vec<GroupMemberView>,
+    /// Committed offsets with the log end offset (the leader's HW) and the lag.
+    pub offsets: Vec<GroupOffsetView>,
+    /// Records the group's consumers processed more than once (at-least-once duplicates).
+    pub processed_more_than_once: Vec<RecordCountView>,
+    /// Records committed but never processed: a consumer died while working on
+    /// them after committing first (at-most-once losses).
+    pub committed_but_never_processed: Vec<RecordCountView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupMemberView {
+    pub member_id: String,
+    pub client_id: String,
+    pub host: String,
+    pub is_leader: bool,
+    /// Partitions as `topic-partition`.
+    pub assignment: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupOffsetView {
+    pub topic: String,
+    pub partition: u32,
+    pub committed: u64,
+    pub log_end_offset: Option<u64>,
+    pub lag: Option<u64>,
+    /// The member owning the partition now, if any.
+    pub owner: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecordCountView {
+    pub topic: String,
+    pub partition: u32,
+    pub offset: u64,
+    /// How many times it was processed, and by which consumers.
+    pub times: usize,
+    pub consumers: Vec<String>,
+}
+
+/// A group consumer's own view: membership and the application's poll loop.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConsumerGroupView {
+    pub group: String,
+    pub client_id: String,
+    pub member_id: String,
+    pub generation: i32,
+    /// unjoined, joining, syncing, stable.
+    pub phase: &'static str,
+    pub coordinator: Option<u32>,
+    pub is_leader: bool,
+    pub assignment: Vec<u32>,
+    /// Kafka's position: the next offset poll() returns, per owned partition.
+    pub position: BTreeMap<u32, u64>,
+    /// Offsets the coordinator confirmed for this consumer's commits.
+    pub committed: BTreeMap<u32, u64>,
+    /// polling, processing, committing.
+    pub app: &'static str,
+    /// While processing: until when, and which records.
+    pub processing_until: Option<u64>,
+    pub processing: Vec<ConsumedView>,
+    /// Records fetched and waiting in the client for poll().
+    pub buffered: usize,
+    pub strategies: Vec<&'static str>,
+    pub commit: &'static str,
+    pub processing_ms: u64,
+    pub failed_commits: u32,
+    pub killed: bool,
+    pub restarts: u32,
+    /// Why it will rejoin at its next poll(), if it will.
+    pub rejoin: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -119,6 +210,10 @@ pub struct ConsumerView {
     /// Partition → next offset to read.
     pub positions: BTreeMap<u32, u64>,
     pub records: Vec<ConsumedView>,
+    /// An error that is not a protocol code (NoOffsetForPartitionException …).
+    pub error_text: Option<String>,
+    /// Group membership and the poll loop; `null` in assign mode.
+    pub group: Option<ConsumerGroupView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -141,6 +236,178 @@ pub struct MessageView {
     pub sent_at: u64,
     pub deliver_at: u64,
     pub summary: String,
+}
+
+fn consumed_view(r: &super::consumer::ConsumedRecord) -> ConsumedView {
+    ConsumedView {
+        partition: r.partition,
+        offset: r.record.offset,
+        timestamp: r.record.timestamp,
+        key: text(&r.record.key),
+        value: text(&r.record.value),
+    }
+}
+
+fn consumer_group_view(c: &super::consumer::Consumer) -> Option<ConsumerGroupView> {
+    use super::consumer::AppState;
+    let g = c.group.as_ref()?;
+    let (app, until, processing) = match &g.app {
+        AppState::Polling => ("polling", None, Vec::new()),
+        AppState::Processing { until, batch } => (
+            "processing",
+            Some(*until),
+            batch.iter().map(consumed_view).collect(),
+        ),
+        AppState::Committing { batch } => (
+            "committing",
+            None,
+            batch.iter().map(consumed_view).collect(),
+        ),
+    };
+    Some(ConsumerGroupView {
+        group: g.config.group_id.clone(),
+        client_id: g.config.client_id.clone(),
+        member_id: g.member_id.clone(),
+        generation: g.generation,
+        phase: g.phase.name(),
+        coordinator: g.coordinator,
+        is_leader: g.is_leader(),
+        assignment: g.assignment.clone(),
+        position: c.consumed_positions().into_iter().collect(),
+        committed: g.committed.clone(),
+        app,
+        processing_until: until,
+        processing,
+        buffered: g.buffer.len(),
+        strategies: g.config.strategies.iter().map(|s| s.name()).collect(),
+        commit: g.config.commit.name(),
+        processing_ms: g.config.processing_ms,
+        failed_commits: g.failed_commits,
+        killed: g.killed,
+        restarts: c.restarts,
+        rejoin: g.rejoin.clone(),
+    })
+}
+
+fn group_views(s: &WorldState) -> Vec<GroupView> {
+    let mut out = Vec::new();
+    let n = s
+        .controller
+        .topics
+        .get(super::group::OFFSETS_TOPIC)
+        .map_or(0, |t| t.partitions.len() as u32);
+    for name in super::group::list_known_groups(s) {
+        let coordinator = s.coordinator_of(&name);
+        let Some(g) = coordinator
+            .and_then(|c| s.brokers.get(&c))
+            .and_then(|b| b.groups.get(&name))
+        else {
+            continue;
+        };
+        let owners = g.owners();
+        let offsets = g
+            .offsets
+            .iter()
+            .map(|(tp, c)| {
+                let end = s
+                    .controller
+                    .partition(tp)
+                    .and_then(|p| p.leader)
+                    .and_then(|l| s.brokers.get(&l))
+                    .filter(|b| b.alive)
+                    .map(|b| b.logs.get(tp).map_or(0, |l| l.high_watermark));
+                GroupOffsetView {
+                    topic: tp.topic.clone(),
+                    partition: tp.partition,
+                    committed: c.offset,
+                    log_end_offset: end,
+                    lag: end.map(|e| e.saturating_sub(c.offset)),
+                    owner: owners.get(tp).and_then(|o| o.first()).cloned(),
+                }
+            })
+            .collect();
+        let (dups, lost) = processing_counts(s, &name, g);
+        out.push(GroupView {
+            group: name.clone(),
+            coordinator,
+            offsets_partition: super::group::partition_for(&name, n),
+            state: g.state.name(),
+            generation: g.generation,
+            protocol: g.protocol.clone(),
+            leader: g.leader.clone(),
+            rebalance_reason: g.rebalance_reason.clone(),
+            members: g
+                .members
+                .iter()
+                .map(|m| GroupMemberView {
+                    member_id: m.member_id.clone(),
+                    client_id: m.client_id.clone(),
+                    host: m.client_host.clone(),
+                    is_leader: g.is_leader(&m.member_id),
+                    assignment: m.assignment.iter().map(|tp| tp.to_string()).collect(),
+                })
+                .collect(),
+            offsets,
+            processed_more_than_once: dups,
+            committed_but_never_processed: lost,
+        });
+    }
+    out
+}
+
+/// Duplicates and losses of one group, from what its consumers processed.
+fn processing_counts(
+    s: &WorldState,
+    group: &str,
+    g: &super::group::Group,
+) -> (Vec<RecordCountView>, Vec<RecordCountView>) {
+    let mut seen: BTreeMap<(String, u32, u64), Vec<String>> = BTreeMap::new();
+    let members: Vec<&super::consumer::Consumer> = s
+        .consumers
+        .values()
+        .filter(|c| {
+            c.spec
+                .group
+                .as_ref()
+                .is_some_and(|cfg| cfg.group_id == group)
+        })
+        .collect();
+    for c in &members {
+        for r in &c.consumed {
+            seen.entry((c.spec.topic.clone(), r.partition, r.record.offset))
+                .or_default()
+                .push(c.name.clone());
+        }
+    }
+    let dups = seen
+        .iter()
+        .filter(|(_, by)| by.len() > 1)
+        .map(|((topic, partition, offset), by)| RecordCountView {
+            topic: topic.clone(),
+            partition: *partition,
+            offset: *offset,
+            times: by.len(),
+            consumers: by.clone(),
+        })
+        .collect();
+    let mut lost = Vec::new();
+    for c in &members {
+        for r in &c.interrupted {
+            let key = (c.spec.topic.clone(), r.partition, r.record.offset);
+            let tp = super::types::TopicPartition::new(&c.spec.topic, r.partition);
+            let committed = g.offsets.get(&tp).map_or(0, |o| o.offset);
+            if !seen.contains_key(&key) && r.record.offset < committed {
+                lost.push(RecordCountView {
+                    topic: key.0,
+                    partition: key.1,
+                    offset: key.2,
+                    times: 0,
+                    consumers: vec![c.name.clone()],
+                });
+            }
+        }
+    }
+    (dups, lost)
 }
 
 fn text(b: &Option<Vec<u8>>) -> Option<String> {
@@ -252,17 +519,9 @@ impl StateView {
                 closed: c.closed,
                 error: c.error.map(|e| e.name().to_string()),
                 positions: c.positions.clone(),
-                records: c
-                    .consumed
-                    .iter()
-                    .map(|r| ConsumedView {
-                        partition: r.partition,
-                        offset: r.record.offset,
-                        timestamp: r.record.timestamp,
-                        key: text(&r.record.key),
-                        value: text(&r.record.value),
-                    })
-                    .collect(),
+                records: c.consumed.iter().map(consumed_view).collect(),
+                error_text: c.error_text.clone(),
+                group: consumer_group_view(c),
             })
             .collect();
         let mut queue: Vec<_> = s.queue.iter().collect();
@@ -314,6 +573,7 @@ impl StateView {
             producers,
             consumers,
             in_flight,
+            groups: group_views(s),
         }
     }
 }

@@ -866,6 +866,7 @@ impl WorldState {
                 c.bootstrap_servers = self.brokers.keys().copied().collect();
                 c.request_timeout_ms = self.config.settings.request_timeout_ms;
                 c.consumed = old.consumed.clone();
+                c.interrupted = old.interrupted.clone();
                 c.restarts = old.restarts + 1;
                 c.now_hint = now;
                 if let Some(cfg) = &old.spec.group {

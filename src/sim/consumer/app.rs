@@ -116,6 +116,8 @@ impl Consumer {
             let take = (g.config.max_poll_records as usize).min(left.unwrap_or(usize::MAX));
             let n = take.min(g.buffer.len());
             let batch: Vec<ConsumedRecord> = g.buffer.drain(..n).collect();
+            // poll() returns now: max.poll.interval.ms counts from here.
+            g.last_poll_ms = self.now_hint;
             let commit = g.config.commit;
             out.then(format!(
                 "{}'s poll() returns {}: {}.",

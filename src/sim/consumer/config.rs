@@ -135,7 +135,11 @@ impl GroupConfig {
                 }
                 self.group_id = value.to_string()
             }
-            "group.instance.id" => self.group_instance_id = Some(value.to_string()),
+            "group.instance.id" => {
+                return Err(
+                    "group.instance.id (static membership) is not simulated yet: members here are dynamic".into(),
+                )
+            }
             "client.id" => self.client_id = value.to_string(),
             "partition.assignment.strategy" => {
                 let mut list = Vec::new();

@@ -1062,6 +1062,13 @@ impl Consumer {
     /// The process is killed: nothing is sent, not even a LeaveGroup.
     pub fn kill(&mut self) {
         self.closed = true;
+        let interrupted = match self.gc().map(|g| &g.app) {
+            Some(AppState::Processing { batch, .. }) | Some(AppState::Committing { batch }) => {
+                batch.clone()
+            }
+            _ => Vec::new(),
+        };
+        self.interrupted.extend(interrupted);
         if let Some(g) = self.gcm() {
             g.killed = true;
             g.phase = MemberPhase::Unjoined;

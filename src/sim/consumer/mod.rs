@@ -90,6 +90,9 @@ pub struct Consumer {
     /// Restarts of this consumer's process (`sim consumer start`).
     #[serde(default)]
     pub restarts: u32,
+    /// Records the application was working on when the process was killed.
+    #[serde(default)]
+    pub interrupted: Vec<ConsumedRecord>,
 }
 
 fn default_request_timeout() -> u64 {
@@ -117,6 +120,7 @@ impl Consumer {
             group: None,
             error_text: None,
             restarts: 0,
+            interrupted: Vec::new(),
         }
     }
 
