@@ -134,8 +134,12 @@ pub fn check(s: &WorldState) -> Result<(), String> {
     // e.g. when a zombie leader's records were truncated, they re-read from the reset point.)
     for q in &s.queue {
         if s.effective_at(q) < s.now {
+            let what = match &q.due {
+                Due::Deliver(m) => format!("a {} from {} to {}", m.body.describe(), m.from, m.to),
+                Due::Timer(t) => format!("{t:?}"),
+            };
             return Err(format!(
-                "an item is scheduled in the past ({} < {})",
+                "an item is scheduled in the past ({} < {}): {what}",
                 q.at, s.now
             ));
         }

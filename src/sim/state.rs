@@ -179,6 +179,9 @@ pub struct RecordView {
     pub key_hex: Option<String>,
     pub value_hex: Option<String>,
     pub headers: Vec<HeaderView>,
+    /// For `__consumer_offsets`: what the record says, in a few words
+    /// ("commit shop orders-0 → 5", "group shop generation 2").
+    pub summary: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -423,7 +426,16 @@ fn header_view(h: &Header) -> HeaderView {
 }
 
 pub fn record_view(r: &Record) -> RecordView {
+    record_view_in("", r)
+}
+
+/// A record of `topic`; records of `__consumer_offsets` get a summary.
+pub fn record_view_in(topic: &str, r: &Record) -> RecordView {
+    let summary = (topic == super::group::OFFSETS_TOPIC)
+        .then(|| super::group::offsets_topic::summary(r))
+        .flatten();
     RecordView {
+        summary,
         offset: r.offset,
         timestamp: r.timestamp,
         key: text(&r.key),
@@ -461,7 +473,12 @@ impl StateView {
                                     log_end_offset: log.map_or(0, |l| l.log_end_offset()),
                                     high_watermark: log.map_or(0, |l| l.high_watermark),
                                     records: log
-                                        .map(|l| l.records.iter().map(record_view).collect())
+                                        .map(|l| {
+                                            l.records
+                                                .iter()
+                                                .map(|r| record_view_in(&t.name, r))
+                                                .collect()
+                                        })
                                         .unwrap_or_default(),
                                 }
                             })

@@ -312,7 +312,7 @@ impl Consumer {
         }
         g.auto_commit_timer_set = true;
         out.timers.push((
-            g.next_auto_commit_ms,
+            g.next_auto_commit_ms.max(self.now_hint),
             Timer::ConsumerAutoCommit { consumer: name },
         ));
     }

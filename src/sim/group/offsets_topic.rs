@@ -185,6 +185,32 @@ pub fn decode(r: &Record) -> Option<Decoded> {
     })
 }
 
+/// A few words on what a `__consumer_offsets` record says, for the picture.
+pub fn summary(r: &Record) -> Option<String> {
+    Some(match decode(r)? {
+        Decoded::Offset {
+            group,
+            tp,
+            value: Some(v),
+        } => format!("commit {group} {tp} → {}", v.offset),
+        Decoded::Offset {
+            group,
+            tp,
+            value: None,
+        } => format!("delete {group} {tp}"),
+        Decoded::Group {
+            group,
+            value: Some(v),
+        } => format!(
+            "group {group} generation {} ({} member{})",
+            v.generation,
+            v.members.len(),
+            if v.members.len() == 1 { "" } else { "s" }
+        ),
+        Decoded::Group { group, value: None } => format!("delete group {group}"),
+    })
+}
+
 /// Rebuilds the groups of one `__consumer_offsets` partition by reading its log
 /// from the start, the way a new coordinator loads them after a failover:
 /// the last value of each key wins, and a tombstone deletes it.
