@@ -8,7 +8,8 @@
 
 use kafka_sim::console::Session;
 use kafka_sim::sim::murmur2::partition_for_key;
-use kafka_sim::ui::{shell, App, ClusterView, ClusterViewProps};
+use kafka_sim::ui::groups::short_member_id;
+use kafka_sim::ui::{shell, App, ClusterView, ClusterViewProps, GroupsPanel, GroupsPanelProps};
 use std::rc::Rc;
 use std::time::Duration;
 use wasm_bindgen::JsCast;
@@ -803,4 +804,326 @@ async fn slow_and_preferred_leader_buttons_run_their_commands() {
     assert!(output.contains("$ sim check"), "{output}");
     assert!(output.contains("All invariants hold"), "{output}");
     app.destroy();
+}
+
+/// A native session after `lines` (each must succeed).
+fn session_after(lines: &[&str]) -> Session {
+    let mut session = Session::new(Default::default(), 7);
+    for line in lines {
+        let out = session.input_line(line);
+        assert_eq!(out.error, None, "{line}");
+    }
+    session
+}
+
+/// Mounts the groups panel for `view` into a fresh root.
+async fn mount_groups(view: Rc<kafka_sim::sim::StateView>) -> Element {
+    let root = fresh_root();
+    yew::Renderer::<GroupsPanel>::with_root_and_props(
+        root.clone(),
+        yew::props!(GroupsPanelProps {
+            view,
+            on_command: yew::Callback::noop(),
+        }),
+    )
+    .render();
+    tick().await;
+    root
+}
+
+const GROUP_OF_TWO: [&str; 8] = [
+    "sim profile teaching",
+    "kafka-topics --create --topic orders --partitions 3 --replication-factor 3",
+    "kafka-console-producer --topic orders --property parse.key=true --property key.separator=: <<EOF",
+    "alice:a book",
+    "EOF",
+    "sim consumer add c1 --group shop --topic orders --config auto.offset.reset=earliest",
+    "sim consumer add c2 --group shop --topic orders --config auto.offset.reset=earliest --commit sync --processing-ms 200",
+    "sim advance 6000",
+];
+
+#[wasm_bindgen_test]
+async fn groups_panel_shows_state_generation_members_owners_and_lag() {
+    let session = session_after(&GROUP_OF_TWO);
+    let view = Rc::new(session.world().snapshot());
+    let group = view.groups.first().expect("group shop exists").clone();
+    assert_eq!(group.state, "Stable");
+    let root = mount_groups(view.clone()).await;
+
+    let card = find(&root, r#".group-card[data-group="shop"]"#);
+    assert_eq!(card.get_attribute("data-state").as_deref(), Some("Stable"));
+    assert_eq!(
+        text_of(&card, ".group-generation"),
+        format!("generation {}", group.generation)
+    );
+    // The phase strip: Join and Sync done, Stable is the current step (said in words).
+    assert_eq!(count(&card, ".phase"), 3);
+    assert_eq!(count(&card, ".phase.phase-done"), 2);
+    let current = text_of(&card, r#".phase[aria-current="step"]"#);
+    assert!(
+        current.contains("Stable") && current.contains("(now)"),
+        "{current}"
+    );
+    assert!(text_of(&card, ".group-coordinator").contains(&format!(
+        "broker {} · __consumer_offsets-{}",
+        group.coordinator.unwrap(),
+        group.offsets_partition
+    )));
+    assert!(text_of(&card, ".group-assignor").contains("range"));
+    // Members: both clients, one leader, with short member ids.
+    assert_eq!(count(&card, ".group-member"), 2);
+    assert_eq!(count(&card, ".group-member .member-leader"), 1);
+    for m in &group.members {
+        let li = find(
+            &card,
+            &format!(r#".group-member[data-member="{}"]"#, m.client_id),
+        );
+        let text = li.text_content().unwrap_or_default();
+        assert!(text.contains(&short_member_id(&m.member_id)), "{text}");
+        assert!(text.contains(&m.assignment.join(", ")), "{text}");
+    }
+    // The lag table: one row per partition with the owner's client id, committed, log end and lag.
+    let rows = card.query_selector_all(".lag-table tbody tr").unwrap();
+    assert_eq!(rows.length(), 3);
+    for o in &group.offsets {
+        let row = find(
+            &card,
+            &format!(
+                r#".lag-table tr[data-partition="{}-{}"]"#,
+                o.topic, o.partition
+            ),
+        );
+        let cells: Vec<String> = line_texts(&row, "td");
+        let owner = group
+            .members
+            .iter()
+            .find(|m| Some(&m.member_id) == o.owner.as_ref())
+            .map(|m| m.client_id.clone())
+            .unwrap();
+        assert_eq!(
+            cells,
+            vec![
+                format!("{}-{}", o.topic, o.partition),
+                owner,
+                o.committed.to_string(),
+                o.log_end_offset.unwrap().to_string(),
+                o.lag.unwrap().to_string(),
+            ]
+        );
+    }
+    assert!(text_of(&card, ".anomaly-none").contains("No record processed twice"));
+    // Each consumer says what its application does and how it commits.
+    assert_eq!(count(&card, ".group-consumer"), 2);
+    let c2 = find(&card, r#".group-consumer[data-consumer="c2"]"#);
+    assert!(text_of(&c2, ".gc-meta").contains("commit sync · 200 ms per record"));
+    let app = text_of(&c2, ".gc-app");
+    assert!(
+        app.starts_with("in poll()")
+            || app.starts_with("processing")
+            || app.starts_with("blocked in commitSync()"),
+        "{app}"
+    );
+    for b in ["Kill", "Stop", "Pause 15 s"] {
+        assert!(
+            line_texts(&c2, ".consumer-btn").iter().any(|t| t == b),
+            "{b}"
+        );
+    }
+    assert_eq!(count(&c2, ".consumer-start"), 0);
+}
+
+#[wasm_bindgen_test]
+async fn a_group_only_its_consumers_know_of_still_gets_a_card() {
+    // The consumer was added but has not found its coordinator yet.
+    let mut session = Session::new(Default::default(), 7);
+    session.set_auto_run(false);
+    for line in [
+        "kafka-topics --create --topic orders --partitions 1 --replication-factor 1",
+        "sim consumer add c1 --group lonely --topic orders",
+    ] {
+        assert_eq!(session.input_line(line).error, None, "{line}");
+    }
+    let view = Rc::new(session.world().snapshot());
+    assert!(view.groups.is_empty());
+    let root = mount_groups(view).await;
+    let card = find(&root, r#".group-card[data-group="lonely"]"#);
+    assert_eq!(card.get_attribute("data-state").as_deref(), Some("unknown"));
+    assert!(text_of(&card, ".group-unknown").contains("coordinator of this group is unknown"));
+    assert_eq!(count(&card, r#".phase[aria-current="step"]"#), 0);
+    assert_eq!(count(&card, r#".group-consumer[data-consumer="c1"]"#), 1);
+
+    // No group at all: no panel.
+    let empty = mount_groups(Rc::new(
+        Session::new(Default::default(), 1).world().snapshot(),
+    ))
+    .await;
+    assert_eq!(count(&empty, "#groups-panel"), 0);
+}
+
+#[wasm_bindgen_test]
+async fn consumer_offsets_shows_used_partitions_with_summaries_and_the_coordinator() {
+    // Kafka's profile: __consumer_offsets has 50 partitions, the group lives in one.
+    let session = session_after(&[
+        "kafka-topics --create --topic orders --partitions 3 --replication-factor 3",
+        "kafka-console-producer --topic orders <<EOF",
+        "a",
+        "EOF",
+        "sim consumer add c1 --group shop --topic orders --config auto.offset.reset=earliest",
+        "sim advance 10000",
+    ]);
+    let view = Rc::new(session.world().snapshot());
+    let group = view.groups.first().expect("group shop").clone();
+    let coordinator = group.coordinator.expect("a coordinator");
+    let root = fresh_root();
+    yew::Renderer::<ClusterView>::with_root_and_props(
+        root.clone(),
+        yew::props!(ClusterViewProps { view: view.clone() }),
+    )
+    .render();
+    tick().await;
+
+    // Only the group's partition is drawn (one replica per broker); the rest is counted.
+    let offsets = r#".replica[data-topic="__consumer_offsets"]"#;
+    assert_eq!(count(&root, offsets), 3);
+    assert_eq!(
+        count(
+            &root,
+            &format!(
+                r#".replica[data-topic="__consumer_offsets"][data-partition="{}"]"#,
+                group.offsets_partition
+            )
+        ),
+        3
+    );
+    assert_eq!(
+        text_of(&root, ".hidden-partitions"),
+        "__consumer_offsets: 49 empty partitions not shown (no records, no group lives there)"
+    );
+    // Its records are labelled with what they say.
+    let leader_cells = root
+        .query_selector_all(
+            r#".record-cell.record-summary[data-topic="__consumer_offsets"][data-leader="true"]"#,
+        )
+        .unwrap();
+    assert!(leader_cells.length() >= 2);
+    let labels = line_texts(
+        &root,
+        r#".record-cell.record-summary[data-leader="true"] .cell-label"#,
+    );
+    assert_eq!(labels[0], "group shop generation 1 (1 member)");
+    assert!(
+        labels.iter().any(|l| l.starts_with("commit shop orders-")),
+        "{labels:?}"
+    );
+    // The coordinator's column is marked, and only it.
+    assert_eq!(count(&root, ".coordinator-badge"), 1);
+    let badge = find(
+        &root,
+        &format!(r#".broker[data-broker="{coordinator}"] .coordinator-badge"#),
+    );
+    assert_eq!(badge.text_content().unwrap_or_default(), "COORDINATOR shop");
+    // Each partition's leader replica points at its owner; followers do not.
+    assert_eq!(count(&root, ".owner-badge"), 3);
+    assert_eq!(count(&root, ".replica.leader .owner-badge"), 3);
+    assert_eq!(text_of(&root, ".owner-badge"), "→ c1 · shop");
+    // The group consumer node shows its group, phase and partitions.
+    let node = find(&root, r#".group-consumer-node[data-node="c1"]"#);
+    assert_eq!(text_of(&node, ".group-tag"), "shop");
+    assert!(text_of(&node, ".node-phase").starts_with("stable · g"));
+    assert_eq!(count(&node, ".owned-partition"), 3);
+}
+
+/// Text of the step counter as a number.
+fn step_of(root: &Element) -> u64 {
+    text_of(root, "#step-counter").parse().unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn killing_a_group_consumer_hands_its_partition_to_the_other_member() {
+    let root = fresh_root();
+    let app = yew::Renderer::<App>::with_root(root.clone()).render();
+    tick().await;
+    for line in [
+        "sim profile teaching",
+        "kafka-topics --create --topic orders --partitions 2 --replication-factor 3",
+        "sim consumer add c1 --group shop --topic orders",
+        "sim consumer add c2 --group shop --topic orders",
+        "sim advance 5000",
+    ] {
+        type_line(&root, line).await;
+    }
+    let output = text_of(&root, "#console-output");
+    assert_eq!(count(&root, ".console-error"), 0, "{output}");
+    assert!(step_of(&root) > 0);
+    let card = find(&root, r#".group-card[data-group="shop"]"#);
+    assert_eq!(card.get_attribute("data-state").as_deref(), Some("Stable"));
+    let generation = text_of(&card, ".group-generation");
+    // Range gives each member one partition.
+    assert_eq!(count(&root, r#".owner-badge[data-owner="c1"]"#), 1);
+    assert_eq!(count(&root, r#".owner-badge[data-owner="c2"]"#), 1);
+
+    click(&root, r#".consumer-kill[data-consumer="c1"]"#);
+    tick().await;
+    let output = text_of(&root, "#console-output");
+    assert!(output.contains("$ sim consumer kill c1"), "{output}");
+    assert_eq!(count(&root, ".console-error"), 0, "{output}");
+    let c1 = find(&root, r#".group-consumer[data-consumer="c1"]"#);
+    assert_eq!(text_of(&c1, ".consumer-killed"), "KILLED");
+    assert_eq!(
+        text_of(
+            &root,
+            r#".group-consumer-node[data-node="c1"] .killed-badge"#
+        ),
+        "KILLED"
+    );
+    // The coordinator does not know yet: c1 still owns its partition, marked as not responding.
+    let badge = find(&root, r#".owner-badge[data-owner="c1"]"#);
+    assert!(has_class(&badge, "owner-dead"));
+
+    // After session.timeout.ms the coordinator rebalances and c2 owns both partitions.
+    type_line(&root, "sim advance 12000").await;
+    assert_eq!(count(&root, r#".owner-badge[data-owner="c1"]"#), 0);
+    assert_eq!(count(&root, r#".owner-badge[data-owner="c2"]"#), 2);
+    let owners = line_texts(&root, ".lag-table .lag-owner");
+    assert!(
+        !owners.is_empty() && owners.iter().all(|o| o == "c2"),
+        "{owners:?}"
+    );
+    assert_ne!(text_of(&root, ".group-card .group-generation"), generation);
+    assert!(text_of(&root, ".group-card .group-reason").contains("c1"));
+
+    // Commits are records of __consumer_offsets: clicking one shows what it says.
+    let cell = find(&root, r#".record-cell.record-summary[data-leader="true"]"#);
+    let summary = cell.get_attribute("data-summary").unwrap_or_default();
+    assert!(!summary.is_empty());
+    cell.dyn_into::<HtmlElement>().unwrap().click();
+    tick().await;
+    assert_eq!(text_of(&root, "#record-detail .detail-summary"), summary);
+
+    // Start brings c1 back.
+    click(&root, r#".consumer-start[data-consumer="c1"]"#);
+    tick().await;
+    assert!(text_of(&root, "#console-output").contains("$ sim consumer start c1"));
+    assert_eq!(count(&root, ".console-error"), 0);
+    let c1 = find(&root, r#".group-consumer[data-consumer="c1"]"#);
+    assert_eq!(count(&c1, ".consumer-killed"), 0);
+    assert_eq!(count(&c1, ".consumer-kill"), 1);
+    app.destroy();
+}
+
+#[wasm_bindgen_test]
+fn group_command_lines_and_short_member_ids() {
+    assert_eq!(
+        shell::consumer_pause("c1", 15000),
+        "sim consumer pause c1 15000"
+    );
+    assert_eq!(
+        short_member_id("c1-be7c6661-b5b1-41e3-9251-ac44ad0821fb"),
+        "c1-be7c6661…"
+    );
+    assert_eq!(
+        short_member_id("my-app-1-be7c6661-b5b1-41e3-9251-ac44ad0821fb"),
+        "my-app-1-be7c6661…"
+    );
+    assert_eq!(short_member_id("c1"), "c1");
 }

@@ -11,6 +11,7 @@ use super::console::{ConsoleEntry, ConsoleView};
 use super::controls::Controls;
 use super::event_log::EventLog;
 use super::forms::Forms;
+use super::groups::GroupsPanel;
 use super::lessons::{Lessons, NetworkControl};
 use super::record_detail::RecordDetail;
 use crate::console::{LineOutput, Session};
@@ -533,8 +534,16 @@ pub fn app() -> Html {
         ),
         None => ("$ ", false, state.view.seed, "kafka"),
     };
-    let topics: Rc<Vec<String>> =
-        Rc::new(state.view.topics.iter().map(|t| t.name.clone()).collect());
+    // The forms offer the learner's topics, not Kafka's internal one.
+    let topics: Rc<Vec<String>> = Rc::new(
+        state
+            .view
+            .topics
+            .iter()
+            .filter(|t| t.name != crate::sim::group::OFFSETS_TOPIC)
+            .map(|t| t.name.clone())
+            .collect(),
+    );
     let brokers: Rc<Vec<u32>> = Rc::new(state.view.brokers.iter().map(|b| b.id).collect());
     let on_select = dispatch.reform(Action::Select);
     let on_close_detail = dispatch.reform(|_| Action::Select(None));
@@ -575,7 +584,7 @@ pub fn app() -> Html {
                     </section>
                     <Lessons on_run={dispatch.reform(Action::RunScenario)} />
                     <Forms topics={topics} in_heredoc={in_heredoc} on_lines={on_lines}>
-                        <NetworkControl brokers={brokers} on_command={on_command} />
+                        <NetworkControl brokers={brokers} on_command={on_command.clone()} />
                     </Forms>
                 </div>
                 <div class="right-column">
@@ -586,6 +595,7 @@ pub fn app() -> Html {
                             on_close={on_close_detail}
                         />
                     }
+                    <GroupsPanel view={state.view.clone()} on_command={on_command} />
                     <EventLog session={state.session.clone()} />
                     <ConsoleView
                         entries={state.console.clone()}

@@ -3,10 +3,20 @@
 //! one column per broker with the logs of the partition replicas it hosts.
 //!
 //! Everything here is computed from one [`StateView`]; no Kafka rule is
-//! re-implemented (leaders, offsets, high watermarks all come from the kernel).
+//! re-implemented (leaders, offsets, high watermarks, group ownership and
+//! coordinators all come from the kernel).
+//!
+//! Consumer groups show up in three places: group consumers sit next to each
+//! other with their group's name, partitions and phase; the broker coordinating
+//! a group carries a COORDINATOR badge; the leader replica of a partition a
+//! member owns carries an owner badge ("→ c1 · shop"). `__consumer_offsets`
+//! has 50 partitions by default, so only the ones in use are drawn.
 
+use super::groups::group_class;
+use crate::sim::group::OFFSETS_TOPIC;
 use crate::sim::state::{
-    ConsumerView, MessageView, PartitionView, ProducerView, ReplicaView, StateView,
+    ConsumerGroupView, ConsumerView, MessageView, PartitionView, ProducerView, ReplicaView,
+    StateView,
 };
 use crate::sim::RecordStatus;
 use std::rc::Rc;
@@ -40,6 +50,12 @@ const CLOSED_CLIENTS_SHOWN: usize = 2;
 /// Records listed inside a producer or consumer node (the latest ones).
 const CLIENT_RECORDS_SHOWN: usize = 4;
 
+/// Record cells drawn per replica (the newest ones) of an ordinary topic.
+const RECORDS_SHOWN: usize = 40;
+
+/// Record cells drawn per `__consumer_offsets` replica: its newest commits and generations.
+const OFFSETS_RECORDS_SHOWN: usize = 6;
+
 /// A node in the top row.
 enum TopNode<'a> {
     Controller,
@@ -58,7 +74,10 @@ impl TopNode<'_> {
 }
 
 /// The top row: the controller, then producers and consumers (open ones, those
-/// with messages on the wire, and the last few closed ones).
+/// with messages on the wire, and the last few closed ones). Group consumers
+/// come last, the members of one group side by side, and stay on screen when
+/// stopped or killed: they can be started again and still own partitions until
+/// the coordinator notices.
 fn top_nodes(view: &StateView) -> Vec<TopNode<'_>> {
     let on_wire = |name: &str| {
         view.in_flight
@@ -69,8 +88,15 @@ fn top_nodes(view: &StateView) -> Vec<TopNode<'_>> {
     for p in &view.producers {
         clients.push((p.closed && !on_wire(&p.name), TopNode::Producer(p)));
     }
-    for c in &view.consumers {
-        clients.push((c.closed && !on_wire(&c.name), TopNode::Consumer(c)));
+    let mut consumers: Vec<&ConsumerView> = view.consumers.iter().collect();
+    // Stable: the kernel's order within a group.
+    consumers.sort_by(|a, b| {
+        let key = |c: &ConsumerView| c.group.as_ref().map(|g| g.group.clone());
+        key(a).cmp(&key(b))
+    });
+    for c in consumers {
+        let hidden = c.closed && c.group.is_none() && !on_wire(&c.name);
+        clients.push((hidden, TopNode::Consumer(c)));
     }
     let closed_total = clients.iter().filter(|(hidden, _)| *hidden).count();
     let mut closed_seen = 0;
@@ -140,6 +166,8 @@ pub fn cluster_view(props: &ClusterViewProps) -> Html {
         TopNode::Producer(p) => producer_node(p),
         TopNode::Consumer(c) => consumer_node(c),
     });
+    let groups = GroupMarks::of(view);
+    let hidden_offsets = hidden_offsets_partitions(view, &groups);
 
     html! {
         <div class="cluster" style={format!("--brokers: {}", view.brokers.len().max(1))}>
@@ -153,8 +181,15 @@ pub fn cluster_view(props: &ClusterViewProps) -> Html {
                 </p>
             }
             { network_lane(view, &top, &broker_ids) }
+            if hidden_offsets > 0 {
+                <p class="hidden-partitions"
+                    title="Kafka creates __consumer_offsets with offsets.topic.num.partitions partitions; a group lives in one of them, chosen by the hash of its name">
+                    { format!("{OFFSETS_TOPIC}: {hidden_offsets} empty partition{} not shown (no records, no group lives there)",
+                        if hidden_offsets == 1 { "" } else { "s" }) }
+                </p>
+            }
             <div class="brokers-row">
-                { for view.brokers.iter().map(|b| broker_column(view, b.id, b.alive, props)) }
+                { for view.brokers.iter().map(|b| broker_column(view, b.id, b.alive, &groups, props)) }
             </div>
         </div>
     }
@@ -241,6 +276,9 @@ fn producer_node(p: &ProducerView) -> Html {
 }
 
 fn consumer_node(c: &ConsumerView) -> Html {
+    if let Some(g) = &c.group {
+        return group_consumer_node(c, g);
+    }
     let skip = c.records.len().saturating_sub(CLIENT_RECORDS_SHOWN.min(3));
     let positions = c
         .positions
@@ -283,6 +321,158 @@ fn consumer_node(c: &ConsumerView) -> Html {
             </ul>
         </div>
     }
+}
+
+/// The text of a consumed record in a client node.
+fn consumed_text(key: &Option<String>, value: &Option<String>) -> String {
+    match key {
+        Some(k) => format!("{k}: {}", value.as_deref().unwrap_or("null")),
+        None => value.clone().unwrap_or_else(|| "null".into()),
+    }
+}
+
+/// A group consumer: its group (name and colour), its own phase, what its
+/// application does, and for each partition it owns the position (next offset
+/// poll() returns) and the committed offset.
+fn group_consumer_node(c: &ConsumerView, g: &ConsumerGroupView) -> Html {
+    let down = c.closed || g.killed;
+    let skip = c.records.len().saturating_sub(2);
+    let state = if g.killed {
+        html! { <span class="node-badge killed-badge">{ "KILLED" }</span> }
+    } else if c.closed {
+        html! { <span class="node-badge stopped-badge">{ "STOPPED" }</span> }
+    } else {
+        html! {
+            <span class="node-phase" data-phase={g.phase} title="the consumer's own view of its group membership">
+                { format!("{} · g{}", g.phase, g.generation) }
+            </span>
+        }
+    };
+    let app = if down {
+        String::new()
+    } else {
+        match (g.app, g.processing_until) {
+            ("processing", Some(t)) if g.processing.is_empty() => format!("paused until {t} ms"),
+            ("processing", Some(t)) => format!("processing until {t} ms"),
+            ("committing", _) => "in commitSync()".to_string(),
+            (a, _) => a.to_string(),
+        }
+    };
+    let owned: Vec<u32> = if down {
+        Vec::new()
+    } else {
+        g.assignment.clone()
+    };
+    html! {
+        <div class={classes!("node", "consumer-node", "group-consumer-node", group_class(&g.group), down.then_some("closed"))}
+            data-node={c.name.clone()} data-group={g.group.clone()}>
+            <div class="node-title">
+                <span class="node-name" title={c.name.clone()}>{ &c.name }</span>
+                <span class="node-kind">{ "CONSUMER" }</span>
+            </div>
+            <div class="node-line node-group">
+                <span class="group-tag" title={format!("member of group {}", g.group)}>{ &g.group }</span>
+                if g.is_leader && !down {
+                    <span class="node-leader" title="group leader: computes the assignment">{ "★" }</span>
+                }
+                { state }
+            </div>
+            if !app.is_empty() {
+                <div class="node-line node-app" data-app={g.app} title="what its application is doing">{ app }</div>
+            }
+            if !down {
+                if owned.is_empty() {
+                    <div class="node-line muted owned-none">{ format!("owns no {} partition", c.topic) }</div>
+                } else {
+                    <ul class="owned-partitions" aria-label="Partitions it owns: position and committed offset">
+                        { for owned.iter().map(|p| {
+                            let pos = g.position.get(p).map_or("—".to_string(), |o| o.to_string());
+                            let com = g.committed.get(p).map_or("—".to_string(), |o| o.to_string());
+                            html! {
+                                <li class="owned-partition" data-partition={p.to_string()}
+                                    title={format!("{}-{p}: next offset poll() returns {pos}; committed offset {com}", c.topic)}>
+                                    <span class="owned-name">{ format!("p{p}") }</span>
+                                    <span class="owned-pos">{ format!("pos {pos}") }</span>
+                                    <span class="owned-committed">{ format!("✓{com}") }</span>
+                                </li>
+                            }
+                        }) }
+                    </ul>
+                }
+            }
+            if let Some(e) = c.error_text.as_ref().or(c.error.as_ref()) {
+                <div class="node-line error-text" title={e.clone()}>{ e }</div>
+            }
+            <ul class="client-records">
+                { for c.records.iter().skip(skip).map(|r| html! {
+                    <li class="consumed">
+                        <span class="rec-text">{ consumed_text(&r.key, &r.value) }</span>
+                        <span class="rec-place">{ format!("p{} @{}", r.partition, r.offset) }</span>
+                    </li>
+                }) }
+            </ul>
+        </div>
+    }
+}
+
+/// What the broker columns mark for consumer groups, computed once per snapshot.
+struct GroupMarks {
+    /// (broker, group) for each group's coordinator.
+    coordinators: Vec<(u32, String)>,
+    /// `topic-partition` → (client id, group, its process is dead) for every
+    /// partition a member owns in its group's current assignment.
+    owners: Vec<(String, String, String, bool)>,
+    /// The `__consumer_offsets` partitions some group lives in.
+    offsets_partitions: Vec<u32>,
+}
+
+impl GroupMarks {
+    fn of(view: &StateView) -> GroupMarks {
+        let mut marks = GroupMarks {
+            coordinators: Vec::new(),
+            owners: Vec::new(),
+            offsets_partitions: Vec::new(),
+        };
+        for g in &view.groups {
+            if let Some(b) = g.coordinator {
+                marks.coordinators.push((b, g.group.clone()));
+            }
+            marks.offsets_partitions.push(g.offsets_partition);
+            for m in &g.members {
+                let dead = view
+                    .consumers
+                    .iter()
+                    .filter_map(|c| c.group.as_ref())
+                    .any(|cg| cg.member_id == m.member_id && cg.killed);
+                for tp in &m.assignment {
+                    marks
+                        .owners
+                        .push((tp.clone(), m.client_id.clone(), g.group.clone(), dead));
+                }
+            }
+        }
+        marks
+    }
+}
+
+/// Whether a partition's box is drawn: every partition of an ordinary topic;
+/// of `__consumer_offsets` only those holding records or some group's state.
+fn partition_shown(topic: &str, p: &PartitionView, groups: &GroupMarks) -> bool {
+    topic != OFFSETS_TOPIC
+        || groups.offsets_partitions.contains(&p.partition)
+        || p.replicas_state
+            .iter()
+            .any(|r| r.log_end_offset > 0 || !r.records.is_empty())
+}
+
+/// How many `__consumer_offsets` partitions are left out of the picture.
+fn hidden_offsets_partitions(view: &StateView, groups: &GroupMarks) -> usize {
+    view.topics
+        .iter()
+        .filter(|t| t.name == OFFSETS_TOPIC)
+        .flat_map(|t| t.partitions.iter())
+        .filter(|p| !partition_shown(OFFSETS_TOPIC, p, groups))
+        .count()
 }
 
 /// A message in flight with where it is drawn: the wire's endpoints and the pill's
@@ -402,17 +592,32 @@ const AT_RISK_LEADER: &str = "not yet on every in-sync replica — may be lost i
 const AT_RISK_FOLLOWER: &str =
     "above this follower's high watermark: it has the record but does not know yet that it is committed";
 
-fn broker_column(view: &StateView, id: u32, alive: bool, props: &ClusterViewProps) -> Html {
+fn broker_column(
+    view: &StateView,
+    id: u32,
+    alive: bool,
+    groups: &GroupMarks,
+    props: &ClusterViewProps,
+) -> Html {
     let replicas = view.topics.iter().flat_map(|t| {
-        t.partitions.iter().flat_map(move |p| {
-            p.replicas_state
-                .iter()
-                .filter(move |r| r.broker == id)
-                .map(move |r| (t.name.as_str(), p, r))
-        })
+        t.partitions
+            .iter()
+            .filter(|p| partition_shown(&t.name, p, groups))
+            .flat_map(move |p| {
+                p.replicas_state
+                    .iter()
+                    .filter(move |r| r.broker == id)
+                    .map(move |r| (t.name.as_str(), p, r))
+            })
     });
     let boxes: Vec<Html> = replicas
-        .map(|(topic, p, r)| replica_box(topic, p, r, props))
+        .map(|(topic, p, r)| replica_box(topic, p, r, groups, props))
+        .collect();
+    let coordinated: Vec<&String> = groups
+        .coordinators
+        .iter()
+        .filter(|(b, _)| *b == id)
+        .map(|(_, g)| g)
         .collect();
     let (verb, class, label, title) = if alive {
         (
@@ -464,6 +669,16 @@ fn broker_column(view: &StateView, id: u32, alive: bool, props: &ClusterViewProp
                     { label }
                 </button>
             </div>
+            if !coordinated.is_empty() {
+                <div class="broker-roles">
+                    { for coordinated.iter().map(|g| html! {
+                        <span class={classes!("badge", "coordinator-badge", group_class(g))} data-group={(*g).clone()}
+                            title={format!("Broker {id} leads the __consumer_offsets partition where group {g} lives, so it is the group's coordinator: it runs the group's rebalances and stores its commits")}>
+                            { format!("COORDINATOR {g}") }
+                        </span>
+                    }) }
+                </div>
+            }
             <div class="broker-body">
                 if boxes.is_empty() {
                     <p class="broker-empty">{ "no partitions yet" }</p>
@@ -474,7 +689,13 @@ fn broker_column(view: &StateView, id: u32, alive: bool, props: &ClusterViewProp
     }
 }
 
-fn replica_box(topic: &str, p: &PartitionView, r: &ReplicaView, props: &ClusterViewProps) -> Html {
+fn replica_box(
+    topic: &str,
+    p: &PartitionView,
+    r: &ReplicaView,
+    groups: &GroupMarks,
+    props: &ClusterViewProps,
+) -> Html {
     let partition = p.partition;
     let leader = r.is_leader;
     let offline = p.leader.is_none();
@@ -493,10 +714,30 @@ fn replica_box(topic: &str, p: &PartitionView, r: &ReplicaView, props: &ClusterV
             </span>
         }
     };
-    if hw <= r.log_start_offset {
+    // Long logs (a steady producer, commits every few seconds) keep only their
+    // newest records on screen, so every partition stays in view.
+    let limit = if topic == OFFSETS_TOPIC {
+        OFFSETS_RECORDS_SHOWN
+    } else {
+        RECORDS_SHOWN
+    };
+    let skip = r.records.len().saturating_sub(limit);
+    let first_shown = r
+        .records
+        .get(skip)
+        .map_or(r.log_start_offset, |rec| rec.offset);
+    if skip > 0 {
+        cells.push(html! {
+            <span class="earlier-records"
+                title={format!("offsets {} to {} are in the log but not drawn; sim state or kafka-console-consumer show them", r.log_start_offset, first_shown.saturating_sub(1))}>
+                { format!("… {skip} earlier") }
+            </span>
+        });
+    }
+    if hw <= first_shown {
         cells.push(marker());
     }
-    for rec in &r.records {
+    for rec in r.records.iter().skip(skip) {
         let this = RecordRef {
             topic: topic.to_string(),
             partition,
@@ -507,13 +748,14 @@ fn replica_box(topic: &str, p: &PartitionView, r: &ReplicaView, props: &ClusterV
         let uncommitted = rec.offset >= hw;
         let key = rec.key.clone().unwrap_or_else(|| "null".into());
         let value = rec.value.clone().unwrap_or_else(|| "null".into());
+        let what = match &rec.summary {
+            Some(summary) => format!("offset {} · {summary}", rec.offset),
+            None => format!("offset {} · key={key} · value={value}", rec.offset),
+        };
         let title = if uncommitted {
-            format!(
-                "offset {} · key={key} · value={value}\n{at_risk}",
-                rec.offset
-            )
+            format!("{what}\n{at_risk}")
         } else {
-            format!("offset {} · key={key} · value={value}", rec.offset)
+            what
         };
         let onclick = {
             let on_select = props.on_select.clone();
@@ -522,9 +764,11 @@ fn replica_box(topic: &str, p: &PartitionView, r: &ReplicaView, props: &ClusterV
                 on_select.emit(if selected { None } else { Some(this.clone()) })
             })
         };
+        // Records of __consumer_offsets say what they are ("commit shop orders-0 → 5").
         let label = rec
-            .key
+            .summary
             .as_deref()
+            .or(rec.key.as_deref())
             .or(rec.value.as_deref())
             .unwrap_or("null");
         cells.push(html! {
@@ -532,6 +776,7 @@ fn replica_box(topic: &str, p: &PartitionView, r: &ReplicaView, props: &ClusterV
                 type="button"
                 class={classes!(
                     "record-cell",
+                    rec.summary.is_some().then_some("record-summary"),
                     uncommitted.then_some("record-uncommitted"),
                     selected.then_some("selected")
                 )}
@@ -542,6 +787,7 @@ fn replica_box(topic: &str, p: &PartitionView, r: &ReplicaView, props: &ClusterV
                 data-leader={leader.to_string()}
                 data-key={rec.key.clone()}
                 data-value={rec.value.clone()}
+                data-summary={rec.summary.clone()}
                 title={title}
                 onclick={onclick}
             >
@@ -585,6 +831,17 @@ fn replica_box(topic: &str, p: &PartitionView, r: &ReplicaView, props: &ClusterV
             </span>
         }
     };
+    let name = format!("{topic}-{partition}");
+    // The arrow from a partition to its owner, on the leader (where consumers fetch).
+    let owners: Vec<&(String, String, String, bool)> = if leader {
+        groups
+            .owners
+            .iter()
+            .filter(|(tp, ..)| *tp == name)
+            .collect()
+    } else {
+        Vec::new()
+    };
     html! {
         <div
             class={classes!(
@@ -599,13 +856,28 @@ fn replica_box(topic: &str, p: &PartitionView, r: &ReplicaView, props: &ClusterV
             data-in-isr={in_isr.to_string()}
         >
             <div class="replica-head">
-                <span class="replica-name">{ format!("{topic}-{partition}") }</span>
+                <span class="replica-name">{ name.clone() }</span>
                 { role }
                 { isr }
                 <span class="replica-offsets" title={format!("high watermark {hw} · log end offset {leo}")}>
                     { format!("HW {hw}") }
                 </span>
             </div>
+            if !owners.is_empty() {
+                <div class="replica-owners">
+                    { for owners.iter().map(|(_, client, group, dead)| html! {
+                        <span class={classes!("badge", "owner-badge", group_class(group), dead.then_some("owner-dead"))}
+                            data-owner={client.clone()} data-group={group.clone()}
+                            title={if *dead {
+                                format!("{client} owns {name} in group {group}'s assignment, but its process is dead: the coordinator gives the partition to someone else only after session.timeout.ms")
+                            } else {
+                                format!("{client} owns {name} in group {group}: it is the only member of the group that reads it")
+                            }}>
+                            { format!("→ {client}{} · {group}", if *dead { " ✗" } else { "" }) }
+                        </span>
+                    }) }
+                </div>
+            }
             <div class="log">
                 { for cells }
                 <span class="leo-slot" title={format!("log end offset {leo}: the next record appended gets offset {leo}")}>

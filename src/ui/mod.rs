@@ -8,6 +8,7 @@
 //! * [`app`] owns the session (a reducer) and lays out the page.
 //! * [`cluster`] draws brokers, replicas, logs, clients and messages in flight.
 //! * [`controls`], [`event_log`], [`console`], [`forms`], [`lessons`], [`record_detail`] are the panels.
+//! * [`groups`] shows consumer groups and their consumers.
 //! * [`shell`] quotes arguments and builds command lines for the forms.
 
 pub mod app;
@@ -16,6 +17,7 @@ pub mod console;
 pub mod controls;
 pub mod event_log;
 pub mod forms;
+pub mod groups;
 pub mod lessons;
 pub mod record_detail;
 pub mod shell;
@@ -24,6 +26,7 @@ pub use app::{Action, App, AppState, SessionHandle};
 pub use cluster::{ClusterView, ClusterViewProps, RecordRef};
 pub use console::{ConsoleEntry, ConsoleView};
 pub use event_log::EventLog;
+pub use groups::{GroupsPanel, GroupsPanelProps};
 pub use record_detail::RecordDetail;
 
 /// Mounts the application on `<body>` (falling back to Yew's default root).

@@ -64,6 +64,10 @@ pub fn record_detail(props: &RecordDetailProps) -> Html {
             let committed = rec.offset < r.high_watermark;
             html! {
                 <dl class="detail-list">
+                    if let Some(summary) = &rec.summary {
+                        <dt>{ "Says" }</dt>
+                        <dd class="detail-summary">{ summary }</dd>
+                    }
                     <dt>{ "Offset" }</dt><dd>{ rec.offset }</dd>
                     <dt>{ "Timestamp" }</dt><dd>{ format!("{} ms (CreateTime)", rec.timestamp) }</dd>
                     <dt>{ "Key" }</dt><dd>{ opt_text(&rec.key) }</dd>

@@ -71,3 +71,13 @@ pub fn consume(topic: &str) -> String {
         quote(topic)
     )
 }
+
+/// `sim consumer kill|stop|start NAME` (the buttons of a group consumer).
+pub fn consumer_action(verb: &str, name: &str) -> String {
+    format!("sim consumer {verb} {}", quote(name))
+}
+
+/// `sim consumer pause NAME MS`.
+pub fn consumer_pause(name: &str, ms: u64) -> String {
+    format!("sim consumer pause {} {ms}", quote(name))
+}
