@@ -1111,8 +1111,110 @@ async fn killing_a_group_consumer_hands_its_partition_to_the_other_member() {
     app.destroy();
 }
 
+/// Sets an `<input>`'s text as if typed.
+fn fill(root: &Element, selector: &str, value: &str) {
+    let input: HtmlInputElement = find(root, selector).dyn_into().unwrap();
+    input.set_value(value);
+    input
+        .dispatch_event(&web_sys::InputEvent::new("input").unwrap())
+        .unwrap();
+}
+
 #[wasm_bindgen_test]
-fn group_command_lines_and_short_member_ids() {
+async fn group_forms_run_sim_consumer_add_and_sim_producer_add_and_stop() {
+    let root = fresh_root();
+    let app = yew::Renderer::<App>::with_root(root.clone()).render();
+    tick().await;
+    type_line(
+        &root,
+        "kafka-topics --create --topic orders --partitions 2 --replication-factor 1",
+    )
+    .await;
+    // The group forms live on their own tab.
+    assert!(find(&root, "#tabpanel-group-forms").has_attribute("hidden"));
+    click(&root, "#tab-group-forms");
+    tick().await;
+    assert!(!find(&root, "#tabpanel-group-forms").has_attribute("hidden"));
+    assert!(find(&root, "#tabpanel-forms").has_attribute("hidden"));
+    assert_eq!(
+        find(&root, "#tab-group-forms")
+            .get_attribute("aria-selected")
+            .as_deref(),
+        Some("true")
+    );
+
+    fill(&root, "#gc-group", "shop");
+    fill(&root, "#gc-processing", "200");
+    tick().await;
+    choose(&root, "#gc-commit", "sync").await;
+    assert!(text_of(&root, "#gc-commit-why").contains("commitSync() after processing each batch"));
+    choose(&root, "#gc-assignor", "roundrobin").await;
+    choose(&root, "#gc-reset", "earliest").await;
+    click(&root, "#gc-submit");
+    tick().await;
+    let output = text_of(&root, "#console-output");
+    assert!(
+        output.contains("$ sim consumer add c1 --group shop --topic orders --config auto.offset.reset=earliest --config partition.assignment.strategy=roundrobin --processing-ms 200 --commit sync"),
+        "{output}"
+    );
+    assert_eq!(count(&root, ".console-error"), 0, "{output}");
+    assert_eq!(count(&root, r#".group-consumer[data-consumer="c1"]"#), 1);
+    // The next suggested name is free, and the group field suggests the existing group.
+    let name: HtmlInputElement = find(&root, "#gc-name").dyn_into().unwrap();
+    assert_eq!(name.placeholder(), "c2");
+
+    fill(&root, "#sp-keys", "a, b");
+    fill(&root, "#sp-rate", "2");
+    tick().await;
+    click(&root, "#sp-submit");
+    tick().await;
+    let output = text_of(&root, "#console-output");
+    assert!(
+        output.contains("$ sim producer add p1 --topic orders --rate 2/s --keys a,b"),
+        "{output}"
+    );
+    assert_eq!(count(&root, ".console-error"), 0, "{output}");
+    click(&root, "#sp-stop");
+    tick().await;
+    let output = text_of(&root, "#console-output");
+    assert!(output.contains("$ sim producer stop p1"), "{output}");
+
+    // A bad processing time is refused by the form itself.
+    fill(&root, "#gc-processing", "-5");
+    tick().await;
+    click(&root, "#gc-submit");
+    tick().await;
+    assert!(text_of(&root, ".group-consumer-form .inline-error")
+        .contains("whole number of milliseconds"));
+
+    // Fold the forms away and bring them back.
+    click(&root, ".tab-fold");
+    tick().await;
+    assert!(find(&root, "#tabpanel-group-forms").has_attribute("hidden"));
+    click(&root, "#tab-forms");
+    tick().await;
+    assert!(!find(&root, "#tabpanel-forms").has_attribute("hidden"));
+    app.destroy();
+}
+
+#[wasm_bindgen_test]
+fn group_command_lines_leave_defaults_out() {
+    let line = shell::consumer_add(&shell::GroupConsumer {
+        name: "c1",
+        group: "my group",
+        topic: "orders",
+        commit: "auto",
+        offset_reset: "latest",
+        ..Default::default()
+    });
+    assert_eq!(
+        line,
+        "sim consumer add c1 --group 'my group' --topic orders"
+    );
+    assert_eq!(
+        shell::producer_add("web", "clicks", 5, ""),
+        "sim producer add web --topic clicks --rate 5/s"
+    );
     assert_eq!(
         shell::consumer_pause("c1", 15000),
         "sim consumer pause c1 15000"

@@ -11,9 +11,11 @@ use super::console::{ConsoleEntry, ConsoleView};
 use super::controls::Controls;
 use super::event_log::EventLog;
 use super::forms::Forms;
-use super::groups::GroupsPanel;
+use super::group_forms::GroupForms;
+use super::groups::{group_names, GroupsPanel};
 use super::lessons::{Lessons, NetworkControl};
 use super::record_detail::RecordDetail;
+use super::tabs::Tabs;
 use crate::console::{LineOutput, Session};
 use crate::sim::{ClusterConfig, StateView};
 use gloo_timers::callback::Interval;
@@ -544,6 +546,25 @@ pub fn app() -> Html {
             .map(|t| t.name.clone())
             .collect(),
     );
+    let clients: Rc<Vec<String>> = Rc::new(
+        state
+            .view
+            .producers
+            .iter()
+            .map(|p| p.name.clone())
+            .chain(state.view.consumers.iter().map(|c| c.name.clone()))
+            .collect(),
+    );
+    let running_producers: Rc<Vec<String>> = Rc::new(
+        state
+            .view
+            .producers
+            .iter()
+            .filter(|p| !p.closed)
+            .map(|p| p.name.clone())
+            .collect(),
+    );
+    let groups: Rc<Vec<String>> = Rc::new(group_names(&state.view));
     let brokers: Rc<Vec<u32>> = Rc::new(state.view.brokers.iter().map(|b| b.id).collect());
     let on_select = dispatch.reform(Action::Select);
     let on_close_detail = dispatch.reform(|_| Action::Select(None));
@@ -583,9 +604,19 @@ pub fn app() -> Html {
                         />
                     </section>
                     <Lessons on_run={dispatch.reform(Action::RunScenario)} />
-                    <Forms topics={topics} in_heredoc={in_heredoc} on_lines={on_lines}>
-                        <NetworkControl brokers={brokers} on_command={on_command.clone()} />
-                    </Forms>
+                    <Tabs label="Forms" tabs={vec![("forms", "Topics & records"), ("group-forms", "Consumer groups")]}>
+                        <Forms topics={topics.clone()} in_heredoc={in_heredoc} on_lines={on_lines.clone()}>
+                            <NetworkControl brokers={brokers} on_command={on_command.clone()} />
+                        </Forms>
+                        <GroupForms
+                            topics={topics}
+                            clients={clients}
+                            running_producers={running_producers}
+                            groups={groups}
+                            in_heredoc={in_heredoc}
+                            on_lines={on_lines}
+                        />
+                    </Tabs>
                 </div>
                 <div class="right-column">
                     if state.selected.is_some() {

@@ -194,7 +194,7 @@ pub fn forms(props: &FormsProps) -> Html {
     };
 
     html! {
-        <section class="panel forms-panel" aria-label="Forms">
+        <section class="forms-panel" aria-label="Topics and records">
             <form class="sim-form" id="create-topic-form" onsubmit={on_create}>
                 <h2 class="form-title">{ "Create topic" }</h2>
                 <div class="form-fields">

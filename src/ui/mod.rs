@@ -8,7 +8,9 @@
 //! * [`app`] owns the session (a reducer) and lays out the page.
 //! * [`cluster`] draws brokers, replicas, logs, clients and messages in flight.
 //! * [`controls`], [`event_log`], [`console`], [`forms`], [`lessons`], [`record_detail`] are the panels.
-//! * [`groups`] shows consumer groups and their consumers.
+//! * [`groups`] shows consumer groups and their consumers; [`group_forms`] adds
+//!   group consumers and steady producers.
+//! * [`tabs`] lets the form panels share one place on the page.
 //! * [`shell`] quotes arguments and builds command lines for the forms.
 
 pub mod app;
@@ -17,10 +19,12 @@ pub mod console;
 pub mod controls;
 pub mod event_log;
 pub mod forms;
+pub mod group_forms;
 pub mod groups;
 pub mod lessons;
 pub mod record_detail;
 pub mod shell;
+pub mod tabs;
 
 pub use app::{Action, App, AppState, SessionHandle};
 pub use cluster::{ClusterView, ClusterViewProps, RecordRef};

@@ -72,6 +72,77 @@ pub fn consume(topic: &str) -> String {
     )
 }
 
+/// What the "Add a consumer to a group" form asks for.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GroupConsumer<'a> {
+    pub name: &'a str,
+    pub group: &'a str,
+    pub topic: &'a str,
+    /// Milliseconds of work per record (0: none).
+    pub processing_ms: u64,
+    /// `auto`, `sync`, `async`, `before` or `never`.
+    pub commit: &'a str,
+    /// `partition.assignment.strategy`; empty for Kafka's default list.
+    pub assignor: &'a str,
+    /// `auto.offset.reset`; empty for Kafka's default (`latest`).
+    pub offset_reset: &'a str,
+}
+
+/// `sim consumer add …` for the group consumer form.
+///
+/// Options equal to Kafka's defaults are left out, so the echoed command shows
+/// only what the learner chose to change (as the lesson scripts do).
+pub fn consumer_add(c: &GroupConsumer<'_>) -> String {
+    let mut line = format!(
+        "sim consumer add {} --group {} --topic {}",
+        quote(c.name),
+        quote(c.group),
+        quote(c.topic)
+    );
+    if !c.offset_reset.is_empty() && c.offset_reset != "latest" {
+        line.push_str(&format!(
+            " --config {}",
+            quote(&format!("auto.offset.reset={}", c.offset_reset))
+        ));
+    }
+    if !c.assignor.is_empty() {
+        line.push_str(&format!(
+            " --config {}",
+            quote(&format!("partition.assignment.strategy={}", c.assignor))
+        ));
+    }
+    if c.processing_ms > 0 {
+        line.push_str(&format!(" --processing-ms {}", c.processing_ms));
+    }
+    if !c.commit.is_empty() && c.commit != "auto" {
+        line.push_str(&format!(" --commit {}", quote(c.commit)));
+    }
+    line
+}
+
+/// `sim producer add …` for the steady producer form; `keys` is a comma-separated list or empty.
+pub fn producer_add(name: &str, topic: &str, rate: u32, keys: &str) -> String {
+    let keys: Vec<&str> = keys
+        .split(',')
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .collect();
+    let mut line = format!(
+        "sim producer add {} --topic {} --rate {rate}/s",
+        quote(name),
+        quote(topic)
+    );
+    if !keys.is_empty() {
+        line.push_str(&format!(" --keys {}", quote(&keys.join(","))));
+    }
+    line
+}
+
+/// `sim producer stop NAME`.
+pub fn producer_stop(name: &str) -> String {
+    format!("sim producer stop {}", quote(name))
+}
+
 /// `sim consumer kill|stop|start NAME` (the buttons of a group consumer).
 pub fn consumer_action(verb: &str, name: &str) -> String {
     format!("sim consumer {verb} {}", quote(name))
