@@ -213,3 +213,60 @@ test('site: create topic, produce, step, back, console', { timeout: 180_000 }, a
     await page.close();
   }
 });
+
+test('consumer groups: the crash-before-commit lesson, then a Kill button', { timeout: 180_000 }, async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  page.setDefaultTimeout(15_000);
+  const errors = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(msg.text());
+  });
+  page.on('pageerror', (err) => errors.push(String(err?.stack ?? err)));
+
+  let step = 'open page';
+  try {
+    await page.goto(server.url, { waitUntil: 'load' });
+    await page.waitForSelector('#app-root', { timeout: 30_000 });
+
+    step = 'run the lesson "Crash before commit" from the Lessons panel';
+    await page.selectOption('#scenario', '10-crash-before-commit');
+    await page.click('#scenario-run');
+    const card = page.locator('.group-card[data-group="billing"]');
+    await card.waitFor();
+    assert.equal(await page.locator('.console-error').count(), 0, 'the lesson ran without errors');
+
+    step = 'the groups panel lists the records c1 and c2 both processed';
+    const dups = card.locator('.anomaly.duplicates');
+    await dups.waitFor();
+    const dupText = await dups.textContent();
+    assert.match(dupText, /Processed more than once: 2/, dupText);
+    assert.match(dupText, /payments-0@0 ×2 \(c1, c2\)/, dupText);
+    assert.match(dupText, /payments-0@1 ×2 \(c1, c2\)/, dupText);
+    assert.match(dupText, /died before committing/, dupText);
+    // The lesson killed c1; c2 owns the partition and is the group's leader.
+    assert.equal(await card.locator('.group-consumer[data-consumer="c1"] .consumer-killed').textContent(), 'KILLED');
+    assert.equal(await card.locator('.lag-table .lag-owner').first().textContent(), 'c2');
+    assert.equal(await page.locator('.replica.leader[data-topic="payments"] .owner-badge').textContent(), '→ c2 · billing');
+    assert.match(await page.locator('.coordinator-badge').first().textContent(), /^COORDINATOR billing$/);
+
+    step = 'kill c2 with its button';
+    await page.click('.consumer-kill[data-consumer="c2"]');
+    await page.waitForFunction(
+      () => (document.querySelector('#console-output')?.textContent ?? '').includes('$ sim consumer kill c2'),
+    );
+    const c2 = card.locator('.group-consumer[data-consumer="c2"]');
+    await c2.locator('.consumer-killed').waitFor();
+    assert.equal(await c2.locator('.consumer-killed').textContent(), 'KILLED');
+    assert.equal(await c2.locator('.consumer-start').count(), 1, 'a killed consumer offers Start');
+    assert.equal(await page.locator('.group-consumer-node[data-node="c2"] .killed-badge').textContent(), 'KILLED');
+    assert.equal(await page.locator('.console-error').count(), 0);
+
+    await page.screenshot({ path: path.join(OUT, 'e2e-groups.png') });
+    assert.deepEqual(errors.filter((m) => /panicked|RuntimeError|unreachable/i.test(m)), [], 'no panic');
+  } catch (err) {
+    await page.screenshot({ path: path.join(OUT, 'e2e-groups-failure.png'), fullPage: true }).catch(() => {});
+    throw new Error(`E2E step failed: ${step}\n  ${err?.message ?? err}\n  ${errors.join('\n  ')}`, { cause: err });
+  } finally {
+    await page.close();
+  }
+});
