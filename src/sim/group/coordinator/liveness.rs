@@ -97,9 +97,10 @@ impl Broker {
         if generation != g.generation {
             return Err(ErrorCode::IllegalGeneration);
         }
+        // A member may heartbeat between its JoinGroup answer and the end of
+        // the sync phase (CompletingRebalance): Kafka treats that as a normal heartbeat.
         match g.state {
             GroupState::Empty => Err(ErrorCode::UnknownMemberId),
-            GroupState::CompletingRebalance => Err(ErrorCode::RebalanceInProgress),
             s => Ok(s),
         }
     }
