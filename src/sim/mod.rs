@@ -4,6 +4,7 @@
 //! every collection iterates in a defined order (`BTreeMap`, `Vec`). Same seed
 //! and same commands therefore give the same run, bit for bit.
 
+pub mod assignor;
 pub mod broker;
 pub mod consumer;
 pub mod controller;
