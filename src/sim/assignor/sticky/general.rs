@@ -43,6 +43,9 @@ struct Builder<'a> {
     movements: Movements,
     /// A member dropped a topic, so existing partitions must move anyway.
     revocation_required: bool,
+    /// [`Builder::is_balanced`] of the current lists, until they change: Kafka asks
+    /// before every partition of a pass, mostly about an unchanged assignment.
+    balanced: Option<bool>,
 }
 
 impl<'a> Builder<'a> {
@@ -76,6 +79,7 @@ impl<'a> Builder<'a> {
             sorted_partitions,
             movements: Movements::default(),
             revocation_required: false,
+            balanced: None,
         }
     }
 
@@ -112,6 +116,7 @@ impl<'a> Builder<'a> {
     fn update(&mut self, m: usize, change: impl FnOnce(&mut Vec<Tp>)) {
         let tracked = self.by_load.remove(&(self.load(m), m));
         change(&mut self.lists[m]);
+        self.balanced = None;
         if tracked {
             self.by_load.insert((self.load(m), m));
         }
@@ -148,6 +153,7 @@ impl<'a> Builder<'a> {
 
         let saved_lists = self.lists.clone();
         let saved_holder = self.holder.clone();
+        self.balanced = None;
         if !self.revocation_required {
             self.reassign_until_balanced(&unassigned);
         }
@@ -254,9 +260,18 @@ impl<'a> Builder<'a> {
         self.holder.insert(partition, new);
     }
 
+    fn is_balanced(&mut self) -> bool {
+        if let Some(known) = self.balanced {
+            return known;
+        }
+        let balanced = self.compute_balanced();
+        self.balanced = Some(balanced);
+        balanced
+    }
+
     /// Kafka's `isBalanced`: loads differ by at most one, or no member could take
     /// a partition from a member with two more without breaking a subscription.
-    fn is_balanced(&self) -> bool {
+    fn compute_balanced(&self) -> bool {
         let (Some(&(min, _)), Some(&(max, _))) = (self.by_load.first(), self.by_load.last()) else {
             return true;
         };

@@ -75,3 +75,60 @@ impl Movements {
             .insert(group.java_hash(partition), partition);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::assignor::MemberSubscription;
+    use std::collections::BTreeMap;
+
+    fn group() -> Group {
+        let partitions: BTreeMap<String, u32> = [("t".to_string(), 40)].into();
+        let members: Vec<MemberSubscription> = ["a", "b", "c"]
+            .map(|id| MemberSubscription {
+                member_id: id.into(),
+                group_instance_id: None,
+                topics: vec!["t".into()],
+                owned_partitions: vec![],
+                generation: None,
+            })
+            .to_vec();
+        Group::new(&partitions, &members)
+    }
+
+    fn tp(partition: u32) -> Tp {
+        Tp {
+            topic: 0,
+            partition,
+        }
+    }
+
+    #[test]
+    fn a_move_against_an_earlier_move_sends_that_partition_back() {
+        let g = group();
+        let mut m = Movements::default();
+        assert_eq!(m.partition_to_move(tp(5), 0, 1), tp(5));
+        m.record(&g, tp(4), 0, 1);
+        m.record(&g, tp(5), 0, 1);
+        // Moving t-9 from b back to a: one of the partitions that went a → b goes
+        // back instead, the first in Java's HashSet order. t-5 hashes to bucket 0
+        // and t-4 to bucket 1, so t-5 goes, though t-4 is smaller and came first.
+        assert_eq!(m.partition_to_move(tp(9), 1, 0), tp(5));
+        // Unrelated directions are left alone.
+        assert_eq!(m.partition_to_move(tp(9), 1, 2), tp(9));
+    }
+
+    #[test]
+    fn chains_fold_and_round_trips_are_forgotten() {
+        let g = group();
+        let mut m = Movements::default();
+        m.record(&g, tp(1), 0, 1);
+        m.record(&g, tp(1), 1, 2);
+        // t-1 now counts as moved a → c: a move c → a would pick it.
+        assert_eq!(m.partition_to_move(tp(3), 2, 0), tp(1));
+        m.record(&g, tp(1), 2, 0);
+        // Back home: no record left.
+        assert_eq!(m.partition_to_move(tp(3), 2, 0), tp(3));
+        assert!(m.by_partition.is_empty() && m.by_topic.is_empty());
+    }
+}
