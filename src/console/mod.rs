@@ -6,6 +6,7 @@
 //! and a command may take a here-document (`<<EOF` … `EOF`) as its standard input.
 
 mod args;
+mod assign;
 mod consumer;
 mod election;
 mod help;
@@ -15,6 +16,7 @@ mod session;
 mod simcmd;
 mod topics;
 
+pub use assign::run as run_assign_lab;
 pub use lexer::{quote, tokenize, LexError, Token};
 pub use session::{LineOutput, ScriptError, Session};
 pub use simcmd::format_event;
