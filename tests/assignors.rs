@@ -370,6 +370,51 @@ fn range_co_partitioned_topics_line_up() {
     );
 }
 
+#[test]
+fn a_repeated_member_counts_once_with_its_last_subscription() {
+    // As a later JoinGroup replaces an earlier one.
+    let members = [
+        member("c1", &["a"]),
+        member("c2", &["a"]),
+        member("c1", &["b"]),
+    ];
+    assert_eq!(
+        run(Range, &[("a", 2), ("b", 1)], &members),
+        expected(&[("c1", "b-0"), ("c2", "a-0 a-1")])
+    );
+}
+
+#[test]
+fn claims_on_partitions_that_do_not_exist_are_ignored() {
+    sticky_both(
+        &[("t", 2)],
+        &[
+            owning("c1", &["t"], "t-5 gone-0 t-1", Some(1)),
+            member("c2", &["t"]),
+        ],
+        &[("c1", "t-1"), ("c2", "t-0")],
+    );
+}
+
+#[test]
+fn range_and_roundrobin_ignore_the_order_members_are_listed_in() {
+    let members = vec![
+        static_member("m3", "z", &["a", "b"]),
+        member("m1", &["a"]),
+        member("m2", &["a", "b"]),
+        static_member("m4", "y", &["b"]),
+    ];
+    let mut reversed = members.clone();
+    reversed.reverse();
+    for strategy in [Range, RoundRobin] {
+        let spec = [("a", 5), ("b", 4)];
+        assert_eq!(
+            run(strategy, &spec, &members),
+            run(strategy, &spec, &reversed)
+        );
+    }
+}
+
 // ---------------------------------------------------------------- round robin
 
 #[test]

@@ -78,12 +78,15 @@ impl Group {
             .map(|m| member(m, &topic_index, &counts))
             .collect();
 
-        let rank = |id: &str| members.iter().position(|m| m.id == id).unwrap_or(0);
-        let hash_order = java::HashTable::from_keys(
-            joined
-                .iter()
-                .map(|m| (java::string_hash(&m.member_id), rank(&m.member_id))),
-        )
+        let rank: BTreeMap<&str, usize> = members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.id.as_str(), i))
+            .collect();
+        let hash_order = java::HashTable::from_keys(joined.iter().map(|m| {
+            let index = rank.get(m.member_id.as_str()).copied().unwrap_or(0);
+            (java::string_hash(&m.member_id), index)
+        }))
         .iter()
         .copied()
         .collect();
@@ -164,10 +167,14 @@ fn member_info_cmp(a: &Member, b: &Member) -> Ordering {
 /// as `HashMap.put` keeps a key's place but replaces its value.
 fn latest_subscriptions(input: &[MemberSubscription]) -> Vec<&MemberSubscription> {
     let mut joined: Vec<&MemberSubscription> = Vec::new();
+    let mut slot_of: BTreeMap<&str, usize> = BTreeMap::new();
     for m in input {
-        match joined.iter_mut().find(|j| j.member_id == m.member_id) {
-            Some(slot) => *slot = m,
-            None => joined.push(m),
+        match slot_of.get(m.member_id.as_str()) {
+            Some(&slot) => joined[slot] = m,
+            None => {
+                slot_of.insert(&m.member_id, joined.len());
+                joined.push(m);
+            }
         }
     }
     joined

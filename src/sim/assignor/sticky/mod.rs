@@ -11,6 +11,16 @@
 //!
 //! The cooperative variant then withholds every partition that changes owner: the
 //! previous owner must revoke it first, and a follow-up rebalance hands it over.
+//!
+//! Two places where this differs from the Java class on purpose:
+//! * Kafka's assignor object remembers the highest generation it has ever seen
+//!   across rebalances led by the same consumer; each call here starts afresh, as
+//!   a newly elected leader does. With members reporting their current generation
+//!   the two agree.
+//! * In the general algorithm Kafka throws a `NullPointerException` when a member
+//!   of an older generation claimed a partition but has itself been set aside as
+//!   unable to change (for instance it now subscribes only to topics nobody else
+//!   reads); the rebalance then fails. Here that claim is simply not used.
 
 mod constrained;
 mod general;
