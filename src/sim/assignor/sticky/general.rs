@@ -133,23 +133,8 @@ impl<'a> Builder<'a> {
             self.assign_to_least_loaded(tp);
         }
 
-        // Partitions of topics with a single subscriber can never move.
-        let single = |tp: &Tp| self.subscribers[tp.topic].len() < 2;
-        let movable: Vec<Tp> = self
-            .sorted_partitions
-            .iter()
-            .copied()
-            .filter(|tp| !single(tp))
-            .collect();
-        unassigned.retain(|tp| !single(tp));
-        self.sorted_partitions = movable;
-
-        for m in 0..self.lists.len() {
-            if !self.can_participate(m) {
-                self.fixed[m] = true;
-                self.by_load.remove(&(self.load(m), m));
-            }
-        }
+        self.keep_only_movable(&mut unassigned);
+        self.set_aside_fixed_members();
 
         let saved_lists = self.lists.clone();
         let saved_holder = self.holder.clone();
@@ -166,6 +151,26 @@ impl<'a> Builder<'a> {
         {
             self.lists = saved_lists;
             self.holder = saved_holder;
+        }
+    }
+
+    /// Partitions of topics with a single subscriber can never move; they leave
+    /// both lists the balancing passes walk.
+    fn keep_only_movable(&mut self, unassigned: &mut Vec<Tp>) {
+        let subscribers = &self.subscribers;
+        let movable = |tp: &Tp| subscribers[tp.topic].len() >= 2;
+        self.sorted_partitions.retain(movable);
+        unassigned.retain(movable);
+    }
+
+    /// Members that can neither gain nor lose a partition stay out of balancing,
+    /// and out of the balance score.
+    fn set_aside_fixed_members(&mut self) {
+        for m in 0..self.lists.len() {
+            if !self.can_participate(m) {
+                self.fixed[m] = true;
+                self.by_load.remove(&(self.load(m), m));
+            }
         }
     }
 
