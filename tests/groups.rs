@@ -706,3 +706,47 @@ fn the_assignor_lab_prints_what_each_strategy_gives() {
         "the lab changes nothing in the world"
     );
 }
+
+#[test]
+fn a_static_member_restarting_within_its_session_keeps_its_partitions_without_a_rebalance() {
+    let (mut s, _) = run(&format!(
+        "{THREE}sim producer add web --topic orders --rate 10/s --keys a,b,f
+sim consumer add c1 --group g --topic orders --config group.instance.id=node-1 --config auto.offset.reset=earliest
+sim consumer add c2 --group g --topic orders --config group.instance.id=node-2 --config auto.offset.reset=earliest
+sim advance 3000
+"
+    ));
+    let before = group(&s, "g");
+    let mine = owned(&before, "c1");
+    let old_id = consumer(&s, "c1").group.unwrap().member_id;
+    let members = line(
+        &mut s,
+        "kafka-consumer-groups --describe --group g --members",
+    );
+    assert!(members.contains("GROUP-INSTANCE-ID"), "{members}");
+    assert!(members.contains(" node-1 "), "{members}");
+    // A static member does not send LeaveGroup: stopping it starts no rebalance…
+    line(&mut s, "sim consumer stop c1");
+    line(&mut s, "sim advance 2000");
+    assert_eq!(group(&s, "g").generation, before.generation);
+    // …and when it comes back before session.timeout.ms it takes its place again.
+    line(&mut s, "sim consumer start c1");
+    line(&mut s, "sim advance 2000");
+    let after = group(&s, "g");
+    assert_eq!(after.generation, before.generation, "no rebalance");
+    assert_eq!(owned(&after, "c1"), mine);
+    let new_id = consumer(&s, "c1").group.unwrap().member_id;
+    assert_ne!(new_id, old_id, "a new process gets a new member id");
+    assert!(s
+        .world()
+        .events()
+        .iter()
+        .any(|e| e.narration.contains("comes back as static member node-1")));
+    assert!(group(&s, "g").processed_more_than_once.is_empty());
+    // Gone for longer than the session timeout, it is removed and the group rebalances.
+    line(&mut s, "sim consumer kill c2");
+    line(&mut s, "sim advance 8000");
+    let g = group(&s, "g");
+    assert!(g.generation > before.generation);
+    assert_eq!(owned(&g, "c1"), vec![0, 1, 2]);
+}

@@ -96,6 +96,18 @@ impl Broker {
                 );
                 return out;
             }
+            if let Some(instance) = group_instance_id {
+                let new_id = self.new_member_id(&client);
+                let member = GroupMember::new(
+                    &new_id,
+                    Some(instance.clone()),
+                    &client,
+                    *session_timeout_ms,
+                    *rebalance_timeout_ms,
+                );
+                self.join_static(now, group_id, member, protocols, held, &mut out, settings);
+                return out;
+            }
             // KIP-394: a new dynamic member first gets its id, then joins with it.
             let new_id = self.new_member_id(&client);
             if let Some(group) = self.groups.get_mut(group_id) {
@@ -195,6 +207,36 @@ impl Broker {
             self.try_complete_join(now, group_id, &mut out, settings);
             return out;
         }
+        if let Some(instance) = group_instance_id {
+            // Static membership: the instance id must still belong to this member id.
+            match group.static_member(instance) {
+                Some(current) if current.member_id != *member_id => {
+                    refuse(
+                        &mut out,
+                        member_id,
+                        ErrorCode::FencedInstanceId,
+                        format!(
+                            "{}'s group.instance.id {instance} now belongs to a newer member ({}): FENCED_INSTANCE_ID.",
+                            msg.from,
+                            short(&current.member_id)
+                        ),
+                    );
+                    return out;
+                }
+                Some(_) => {}
+                None => {
+                    refuse(
+                        &mut out,
+                        member_id,
+                        ErrorCode::UnknownMemberId,
+                        format!(
+                            "Group {group_id} has no static member {instance}: UNKNOWN_MEMBER_ID."
+                        ),
+                    );
+                    return out;
+                }
+            }
+        }
         let Some(member) = group.member(member_id) else {
             refuse(
                 &mut out,
@@ -256,6 +298,115 @@ impl Broker {
             }
         }
         out
+    }
+
+    /// A member with a `group.instance.id` (static membership) joining without
+    /// a member id. A new instance joins at once (no MEMBER_ID_REQUIRED). A known
+    /// instance — a restarted process — takes its old place and partitions under
+    /// a new member id, and a stable group does not rebalance for it.
+    #[allow(clippy::too_many_arguments)]
+    fn join_static(
+        &mut self,
+        now: Time,
+        group_id: &str,
+        mut member: GroupMember,
+        protocols: &[JoinProtocol],
+        held: HeldRequest,
+        out: &mut Outcome,
+        settings: &BrokerSettings,
+    ) {
+        let broker = self.id;
+        let Some(group) = self.groups.get_mut(group_id) else {
+            return;
+        };
+        let instance = member.group_instance_id.clone().unwrap_or_default();
+        let new_id = member.member_id.clone();
+        let Some(existing) = group
+            .members
+            .iter_mut()
+            .find(|m| m.group_instance_id.as_deref() == Some(instance.as_str()))
+        else {
+            let from = held.from.clone();
+            member.protocols = protocols.to_vec();
+            member.awaiting_join = Some(held);
+            member.is_new = true;
+            member.last_heartbeat_ms = now;
+            if group.state == GroupState::PreparingRebalance && group.generation == 0 {
+                group.new_member_added = true;
+            }
+            group.add(member);
+            out.then(format!(
+                "{from} joins group {group_id} as static member {instance} (group.instance.id), member id {}.",
+                short(&new_id)
+            ));
+            out.timers.push((
+                now + NEW_MEMBER_JOIN_TIMEOUT_MS,
+                session_timer(broker, group_id, &new_id),
+            ));
+            let reason = format!("static member {instance} joined");
+            self.maybe_prepare_rebalance(now, group_id, &reason, out, settings);
+            self.try_complete_join(now, group_id, out, settings);
+            return;
+        };
+        let old_id = std::mem::replace(&mut existing.member_id, new_id.clone());
+        let old_topics = existing.topics(None);
+        existing.protocols = protocols.to_vec();
+        existing.client_id = member.client_id.clone();
+        existing.session_timeout_ms = member.session_timeout_ms;
+        existing.rebalance_timeout_ms = member.rebalance_timeout_ms;
+        existing.last_heartbeat_ms = now;
+        let new_topics = existing.topics(None);
+        let timeout = existing.session_timeout_ms;
+        // The answer names the old leader, so a restarted leader does not assign again.
+        let answer_leader = group.leader.clone().unwrap_or_default();
+        if group.leader.as_deref() == Some(old_id.as_str()) {
+            group.leader = Some(new_id.clone());
+        }
+        out.cancel.push(session_timer(broker, group_id, &old_id));
+        out.timers
+            .push((now + timeout, session_timer(broker, group_id, &new_id)));
+        out.then(format!(
+            "{} comes back as static member {instance}: the coordinator replaces its old member id {} with {} and keeps its place in group {group_id}.",
+            held.from,
+            short(&old_id),
+            short(&new_id)
+        ));
+        let state = group.state;
+        let generation = group.generation;
+        let protocol = group.protocol.clone();
+        match state {
+            GroupState::Stable | GroupState::CompletingRebalance if old_topics == new_topics => {
+                out.then(format!(
+                    "Its subscription is unchanged, so there is no rebalance: it stays in generation {generation} and will get its old partitions from SyncGroup."
+                ));
+                answer(
+                    out,
+                    held,
+                    Body::JoinGroupResponse {
+                        error: None,
+                        generation_id: generation,
+                        protocol_name: protocol,
+                        leader: answer_leader,
+                        member_id: new_id,
+                        members: Vec::new(),
+                    },
+                );
+            }
+            GroupState::Stable | GroupState::CompletingRebalance => {
+                if let Some(m) = group.member_mut(&new_id) {
+                    m.awaiting_join = Some(held);
+                }
+                let reason = format!("static member {instance} changed its subscription");
+                self.maybe_prepare_rebalance(now, group_id, &reason, out, settings);
+                self.try_complete_join(now, group_id, out, settings);
+            }
+            _ => {
+                if let Some(m) = group.member_mut(&new_id) {
+                    m.awaiting_join = Some(held);
+                }
+                self.try_complete_join(now, group_id, out, settings);
+            }
+        }
     }
 
     pub(super) fn update_member(
@@ -485,10 +636,12 @@ impl Broker {
         out.cancel.push(join_timer(broker, group_id));
         g.join_phase = None;
         g.new_member_added = false;
+        // Dynamic members that did not rejoin are dropped; static members stay
+        // until their session times out (a restart does not cost a rebalance).
         let missing: Vec<String> = g
             .members
             .iter()
-            .filter(|m| m.awaiting_join.is_none())
+            .filter(|m| m.awaiting_join.is_none() && m.group_instance_id.is_none())
             .map(|m| m.member_id.clone())
             .collect();
         for id in &missing {
@@ -507,10 +660,15 @@ impl Broker {
             ));
         }
         // The leader must be one of the members that joined.
-        if let Some(first) = g.members.first().map(|m| m.member_id.clone()) {
-            if !g.leader.as_ref().is_some_and(|l| g.has(l)) {
-                g.leader = Some(first);
-            }
+        let joined = |g: &Group, id: &str| g.member(id).is_some_and(|m| m.awaiting_join.is_some());
+        if !g.leader.as_deref().is_some_and(|l| joined(g, l)) {
+            let first = g
+                .members
+                .iter()
+                .find(|m| m.awaiting_join.is_some())
+                .or(g.members.first())
+                .map(|m| m.member_id.clone());
+            g.leader = first;
         }
         g.generation += 1;
         if g.members.is_empty() {
