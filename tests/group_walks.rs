@@ -71,6 +71,10 @@ fn random_line(rng: &mut SimRng) -> String {
                     rng.range_inclusive(1, 10)
                 ));
             }
+            if rng.below(4) == 0 {
+                // Static membership: the instance id follows the consumer's name.
+                line.push_str(&format!(" --config group.instance.id=i-{consumer}"));
+            }
             if rng.below(2) == 0 {
                 line.push_str(&format!(
                     " --config auto.offset.reset={}",

@@ -631,3 +631,122 @@ sim advance 2000
         GroupState::Empty
     );
 }
+
+#[test]
+fn cooperative_sticky_moves_only_what_must_move_in_two_rebalances() {
+    let coop = "--config partition.assignment.strategy=cooperative-sticky";
+    let (mut s, _) = run(&format!(
+        "{THREE}sim producer add web --topic orders --rate 10/s --keys a,b,f
+sim consumer add c1 --group g --topic orders {coop}
+sim advance 3000
+"
+    ));
+    let g = group(&s, "g");
+    assert_eq!(g.protocol.as_deref(), Some("cooperative-sticky"));
+    assert_eq!(owned(&g, "c1"), vec![0, 1, 2]);
+    let generation = g.generation;
+    line(
+        &mut s,
+        &format!("sim consumer add c2 --group g --topic orders {coop}"),
+    );
+    line(&mut s, "sim advance 4000");
+    let g = group(&s, "g");
+    // Two rebalances: the first takes one partition away from c1 (left unowned),
+    // the second hands it to c2.
+    assert_eq!(g.generation, generation + 2, "{}", g.rebalance_reason);
+    let (c1, c2) = (owned(&g, "c1"), owned(&g, "c2"));
+    assert_eq!(c1.len(), 2);
+    assert_eq!(c2.len(), 1);
+    assert!(!c1.contains(&c2[0]));
+    let events = s.world().events();
+    let revoked = events
+        .iter()
+        .find(|e| {
+            e.narration
+                .contains("(cooperative rebalancing: only moved partitions stop)")
+        })
+        .expect("c1 revokes only the partition that moves");
+    assert!(
+        revoked.narration.starts_with("c1 receives its assignment"),
+        "{}",
+        revoked.narration
+    );
+    // c1 never gave up everything: no eager revocation happened.
+    assert!(!events.iter().any(|e| e
+        .narration
+        .contains("c1 revokes orders-0, orders-1, orders-2")));
+    // And nothing was processed twice.
+    assert!(g.processed_more_than_once.is_empty());
+}
+
+#[test]
+fn the_assignor_lab_prints_what_each_strategy_gives() {
+    let mut s = Session::new(ClusterConfig::default(), 1);
+    let range = line(
+        &mut s,
+        "sim assign --strategy range --partitions t1=3,t2=2 --member c1:t1,t2 --member c2:t1",
+    );
+    assert_eq!(
+        range,
+        "{\"c1\": {\"t1\": [0, 1], \"t2\": [0, 1]}, \"c2\": {\"t1\": [2]}}\n"
+    );
+    let rr = line(
+        &mut s,
+        "sim assign --strategy roundrobin --partitions t1=3,t2=2 --member c1:t1,t2 --member c2:t1",
+    );
+    assert_eq!(
+        rr,
+        "{\"c1\": {\"t1\": [0, 2], \"t2\": [0, 1]}, \"c2\": {\"t1\": [1]}}\n"
+    );
+    let r = s.input_line("sim assign --strategy fast --partitions t=1 --member a:t");
+    assert!(r.error.unwrap().contains("unknown strategy 'fast'"));
+    assert_eq!(
+        s.world().step_count(),
+        0,
+        "the lab changes nothing in the world"
+    );
+}
+
+#[test]
+fn a_static_member_restarting_within_its_session_keeps_its_partitions_without_a_rebalance() {
+    let (mut s, _) = run(&format!(
+        "{THREE}sim producer add web --topic orders --rate 10/s --keys a,b,f
+sim consumer add c1 --group g --topic orders --config group.instance.id=node-1 --config auto.offset.reset=earliest
+sim consumer add c2 --group g --topic orders --config group.instance.id=node-2 --config auto.offset.reset=earliest
+sim advance 3000
+"
+    ));
+    let before = group(&s, "g");
+    let mine = owned(&before, "c1");
+    let old_id = consumer(&s, "c1").group.unwrap().member_id;
+    let members = line(
+        &mut s,
+        "kafka-consumer-groups --describe --group g --members",
+    );
+    assert!(members.contains("GROUP-INSTANCE-ID"), "{members}");
+    assert!(members.contains(" node-1 "), "{members}");
+    // A static member does not send LeaveGroup: stopping it starts no rebalance…
+    line(&mut s, "sim consumer stop c1");
+    line(&mut s, "sim advance 2000");
+    assert_eq!(group(&s, "g").generation, before.generation);
+    // …and when it comes back before session.timeout.ms it takes its place again.
+    line(&mut s, "sim consumer start c1");
+    line(&mut s, "sim advance 2000");
+    let after = group(&s, "g");
+    assert_eq!(after.generation, before.generation, "no rebalance");
+    assert_eq!(owned(&after, "c1"), mine);
+    let new_id = consumer(&s, "c1").group.unwrap().member_id;
+    assert_ne!(new_id, old_id, "a new process gets a new member id");
+    assert!(s
+        .world()
+        .events()
+        .iter()
+        .any(|e| e.narration.contains("comes back as static member node-1")));
+    assert!(group(&s, "g").processed_more_than_once.is_empty());
+    // Gone for longer than the session timeout, it is removed and the group rebalances.
+    line(&mut s, "sim consumer kill c2");
+    line(&mut s, "sim advance 8000");
+    let g = group(&s, "g");
+    assert!(g.generation > before.generation);
+    assert_eq!(owned(&g, "c1"), vec![0, 1, 2]);
+}

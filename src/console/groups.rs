@@ -338,15 +338,35 @@ fn describe_members(
         .max()
         .unwrap_or(0)
         .max(20);
-    let line = |cols: [&str; 5]| {
-        format!(
-            "{} {} {} {} {} ",
-            pad(cols[0], wg),
-            pad(cols[1], wc),
-            pad(cols[2], wh),
-            pad(cols[3], wcl),
-            pad(cols[4], 15)
-        )
+    // The real tool adds a GROUP-INSTANCE-ID column when any member is static.
+    let with_instance = members.iter().any(|m| m.group_instance_id.is_some());
+    let wi = members
+        .iter()
+        .map(|m| m.group_instance_id.as_deref().unwrap_or("").len())
+        .max()
+        .unwrap_or(0)
+        .max(17);
+    let line = |cols: [&str; 6]| -> String {
+        if with_instance {
+            format!(
+                "{} {} {} {} {} {} ",
+                pad(cols[0], wg),
+                pad(cols[1], wc),
+                pad(cols[5], wi),
+                pad(cols[2], wh),
+                pad(cols[3], wcl),
+                pad(cols[4], 15)
+            )
+        } else {
+            format!(
+                "{} {} {} {} {} ",
+                pad(cols[0], wg),
+                pad(cols[1], wc),
+                pad(cols[2], wh),
+                pad(cols[3], wcl),
+                pad(cols[4], 15)
+            )
+        }
     };
     let extra = |cols: [&str; 4]| {
         format!(
@@ -364,6 +384,7 @@ fn describe_members(
         "HOST",
         "CLIENT-ID",
         "#PARTITIONS",
+        "GROUP-INSTANCE-ID",
     ]));
     if verbose {
         out.stdout.push_str(&extra([
@@ -376,12 +397,14 @@ fn describe_members(
     out.stdout.push('\n');
     for m in members {
         let n = m.assignment.len().to_string();
+        let instance = m.group_instance_id.as_deref().unwrap_or("");
         out.stdout.push_str(&line([
             group,
             &m.member_id,
             &m.client_host,
             &m.client_id,
             &n,
+            instance,
         ]));
         if verbose {
             // Classic-protocol members have no epochs or target assignment.

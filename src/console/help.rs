@@ -8,8 +8,10 @@ Commands (a subset of the real Kafka tools, plus `sim` for time):
   kafka-console-producer  send records, one per line (here-document or interactive)
   kafka-console-consumer  read records from a topic
   kafka-leader-election   move leadership back to preferred replicas
+  kafka-consumer-groups   list and describe consumer groups, reset their offsets
   sim                     step, back, run, advance time, state, seed, brokers, reset,
-                          broker kill|start|pause, network partition|heal, profile, check
+                          broker kill|start|pause, network partition|heal, profile, check,
+                          consumer add|kill|stop|start|pause, producer add|stop, group, assign
   help COMMAND            details and examples for one command
 Lines starting with # are comments. Try:
   kafka-topics --create --topic orders --partitions 3 --replication-factor 3
@@ -20,6 +22,8 @@ kafka-topics --create --topic T [--partitions N] [--replication-factor R] [--con
 kafka-topics --list
 kafka-topics --describe [--topic T]
 kafka-topics --delete --topic T [--if-exists]
+kafka-topics --alter --topic T --partitions N   (more partitions; keys may then land elsewhere)
+  --exclude-internal hides __consumer_offsets from --list and --describe.
   --bootstrap-server is accepted and ignored (there is one simulated cluster).
   Example: kafka-topics --create --topic orders --partitions 3 --replication-factor 3
 ";
@@ -42,6 +46,22 @@ kafka-console-consumer --topic T [--from-beginning] [--partition P [--offset O|e
                        [--property print.offset=true] [--property print.timestamp=true]
   Without --max-messages the consumer keeps running: later records are printed as they arrive.
   Example: kafka-console-consumer --topic orders --from-beginning --property print.key=true
+kafka-console-consumer --topic T --group G [--from-beginning] [--consumer-property k=v]...
+  Joins consumer group G: the group's coordinator assigns it partitions, it starts at the
+  group's committed offsets (--from-beginning only matters when there are none) and it
+  auto-commits what it printed. Without --group it reads every partition itself (no group).
+  Example: kafka-console-consumer --topic orders --group shop --from-beginning --max-messages 3
+";
+
+const GROUPS: &str = "\
+kafka-consumer-groups --list
+kafka-consumer-groups --describe --group G [--members [--verbose] | --state | --offsets]
+kafka-consumer-groups --describe --all-groups
+kafka-consumer-groups --reset-offsets --group G (--topic T[:P,P] | --all-topics)
+                      (--to-earliest | --to-latest | --to-current | --to-offset N | --shift-by N)
+                      [--execute | --dry-run]
+  Offsets can only be reset while the group has no members (state Empty), as in Kafka.
+  Example: kafka-consumer-groups --describe --group shop
 ";
 
 const SIM: &str = "\
@@ -53,7 +73,20 @@ sim state           print the whole state as JSON
 sim seed [N]        show the seed, or start a new cluster with seed N
 sim brokers N       start a new cluster with N brokers (1-9)
 sim reset           start the cluster again with the same seed
-sim consumer stop NAME   close a running consumer
+sim consumer add NAME --group G --topic T [--config k=v]... [--processing-ms N]
+                [--commit auto|sync|async|before|never]
+                         a group consumer whose application works N ms per record
+sim consumer stop NAME   close it cleanly (commit, LeaveGroup)
+sim consumer kill NAME   its process dies: no commit, no LeaveGroup
+sim consumer start NAME  start a stopped or killed group consumer again
+sim consumer pause NAME MS  its application hangs outside poll() for MS ms
+sim producer add NAME --topic T --rate N/s [--keys k1,k2] [--config k=v]...
+                         a producer sending one record every 1000/N ms
+sim producer stop NAME   stop its stream
+sim group G              who is in group G, what each consumer processed,
+                         duplicates and losses
+sim assign --strategy S --partitions t1=3,t2=2 --member c1:t1,t2 --member c2:t1
+           [--previous c1:t1-0,t1-1]   what an assignor gives, as JSON
 sim broker kill N        the broker process dies (its logs stay on disk)
 sim broker start N       it restarts, recovers, catches up and rejoins the ISR
 sim broker pause N MS    it stalls (no replication, no answers) but keeps heartbeating
@@ -77,6 +110,7 @@ pub fn help(args: &[String]) -> LineOutput {
         Some("kafka-console-consumer") => CONSUMER,
         Some("sim") => SIM,
         Some("kafka-leader-election") => ELECTION,
+        Some("kafka-consumer-groups") => GROUPS,
         Some(other) => {
             return LineOutput::error(format!("help: no help for '{other}' (try `help`)"))
         }

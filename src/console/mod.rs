@@ -6,6 +6,7 @@
 //! and a command may take a here-document (`<<EOF` … `EOF`) as its standard input.
 
 mod args;
+mod assign;
 mod clients;
 mod consumer;
 mod election;
@@ -17,6 +18,7 @@ mod session;
 mod simcmd;
 mod topics;
 
+pub use assign::run as assign_lab;
 pub use lexer::{quote, tokenize, LexError, Token};
 pub use session::{LineOutput, ScriptError, Session};
 pub use simcmd::format_event;

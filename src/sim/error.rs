@@ -34,6 +34,7 @@ pub enum ErrorCode {
     InvalidGroupId,
     GroupIdNotFound,
     NonEmptyGroup,
+    FencedInstanceId,
 }
 
 impl ErrorCode {
@@ -67,6 +68,7 @@ impl ErrorCode {
             ErrorCode::InvalidGroupId => "INVALID_GROUP_ID",
             ErrorCode::GroupIdNotFound => "GROUP_ID_NOT_FOUND",
             ErrorCode::NonEmptyGroup => "NON_EMPTY_GROUP",
+            ErrorCode::FencedInstanceId => "FENCED_INSTANCE_ID",
         }
     }
 

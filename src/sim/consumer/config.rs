@@ -136,9 +136,10 @@ impl GroupConfig {
                 self.group_id = value.to_string()
             }
             "group.instance.id" => {
-                return Err(
-                    "group.instance.id (static membership) is not simulated yet: members here are dynamic".into(),
-                )
+                if value.is_empty() {
+                    return Err("Invalid value for configuration group.instance.id: must not be empty".into());
+                }
+                self.group_instance_id = Some(value.to_string())
             }
             "client.id" => self.client_id = value.to_string(),
             "partition.assignment.strategy" => {

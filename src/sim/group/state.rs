@@ -171,6 +171,13 @@ impl Group {
         self.members.iter_mut().find(|m| m.member_id == id)
     }
 
+    /// The member holding a `group.instance.id`, if any.
+    pub fn static_member(&self, instance: &str) -> Option<&GroupMember> {
+        self.members
+            .iter()
+            .find(|m| m.group_instance_id.as_deref() == Some(instance))
+    }
+
     pub fn has(&self, id: &str) -> bool {
         self.member(id).is_some()
     }
