@@ -572,15 +572,18 @@ fn consumer_card(c: &ConsumerView, g: &ConsumerGroupView, on_command: &Callback<
                     { for partitions.iter().map(|p| {
                         let owned = g.assignment.contains(p) && running;
                         let pos = g.position.get(p).map_or("—".to_string(), |o| o.to_string());
-                        let com = g.committed.get(p).map_or("—".to_string(), |o| o.to_string());
+                        let com = g
+                            .committed
+                            .get(p)
+                            .map_or("nothing committed".to_string(), |o| format!("committed {o}"));
                         html! {
                             <li class={classes!("gc-partition", (!owned).then_some("not-owned"))} data-partition={p.to_string()}>
                                 <code>{ format!("{}-{p}", c.topic) }</code>
                                 if owned {
                                     <span title="the next offset poll() returns">{ format!(" position {pos}") }</span>
-                                    { " · " }
                                 }
-                                <span title="the last offset the coordinator confirmed for this consumer's commits">{ format!("committed {com}") }</span>
+                                { " · " }
+                                <span title="the last offset the coordinator confirmed for this consumer's commits">{ com }</span>
                                 if !owned { <span class="muted">{ " (not owned any more)" }</span> }
                             </li>
                         }
