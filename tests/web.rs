@@ -1229,3 +1229,130 @@ fn group_command_lines_leave_defaults_out() {
     );
     assert_eq!(short_member_id("c1"), "c1");
 }
+
+/// The text of the lab table's cell for `member` under `strategy`.
+fn lab_cell(root: &Element, member: &str, strategy: &str) -> String {
+    text_of(
+        root,
+        &format!(r#".lab-table tr[data-member="{member}"] td[data-strategy="{strategy}"]"#),
+    )
+}
+
+#[wasm_bindgen_test]
+async fn the_assignor_lab_sends_sim_assign_and_compares_the_four_strategies() {
+    let root = fresh_root();
+    let app = yew::Renderer::<App>::with_root(root.clone()).render();
+    tick().await;
+    click(&root, "#tab-assignor-lab");
+    tick().await;
+    assert!(!find(&root, "#tabpanel-assignor-lab").has_attribute("hidden"));
+    // A ready-made group: orders=6, audit=2; c1 and c3 read both, c2 only orders.
+    assert_eq!(count(&root, ".lab-member-row"), 3);
+    choose(&root, "#lab-strategy", "sticky").await;
+    click(&root, "#lab-run");
+    tick().await;
+    let output = text_of(&root, "#console-output");
+    let line = "sim assign --strategy sticky --partitions orders=6,audit=2 --member c1:orders,audit --member c2:orders --member c3:orders,audit";
+    assert!(output.contains(&format!("$ {line}")), "{output}");
+    assert_eq!(count(&root, ".console-error"), 0, "{output}");
+    // The console printed the command's JSON; the table shows the same for sticky.
+    let words: Vec<String> = line.split(' ').skip(2).map(str::to_string).collect();
+    let json = kafka_sim::console::assign_lab(&words).unwrap();
+    assert!(output.contains(json.trim()), "{output}");
+
+    let heads = line_texts(&root, ".lab-table thead th[data-strategy]");
+    assert_eq!(
+        heads,
+        [
+            "range",
+            "roundrobin",
+            "sticky (in console)",
+            "cooperative-sticky"
+        ]
+    );
+    assert_eq!(count(&root, ".lab-table tbody tr"), 3);
+    assert_eq!(
+        count(&root, r#".lab-table td.lab-sent[data-strategy="sticky"]"#),
+        3
+    );
+    // Range works topic by topic: orders 0-1, 2-3, 4-5; audit's two partitions go to c1 and c3.
+    assert_eq!(
+        lab_cell(&root, "c1", "range"),
+        "3 partitionsaudit: 0orders: 0, 1"
+    );
+    assert_eq!(lab_cell(&root, "c2", "range"), "2 partitionsorders: 2, 3");
+    assert_eq!(
+        lab_cell(&root, "c3", "range"),
+        "3 partitionsaudit: 1orders: 4, 5"
+    );
+    // Every strategy hands out all 8 partitions.
+    for (s, _) in kafka_sim::ui::assignor_lab::STRATEGIES {
+        let total: u32 = ["c1", "c2", "c3"]
+            .iter()
+            .map(|m| {
+                lab_cell(&root, m, s)
+                    .split(' ')
+                    .next()
+                    .unwrap()
+                    .parse::<u32>()
+                    .unwrap()
+            })
+            .sum();
+        assert_eq!(total, 8, "{s}");
+    }
+
+    // What c1 owned before: cooperative-sticky first only takes partitions away.
+    let previous = root
+        .query_selector_all(".lab-member-previous")
+        .unwrap()
+        .item(0)
+        .unwrap()
+        .dyn_into::<HtmlInputElement>()
+        .unwrap();
+    previous.set_value("orders-0,orders-1,orders-2,orders-3,orders-4,orders-5,audit-0,audit-1");
+    previous
+        .dispatch_event(&web_sys::InputEvent::new("input").unwrap())
+        .unwrap();
+    tick().await;
+    choose(&root, "#lab-strategy", "cooperative-sticky").await;
+    click(&root, "#lab-run");
+    tick().await;
+    let output = text_of(&root, "#console-output");
+    assert!(
+        output.contains(
+            "--previous c1:orders-0,orders-1,orders-2,orders-3,orders-4,orders-5,audit-0,audit-1"
+        ),
+        "{output}"
+    );
+    assert_eq!(count(&root, ".console-error"), 0, "{output}");
+    let c1 = find(
+        &root,
+        r#".lab-table tr[data-member="c1"] td[data-strategy="cooperative-sticky"]"#,
+    );
+    assert!(count(&c1, ".lab-revoked") > 0, "c1 gives partitions up");
+    assert_eq!(count(&c1, ".lab-gained"), 0, "and gains none");
+    // Range ignores what members owned: c1 loses partitions there too.
+    let range = find(
+        &root,
+        r#".lab-table tr[data-member="c1"] td[data-strategy="range"]"#,
+    );
+    assert!(count(&range, ".lab-revoked") > 0);
+
+    // A mistake is answered by the command, in the console and in the lab.
+    let parts: HtmlInputElement = find(&root, "#lab-partitions").dyn_into().unwrap();
+    parts.set_value("orders=none");
+    parts
+        .dispatch_event(&web_sys::InputEvent::new("input").unwrap())
+        .unwrap();
+    tick().await;
+    click(&root, "#lab-run");
+    tick().await;
+    let error = text_of(&root, ".lab-error");
+    assert!(
+        error.contains("partition count of 'orders' must be a whole number"),
+        "{error}"
+    );
+    assert_eq!(count(&root, ".console-error"), 1);
+    assert_eq!(text_of(&root, ".console-error"), error);
+    app.destroy();
+}

@@ -6,6 +6,7 @@
 //! something changed. Each action recomputes one [`StateView`] snapshot, which
 //! every component renders; none of them looks inside the kernel.
 
+use super::assignor_lab::AssignorLab;
 use super::cluster::{ClusterView, RecordRef};
 use super::console::{ConsoleEntry, ConsoleView};
 use super::controls::Controls;
@@ -604,7 +605,7 @@ pub fn app() -> Html {
                         />
                     </section>
                     <Lessons on_run={dispatch.reform(Action::RunScenario)} />
-                    <Tabs label="Forms" tabs={vec![("forms", "Topics & records"), ("group-forms", "Consumer groups")]}>
+                    <Tabs label="Forms" tabs={vec![("forms", "Topics & records"), ("group-forms", "Consumer groups"), ("assignor-lab", "Assignor lab")]}>
                         <Forms topics={topics.clone()} in_heredoc={in_heredoc} on_lines={on_lines.clone()}>
                             <NetworkControl brokers={brokers} on_command={on_command.clone()} />
                         </Forms>
@@ -616,6 +617,7 @@ pub fn app() -> Html {
                             in_heredoc={in_heredoc}
                             on_lines={on_lines}
                         />
+                        <AssignorLab on_command={on_command.clone()} />
                     </Tabs>
                 </div>
                 <div class="right-column">

@@ -13,23 +13,48 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 /// The assignor choices: the value for `partition.assignment.strategy` (empty:
-/// Kafka's default list, left out of the command) and what the option says.
-pub const ASSIGNORS: [(&str, &str); 5] = [
-    ("", "default (range, cooperative-sticky)"),
-    ("range", "range: consecutive partitions per topic"),
-    ("roundrobin", "roundrobin: one partition each in turn"),
-    ("sticky", "sticky: balanced, keeps what members had"),
+/// Kafka's default list, left out of the command), the option's label and what it does.
+pub const ASSIGNORS: [(&str, &str, &str); 5] = [
+    (
+        "",
+        "Kafka default",
+        "range, cooperative-sticky: Kafka's default list",
+    ),
+    (
+        "range",
+        "range",
+        "consecutive partitions of each topic per member",
+    ),
+    (
+        "roundrobin",
+        "roundrobin",
+        "all partitions dealt out one at a time",
+    ),
+    ("sticky", "sticky", "balanced, and keeps what members owned"),
     (
         "cooperative-sticky",
-        "cooperative-sticky: sticky, rebalances without stopping everyone",
+        "cooperative-sticky",
+        "sticky, and rebalances without stopping everyone",
     ),
 ];
 
 /// `auto.offset.reset` choices: where a group with no committed offset starts.
-pub const OFFSET_RESETS: [(&str, &str); 3] = [
-    ("latest", "latest (default): only new records"),
-    ("earliest", "earliest: from the beginning"),
-    ("none", "none: fail without a committed offset"),
+pub const OFFSET_RESETS: [(&str, &str, &str); 3] = [
+    (
+        "latest",
+        "latest",
+        "Kafka's default: only records written from now on",
+    ),
+    (
+        "earliest",
+        "earliest",
+        "from the beginning of each partition",
+    ),
+    (
+        "none",
+        "none",
+        "fail (NoOffsetForPartitionException) without a committed offset",
+    ),
 ];
 
 #[derive(Properties, PartialEq, Clone)]
@@ -85,20 +110,37 @@ fn bind_input(state: &UseStateHandle<String>) -> Callback<InputEvent> {
     Callback::from(move |e: InputEvent| state.set(value_of(&e)))
 }
 
-/// A `<select>` of `(value, label)` pairs with `value` chosen.
+/// A `<select>` of `(value, label, explanation)` with `value` chosen; the
+/// explanation is the option's tooltip and goes into the form's hint line.
 fn select(
     id: &'static str,
-    options: &[(&'static str, &'static str)],
+    options: &[(&'static str, &'static str, &'static str)],
     value: &str,
     state: &UseStateHandle<String>,
 ) -> Html {
     html! {
-        <select id={id} onchange={bind(state)}>
-            { for options.iter().map(|(v, label)| html! {
-                <option value={*v} selected={*v == value}>{ *label }</option>
+        <select id={id} class="auto-width" onchange={bind(state)}>
+            { for options.iter().map(|(v, label, why)| html! {
+                <option value={*v} selected={*v == value} title={*why}>{ *label }</option>
             }) }
         </select>
     }
+}
+
+/// The explanation of the chosen option.
+fn explanation(
+    options: &[(&'static str, &'static str, &'static str)],
+    value: &str,
+) -> &'static str {
+    options
+        .iter()
+        .find(|(v, ..)| *v == value)
+        .map_or("", |(_, _, why)| why)
+}
+
+/// The commit modes as select options: value, label, explanation.
+fn commit_options() -> Vec<(&'static str, &'static str, &'static str)> {
+    COMMIT_MODES.iter().map(|(m, why)| (*m, *m, *why)).collect()
 }
 
 fn topic_select(
@@ -191,10 +233,14 @@ pub fn consumer_form(props: &ConsumerFormProps) -> Html {
         .cloned()
         .unwrap_or_else(|| "shop".into());
     let topic_value = chosen(&topic, &props.topics);
-    let commit_why = COMMIT_MODES
-        .iter()
-        .find(|(m, _)| *m == commit.as_str())
-        .map_or("", |(_, t)| t);
+    let commits = commit_options();
+    let hint = format!(
+        "Commit {} · assignor: {} · auto.offset.reset={}: {}",
+        explanation(&commits, &commit),
+        explanation(&ASSIGNORS, &assignor),
+        reset.as_str(),
+        explanation(&OFFSET_RESETS, &reset)
+    );
 
     let on_submit = {
         let (name, group, processing, commit, assignor, reset, error) = (
@@ -268,14 +314,14 @@ pub fn consumer_form(props: &ConsumerFormProps) -> Html {
                     <input id="gc-processing" type="number" min="0" class="narrow" value={(*processing).clone()}
                         oninput={bind_input(&processing)} />
                 </label>
-                <label>{ "Commit" }{ select("gc-commit", &COMMIT_MODES, &commit, &commit) }</label>
+                <label>{ "Commit" }{ select("gc-commit", &commits, &commit, &commit) }</label>
                 <label>{ "Assignor" }{ select("gc-assignor", &ASSIGNORS, &assignor, &assignor) }</label>
                 <label title="where a group with no committed offset starts">{ "auto.offset.reset" }
                     { select("gc-reset", &OFFSET_RESETS, &reset, &reset) }
                 </label>
                 <button id="gc-submit" type="submit">{ "Add consumer" }</button>
             </div>
-            <p class="form-hint" id="gc-commit-why">{ commit_why }</p>
+            <p class="form-hint" id="gc-commit-why">{ hint }</p>
             { inline_error(&error) }
         </form>
     }

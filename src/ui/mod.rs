@@ -10,10 +10,12 @@
 //! * [`controls`], [`event_log`], [`console`], [`forms`], [`lessons`], [`record_detail`] are the panels.
 //! * [`groups`] shows consumer groups and their consumers; [`group_forms`] adds
 //!   group consumers and steady producers.
+//! * [`assignor_lab`] compares the four partition assignors on a group described by hand.
 //! * [`tabs`] lets the form panels share one place on the page.
 //! * [`shell`] quotes arguments and builds command lines for the forms.
 
 pub mod app;
+pub mod assignor_lab;
 pub mod cluster;
 pub mod console;
 pub mod controls;
