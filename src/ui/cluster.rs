@@ -344,7 +344,8 @@ fn group_consumer_node(c: &ConsumerView, g: &ConsumerGroupView) -> Html {
     } else {
         html! {
             <span class="node-phase" data-phase={g.phase} title="the consumer's own view of its group membership">
-                { format!("{} · g{}", g.phase, g.generation) }
+                // Before its first JoinGroup answer a member has no generation (-1).
+                { if g.generation > 0 { format!("{} · g{}", g.phase, g.generation) } else { g.phase.to_string() } }
             </span>
         }
     };

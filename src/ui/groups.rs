@@ -205,10 +205,11 @@ fn group_card(view: &StateView, name: &str, on_command: &Callback<String>) -> Ht
                     </p>
                 },
             } }
+            // Duplicates and losses first: when there are any, they are the lesson.
             if let Some(g) = group {
+                { anomalies(g) }
                 { members_list(view, g) }
                 { lag_table(view, g) }
-                { anomalies(g) }
             }
             <div class="group-consumers">
                 { for consumers.iter().map(|(c, cg)| consumer_card(c, cg, on_command)) }
@@ -277,7 +278,7 @@ fn group_facts(view: &StateView, g: &GroupView) -> Html {
         <p class="group-facts">
             <span class="group-coordinator"><b>{ "Coordinator " }</b>{ coordinator }</span>
             <span class="group-assignor"><b>{ "Assignor " }</b>
-                { g.protocol.clone().unwrap_or_else(|| "— (none chosen yet)".into()) }
+                { g.protocol.clone().unwrap_or_else(|| "—".into()) }
             </span>
             <span class="group-reason"><b>{ "Last rebalance: " }</b>
                 { if g.rebalance_reason.is_empty() { "—".to_string() } else { g.rebalance_reason.clone() } }
@@ -502,7 +503,7 @@ fn consumer_card(c: &ConsumerView, g: &ConsumerGroupView, on_command: &Callback<
     } else {
         html! {
             <span class="consumer-phase" title="the consumer's own view of its membership">
-                { format!("{} · generation {}", g.phase, g.generation) }
+                { if g.generation > 0 { format!("{} · generation {}", g.phase, g.generation) } else { g.phase.to_string() } }
             </span>
         }
     };
