@@ -52,7 +52,11 @@ pub struct GroupView {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GroupMemberView {
     pub member_id: String,
+    /// `group.instance.id` of a static member.
+    pub group_instance_id: Option<String>,
     pub client_id: String,
+    /// The topics it subscribes to (under the group's assignor).
+    pub topics: Vec<String>,
     pub host: String,
     pub is_leader: bool,
     /// Partitions as `topic-partition`.
@@ -190,6 +194,19 @@ pub struct ProducerView {
     pub config: BTreeMap<String, String>,
     pub closed: bool,
     pub records: Vec<ProducedRecordView>,
+    /// A steady stream (`sim producer add`): its topic, pace and keys; `null` for the console producer.
+    pub stream: Option<StreamView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StreamView {
+    pub topic: String,
+    /// One record every this many ms.
+    pub interval_ms: u64,
+    pub keys: Vec<String>,
+    pub sent: u64,
+    /// `sim producer stop` was run.
+    pub stopped: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -344,7 +361,9 @@ fn group_views(s: &WorldState) -> Vec<GroupView> {
                 .iter()
                 .map(|m| GroupMemberView {
                     member_id: m.member_id.clone(),
+                    group_instance_id: m.group_instance_id.clone(),
                     client_id: m.client_id.clone(),
+                    topics: m.topics(g.protocol.as_deref()),
                     host: m.client_host.clone(),
                     is_leader: g.is_leader(&m.member_id),
                     assignment: m.assignment.iter().map(|tp| tp.to_string()).collect(),
@@ -525,6 +544,13 @@ impl StateView {
                         error: r.error.map(|e| e.name().to_string()),
                     })
                     .collect(),
+                stream: p.stream.as_ref().map(|st| StreamView {
+                    topic: st.topic.clone(),
+                    interval_ms: st.interval_ms,
+                    keys: st.keys.clone(),
+                    sent: st.sent,
+                    stopped: st.stopped,
+                }),
             })
             .collect();
         let consumers = s

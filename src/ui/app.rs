@@ -561,7 +561,7 @@ pub fn app() -> Html {
             .view
             .producers
             .iter()
-            .filter(|p| !p.closed)
+            .filter(|p| p.stream.as_ref().is_some_and(|st| !st.stopped))
             .map(|p| p.name.clone())
             .collect(),
     );
