@@ -1,0 +1,19 @@
+//! Avro and a Confluent-compatible Schema Registry, as pure functions.
+//!
+//! Nothing here does I/O, reads a clock or draws random numbers, and nothing
+//! iterates a `HashMap` into its output, so the simulator can replay it and the
+//! browser build behaves like the native tests.
+//!
+//! * [`avro`] parses schemas (with the same checks the Java parser used by the
+//!   registry makes), converts the JSON encoding of values, and decodes binary
+//!   data with writer → reader resolution.
+//! * [`annotate`] encodes a value and explains every byte it writes.
+//! * [`wire`] is the 5-byte Confluent framing in front of each Avro message.
+
+pub mod annotate;
+pub mod avro;
+pub mod wire;
+
+mod codec;
+mod json;
+mod model;
