@@ -8,10 +8,12 @@
 //!   registry makes), converts the JSON encoding of values, and decodes binary
 //!   data with writer → reader resolution.
 //! * [`annotate`] encodes a value and explains every byte it writes.
+//! * [`compat`] decides reader/writer compatibility with Confluent-style messages.
 //! * [`wire`] is the 5-byte Confluent framing in front of each Avro message.
 
 pub mod annotate;
 pub mod avro;
+pub mod compat;
 pub mod wire;
 
 mod codec;
