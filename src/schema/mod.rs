@@ -9,11 +9,17 @@
 //!   data with writer → reader resolution.
 //! * [`annotate`] encodes a value and explains every byte it writes.
 //! * [`compat`] decides reader/writer compatibility with Confluent-style messages.
+//! * [`registry`] is the registry state (subjects, versions, ids, configs).
+//! * [`rest`] maps HTTP requests onto that state the way the real REST API does.
 //! * [`wire`] is the 5-byte Confluent framing in front of each Avro message.
+//! * [`curl`] turns `curl` command lines into requests and prints responses.
 
 pub mod annotate;
 pub mod avro;
 pub mod compat;
+pub mod curl;
+pub mod registry;
+pub mod rest;
 pub mod wire;
 
 mod codec;
