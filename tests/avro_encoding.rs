@@ -638,6 +638,27 @@ fn parsing_canonical_form_and_fingerprint() {
 }
 
 #[test]
+fn canonical_form_and_fingerprint_agree_with_apache_avro() {
+    let corpus = [
+        USER,
+        "\"int\"",
+        r#"{"type":"map","values":{"type":"array","items":["null","bytes"]}}"#,
+        r#"{"type":"record","name":"Node","namespace":"x.y","fields":[{"name":"next","type":["null","Node"]},{"name":"e","type":{"type":"enum","name":"E","namespace":"z","symbols":["A"]}},{"name":"e2","type":"z.E"}]}"#,
+        r#"{"type":"fixed","name":"md5","size":16,"doc":"ignored","aliases":["hash"]}"#,
+        r#"{"type":"record","name":"R","fields":[{"name":"a","type":{"type":"record","name":"Inner","namespace":"","fields":[]}}]}"#,
+    ];
+    for text in corpus {
+        let ours = schema(text);
+        let theirs = apache_avro::Schema::parse_str(text).expect("apache-avro parses");
+        assert_eq!(ours.canonical_form(), theirs.canonical_form(), "{text}");
+        let digest = theirs.fingerprint::<apache_avro::rabin::Rabin>();
+        let mut le = [0u8; 8];
+        le.copy_from_slice(&digest.bytes);
+        assert_eq!(ours.fingerprint(), u64::from_le_bytes(le), "{text}");
+    }
+}
+
+#[test]
 fn schema_errors_are_clear_and_never_panic() {
     let cases: [(&str, &str); 16] = [
         (

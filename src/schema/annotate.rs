@@ -7,7 +7,7 @@
 //! writers do; map entries are written in the value's order.
 
 use super::avro::{ParsedSchema, Value, ValueError, MAX_VALUE_DEPTH};
-use super::json::pointer_token;
+use super::json::{double_text, float_text, pointer_token};
 use super::model::{Kind, Model, NodeId, Prim};
 
 /// A run of encoded bytes and what it means.
@@ -106,12 +106,7 @@ fn plain_json(v: &Value) -> serde_json::Value {
         Value::Boolean(b) => J::Bool(*b),
         Value::Int(n) => J::from(*n),
         Value::Long(n) => J::from(*n),
-        Value::Float(x) => x
-            .to_string()
-            .parse::<f64>()
-            .ok()
-            .and_then(serde_json::Number::from_f64)
-            .map_or(J::Null, J::Number),
+        Value::Float(x) => serde_json::from_str(&float_text(*x)).unwrap_or(J::Null),
         Value::Double(x) => serde_json::Number::from_f64(*x).map_or(J::Null, J::Number),
         Value::Bytes(b) | Value::Fixed(b) => J::String(super::json::latin1_string(b)),
         Value::String(s) | Value::Enum(_, s) => J::String(s.clone()),
@@ -227,14 +222,17 @@ impl Writer {
                 self.span(
                     &x.to_le_bytes(),
                     path,
-                    format!("float {x} (4 bytes little-endian IEEE 754)"),
+                    format!("float {} (4 bytes little-endian IEEE 754)", float_text(*x)),
                 );
             }
             (Kind::Prim(Prim::Double), Value::Double(x)) => {
                 self.span(
                     &x.to_le_bytes(),
                     path,
-                    format!("double {x} (8 bytes little-endian IEEE 754)"),
+                    format!(
+                        "double {} (8 bytes little-endian IEEE 754)",
+                        double_text(*x)
+                    ),
                 );
             }
             (Kind::Prim(Prim::String), Value::String(s)) => {

@@ -5,7 +5,7 @@
 //! non-null union value as `{"branch": value}`, while a field's `default` is
 //! written bare for the union's first branch. [`Mode`] picks the dialect.
 
-use serde_json::{Number, Value as Json};
+use serde_json::Value as Json;
 
 use super::avro::{Value, ValueError, MAX_VALUE_DEPTH};
 use super::model::{Kind, Model, NodeId, Prim};
@@ -330,21 +330,33 @@ fn prim_from_json(p: Prim, j: &Json, path: &str) -> Result<Value, ValueError> {
     }
 }
 
-fn push_float(out: &mut String, x: f64, shortest: String) {
-    if x.is_nan() {
-        out.push_str("\"NaN\"");
-    } else if x == f64::INFINITY {
-        out.push_str("\"Infinity\"");
-    } else if x == f64::NEG_INFINITY {
-        out.push_str("\"-Infinity\"");
+/// JSON text of a float: shortest round-trip digits (a float's 0.1 prints as
+/// 0.1, not 0.10000000149011612), or the strings Avro's JSON encoding uses
+/// for NaN and the infinities. Goes through `serde_json`'s formatter, which
+/// the app links anyway, rather than `core`'s float `Display`.
+pub(crate) fn float_text(x: f32) -> String {
+    if x.is_finite() {
+        serde_json::to_string(&x).unwrap_or_default()
     } else {
-        // Printing through the shortest decimal keeps a float's 0.1 as 0.1
-        // instead of 0.10000000149011612.
-        let v = shortest.parse::<f64>().unwrap_or(x);
-        match Number::from_f64(v) {
-            Some(n) => out.push_str(&n.to_string()),
-            None => out.push_str("null"),
-        }
+        non_finite(f64::from(x))
+    }
+}
+
+pub(crate) fn double_text(x: f64) -> String {
+    if x.is_finite() {
+        serde_json::to_string(&x).unwrap_or_default()
+    } else {
+        non_finite(x)
+    }
+}
+
+fn non_finite(x: f64) -> String {
+    if x.is_nan() {
+        "\"NaN\"".to_string()
+    } else if x > 0.0 {
+        "\"Infinity\"".to_string()
+    } else {
+        "\"-Infinity\"".to_string()
     }
 }
 
@@ -388,8 +400,8 @@ pub(crate) fn write_json(
         }
         (Kind::Prim(Prim::Int), Value::Int(n)) => out.push_str(&n.to_string()),
         (Kind::Prim(Prim::Long), Value::Long(n)) => out.push_str(&n.to_string()),
-        (Kind::Prim(Prim::Float), Value::Float(x)) => push_float(out, f64::from(*x), x.to_string()),
-        (Kind::Prim(Prim::Double), Value::Double(x)) => push_float(out, *x, x.to_string()),
+        (Kind::Prim(Prim::Float), Value::Float(x)) => out.push_str(&float_text(*x)),
+        (Kind::Prim(Prim::Double), Value::Double(x)) => out.push_str(&double_text(*x)),
         (Kind::Prim(Prim::Bytes), Value::Bytes(b)) | (Kind::Fixed { .. }, Value::Fixed(b)) => {
             push_str_json(out, &latin1_string(b))
         }

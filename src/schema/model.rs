@@ -358,18 +358,18 @@ impl Model {
         }
     }
 
-    /// A JSON schema with only what decoding needs (full names, fields, symbols,
-    /// sizes): no defaults, docs, aliases or logical types. It is what we hand
-    /// to the `apache-avro` crate, which then only has to agree with us on
-    /// structure.
-    pub(crate) fn structural_json(&self) -> String {
+    /// The Avro Parsing Canonical Form: only what affects the binary format
+    /// (full names, fields, symbols, items, values, sizes), attributes in the
+    /// specification's order (name, type, fields, symbols, items, values,
+    /// size), no whitespace, and each named type spelled out once.
+    pub(crate) fn canonical_form(&self) -> String {
         let mut out = String::new();
         let mut written = BTreeSet::new();
-        self.write_structural(self.root, &mut written, &mut out);
+        self.write_pcf(self.root, &mut written, &mut out);
         out
     }
 
-    fn write_structural(&self, id: NodeId, written: &mut BTreeSet<String>, out: &mut String) {
+    fn write_pcf(&self, id: NodeId, written: &mut BTreeSet<String>, out: &mut String) {
         let Some(node) = self.nodes.get(id) else {
             return;
         };
@@ -383,12 +383,12 @@ impl Model {
             Kind::Prim(p) => push_json_str(out, p.name()),
             Kind::Array(items) => {
                 out.push_str("{\"type\":\"array\",\"items\":");
-                self.write_structural(*items, written, out);
+                self.write_pcf(*items, written, out);
                 out.push('}');
             }
             Kind::Map(values) => {
                 out.push_str("{\"type\":\"map\",\"values\":");
-                self.write_structural(*values, written, out);
+                self.write_pcf(*values, written, out);
                 out.push('}');
             }
             Kind::Union(branches) => {
@@ -397,14 +397,22 @@ impl Model {
                     if i > 0 {
                         out.push(',');
                     }
-                    self.write_structural(*b, written, out);
+                    self.write_pcf(*b, written, out);
                 }
                 out.push(']');
             }
-            Kind::Record { named, fields, .. } => {
-                out.push_str("{\"type\":\"record\",\"name\":");
+            Kind::Record {
+                named,
+                fields,
+                is_error,
+            } => {
+                out.push_str("{\"name\":");
                 push_json_str(out, &named.fullname);
-                out.push_str(",\"fields\":[");
+                out.push_str(if *is_error {
+                    ",\"type\":\"error\",\"fields\":["
+                } else {
+                    ",\"type\":\"record\",\"fields\":["
+                });
                 for (i, f) in fields.iter().enumerate() {
                     if i > 0 {
                         out.push(',');
@@ -412,32 +420,58 @@ impl Model {
                     out.push_str("{\"name\":");
                     push_json_str(out, &f.name);
                     out.push_str(",\"type\":");
-                    self.write_structural(f.ty, written, out);
+                    self.write_pcf(f.ty, written, out);
                     out.push('}');
                 }
                 out.push_str("]}");
             }
             Kind::Enum { named, symbols, .. } => {
-                out.push_str("{\"type\":\"enum\",\"name\":");
+                out.push_str("{\"name\":");
                 push_json_str(out, &named.fullname);
-                out.push_str(",\"symbols\":[");
-                for (i, s) in symbols.iter().enumerate() {
+                out.push_str(",\"type\":\"enum\",\"symbols\":[");
+                for (i, sym) in symbols.iter().enumerate() {
                     if i > 0 {
                         out.push(',');
                     }
-                    push_json_str(out, s);
+                    push_json_str(out, sym);
                 }
                 out.push_str("]}");
             }
             Kind::Fixed { named, size } => {
-                out.push_str("{\"type\":\"fixed\",\"name\":");
+                out.push_str("{\"name\":");
                 push_json_str(out, &named.fullname);
-                out.push_str(",\"size\":");
+                out.push_str(",\"type\":\"fixed\",\"size\":");
                 out.push_str(&size.to_string());
                 out.push('}');
             }
         }
     }
+}
+
+/// The CRC-64-AVRO (Rabin) fingerprint the specification defines for schemas.
+pub(crate) fn rabin_fingerprint(bytes: &[u8]) -> u64 {
+    const EMPTY: u64 = 0xc15d_213a_a4d7_a795;
+    const TABLE: [u64; 256] = {
+        let mut table = [0u64; 256];
+        let mut i = 0;
+        while i < 256 {
+            let mut fp = i as u64;
+            let mut j = 0;
+            while j < 8 {
+                fp = (fp >> 1) ^ (EMPTY & (fp & 1).wrapping_neg());
+                j += 1;
+            }
+            table[i] = fp;
+            i += 1;
+        }
+        table
+    };
+    let mut fp = EMPTY;
+    for b in bytes {
+        let index = usize::from((fp as u8) ^ b);
+        fp = (fp >> 8) ^ TABLE.get(index).copied().unwrap_or(0);
+    }
+    fp
 }
 
 fn push_json_str(out: &mut String, s: &str) {
