@@ -655,6 +655,10 @@ fn canonical_form_and_fingerprint_agree_with_apache_avro() {
         let mut le = [0u8; 8];
         le.copy_from_slice(&digest.bytes);
         assert_eq!(ours.fingerprint(), u64::from_le_bytes(le), "{text}");
+        // The registry stores the canonical string and parses it again later.
+        let again = schema(ours.canonical());
+        assert_eq!(again.canonical(), ours.canonical(), "{text}");
+        assert_eq!(again.canonical_form(), ours.canonical_form(), "{text}");
     }
 }
 

@@ -429,7 +429,7 @@ impl Registry {
             Some(id) => id,
             None => {
                 let id = self.next_id;
-                self.next_id += 1;
+                self.next_id = self.next_id.saturating_add(1);
                 self.schemas.insert(id, canonical);
                 id
             }
