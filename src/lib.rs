@@ -7,6 +7,7 @@
 
 pub mod console;
 pub mod scenarios;
+pub mod schema;
 pub mod sim;
 
 #[cfg(target_arch = "wasm32")]

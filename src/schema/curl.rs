@@ -1,0 +1,417 @@
+//! `curl` as far as talking to the simulated registry needs: parse the
+//! command's words into a request, run it, print what curl would print.
+//!
+//! Curl's own behaviour is kept where learners trip over it: data makes the
+//! request a POST unless `-X` says otherwise; `-d` without a `Content-Type`
+//! header sends `application/x-www-form-urlencoded`, which the registry
+//! refuses with 415; `-f` hides error bodies; `-i` shows the status line.
+//! Only the registry's address is served; anything else fails the way curl
+//! fails on a machine with nothing listening there.
+
+use std::fmt;
+
+use super::registry::Registry;
+use super::rest::{self, HttpResponse};
+
+/// The port the registry listens on.
+pub const REGISTRY_PORT: u16 = 8081;
+/// Host names that reach the registry.
+pub const REGISTRY_HOSTS: [&str; 3] = ["localhost", "127.0.0.1", "schema-registry"];
+
+/// A parsed `curl` command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CurlRequest {
+    pub method: String,
+    /// Path and query string, e.g. `/subjects/orders-value/versions`.
+    pub path_and_query: String,
+    pub body: Option<String>,
+    /// The `Content-Type` sent (curl's default for `-d` when none is given).
+    pub content_type: Option<String>,
+    /// `-i`: print the status line and headers before the body.
+    pub include_headers: bool,
+    /// `-f`: on an HTTP error print nothing of the body and fail with exit 22.
+    pub fail: bool,
+    /// `-s`: no progress or error messages …
+    pub silent: bool,
+    /// … unless `-S` asks for errors anyway.
+    pub show_error: bool,
+}
+
+/// Why a command line could not become a request, worded as curl words it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CurlError {
+    /// An option curl does not have (or this simulator does not offer).
+    UnknownOption(String),
+    /// An option that needs a value came last.
+    MissingArgument(String),
+    NoUrl,
+    BadHeader(String),
+    /// `-d @file`: there are no local files in the simulator.
+    DataFile(String),
+    UnsupportedScheme(String),
+    BadUrl(String),
+    BadMethod(String),
+    /// The host does not resolve.
+    CouldNotResolve(String),
+    /// Nothing listens on that host and port.
+    ConnectionRefused {
+        host: String,
+        port: u16,
+    },
+}
+
+impl CurlError {
+    /// curl's exit code for this failure.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CurlError::UnknownOption(_)
+            | CurlError::MissingArgument(_)
+            | CurlError::BadMethod(_) => 2,
+            CurlError::NoUrl | CurlError::BadUrl(_) | CurlError::BadHeader(_) => 3,
+            CurlError::UnsupportedScheme(_) => 1,
+            CurlError::CouldNotResolve(_) => 6,
+            CurlError::ConnectionRefused { .. } => 7,
+            CurlError::DataFile(_) => 26,
+        }
+    }
+}
+
+impl fmt::Display for CurlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const HELP: &str = "curl: try 'curl --help' or 'curl --manual' for more information";
+        match self {
+            CurlError::UnknownOption(o) => write!(f, "curl: option {o}: is unknown\n{HELP}"),
+            CurlError::MissingArgument(o) => write!(f, "curl: option {o}: requires parameter\n{HELP}"),
+            CurlError::NoUrl => write!(f, "curl: no URL specified!\n{HELP}"),
+            CurlError::BadHeader(h) => write!(
+                f,
+                "curl: (43) header '{h}' is not of the form 'Name: value'"
+            ),
+            CurlError::DataFile(name) => write!(
+                f,
+                "curl: (26) Failed to open/read local data from file/application: there are no local files in the simulator ({name}); put the JSON after -d in single quotes instead"
+            ),
+            CurlError::UnsupportedScheme(s) => write!(
+                f,
+                "curl: (1) Protocol \"{s}\" not supported or disabled in libcurl"
+            ),
+            CurlError::BadUrl(u) => write!(f, "curl: (3) URL using bad/illegal format or missing URL: {u}"),
+            CurlError::BadMethod(m) => write!(f, "curl: option -X: unsupported request method '{m}'\n{HELP}"),
+            CurlError::CouldNotResolve(h) => write!(f, "curl: (6) Could not resolve host: {h}"),
+            CurlError::ConnectionRefused { host, port } => write!(
+                f,
+                "curl: (7) Failed to connect to {host} port {port}: Connection refused"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for CurlError {}
+
+const METHODS: [&str; 7] = ["GET", "POST", "PUT", "DELETE", "HEAD", "PATCH", "OPTIONS"];
+
+fn take_value<'a>(
+    words: &'a [String],
+    i: &mut usize,
+    attached: Option<&'a str>,
+    name: &str,
+) -> Result<&'a str, CurlError> {
+    if let Some(a) = attached {
+        return Ok(a);
+    }
+    *i += 1;
+    words
+        .get(*i)
+        .map(String::as_str)
+        .ok_or_else(|| CurlError::MissingArgument(name.to_string()))
+}
+
+/// Parses the words of a curl command (as split by the shell; a leading
+/// `curl` is skipped) into a request for the registry.
+pub fn parse(words: &[String]) -> Result<CurlRequest, CurlError> {
+    let start = usize::from(words.first().is_some_and(|w| w == "curl"));
+    let words = words.get(start..).unwrap_or(&[]);
+    let mut method: Option<String> = None;
+    let mut data: Vec<String> = Vec::new();
+    let mut json_mode = false;
+    let mut content_type: Option<String> = None;
+    let mut url: Option<String> = None;
+    let mut req = CurlRequest {
+        method: String::new(),
+        path_and_query: String::new(),
+        body: None,
+        content_type: None,
+        include_headers: false,
+        fail: false,
+        silent: false,
+        show_error: false,
+    };
+    let mut i = 0;
+    while let Some(word) = words.get(i) {
+        let w = word.as_str();
+        if let Some(long) = w.strip_prefix("--") {
+            let (name, attached) = match long.split_once('=') {
+                Some((n, v)) => (n, Some(v)),
+                None => (long, None),
+            };
+            let opt = format!("--{name}");
+            match name {
+                "request" => method = Some(take_value(words, &mut i, attached, &opt)?.to_string()),
+                "header" => {
+                    let h = take_value(words, &mut i, attached, &opt)?;
+                    record_header(h, &mut content_type)?;
+                }
+                "data" | "data-ascii" | "data-binary" => {
+                    let d = take_value(words, &mut i, attached, &opt)?;
+                    if let Some(file) = d.strip_prefix('@') {
+                        return Err(CurlError::DataFile(file.to_string()));
+                    }
+                    data.push(d.to_string());
+                }
+                "data-raw" => data.push(take_value(words, &mut i, attached, &opt)?.to_string()),
+                "json" => {
+                    let d = take_value(words, &mut i, attached, &opt)?;
+                    if let Some(file) = d.strip_prefix('@') {
+                        return Err(CurlError::DataFile(file.to_string()));
+                    }
+                    data.push(d.to_string());
+                    json_mode = true;
+                }
+                "url" => url = Some(take_value(words, &mut i, attached, &opt)?.to_string()),
+                "silent" => req.silent = true,
+                "show-error" => req.show_error = true,
+                "fail" => req.fail = true,
+                "include" => req.include_headers = true,
+                "location" | "compressed" => {}
+                _ => return Err(CurlError::UnknownOption(opt)),
+            }
+        } else if let Some(flags) = w.strip_prefix('-').filter(|f| !f.is_empty()) {
+            for (pos, c) in flags.char_indices() {
+                let rest = flags.get(pos + c.len_utf8()..).filter(|r| !r.is_empty());
+                let opt = format!("-{c}");
+                match c {
+                    's' => req.silent = true,
+                    'S' => req.show_error = true,
+                    'f' => req.fail = true,
+                    'i' => req.include_headers = true,
+                    'L' => {}
+                    'X' | 'H' | 'd' => {
+                        let v = take_value(words, &mut i, rest, &opt)?;
+                        match c {
+                            'X' => method = Some(v.to_string()),
+                            'H' => record_header(v, &mut content_type)?,
+                            _ => {
+                                if let Some(file) = v.strip_prefix('@') {
+                                    return Err(CurlError::DataFile(file.to_string()));
+                                }
+                                data.push(v.to_string());
+                            }
+                        }
+                        break;
+                    }
+                    _ => return Err(CurlError::UnknownOption(opt)),
+                }
+            }
+        } else {
+            url = Some(w.to_string());
+        }
+        i += 1;
+    }
+    let url = url.ok_or(CurlError::NoUrl)?;
+    req.path_and_query = target_of(&url)?;
+    if let Some(m) = &method {
+        if !METHODS.contains(&m.as_str()) {
+            return Err(CurlError::BadMethod(m.clone()));
+        }
+    }
+    let has_data = !data.is_empty();
+    req.method = method.unwrap_or_else(|| if has_data { "POST" } else { "GET" }.to_string());
+    if has_data {
+        req.body = Some(data.join("&"));
+        req.content_type = Some(content_type.unwrap_or_else(|| {
+            if json_mode {
+                "application/json".to_string()
+            } else {
+                "application/x-www-form-urlencoded".to_string()
+            }
+        }));
+    } else {
+        req.content_type = content_type;
+    }
+    Ok(req)
+}
+
+fn record_header(h: &str, content_type: &mut Option<String>) -> Result<(), CurlError> {
+    let Some((name, value)) = h.split_once(':') else {
+        return Err(CurlError::BadHeader(h.to_string()));
+    };
+    let name = name.trim();
+    if name.is_empty() || name.contains(char::is_whitespace) {
+        return Err(CurlError::BadHeader(h.to_string()));
+    }
+    if name.eq_ignore_ascii_case("content-type") {
+        *content_type = Some(value.trim().to_string());
+    }
+    Ok(())
+}
+
+/// Checks the URL points at the registry and returns its path and query.
+fn target_of(url: &str) -> Result<String, CurlError> {
+    let rest = match url.split_once("://") {
+        Some((scheme, rest)) => {
+            if !scheme.eq_ignore_ascii_case("http") {
+                if scheme.eq_ignore_ascii_case("https") {
+                    // Nothing speaks TLS on the registry port.
+                    let host = rest.split(['/', '?']).next().unwrap_or_default();
+                    let (h, p) = split_host_port(host, 443)?;
+                    return Err(CurlError::ConnectionRefused { host: h, port: p });
+                }
+                return Err(CurlError::UnsupportedScheme(scheme.to_string()));
+            }
+            rest
+        }
+        None => url,
+    };
+    let split_at = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(split_at);
+    if authority.is_empty() {
+        return Err(CurlError::BadUrl(url.to_string()));
+    }
+    let (host, port) = split_host_port(authority, 80)?;
+    if !REGISTRY_HOSTS.contains(&host.as_str()) {
+        return Err(CurlError::CouldNotResolve(host));
+    }
+    if port != REGISTRY_PORT {
+        return Err(CurlError::ConnectionRefused { host, port });
+    }
+    Ok(match path {
+        "" => "/".to_string(),
+        p if p.starts_with('?') => format!("/{p}"),
+        p => p.to_string(),
+    })
+}
+
+fn split_host_port(authority: &str, default_port: u16) -> Result<(String, u16), CurlError> {
+    let authority = authority.rsplit('@').next().unwrap_or(authority);
+    match authority.rsplit_once(':') {
+        Some((h, p)) => {
+            let port = p
+                .parse::<u16>()
+                .map_err(|_| CurlError::BadUrl(authority.to_string()))?;
+            Ok((h.to_ascii_lowercase(), port))
+        }
+        None => Ok((authority.to_ascii_lowercase(), default_port)),
+    }
+}
+
+/// Content types the registry accepts for request bodies.
+const ACCEPTED_TYPES: [&str; 4] = [
+    "application/vnd.schemaregistry.v1+json",
+    "application/vnd.schemaregistry+json",
+    "application/json",
+    "application/octet-stream",
+];
+
+/// Sends the request to the registry. A body whose content type the
+/// registry does not read is refused with 415 before it reaches the API.
+pub fn execute(reg: &mut Registry, req: &CurlRequest) -> HttpResponse {
+    if req.body.is_some() {
+        let ct = req
+            .content_type
+            .as_deref()
+            .unwrap_or("")
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        if !ACCEPTED_TYPES.contains(&ct.as_str()) {
+            return HttpResponse {
+                status: 415,
+                body: "{\"error_code\":415,\"message\":\"HTTP 415 Unsupported Media Type\"}"
+                    .to_string(),
+            };
+        }
+    }
+    let method = if req.method == "HEAD" {
+        "GET"
+    } else {
+        &req.method
+    };
+    let mut resp = rest::handle(reg, method, &req.path_and_query, req.body.as_deref());
+    if req.method == "HEAD" {
+        resp.body.clear();
+    }
+    resp
+}
+
+/// What curl prints for a response: the body, preceded by the status line
+/// and headers with `include_headers` (`-i`).
+pub fn format_response(resp: &HttpResponse, include_headers: bool) -> String {
+    if !include_headers {
+        return resp.body.clone();
+    }
+    format!(
+        "HTTP/1.1 {} {}\nContent-Type: application/vnd.schemaregistry.v1+json\nContent-Length: {}\n\n{}",
+        resp.status,
+        resp.reason(),
+        resp.body.len(),
+        resp.body
+    )
+}
+
+/// What a curl command prints and its exit code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CurlOutput {
+    pub text: String,
+    pub exit_code: u8,
+}
+
+/// Parses, runs and prints a curl command line against the registry.
+pub fn run(reg: &mut Registry, words: &[String]) -> CurlOutput {
+    let req = match parse(words) {
+        Ok(r) => r,
+        Err(e) => {
+            let quiet = matches!(
+                e,
+                CurlError::CouldNotResolve(_)
+                    | CurlError::ConnectionRefused { .. }
+                    | CurlError::DataFile(_)
+            ) && silent_flags(words);
+            return CurlOutput {
+                text: if quiet { String::new() } else { e.to_string() },
+                exit_code: e.exit_code(),
+            };
+        }
+    };
+    let resp = execute(reg, &req);
+    if req.fail && resp.status >= 400 {
+        let text = if req.silent && !req.show_error {
+            String::new()
+        } else {
+            format!(
+                "curl: (22) The requested URL returned error: {}",
+                resp.status
+            )
+        };
+        return CurlOutput {
+            text,
+            exit_code: 22,
+        };
+    }
+    CurlOutput {
+        text: format_response(&resp, req.include_headers),
+        exit_code: 0,
+    }
+}
+
+/// `-s` without `-S` among the words (so connection errors print nothing).
+fn silent_flags(words: &[String]) -> bool {
+    let short = |c: char| {
+        words
+            .iter()
+            .any(|w| !w.starts_with("--") && w.starts_with('-') && w.contains(c))
+    };
+    let long = |name: &str| words.iter().any(|w| w == name);
+    (short('s') || long("--silent")) && !(short('S') || long("--show-error"))
+}
