@@ -313,6 +313,16 @@ impl WorldState {
         live[self.rng.below(live.len() as u64) as usize]
     }
 
+    /// Creates the producer called `name` (with `config`) unless it exists.
+    fn ensure_producer(&mut self, name: &str, config: &ProducerConfig) {
+        if !self.producers.contains_key(name) {
+            let bootstrap = self.pick_bootstrap();
+            let mut p = Producer::new(name, config.clone(), bootstrap);
+            p.bootstrap_servers = self.brokers.keys().copied().collect();
+            self.producers.insert(name.to_string(), p);
+        }
+    }
+
     fn schedule(&mut self, at: Time, due: Due) {
         let seq = self.next_seq;
         self.next_seq += 1;
@@ -645,12 +655,7 @@ impl WorldState {
                 records,
                 close,
             } => {
-                if !self.producers.contains_key(producer) {
-                    let bootstrap = self.pick_bootstrap();
-                    let mut p = Producer::new(producer, config.clone(), bootstrap);
-                    p.bootstrap_servers = self.brokers.keys().copied().collect();
-                    self.producers.insert(producer.clone(), p);
-                }
+                self.ensure_producer(producer, config);
                 let p = self
                     .producers
                     .get_mut(producer)
@@ -894,12 +899,7 @@ impl WorldState {
                 interval_ms,
                 keys,
             } => {
-                if !self.producers.contains_key(producer) {
-                    let bootstrap = self.pick_bootstrap();
-                    let mut p = Producer::new(producer, config.clone(), bootstrap);
-                    p.bootstrap_servers = self.brokers.keys().copied().collect();
-                    self.producers.insert(producer.clone(), p);
-                }
+                self.ensure_producer(producer, config);
                 let p = self
                     .producers
                     .get_mut(producer)

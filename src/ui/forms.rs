@@ -23,7 +23,7 @@ pub struct FormsProps {
 }
 
 /// Text of an `<input>` or `<select>` an event came from.
-fn value_of(e: &Event) -> String {
+pub(crate) fn value_of(e: &Event) -> String {
     if let Some(i) = e.target_dyn_into::<HtmlInputElement>() {
         i.value()
     } else if let Some(s) = e.target_dyn_into::<HtmlSelectElement>() {
@@ -34,12 +34,12 @@ fn value_of(e: &Event) -> String {
 }
 
 /// A callback that stores the field's text in `state`.
-fn bind(state: &UseStateHandle<String>) -> Callback<Event> {
+pub(crate) fn bind(state: &UseStateHandle<String>) -> Callback<Event> {
     let state = state.clone();
     Callback::from(move |e: Event| state.set(value_of(&e)))
 }
 
-fn bind_input(state: &UseStateHandle<String>) -> Callback<InputEvent> {
+pub(crate) fn bind_input(state: &UseStateHandle<String>) -> Callback<InputEvent> {
     let state = state.clone();
     Callback::from(move |e: InputEvent| state.set(value_of(&e)))
 }

@@ -5,11 +5,10 @@
 //! console, which answers, errors included. They check their fields themselves
 //! (`novalidate`), so a refusal is said in the page's words, next to the form.
 
-use super::forms::parse_count;
+use super::forms::{bind, bind_input, parse_count};
 use super::groups::COMMIT_MODES;
 use super::shell::{self, GroupConsumer};
 use std::rc::Rc;
-use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 /// The assignor choices: the value for `partition.assignment.strategy` (empty:
@@ -88,26 +87,6 @@ fn chosen(choice: &str, options: &[String]) -> String {
     } else {
         options.first().cloned().unwrap_or_default()
     }
-}
-
-fn value_of(e: &Event) -> String {
-    if let Some(i) = e.target_dyn_into::<HtmlInputElement>() {
-        i.value()
-    } else if let Some(s) = e.target_dyn_into::<HtmlSelectElement>() {
-        s.value()
-    } else {
-        String::new()
-    }
-}
-
-fn bind(state: &UseStateHandle<String>) -> Callback<Event> {
-    let state = state.clone();
-    Callback::from(move |e: Event| state.set(value_of(&e)))
-}
-
-fn bind_input(state: &UseStateHandle<String>) -> Callback<InputEvent> {
-    let state = state.clone();
-    Callback::from(move |e: InputEvent| state.set(value_of(&e)))
 }
 
 /// A `<select>` of `(value, label, explanation)` with `value` chosen; the
