@@ -9,6 +9,7 @@ mod args;
 mod assign;
 mod clients;
 mod consumer;
+mod curl;
 mod election;
 mod groups;
 mod help;

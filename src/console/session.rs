@@ -85,6 +85,14 @@ pub(crate) struct AttachedProducer {
     pub finished: bool,
 }
 
+/// A `curl` command whose response the console prints when it arrives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct AttachedCurl {
+    pub client: String,
+    pub request: crate::schema::curl::CurlRequest,
+    pub printed: bool,
+}
+
 #[derive(Debug, Clone)]
 pub struct Session {
     pub(crate) world: World,
@@ -96,6 +104,8 @@ pub struct Session {
     pub(crate) auto_run: bool,
     pub(crate) consumers: Vec<AttachedConsumer>,
     pub(crate) producers: Vec<AttachedProducer>,
+    pub(crate) next_curl: u32,
+    pub(crate) curls: Vec<AttachedCurl>,
 }
 
 impl Default for Session {
@@ -114,6 +124,8 @@ impl Session {
             auto_run: true,
             consumers: Vec::new(),
             producers: Vec::new(),
+            next_curl: 1,
+            curls: Vec::new(),
         }
     }
 
@@ -148,13 +160,22 @@ impl Session {
                 .map_or(0, |x| x.consumed.len());
             c.printed = c.printed.min(have);
         }
+        let calls = &self.world.state().http_calls;
+        for c in self.curls.iter_mut() {
+            let answered = calls
+                .iter()
+                .any(|x| x.client == c.client && x.response.is_some());
+            c.printed &= answered;
+        }
         went
     }
 
     /// Output that console clients produced since the last call: records a console
     /// consumer received, "Processed a total of N messages", producer send errors.
     pub fn poll_output(&mut self) -> LineOutput {
-        super::consumer::poll(self)
+        let mut out = super::consumer::poll(self);
+        super::curl::poll(self, &mut out);
+        out
     }
 
     pub fn world(&self) -> &World {

@@ -3,7 +3,7 @@
 
 use super::lexer::{tokenize, Token};
 use super::session::{HereDoc, LineOutput, Session};
-use super::{consumer, election, groups, help, producer, topics};
+use super::{consumer, curl, election, groups, help, producer, topics};
 use crate::sim::settings::Profile;
 use crate::sim::{ClusterConfig, Command, Event, NodeId, MAX_BROKERS};
 
@@ -122,8 +122,8 @@ fn input_line_inner(session: &mut Session, line: &str) -> LineOutput {
         "help" => help::help(rest),
         "kafka-leader-election" => election::run(session, rest),
         "kafka-consumer-groups" => groups::run(session, rest),
-        "kafka-configs"
-        | "kafka-avro-console-producer" | "kafka-avro-console-consumer" | "curl" => {
+        "curl" => curl::run(session, rest),
+        "kafka-configs" | "kafka-avro-console-producer" | "kafka-avro-console-consumer" => {
             LineOutput::error(format!(
                 "{tool} is not simulated yet: it arrives with a later lesson (try `help` for what works today)"
             ))

@@ -304,45 +304,15 @@ fn split_host_port(authority: &str, default_port: u16) -> Result<(String, u16), 
     }
 }
 
-/// Content types the registry accepts for request bodies.
-const ACCEPTED_TYPES: [&str; 4] = [
-    "application/vnd.schemaregistry.v1+json",
-    "application/vnd.schemaregistry+json",
-    "application/json",
-    "application/octet-stream",
-];
-
-/// Sends the request to the registry. A body whose content type the
-/// registry does not read is refused with 415 before it reaches the API.
+/// Sends the request to the registry (see [`rest::serve`]).
 pub fn execute(reg: &mut Registry, req: &CurlRequest) -> HttpResponse {
-    if req.body.is_some() {
-        let ct = req
-            .content_type
-            .as_deref()
-            .unwrap_or("")
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
-        if !ACCEPTED_TYPES.contains(&ct.as_str()) {
-            return HttpResponse {
-                status: 415,
-                body: "{\"error_code\":415,\"message\":\"HTTP 415 Unsupported Media Type\"}"
-                    .to_string(),
-            };
-        }
-    }
-    let method = if req.method == "HEAD" {
-        "GET"
-    } else {
-        &req.method
-    };
-    let mut resp = rest::handle(reg, method, &req.path_and_query, req.body.as_deref());
-    if req.method == "HEAD" {
-        resp.body.clear();
-    }
-    resp
+    rest::serve(
+        reg,
+        &req.method,
+        &req.path_and_query,
+        req.content_type.as_deref(),
+        req.body.as_deref(),
+    )
 }
 
 /// What curl prints for a response: the body, preceded by the status line

@@ -268,6 +268,44 @@ fn or_error<T>(r: Result<T, RegistryError>, ok: impl FnOnce(T) -> HttpResponse) 
     }
 }
 
+/// Content types the registry accepts for request bodies.
+const ACCEPTED_TYPES: [&str; 4] = [
+    "application/vnd.schemaregistry.v1+json",
+    "application/vnd.schemaregistry+json",
+    "application/json",
+    "application/octet-stream",
+];
+
+/// Serves one HTTP request as the registry's web server does: a body whose
+/// content type the registry does not read is refused with 415 before it
+/// reaches the API, and `HEAD` is a `GET` without the body.
+pub fn serve(
+    reg: &mut Registry,
+    method: &str,
+    path_and_query: &str,
+    content_type: Option<&str>,
+    body: Option<&str>,
+) -> HttpResponse {
+    if body.is_some() {
+        let ct = content_type
+            .unwrap_or("")
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        if !ACCEPTED_TYPES.contains(&ct.as_str()) {
+            return HttpResponse::error(415, 415, "HTTP 415 Unsupported Media Type");
+        }
+    }
+    let head = method.eq_ignore_ascii_case("HEAD");
+    let mut resp = handle(reg, if head { "GET" } else { method }, path_and_query, body);
+    if head {
+        resp.body.clear();
+    }
+    resp
+}
+
 /// Serves one request against the registry.
 ///
 /// `path_and_query` is the URL path with its query string, e.g.
@@ -478,4 +516,13 @@ pub fn handle(
         }
         _ => HttpResponse::not_found(),
     }
+}
+
+/// `(name, value)` pairs of a query string, decoded.
+pub type QueryPairs = Vec<(String, String)>;
+
+/// The decoded path segments and query pairs of a request target, for
+/// callers that describe a request (the simulator's narration).
+pub fn split_target(path_and_query: &str) -> Option<(Vec<String>, QueryPairs)> {
+    parse_target(path_and_query).map(|t| (t.segments, t.query))
 }

@@ -16,6 +16,7 @@ pub mod murmur2;
 pub mod outcome;
 pub mod producer;
 pub mod protocol;
+pub mod registry_node;
 pub mod rng;
 pub mod settings;
 pub mod state;

@@ -256,6 +256,19 @@ pub enum Body {
     CreateTopicsRequest {
         topic: crate::sim::controller::NewTopic,
     },
+    /// An HTTP request to the schema registry's REST API (the registry is not a
+    /// Kafka broker, so this is HTTP rather than the Kafka protocol).
+    RegistryRequest {
+        method: String,
+        /// Path and query string, e.g. `/subjects/orders-value/versions`.
+        path: String,
+        content_type: Option<String>,
+        body: Option<String>,
+    },
+    RegistryResponse {
+        status: u16,
+        body: String,
+    },
     /// The controller's metadata changes reaching a broker (in real KRaft the
     /// brokers replicate `__cluster_metadata`; here the controller pushes them).
     MetadataUpdate {
@@ -287,6 +300,7 @@ impl Body {
             Body::OffsetCommitRequest { .. } | Body::OffsetCommitResponse { .. } => "OffsetCommit",
             Body::OffsetFetchRequest { .. } | Body::OffsetFetchResponse { .. } => "OffsetFetch",
             Body::CreateTopicsRequest { .. } => "CreateTopics",
+            Body::RegistryRequest { .. } | Body::RegistryResponse { .. } => "HTTP",
         }
     }
 
@@ -305,11 +319,24 @@ impl Body {
                 | Body::LeaveGroupResponse { .. }
                 | Body::OffsetCommitResponse { .. }
                 | Body::OffsetFetchResponse { .. }
+                | Body::RegistryResponse { .. }
         )
     }
 
     /// "Produce request" / "Fetch response".
     pub fn describe(&self) -> String {
+        match self {
+            Body::RegistryRequest { method, path, .. } => {
+                return format!("HTTP {method} {path} request")
+            }
+            Body::RegistryResponse { status, .. } => {
+                return format!(
+                    "HTTP {status} {} response",
+                    crate::schema::rest::reason_phrase(*status)
+                )
+            }
+            _ => {}
+        }
         let dir = if self.is_response() {
             "response"
         } else {

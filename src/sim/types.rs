@@ -15,6 +15,9 @@ pub enum NodeId {
     Broker(u32),
     /// A producer or consumer client, by its client name.
     Client(String),
+    /// The Confluent Schema Registry (`http://localhost:8081`), a separate
+    /// service next to the cluster that clients reach over HTTP.
+    SchemaRegistry,
 }
 
 impl NodeId {
@@ -24,6 +27,7 @@ impl NodeId {
             NodeId::Controller => "controller".to_string(),
             NodeId::Broker(id) => format!("broker-{id}"),
             NodeId::Client(name) => name.clone(),
+            NodeId::SchemaRegistry => "schema-registry".to_string(),
         }
     }
 }
@@ -34,6 +38,7 @@ impl fmt::Display for NodeId {
             NodeId::Controller => write!(f, "the controller"),
             NodeId::Broker(id) => write!(f, "broker {id}"),
             NodeId::Client(name) => write!(f, "{name}"),
+            NodeId::SchemaRegistry => write!(f, "the schema registry"),
         }
     }
 }

@@ -143,6 +143,15 @@ pub enum Command {
     StopProducerStream {
         producer: String,
     },
+    /// `curl …` against the schema registry: the request leaves from a client
+    /// called `client` and its response is kept in `http_calls`.
+    HttpRequest {
+        client: String,
+        method: String,
+        path: String,
+        content_type: Option<String>,
+        body: Option<String>,
+    },
     /// `kafka-consumer-groups --reset-offsets … --execute` on an inactive group.
     ResetOffsets {
         group: String,
@@ -223,6 +232,12 @@ pub struct WorldState {
     /// Cut network links (each pair sorted), from `sim network partition`.
     #[serde(default)]
     pub network_cuts: Vec<(NodeId, NodeId)>,
+    /// The schema registry's subjects, versions, ids and configs.
+    #[serde(default)]
+    pub registry: crate::schema::registry::Registry,
+    /// Every `curl` request made so far, with its response once it arrived.
+    #[serde(default)]
+    pub http_calls: Vec<super::registry_node::HttpCall>,
 }
 
 /// A link as stored in `network_cuts`: the two ends in a fixed order.
@@ -273,6 +288,8 @@ impl WorldState {
             consumers: BTreeMap::new(),
             queue: Vec::new(),
             network_cuts: Vec::new(),
+            registry: Default::default(),
+            http_calls: Vec::new(),
         };
         if settings.auto_leader_rebalance_enable {
             w.schedule(
@@ -521,6 +538,15 @@ impl WorldState {
                 }
                 Ok(())
             }
+            Command::HttpRequest { client, .. } => {
+                if self.producers.contains_key(client)
+                    || self.consumers.contains_key(client)
+                    || self.http_calls.iter().any(|c| &c.client == client)
+                {
+                    return Err(invalid(format!("{client} is already a client's name")));
+                }
+                Ok(())
+            }
             Command::Advance { ms } => {
                 if *ms == 0 || *ms > 86_400_000 {
                     return Err(invalid(
@@ -606,6 +632,7 @@ impl WorldState {
             NodeId::Controller => true,
             NodeId::Broker(b) => self.brokers.contains_key(b),
             NodeId::Client(c) => self.producers.contains_key(c) || self.consumers.contains_key(c),
+            NodeId::SchemaRegistry => true,
         };
         if known {
             Ok(())
@@ -965,6 +992,29 @@ impl WorldState {
                 };
                 (NodeId::Broker(coordinator), out)
             }
+            Command::HttpRequest {
+                client,
+                method,
+                path,
+                content_type,
+                body,
+            } => {
+                let call = super::registry_node::HttpCall {
+                    client: client.clone(),
+                    method: method.clone(),
+                    path: path.clone(),
+                    content_type: content_type.clone(),
+                    body: body.clone(),
+                    response: None,
+                };
+                let mut out = Outcome::new(
+                    "http-request",
+                    format!("{client} sends {method} {path} to the schema registry."),
+                );
+                out.send(NodeId::SchemaRegistry, call.request_body(), None);
+                self.http_calls.push(call);
+                (NodeId::Client(client.clone()), out)
+            }
             Command::Advance { ms } => {
                 let target = now + ms;
                 let mut out = Outcome::new(
@@ -1046,6 +1096,27 @@ impl WorldState {
                             p.handle(now, &msg, &mut self.rng)
                         } else if let Some(c) = self.consumers.get_mut(name) {
                             c.handle(now, &msg)
+                        } else if let Some(call) = self
+                            .http_calls
+                            .iter_mut()
+                            .find(|c| &c.client == name && c.response.is_none())
+                        {
+                            match &msg.body {
+                                super::protocol::Body::RegistryResponse { status, body } => {
+                                    call.response = Some((*status, body.clone()));
+                                    Outcome::new(
+                                        "http-response",
+                                        format!(
+                                            "{name} receives HTTP {status} {} from the schema registry.",
+                                            crate::schema::rest::reason_phrase(*status)
+                                        ),
+                                    )
+                                }
+                                other => Outcome::new(
+                                    "dropped",
+                                    format!("{name} ignores a {}.", other.describe()),
+                                ),
+                            }
                         } else {
                             Outcome::new(
                                 "dropped",
@@ -1055,6 +1126,9 @@ impl WorldState {
                                 ),
                             )
                         }
+                    }
+                    NodeId::SchemaRegistry => {
+                        super::registry_node::handle(&mut self.registry, &msg)
                     }
                     NodeId::Controller => match &msg.body {
                         super::protocol::Body::CreateTopicsRequest { topic } => {
