@@ -296,6 +296,11 @@ pub fn poll(session: &mut Session) -> LineOutput {
         att.finished = p.closed;
         for (i, r) in p.records.iter().enumerate() {
             if r.status == RecordStatus::Failed && att.reported.insert(i) {
+                if let Some(f) = &r.failure {
+                    // Thrown by send() itself: the record never reached Kafka.
+                    out.stderr.push_str(&format!("{f}\n"));
+                    continue;
+                }
                 let key = r
                     .record
                     .key

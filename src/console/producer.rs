@@ -3,9 +3,22 @@
 
 use super::args::{key_value, parse, Kind};
 use super::session::{AttachedProducer, HereDoc, LineOutput, Session};
+use crate::schema::annotate::encode;
+use crate::schema::avro::ParsedSchema;
 use crate::sim::{Command, Header, ProducerConfig, ProducerRecord};
 
 pub const TOOL: &str = "kafka-console-producer";
+/// Confluent's console producer for Avro: input lines are JSON in Avro's JSON
+/// encoding, turned into Avro binary with `value.schema` (and `key.schema`).
+pub const AVRO_TOOL: &str = "kafka-avro-console-producer";
+
+fn tool(avro: bool) -> &'static str {
+    if avro {
+        AVRO_TOOL
+    } else {
+        TOOL
+    }
+}
 
 const SPEC: &[(&str, Kind)] = &[
     ("--bootstrap-server", Kind::Value),
@@ -135,19 +148,70 @@ impl LineFormat {
     }
 }
 
+/// The schemas `kafka-avro-console-producer` reads its JSON lines with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AvroLines {
+    pub key: Option<ParsedSchema>,
+    pub value: ParsedSchema,
+}
+
+impl AvroLines {
+    /// JSON text → Avro binary body, as the real tool's `AvroMessageReader`
+    /// does before the serializer adds the wire-format header.
+    fn encode(schema: &ParsedSchema, text: &[u8]) -> Result<Vec<u8>, String> {
+        let json = String::from_utf8_lossy(text);
+        schema
+            .value_from_json(&json)
+            .and_then(|v| encode(schema, &v))
+            .map_err(|e| {
+                format!(
+                    "org.apache.kafka.common.errors.SerializationException: Error deserializing json {json} to Avro of schema {}: {e}",
+                    schema.canonical()
+                )
+            })
+    }
+
+    fn apply(&self, mut r: ProducerRecord) -> Result<ProducerRecord, String> {
+        if let Some(v) = r.value.take() {
+            r.value = Some(Self::encode(&self.value, &v)?);
+        }
+        if let (Some(k), Some(schema)) = (r.key.take(), &self.key) {
+            r.key = Some(Self::encode(schema, &k)?);
+        }
+        Ok(r)
+    }
+}
+
 /// A parsed console-producer invocation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Invocation {
     pub topic: String,
     pub config: ProducerConfig,
     pub format: LineFormat,
+    pub avro: Option<AvroLines>,
 }
 
-pub fn parse_invocation(session: &Session, words: &[String]) -> Result<Invocation, String> {
-    let args = parse(TOOL, words, SPEC)?;
+impl Invocation {
+    /// One input line as the record the producer is handed.
+    pub fn record(&self, line: &str, number: usize) -> Result<ProducerRecord, String> {
+        let r = self.format.parse_line(line, number)?;
+        match &self.avro {
+            Some(a) => a.apply(r),
+            None => Ok(r),
+        }
+    }
+}
+
+pub fn parse_invocation(
+    session: &Session,
+    words: &[String],
+    avro: bool,
+) -> Result<Invocation, String> {
+    let t = tool(avro);
+    let args = parse(t, words, SPEC)?;
     let topic = args
         .value("--topic")
-        .ok_or_else(|| format!("{TOOL}: Missing required argument \"[topic]\""))?
+        .ok_or_else(|| format!("{t}: Missing required argument \"[topic]\""))?
         .to_string();
     // Client timeouts follow the cluster's profile (Kafka's defaults, or the teaching ones).
     let cluster = &session.world.config().settings;
@@ -159,30 +223,75 @@ pub fn parse_invocation(session: &Session, words: &[String]) -> Result<Invocatio
         ..ProducerConfig::default()
     };
     for p in args.all("--producer-property") {
-        let (k, v) = key_value(TOOL, "--producer-property", p)?;
-        config.set(&k, &v).map_err(|e| format!("{TOOL}: {e}"))?;
+        let (k, v) = key_value(t, "--producer-property", p)?;
+        config.set(&k, &v).map_err(|e| format!("{t}: {e}"))?;
     }
     // As in Kafka, the dedicated options win over --producer-property.
-    if let Some(t) = args.number::<u64>(TOOL, "--timeout")? {
+    if let Some(t) = args.number::<u64>(t, "--timeout")? {
         config.linger_ms = t;
     }
     if let Some(a) = args.value("--request-required-acks") {
-        config.set("acks", a).map_err(|e| format!("{TOOL}: {e}"))?;
+        config.set("acks", a).map_err(|e| format!("{t}: {e}"))?;
     }
     let mut format = LineFormat::default();
+    let mut key_schema = None;
+    let mut value_schema = None;
     for p in args.all("--property") {
-        let (k, v) = key_value(TOOL, "--property", p)?;
-        format.set(&k, &v)?;
+        let (k, v) = key_value(t, "--property", p)?;
+        if avro {
+            let parse_schema = |v: &str| {
+                ParsedSchema::parse(v)
+                    .map_err(|e| format!("{t}: invalid {k}: {e}; nothing was sent"))
+            };
+            match k.as_str() {
+                "value.schema" => {
+                    value_schema = Some(parse_schema(&v)?);
+                    continue;
+                }
+                "key.schema" => {
+                    key_schema = Some(parse_schema(&v)?);
+                    continue;
+                }
+                _ => {}
+            }
+            if config.serde.set(&k, &v).map_err(|e| format!("{t}: {e}"))? {
+                continue;
+            }
+        }
+        format.set(&k, &v).map_err(|e| e.replace(TOOL, t))?;
     }
+    let avro_lines = if avro {
+        let value = value_schema.ok_or_else(|| {
+            format!("{t}: Must provide the Avro schema string in value.schema (e.g. --property value.schema='{{\"type\":\"record\",…}}')")
+        })?;
+        if format.parse_key && key_schema.is_none() {
+            return Err(format!(
+                "{t}: Must provide the Avro schema string in key.schema when parse.key=true"
+            ));
+        }
+        config.serde.value = crate::sim::serializer::Format::Avro;
+        config.serde.value_schema = Some(value.canonical().to_string());
+        if let Some(k) = &key_schema {
+            config.serde.key = crate::sim::serializer::Format::Avro;
+            config.serde.key_schema = Some(k.canonical().to_string());
+        }
+        Some(AvroLines {
+            key: key_schema,
+            value,
+        })
+    } else {
+        None
+    };
     if !session.world.state().controller.topics.contains_key(&topic) {
         return Err(format!(
-            "{TOOL}: topic '{topic}' does not exist (UNKNOWN_TOPIC_OR_PARTITION); this cluster runs with auto.create.topics.enable=false, so create it first with kafka-topics --create"
+            "{t}: topic '{topic}' does not exist (UNKNOWN_TOPIC_OR_PARTITION); this cluster runs with auto.create.topics.enable=false, so create it first with kafka-topics --create"
         ));
     }
     Ok(Invocation {
         topic,
         config,
         format,
+        avro: avro_lines,
     })
 }
 
@@ -205,6 +314,7 @@ fn send(
     records: Vec<ProducerRecord>,
     close: bool,
 ) -> LineOutput {
+    let t = tool(inv.avro.is_some());
     let cmd = Command::Produce {
         producer: name.to_string(),
         config: inv.config.clone(),
@@ -215,7 +325,7 @@ fn send(
     let mut out = LineOutput::default();
     match session.world.submit(cmd) {
         Ok(e) => out.events.push(e),
-        Err(e) => return LineOutput::error(format!("{TOOL}: {e}")),
+        Err(e) => return LineOutput::error(format!("{t}: {e}")),
     }
     if session.auto_run {
         let producer = name.to_string();
@@ -236,16 +346,21 @@ fn send(
 }
 
 /// Runs a here-document producer: every line is a record; EOF closes the producer.
-pub fn run_batch(session: &mut Session, words: &[String], lines: &[String]) -> LineOutput {
-    let inv = match parse_invocation(session, words) {
+pub fn run_batch(
+    session: &mut Session,
+    words: &[String],
+    lines: &[String],
+    avro: bool,
+) -> LineOutput {
+    let inv = match parse_invocation(session, words, avro) {
         Ok(i) => i,
         Err(e) => return LineOutput::error(e),
     };
     let mut records = Vec::new();
     for (i, line) in lines.iter().enumerate() {
-        match inv.format.parse_line(line, i + 1) {
+        match inv.record(line, i + 1) {
             Ok(r) => records.push(r),
-            Err(e) => return LineOutput::error(format!("{TOOL}: {e}; nothing was sent")),
+            Err(e) => return LineOutput::error(format!("{}: {e}; nothing was sent", tool(avro))),
         }
     }
     if records.is_empty() {
@@ -256,8 +371,8 @@ pub fn run_batch(session: &mut Session, words: &[String], lines: &[String]) -> L
 }
 
 /// Opens an interactive producer (no here-document): a `>` prompt until Ctrl-D.
-pub fn open_interactive(session: &mut Session, words: &[String]) -> LineOutput {
-    if let Err(e) = parse_invocation(session, words) {
+pub fn open_interactive(session: &mut Session, words: &[String], avro: bool) -> LineOutput {
+    if let Err(e) = parse_invocation(session, words, avro) {
         return LineOutput::error(e);
     }
     let name = new_name(session);
@@ -267,6 +382,7 @@ pub fn open_interactive(session: &mut Session, words: &[String]) -> LineOutput {
         strip_tabs: false,
         lines: Vec::new(),
         interactive: Some(name),
+        avro,
     });
     LineOutput {
         continued: true,
@@ -283,13 +399,14 @@ pub fn interactive_line(session: &mut Session, line: &str) -> LineOutput {
     let number = h.lines.len();
     let words = h.command.clone();
     let name = h.interactive.clone().unwrap_or_default();
-    let inv = match parse_invocation(session, &words) {
+    let avro = h.avro;
+    let inv = match parse_invocation(session, &words, avro) {
         Ok(i) => i,
         Err(e) => return LineOutput::error(e),
     };
-    let mut out = match inv.format.parse_line(line, number) {
+    let mut out = match inv.record(line, number) {
         Ok(r) => send(session, &name, &inv, vec![r], false),
-        Err(e) => LineOutput::error(format!("{TOOL}: {e}")),
+        Err(e) => LineOutput::error(format!("{}: {e}", tool(avro))),
     };
     out.continued = true;
     out
@@ -305,7 +422,7 @@ pub fn close_interactive(session: &mut Session) -> LineOutput {
     if !sent_any {
         return LineOutput::default();
     }
-    match parse_invocation(session, &h.command) {
+    match parse_invocation(session, &h.command, h.avro) {
         Ok(inv) => send(session, &name, &inv, Vec::new(), true),
         Err(e) => LineOutput::error(e),
     }

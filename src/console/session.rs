@@ -65,6 +65,8 @@ pub(crate) struct HereDoc {
     /// Interactive producer input (no `<<`): each line is sent as it is typed and
     /// Ctrl-D (or a line `EOF`) ends it.
     pub interactive: Option<String>,
+    /// The producer is `kafka-avro-console-producer` (lines are Avro JSON).
+    pub avro: bool,
 }
 
 /// A console consumer whose records the console prints as they arrive.

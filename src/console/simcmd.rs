@@ -53,7 +53,7 @@ fn input_line_inner(session: &mut Session, line: &str) -> LineOutput {
             let Some(h) = session.heredoc.take() else {
                 return LineOutput::default();
             };
-            return producer::run_batch(session, &h.command, &h.lines);
+            return producer::run_batch(session, &h.command, &h.lines, h.avro);
         }
         if let Some(h) = session.heredoc.as_mut() {
             h.lines.push(line.to_string());
@@ -94,12 +94,13 @@ fn input_line_inner(session: &mut Session, line: &str) -> LineOutput {
     let tool = tool_name(first).to_string();
     let rest = &words[1..];
     if let Some((delimiter, strip_tabs)) = heredoc {
-        if tool != producer::TOOL {
+        let avro = tool == producer::AVRO_TOOL;
+        if tool != producer::TOOL && !avro {
             return LineOutput::error(format!(
-                "{tool} does not read records from standard input; only kafka-console-producer takes a here-document"
+                "{tool} does not read records from standard input; only kafka-console-producer and kafka-avro-console-producer take a here-document"
             ));
         }
-        if let Err(e) = producer::parse_invocation(session, rest) {
+        if let Err(e) = producer::parse_invocation(session, rest, avro) {
             return LineOutput::error(e);
         }
         session.heredoc = Some(HereDoc {
@@ -108,6 +109,7 @@ fn input_line_inner(session: &mut Session, line: &str) -> LineOutput {
             strip_tabs,
             lines: Vec::new(),
             interactive: None,
+            avro,
         });
         return LineOutput {
             continued: true,
@@ -116,14 +118,15 @@ fn input_line_inner(session: &mut Session, line: &str) -> LineOutput {
     }
     match tool.as_str() {
         "kafka-topics" => topics::run(session, rest),
-        "kafka-console-producer" => producer::open_interactive(session, rest),
+        "kafka-console-producer" => producer::open_interactive(session, rest, false),
+        "kafka-avro-console-producer" => producer::open_interactive(session, rest, true),
         "kafka-console-consumer" => consumer::run(session, rest),
         "sim" => sim(session, rest),
         "help" => help::help(rest),
         "kafka-leader-election" => election::run(session, rest),
         "kafka-consumer-groups" => groups::run(session, rest),
         "curl" => curl::run(session, rest),
-        "kafka-configs" | "kafka-avro-console-producer" | "kafka-avro-console-consumer" => {
+        "kafka-configs" | "kafka-avro-console-consumer" => {
             LineOutput::error(format!(
                 "{tool} is not simulated yet: it arrives with a later lesson (try `help` for what works today)"
             ))
@@ -141,7 +144,7 @@ pub fn end_of_input(session: &mut Session) -> LineOutput {
             let Some(h) = session.heredoc.take() else {
                 return LineOutput::default();
             };
-            producer::run_batch(session, &h.command, &h.lines)
+            producer::run_batch(session, &h.command, &h.lines, h.avro)
         }
         None => LineOutput::default(),
     };

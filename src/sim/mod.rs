@@ -18,6 +18,7 @@ pub mod producer;
 pub mod protocol;
 pub mod registry_node;
 pub mod rng;
+pub mod serializer;
 pub mod settings;
 pub mod state;
 pub mod timeline;

@@ -29,6 +29,9 @@ pub struct ProducerConfig {
     /// `delivery.timeout.ms`: a record not acknowledged by then fails.
     #[serde(default = "default_delivery_timeout")]
     pub delivery_timeout_ms: u64,
+    /// `key.serializer` / `value.serializer` and the Avro serializer's settings.
+    #[serde(default)]
+    pub serde: super::serializer::SerializerConfig,
 }
 
 fn default_retries() -> u32 {
@@ -54,6 +57,7 @@ impl Default for ProducerConfig {
             retry_backoff_ms: default_backoff(),
             request_timeout_ms: default_request_timeout(),
             delivery_timeout_ms: default_delivery_timeout(),
+            serde: Default::default(),
         }
     }
 }
@@ -96,7 +100,8 @@ impl ProducerConfig {
                     .parse()
                     .map_err(|_| format!("Invalid value {value} for configuration delivery.timeout.ms: Not a number of type INT"))?
             }
-            other => return Err(format!("Unknown or unsupported producer config: {other} (the simulator knows acks, linger.ms, batch.size, retries, retry.backoff.ms, request.timeout.ms, delivery.timeout.ms)")),
+            other if self.serde.set(other, value)? => {}
+            other => return Err(format!("Unknown or unsupported producer config: {other} (the simulator knows acks, linger.ms, batch.size, retries, retry.backoff.ms, request.timeout.ms, delivery.timeout.ms, key.serializer, value.serializer, schema.registry.url, auto.register.schemas, use.latest.version, key.subject.name.strategy, value.subject.name.strategy)")),
         }
         Ok(())
     }
@@ -126,6 +131,13 @@ pub struct SentRecord {
     /// How many times it was sent.
     #[serde(default)]
     pub attempts: u32,
+    /// The Avro serializer still needs a schema id from the registry before
+    /// this record can be framed, partitioned and sent.
+    #[serde(default)]
+    pub awaiting_schema: bool,
+    /// A client-side failure with no Kafka error code (`SerializationException …`).
+    #[serde(default)]
+    pub failure: Option<String>,
 }
 
 /// KIP-794 "uniform sticky" state for records without a key.
@@ -157,6 +169,9 @@ pub struct Producer {
     /// A steady stream of records (`sim producer add … --rate`), if any.
     #[serde(default)]
     pub stream: Option<ProducerStream>,
+    /// The Avro serializer's schema ids by subject (its client-side cache).
+    #[serde(default)]
+    pub schema_ids: BTreeMap<String, super::serializer::SchemaIdState>,
 }
 
 /// A simulated application that sends one record every `interval_ms`.
@@ -187,6 +202,7 @@ impl Producer {
             closing: false,
             closed: false,
             stream: None,
+            schema_ids: BTreeMap::new(),
         }
     }
 
@@ -265,10 +281,15 @@ impl Producer {
                 error: None,
                 in_request: None,
                 attempts: 0,
+                awaiting_schema: self.config.serde.uses_avro(),
+                failure: None,
             });
         }
         if close {
             self.closing = true;
+        }
+        if self.config.serde.uses_avro() {
+            self.serialize_waiting(topic, &mut out);
         }
         if self.metadata.contains_key(topic) {
             self.place_and_maybe_send(now, rng, &mut out);
@@ -316,6 +337,10 @@ impl Producer {
         match body {
             Body::MetadataRequest { .. } => {
                 self.metadata_request = Some(id);
+                Some(timer)
+            }
+            Body::RegistryRequest { path, .. } => {
+                self.note_registry_request(path, id);
                 Some(timer)
             }
             Body::ProduceRequest { batches, .. } => {
@@ -413,6 +438,10 @@ impl Producer {
             self.request_metadata(&mut out);
             return out;
         }
+        if self.on_registry_timeout(request_id, &mut out) {
+            self.maybe_close(&mut out);
+            return out;
+        }
         let mut retried = 0;
         let mut failed = 0;
         for i in 0..self.records.len() {
@@ -472,6 +501,14 @@ impl Producer {
     pub fn handle(&mut self, now: Time, msg: &Message, rng: &mut SimRng) -> Outcome {
         match &msg.body {
             Body::MetadataResponse { topics, .. } => self.on_metadata(now, msg, topics, rng),
+            Body::RegistryResponse { status, body } => {
+                let mut out = Outcome::new("serializer-schema", String::new());
+                self.cancel_timeout(msg.correlation_id, &mut out);
+                self.on_registry_response(msg.correlation_id, *status, body, &mut out);
+                self.place_and_maybe_send(now, rng, &mut out);
+                self.maybe_close(&mut out);
+                out
+            }
             Body::ProduceResponse { partitions } => {
                 let mut out = Outcome::new("producer-ack", String::new());
                 self.cancel_timeout(msg.correlation_id, &mut out);
@@ -619,7 +656,7 @@ impl Producer {
         let mut notes = Vec::new();
         for i in 0..self.records.len() {
             let r = &self.records[i];
-            if r.status != RecordStatus::Pending || r.partition.is_some() {
+            if r.status != RecordStatus::Pending || r.partition.is_some() || r.awaiting_schema {
                 continue;
             }
             let Some(meta) = self.metadata.get(&r.topic) else {
