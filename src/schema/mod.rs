@@ -17,6 +17,7 @@
 pub mod annotate;
 pub mod avro;
 pub mod compat;
+pub mod convert;
 pub mod curl;
 pub mod registry;
 pub mod rest;
