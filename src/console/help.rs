@@ -9,6 +9,8 @@ Commands (a subset of the real Kafka tools, plus `sim` for time):
   kafka-console-consumer  read records from a topic
   kafka-leader-election   move leadership back to preferred replicas
   kafka-consumer-groups   list and describe consumer groups, reset their offsets
+  kafka-avro-console-producer  send Avro records written as JSON (registers the schema)
+  curl                    the schema registry's REST API at http://localhost:8081
   sim                     step, back, run, advance time, state, seed, brokers, reset,
                           broker kill|start|pause, network partition|heal, profile, check,
                           consumer add|kill|stop|start|pause, producer add|stop, group, assign
@@ -38,6 +40,34 @@ kafka-console-producer --topic T [--property parse.key=true] [--property key.sep
     alice:hello
     bob:hi
     EOF
+";
+
+const AVRO_PRODUCER: &str = "\
+kafka-avro-console-producer --topic T --property value.schema='SCHEMA' [--property key.schema='SCHEMA'
+                            --property parse.key=true] [--property schema.registry.url=http://localhost:8081]
+                            [--property auto.register.schemas=false] [--property use.latest.version=true]
+                            [--property value.subject.name.strategy=TopicNameStrategy|RecordNameStrategy|TopicRecordNameStrategy] <<EOF
+  Each line is one value in Avro's JSON encoding. Before the first record goes out the serializer
+  registers the schema under the subject (T-value by default) and gets its id; a schema the
+  registry refuses (HTTP 409) means nothing is sent. Records carry byte 0, the 4-byte id, the Avro body.
+  Example:
+    kafka-avro-console-producer --topic orders --property value.schema='{\"type\":\"record\",\"name\":\"Order\",\"fields\":[{\"name\":\"id\",\"type\":\"int\"}]}' <<EOF
+    {\"id\": 1}
+    EOF
+";
+
+const CURL: &str = "\
+curl [-s] [-i] [-f] [-X METHOD] [-H 'Content-Type: application/vnd.schemaregistry.v1+json'] [-d 'JSON'] URL
+  Talks to the schema registry at http://localhost:8081 (the only server that answers).
+  GET    /subjects                              subjects
+  GET    /subjects/S/versions[/V|latest]        versions of subject S, or one of them
+  POST   /subjects/S/versions   -d '{\"schema\": \"...\"}'   register (409 when incompatible)
+  POST   /subjects/S            -d '{\"schema\": \"...\"}'   is this schema registered under S?
+  GET    /schemas/ids/ID                        the schema with that id
+  GET|PUT /config[/S]           -d '{\"compatibility\": \"FULL\"}'   compatibility level
+  POST   /compatibility/subjects/S/versions/V|latest  -d '{\"schema\": \"...\"}'   check a draft
+  DELETE /subjects/S[/versions/V][?permanent=true]     soft (then hard) delete
+  Example: curl -s http://localhost:8081/subjects
 ";
 
 const CONSUMER: &str = "\
@@ -111,6 +141,8 @@ pub fn help(args: &[String]) -> LineOutput {
         Some("sim") => SIM,
         Some("kafka-leader-election") => ELECTION,
         Some("kafka-consumer-groups") => GROUPS,
+        Some("kafka-avro-console-producer") => AVRO_PRODUCER,
+        Some("curl") => CURL,
         Some(other) => {
             return LineOutput::error(format!("help: no help for '{other}' (try `help`)"))
         }
