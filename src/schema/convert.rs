@@ -81,9 +81,11 @@ pub fn convert(from: &ParsedSchema, to: &ParsedSchema, value: &Value) -> Result<
                     changes.push(format!("{name} missing → default {}", short(d)));
                     wrap_default(&ty, d)
                 }
-                None => return Err(format!(
+                None => {
+                    return Err(format!(
                     "field {name} is not in the new record and the old schema gives it no default"
-                )),
+                ))
+                }
             },
         };
         out.insert(name.to_string(), value);
