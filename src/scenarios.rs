@@ -76,6 +76,11 @@ pub const SCENARIOS: &[Scenario] = &[
         title: "A new group: auto.offset.reset latest vs earliest",
         script: include_str!("../static/scenarios/12-earliest-vs-latest.txt"),
     },
+    Scenario {
+        id: "13-schema-evolution",
+        title: "Schema evolution: compatible, refused, transitive",
+        script: include_str!("../static/scenarios/13-schema-evolution.txt"),
+    },
 ];
 
 /// Finds a scenario by id.

@@ -35,7 +35,7 @@ fn statuses(s: &Session) -> Vec<(String, RecordStatus)> {
 
 #[test]
 fn every_scenario_runs_cleanly_and_has_a_title() {
-    assert_eq!(SCENARIOS.len(), 13);
+    assert_eq!(SCENARIOS.len(), 14);
     for sc in SCENARIOS {
         assert!(!sc.title.is_empty());
         assert!(
@@ -256,4 +256,45 @@ fn latest_skips_old_records_earliest_reads_them() {
         out.contains("early (stable, generation 1, leader): owns news-0; processed 3: news-0@0–2"),
         "{out}"
     );
+}
+
+#[test]
+fn schema_evolution_accepts_refuses_and_looks_at_every_version_when_transitive() {
+    let (s, out) = run("13-schema-evolution");
+    let reg = &s.world().state().registry;
+    assert_eq!(
+        reg.versions("orders-value", false).unwrap_or_default(),
+        vec![1, 2, 3]
+    );
+    // The draft check names the field and the rule.
+    assert!(
+        out.contains(r#"{"is_compatible":false,"messages":["#),
+        "{out}"
+    );
+    assert!(out.contains("READER_FIELD_MISSING_DEFAULT_VALUE"), "{out}");
+    // Two refusals: price without default (vs the latest), qty without default (vs version 1, transitive only).
+    let refusals: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains("SerializationException: Error registering Avro schema"))
+        .collect();
+    assert_eq!(refusals.len(), 2, "{out}");
+    assert!(refusals[0].contains("The field 'price'"), "{}", refusals[0]);
+    assert!(refusals[1].contains("The field 'qty'"), "{}", refusals[1]);
+    assert!(
+        refusals[1].contains("{oldSchemaVersion: 1}"),
+        "{}",
+        refusals[1]
+    );
+    assert!(out.ends_with("[1,2,3]\n"), "{out}");
+    // Only the accepted records are on the log: ids 1, 2 and 5, with schema ids 1, 2, 3.
+    let leader = s.world().state().controller.topics["orders"].partitions[0]
+        .leader
+        .unwrap();
+    let ids: Vec<u8> = s.world().state().brokers[&leader].logs
+        [&kafka_sim::sim::TopicPartition::new("orders", 0)]
+        .records
+        .iter()
+        .map(|r| r.value.as_ref().unwrap()[4])
+        .collect();
+    assert_eq!(ids, vec![1, 2, 3]);
 }
