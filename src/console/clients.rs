@@ -5,10 +5,11 @@
 use super::args::{key_value, parse, Kind};
 use super::session::{LineOutput, Session};
 use super::simcmd::format_event;
+use crate::sim::consumer::deser::DeserConfig;
 use crate::sim::consumer::{CommitMode, GroupConfig, OffsetReset};
 use crate::sim::{Command, ConsumerSpec, ProducerConfig, StartFrom};
 
-const CONSUMER_USAGE: &str = "sim consumer add NAME --group G --topic T [--config k=v]… [--processing-ms N] [--commit auto|sync|async|before|never] | sim consumer kill|stop|start NAME | sim consumer pause NAME MS";
+const CONSUMER_USAGE: &str = "sim consumer add NAME --group G --topic T [--config k=v]… [--processing-ms N] [--commit auto|sync|async|before|never] [--reader-schema SCHEMA] | sim consumer kill|stop|start NAME | sim consumer pause NAME MS";
 const PRODUCER_USAGE: &str =
     "sim producer add NAME --topic T --rate N/s [--keys k1,k2,…] [--config k=v]… | sim producer stop NAME";
 
@@ -113,6 +114,7 @@ const ADD_SPEC: &[(&str, Kind)] = &[
     ("--config", Kind::Repeated),
     ("--processing-ms", Kind::Value),
     ("--commit", Kind::Value),
+    ("--reader-schema", Kind::Value),
 ];
 
 fn add_consumer(session: &mut Session, name: &str, words: &[String]) -> Result<LineOutput, String> {
@@ -144,9 +146,18 @@ fn add_consumer(session: &mut Session, name: &str, words: &[String]) -> Result<L
     }
     let settings = &session.world.config().settings.groups;
     let mut cfg = GroupConfig::new(&group, name, settings);
+    let mut deser = DeserConfig::default();
     for (k, v) in &configs {
-        cfg.set(k, v).map_err(|e| format!("{WHAT}: {e}"))?;
+        if !deser.set(k, v).map_err(|e| format!("{WHAT}: {e}"))? {
+            cfg.set(k, v).map_err(|e| format!("{WHAT}: {e}"))?;
+        }
     }
+    if let Some(schema) = args.value("--reader-schema") {
+        deser
+            .set_reader_schema(schema)
+            .map_err(|e| format!("{WHAT}: {e}"))?;
+    }
+    deser.validate().map_err(|e| format!("{WHAT}: {e}"))?;
     if let Some(ms) = args.number::<u64>(WHAT, "--processing-ms")? {
         if ms > 60_000 {
             return Err(format!(
@@ -183,6 +194,7 @@ fn add_consumer(session: &mut Session, name: &str, words: &[String]) -> Result<L
         start,
         max_messages: None,
         group: Some(cfg),
+        deser,
     };
     one_event(
         session,

@@ -121,12 +121,13 @@ fn input_line_inner(session: &mut Session, line: &str) -> LineOutput {
         "kafka-console-producer" => producer::open_interactive(session, rest, false),
         "kafka-avro-console-producer" => producer::open_interactive(session, rest, true),
         "kafka-console-consumer" => consumer::run(session, rest),
+        "kafka-avro-console-consumer" => consumer::run_avro(session, rest),
         "sim" => sim(session, rest),
         "help" => help::help(rest),
         "kafka-leader-election" => election::run(session, rest),
         "kafka-consumer-groups" => groups::run(session, rest),
         "curl" => curl::run(session, rest),
-        "kafka-configs" | "kafka-avro-console-consumer" => {
+        "kafka-configs" => {
             LineOutput::error(format!(
                 "{tool} is not simulated yet: it arrives with a later lesson (try `help` for what works today)"
             ))

@@ -234,6 +234,10 @@ pub struct ConsumerView {
     pub error_text: Option<String>,
     /// Group membership and the poll loop; `null` in assign mode.
     pub group: Option<ConsumerGroupView>,
+    /// Schema ids in the Avro deserializer's cache, ascending.
+    pub schema_ids_cached: Vec<u32>,
+    /// Records `poll()` could not deserialize (RecordDeserializationException).
+    pub deserialization_errors: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -243,6 +247,14 @@ pub struct ConsumedView {
     pub timestamp: u64,
     pub key: Option<String>,
     pub value: Option<String>,
+    /// The schema id in the key's wire-format header (Avro key deserializer).
+    pub key_schema_id: Option<u32>,
+    /// The key as Avro JSON text (Avro key deserializer).
+    pub decoded_key: Option<String>,
+    /// The schema id in the value's wire-format header (Avro value deserializer).
+    pub value_schema_id: Option<u32>,
+    /// The value as Avro JSON text, read with the reader schema if there is one.
+    pub decoded_value: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -265,6 +277,10 @@ fn consumed_view(r: &super::consumer::ConsumedRecord) -> ConsumedView {
         timestamp: r.record.timestamp,
         key: text(&r.record.key),
         value: text(&r.record.value),
+        key_schema_id: r.key_schema_id,
+        decoded_key: r.decoded_key.clone(),
+        value_schema_id: r.value_schema_id,
+        decoded_value: r.decoded_value.clone(),
     }
 }
 
@@ -565,6 +581,8 @@ impl StateView {
                 records: c.consumed.iter().map(consumed_view).collect(),
                 error_text: c.error_text.clone(),
                 group: consumer_group_view(c),
+                schema_ids_cached: c.schema_cache.keys().copied().collect(),
+                deserialization_errors: c.deserialization_errors,
             })
             .collect();
         let mut queue: Vec<_> = s.queue.iter().collect();

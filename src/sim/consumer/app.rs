@@ -103,8 +103,13 @@ impl Consumer {
                 .spec
                 .max_messages
                 .map(|max| max.saturating_sub(self.consumed.len() as u64).max(1) as usize);
+            let avro = self.avro_active();
             let Some(g) = self.group.as_mut() else { return };
-            if g.app != AppState::Polling || g.phase != MemberPhase::Stable || g.rejoin.is_some() {
+            if g.app != AppState::Polling
+                || g.phase != MemberPhase::Stable
+                || g.rejoin.is_some()
+                || g.closing
+            {
                 break;
             }
             let owned = g.assignment.clone();
@@ -114,8 +119,27 @@ impl Consumer {
                 break;
             }
             let take = (g.config.max_poll_records as usize).min(left.unwrap_or(usize::MAX));
-            let n = take.min(g.buffer.len());
-            let batch: Vec<ConsumedRecord> = g.buffer.drain(..n).collect();
+            let batch: Vec<ConsumedRecord> = if avro {
+                // The deserializer runs inside poll(), on the records it returns.
+                let mut buffer = std::mem::take(&mut g.buffer);
+                let gate = self.deser_gate(&mut buffer, take, out);
+                if let Some(g) = self.group.as_mut() {
+                    g.buffer = buffer;
+                }
+                if let Some(f) = gate.failure {
+                    self.deser_failed(f, out);
+                    break;
+                }
+                if gate.released.is_empty() {
+                    // Waiting for the schema registry: poll() blocks.
+                    break;
+                }
+                gate.released
+            } else {
+                let n = take.min(g.buffer.len());
+                g.buffer.drain(..n).collect()
+            };
+            let Some(g) = self.group.as_mut() else { return };
             // poll() returns now: max.poll.interval.ms counts from here.
             g.last_poll_ms = self.now_hint;
             let commit = g.config.commit;

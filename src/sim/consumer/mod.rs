@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod config;
+pub mod deser;
 pub mod group;
 
 pub use config::{CommitMode, GroupConfig, OffsetReset};
@@ -16,7 +17,7 @@ use super::outcome::{plural, Outcome, Timer};
 use super::protocol::{Body, FetchPartition, Message, OffsetSpec, TopicMetadata};
 use super::types::{NodeId, Time, TopicPartition};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Kafka's `fetch.max.wait.ms` default.
 pub const FETCH_MAX_WAIT_MS: u64 = 500;
@@ -44,12 +45,42 @@ pub struct ConsumerSpec {
     /// `group.id` and the other group settings; `None` for assign mode.
     #[serde(default)]
     pub group: Option<GroupConfig>,
+    /// `key.deserializer`, `value.deserializer`, `schema.registry.url` and the
+    /// simulator's reader schema.
+    #[serde(default)]
+    pub deser: deser::DeserConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsumedRecord {
     pub partition: u32,
     pub record: Record,
+    /// The schema id in the key's wire-format header (Avro key deserializer only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_schema_id: Option<u32>,
+    /// The key as Avro JSON, decoded by the Avro deserializer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decoded_key: Option<String>,
+    /// The schema id in the value's wire-format header (Avro value deserializer only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_schema_id: Option<u32>,
+    /// The value as Avro JSON (read with the reader schema when there is one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decoded_value: Option<String>,
+}
+
+impl ConsumedRecord {
+    /// A fetched record before any deserializer has looked at it.
+    pub fn new(partition: u32, record: Record) -> Self {
+        ConsumedRecord {
+            partition,
+            record,
+            key_schema_id: None,
+            decoded_key: None,
+            value_schema_id: None,
+            decoded_value: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,6 +124,28 @@ pub struct Consumer {
     /// Records the application was working on when the process was killed.
     #[serde(default)]
     pub interrupted: Vec<ConsumedRecord>,
+    /// Avro deserializer: schema id → schema text, as the registry sent it
+    /// (each process has its own cache; a restarted consumer asks again).
+    #[serde(default)]
+    pub schema_cache: BTreeMap<u32, String>,
+    /// Schema ids asked for and not answered yet (one request per id).
+    #[serde(default)]
+    pub schema_pending: BTreeSet<u32>,
+    /// Registry request id → the schema id it asks for.
+    #[serde(default)]
+    pub schema_requests: BTreeMap<u64, u32>,
+    /// Schema ids the registry could not give, and why.
+    #[serde(default)]
+    pub schema_failures: BTreeMap<u32, String>,
+    /// Records decoded with each schema id, per partition (for the narration).
+    #[serde(default)]
+    pub schemas_used: BTreeMap<u32, BTreeMap<u32, u64>>,
+    /// Assign mode with Avro: fetched records waiting for their schema.
+    #[serde(default)]
+    pub held: Vec<ConsumedRecord>,
+    /// Records `poll()` could not deserialize (RecordDeserializationException).
+    #[serde(default)]
+    pub deserialization_errors: u64,
 }
 
 fn default_request_timeout() -> u64 {
@@ -121,6 +174,13 @@ impl Consumer {
             error_text: None,
             restarts: 0,
             interrupted: Vec::new(),
+            schema_cache: BTreeMap::new(),
+            schema_pending: BTreeSet::new(),
+            schema_requests: BTreeMap::new(),
+            schema_failures: BTreeMap::new(),
+            schemas_used: BTreeMap::new(),
+            held: Vec::new(),
+            deserialization_errors: 0,
         }
     }
 
@@ -141,6 +201,7 @@ impl Consumer {
         if matches!(body, Body::OffsetCommitRequest { .. }) {
             self.note_commit_sent(id);
         }
+        self.note_schema_request(body, id);
         // A JoinGroup waits at the coordinator for the whole join phase, so the
         // client allows it the rebalance timeout plus 5 s (Kafka's rule).
         let timeout = match (body, &self.group) {
@@ -173,6 +234,9 @@ impl Consumer {
             ),
         );
         if self.closed {
+            return out;
+        }
+        if self.on_schema_timeout(request_id, &mut out) {
             return out;
         }
         if self.group.is_some() {
@@ -284,6 +348,9 @@ impl Consumer {
                 ),
             );
         }
+        if let Body::RegistryResponse { status, body } = &msg.body {
+            return self.on_registry_response(msg.correlation_id, *status, body);
+        }
         if let (NodeId::Broker(b), true) = (
             &msg.from,
             matches!(
@@ -384,13 +451,16 @@ impl Consumer {
                             continue;
                         }
                         self.positions.insert(p.tp.partition, r.offset + 1);
-                        let c = ConsumedRecord {
-                            partition: p.tp.partition,
-                            record: r.clone(),
-                        };
+                        let c = ConsumedRecord::new(p.tp.partition, r.clone());
                         if let Some(g) = self.group.as_mut() {
                             // Group mode: records wait in the fetch buffer for poll().
                             g.buffer.push(c);
+                            got += 1;
+                            continue;
+                        }
+                        if self.spec.deser.is_avro() {
+                            // The deserializer looks at them below, in order.
+                            self.held.push(c);
                             got += 1;
                             continue;
                         }
@@ -426,7 +496,7 @@ impl Consumer {
                             )
                         })
                         .collect();
-                    if self.group.is_some() {
+                    if self.group.is_some() || self.spec.deser.is_avro() {
                         out.then(format!(
                             "{} receives {} into its fetch buffer; {}.",
                             self.name,
@@ -448,14 +518,23 @@ impl Consumer {
                         self.name
                     ));
                 }
-                if done {
+                let mut stopped = false;
+                if self.group.is_none() && self.spec.deser.is_avro() {
+                    stopped = self.release_held(&mut out);
+                    done = !stopped
+                        && self
+                            .spec
+                            .max_messages
+                            .is_some_and(|m| self.consumed.len() as u64 >= m);
+                }
+                if done && !stopped {
                     self.closed = true;
                     out.then(format!(
                         "It has read the {} it was asked for (--max-messages) and closes.",
                         plural(self.consumed.len(), "message")
                     ));
-                } else if let NodeId::Broker(b) = msg.from {
-                    self.fetch_from(b, &mut out);
+                } else if let (NodeId::Broker(b), false) = (&msg.from, stopped) {
+                    self.fetch_from(*b, &mut out);
                 }
                 self.wake_poll(&mut out);
                 out
