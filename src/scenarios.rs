@@ -81,6 +81,11 @@ pub const SCENARIOS: &[Scenario] = &[
         title: "Schema evolution: compatible, refused, transitive",
         script: include_str!("../static/scenarios/13-schema-evolution.txt"),
     },
+    Scenario {
+        id: "14-avro-migration",
+        title: "A breaking schema change: new topic, converter, consumers move over",
+        script: include_str!("../static/scenarios/14-avro-migration.txt"),
+    },
 ];
 
 /// Finds a scenario by id.

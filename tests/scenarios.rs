@@ -35,7 +35,7 @@ fn statuses(s: &Session) -> Vec<(String, RecordStatus)> {
 
 #[test]
 fn every_scenario_runs_cleanly_and_has_a_title() {
-    assert_eq!(SCENARIOS.len(), 14);
+    assert_eq!(SCENARIOS.len(), 15);
     for sc in SCENARIOS {
         assert!(!sc.title.is_empty());
         assert!(
@@ -297,4 +297,89 @@ fn schema_evolution_accepts_refuses_and_looks_at_every_version_when_transitive()
         .map(|r| r.value.as_ref().unwrap()[4])
         .collect();
     assert_eq!(ids, vec![1, 2, 3]);
+}
+
+/// The decoded values a consumer's application received, in order.
+fn decoded(s: &Session, consumer: &str) -> Vec<String> {
+    let mut v: Vec<(u64, u32, String)> = s.world().state().consumers[consumer]
+        .consumed
+        .iter()
+        .map(|r| {
+            (
+                r.record.timestamp,
+                r.partition,
+                r.decoded_value
+                    .clone()
+                    .unwrap_or_else(|| "<not decoded>".into()),
+            )
+        })
+        .collect();
+    v.sort();
+    v.into_iter().map(|(_, _, d)| d).collect()
+}
+
+#[test]
+fn avro_migration_keeps_every_consumer_decoding() {
+    let (s, out) = run("14-avro-migration");
+    let st = s.world().state();
+    // The breaking change was refused and nothing of it reached orders.
+    assert!(
+        out.contains("SerializationException: Error registering Avro schema"),
+        "{out}"
+    );
+    assert_eq!(
+        st.registry.subjects(false),
+        vec!["orders-v2-value", "orders-value"]
+    );
+    assert_eq!(
+        st.registry
+            .versions("orders-value", false)
+            .unwrap_or_default(),
+        vec![1]
+    );
+    // No consumer ever failed to decode a record.
+    for (name, c) in &st.consumers {
+        assert_eq!(c.deserialization_errors, 0, "{name}");
+        assert!(c.error_text.is_none(), "{name}: {:?}", c.error_text);
+        assert!(
+            c.consumed.iter().all(|r| r.decoded_value.is_some()),
+            "{name} has an undecoded record"
+        );
+    }
+    let conv = &st.converters["zip-converter"];
+    assert_eq!((conv.converted, conv.failed), (4, 0));
+    // The old readers got the converted records in the old shape: zip as a number.
+    assert_eq!(
+        decoded(&s, "billing"),
+        vec![
+            r#"{"id":1,"zip":10115}"#,
+            r#"{"id":2,"zip":20095}"#,
+            r#"{"id":3,"zip":2139}"#,
+            r#"{"id":4,"zip":80331}"#,
+            r#"{"id":5,"zip":1067}"#,
+        ]
+    );
+    assert_eq!(decoded(&s, "shipping").len(), 4);
+    // The moved readers read the new shape from the new topic.
+    assert_eq!(
+        decoded(&s, "shipping-v2"),
+        vec![r#"{"id":5,"zip":"01067"}"#, r#"{"id":6,"zip":"04109"}"#]
+    );
+    assert_eq!(decoded(&s, "billing-v2"), vec![r#"{"id":6,"zip":"04109"}"#]);
+    // Each step of the story was narrated.
+    let narr: Vec<&str> = s
+        .world()
+        .events()
+        .iter()
+        .map(|e| e.narration.as_str())
+        .collect();
+    assert!(
+        narr.iter()
+            .any(|n| n.contains("The converter zip-converter rewrites")
+                && n.contains("zip \"02139\" → 2139")),
+        "no conversion narration"
+    );
+    assert!(narr
+        .iter()
+        .any(|n| n.contains("refuses console-producer-2's new schema for subject orders-value")));
 }

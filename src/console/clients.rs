@@ -125,50 +125,87 @@ fn add_consumer(session: &mut Session, name: &str, words: &[String]) -> Result<L
         .value("--topic")
         .ok_or_else(|| format!("{WHAT}: which topic? add --topic T"))?
         .to_string();
+    let spec = group_spec(
+        session,
+        WHAT,
+        name,
+        &topic,
+        &args,
+        args.value("--reader-schema"),
+        false,
+    )?;
+    one_event(
+        session,
+        Command::Consume {
+            consumer: name.to_string(),
+            spec,
+        },
+        WHAT,
+    )
+}
+
+/// The spec of a group consumer from `--group`, `--config`, `--processing-ms`
+/// and `--commit` (shared by `sim consumer add` and `sim converter add`).
+/// `default_registry`: an Avro reader without `schema.registry.url` uses the
+/// simulated registry's address instead of failing.
+fn group_spec(
+    session: &Session,
+    what: &str,
+    name: &str,
+    topic: &str,
+    args: &super::args::Parsed,
+    reader_schema: Option<&str>,
+    default_registry: bool,
+) -> Result<ConsumerSpec, String> {
     let mut configs: Vec<(String, String)> = Vec::new();
     for c in args.all("--config") {
-        configs.push(key_value(WHAT, "--config", c)?);
+        configs.push(key_value(what, "--config", c)?);
     }
     let group = args
         .value("--group")
         .map(str::to_string)
         .or_else(|| configs.iter().find(|(k, _)| k == "group.id").map(|(_, v)| v.clone()))
         .ok_or_else(|| {
-            format!("{WHAT}: which group? add --group G (a consumer without a group is a kafka-console-consumer without --group)")
+            format!("{what}: which group? add --group G (a consumer without a group is a kafka-console-consumer without --group)")
         })?;
     if group.is_empty() {
-        return Err(format!("{WHAT}: --group must not be empty"));
+        return Err(format!("{what}: --group must not be empty"));
     }
-    if !session.world.state().controller.topics.contains_key(&topic) {
+    if !session.world.state().controller.topics.contains_key(topic) {
         return Err(format!(
-            "{WHAT}: topic '{topic}' does not exist (UNKNOWN_TOPIC_OR_PARTITION); create it first"
+            "{what}: topic '{topic}' does not exist (UNKNOWN_TOPIC_OR_PARTITION); create it first"
         ));
     }
     let settings = &session.world.config().settings.groups;
     let mut cfg = GroupConfig::new(&group, name, settings);
     let mut deser = DeserConfig::default();
     for (k, v) in &configs {
-        if !deser.set(k, v).map_err(|e| format!("{WHAT}: {e}"))? {
-            cfg.set(k, v).map_err(|e| format!("{WHAT}: {e}"))?;
+        if !deser.set(k, v).map_err(|e| format!("{what}: {e}"))? {
+            cfg.set(k, v).map_err(|e| format!("{what}: {e}"))?;
         }
     }
-    if let Some(schema) = args.value("--reader-schema") {
+    if let Some(schema) = reader_schema {
         deser
             .set_reader_schema(schema)
-            .map_err(|e| format!("{WHAT}: {e}"))?;
+            .map_err(|e| format!("{what}: {e}"))?;
     }
-    deser.validate().map_err(|e| format!("{WHAT}: {e}"))?;
-    if let Some(ms) = args.number::<u64>(WHAT, "--processing-ms")? {
+    if default_registry && deser.schema_registry_url.is_none() {
+        deser
+            .set("schema.registry.url", "http://localhost:8081")
+            .map_err(|e| format!("{what}: {e}"))?;
+    }
+    deser.validate().map_err(|e| format!("{what}: {e}"))?;
+    if let Some(ms) = args.number::<u64>(what, "--processing-ms")? {
         if ms > 60_000 {
             return Err(format!(
-                "{WHAT}: --processing-ms is per record; keep it at or below 60000"
+                "{what}: --processing-ms is per record; keep it at or below 60000"
             ));
         }
         cfg.processing_ms = ms;
     }
     if let Some(mode) = args.value("--commit") {
         let m = CommitMode::parse(mode).ok_or_else(|| {
-            format!("{WHAT}: --commit is one of auto, sync, async, before, never; got '{mode}'")
+            format!("{what}: --commit is one of auto, sync, async, before, never; got '{mode}'")
         })?;
         if m == CommitMode::Auto
             && configs
@@ -176,31 +213,94 @@ fn add_consumer(session: &mut Session, name: &str, words: &[String]) -> Result<L
                 .any(|(k, v)| k == "enable.auto.commit" && v == "false")
         {
             return Err(format!(
-                "{WHAT}: --commit auto needs enable.auto.commit=true"
+                "{what}: --commit auto needs enable.auto.commit=true"
             ));
         }
         cfg.enable_auto_commit = m == CommitMode::Auto;
         cfg.commit = m;
     }
-    cfg.validate().map_err(|e| format!("{WHAT}: {e}"))?;
+    cfg.validate().map_err(|e| format!("{what}: {e}"))?;
     let start = if cfg.auto_offset_reset == OffsetReset::Earliest {
         StartFrom::Earliest
     } else {
         StartFrom::Latest
     };
-    let spec = ConsumerSpec {
-        topic,
+    Ok(ConsumerSpec {
+        topic: topic.to_string(),
         partition: None,
         start,
         max_messages: None,
         group: Some(cfg),
         deser,
+    })
+}
+
+const CONVERTER_SPEC: &[(&str, Kind)] = &[
+    ("--from", Kind::Value),
+    ("--to", Kind::Value),
+    ("--group", Kind::Value),
+    ("--from-schema", Kind::Value),
+    ("--to-schema", Kind::Value),
+    ("--config", Kind::Repeated),
+    ("--processing-ms", Kind::Value),
+    ("--commit", Kind::Value),
+];
+
+const CONVERTER_USAGE: &str = "sim converter add NAME --from NEW_TOPIC --to OLD_TOPIC --group G --from-schema 'NEW_SCHEMA' --to-schema 'OLD_SCHEMA' [--config k=v]... [--processing-ms N]";
+
+/// `sim converter add …`: the migration story's converter service.
+pub fn converter(session: &mut Session, args: &[String]) -> Result<LineOutput, String> {
+    const WHAT: &str = "sim converter add";
+    let (Some("add"), Some(name)) = (args.first().map(String::as_str), args.get(1)) else {
+        return Err(format!("sim converter: usage: {CONVERTER_USAGE}"));
     };
+    check_client_name(name).map_err(|e| format!("{WHAT}: {e}"))?;
+    let a = parse(WHAT, &args[2..], CONVERTER_SPEC)?;
+    let need = |opt: &str, what: &str| {
+        a.value(opt)
+            .map(str::to_string)
+            .ok_or_else(|| format!("{WHAT}: {what}: add {opt} (usage: {CONVERTER_USAGE})"))
+    };
+    let from = need("--from", "which topic does it read")?;
+    let to = need("--to", "which topic does it write")?;
+    let from_schema = need("--from-schema", "which schema does it read with")?;
+    let to_schema = need("--to-schema", "which schema does it write with")?;
+    if from == to {
+        return Err(format!(
+            "{WHAT}: --from and --to must be different topics (it would read its own output)"
+        ));
+    }
+    if !session.world.state().controller.topics.contains_key(&to) {
+        return Err(format!(
+            "{WHAT}: topic '{to}' does not exist (UNKNOWN_TOPIC_OR_PARTITION); create it first"
+        ));
+    }
+    let spec = group_spec(session, WHAT, name, &from, &a, Some(&from_schema), true)?;
+    let to_parsed = crate::schema::avro::ParsedSchema::parse(&to_schema)
+        .map_err(|e| format!("{WHAT}: --to-schema is not usable: {e}"))?;
+    let from_canonical = spec.deser.reader_schema.clone().unwrap_or_default();
+    let settings = &session.world.config().settings;
+    let mut producer = ProducerConfig {
+        request_timeout_ms: settings.request_timeout_ms,
+        delivery_timeout_ms: settings.delivery_timeout_ms,
+        retry_backoff_ms: settings.retry_backoff_ms,
+        ..ProducerConfig::default()
+    };
+    producer.serde.value = crate::sim::serializer::Format::Avro;
+    producer.serde.value_schema = Some(to_parsed.canonical().to_string());
+    let converter = crate::sim::converter::Converter::new(
+        name,
+        &from,
+        &to,
+        &from_canonical,
+        to_parsed.canonical(),
+    );
     one_event(
         session,
-        Command::Consume {
-            consumer: name.to_string(),
-            spec,
+        Command::StartConverter {
+            converter: Box::new(converter),
+            spec: Box::new(spec),
+            producer: Box::new(producer),
         },
         WHAT,
     )

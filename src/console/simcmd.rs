@@ -412,6 +412,7 @@ fn sim_inner(session: &mut Session, args: &[String]) -> Result<LineOutput, Strin
         }
         "consumer" => super::clients::consumer(session, &args[1..]),
         "producer" => super::clients::producer(session, &args[1..]),
+        "converter" => super::clients::converter(session, &args[1..]),
         "group" => super::clients::group_report(session, &args[1..]),
         "assign" => super::assign::run(&args[1..]).map(LineOutput::stdout),
         other => Err(format!(

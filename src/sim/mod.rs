@@ -8,6 +8,7 @@ pub mod assignor;
 pub mod broker;
 pub mod consumer;
 pub mod controller;
+pub mod converter;
 pub mod error;
 pub mod group;
 pub mod invariants;

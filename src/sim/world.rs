@@ -152,6 +152,13 @@ pub enum Command {
         content_type: Option<String>,
         body: Option<String>,
     },
+    /// The migration converter: a group consumer reading `converter.from_topic`
+    /// with the new schema and a producer writing `converter.to_topic` with the old.
+    StartConverter {
+        converter: Box<super::converter::Converter>,
+        spec: Box<ConsumerSpec>,
+        producer: Box<ProducerConfig>,
+    },
     /// `kafka-consumer-groups --reset-offsets … --execute` on an inactive group.
     ResetOffsets {
         group: String,
@@ -238,6 +245,9 @@ pub struct WorldState {
     /// Every `curl` request made so far, with its response once it arrived.
     #[serde(default)]
     pub http_calls: Vec<super::registry_node::HttpCall>,
+    /// Converter applications (`sim converter add`), by name.
+    #[serde(default)]
+    pub converters: BTreeMap<String, super::converter::Converter>,
 }
 
 /// A link as stored in `network_cuts`: the two ends in a fixed order.
@@ -290,6 +300,7 @@ impl WorldState {
             network_cuts: Vec::new(),
             registry: Default::default(),
             http_calls: Vec::new(),
+            converters: BTreeMap::new(),
         };
         if settings.auto_leader_rebalance_enable {
             w.schedule(
@@ -328,6 +339,22 @@ impl WorldState {
             return 1;
         }
         live[self.rng.below(live.len() as u64) as usize]
+    }
+
+    /// Creates and starts a consumer; its first requests are in the outcome.
+    fn start_consumer(&mut self, name: &str, spec: &ConsumerSpec) -> Outcome {
+        let now = self.now;
+        let bootstrap = self.pick_bootstrap();
+        let mut c = Consumer::new(name, spec.clone(), bootstrap);
+        c.bootstrap_servers = self.brokers.keys().copied().collect();
+        c.request_timeout_ms = self.config.settings.request_timeout_ms;
+        c.now_hint = now;
+        if let Some(cfg) = &spec.group {
+            c.group = Some(super::consumer::GroupClient::new(cfg.clone(), now));
+        }
+        let out = c.on_start();
+        self.consumers.insert(name.to_string(), c);
+        out
     }
 
     /// Creates the producer called `name` (with `config`) unless it exists.
@@ -538,6 +565,22 @@ impl WorldState {
                 }
                 Ok(())
             }
+            Command::StartConverter {
+                converter, spec, ..
+            } => {
+                for n in [&converter.consumer, &converter.producer] {
+                    if self.producers.contains_key(n)
+                        || self.consumers.contains_key(n)
+                        || self.http_calls.iter().any(|c| &c.client == n)
+                    {
+                        return Err(invalid(format!("{n} is already a client's name")));
+                    }
+                }
+                self.validate(&Command::Consume {
+                    consumer: converter.consumer.clone(),
+                    spec: (**spec).clone(),
+                })
+            }
             Command::HttpRequest { client, .. } => {
                 if self.producers.contains_key(client)
                     || self.consumers.contains_key(client)
@@ -692,17 +735,28 @@ impl WorldState {
                 (NodeId::Client(producer.clone()), out)
             }
             Command::Consume { consumer, spec } => {
-                let bootstrap = self.pick_bootstrap();
-                let mut c = Consumer::new(consumer, spec.clone(), bootstrap);
-                c.bootstrap_servers = self.brokers.keys().copied().collect();
-                c.request_timeout_ms = self.config.settings.request_timeout_ms;
-                c.now_hint = now;
-                if let Some(cfg) = &spec.group {
-                    c.group = Some(super::consumer::GroupClient::new(cfg.clone(), now));
-                }
-                let out = c.on_start();
-                self.consumers.insert(consumer.clone(), c);
+                let out = self.start_consumer(consumer, spec);
                 (NodeId::Client(consumer.clone()), out)
+            }
+            Command::StartConverter {
+                converter,
+                spec,
+                producer,
+            } => {
+                self.ensure_producer(&converter.producer, producer);
+                let mut out = self.start_consumer(&converter.consumer, spec);
+                out.narration = format!(
+                    "The converter {} starts: its consumer reads {} with the new schema (group {}), and its producer {} will write each record to {} in the old schema. {}",
+                    converter.name,
+                    converter.from_topic,
+                    spec.group.as_ref().map_or("-", |g| g.group_id.as_str()),
+                    converter.producer,
+                    converter.to_topic,
+                    out.narration
+                );
+                self.converters
+                    .insert(converter.name.clone(), (**converter).clone());
+                (NodeId::Client(converter.consumer.clone()), out)
             }
             Command::CloseConsumer { consumer } => {
                 let out = match self.consumers.get_mut(consumer) {
@@ -1332,6 +1386,12 @@ impl WorldState {
                 Outcome::new("clock", format!("The clock reaches {target} ms.")),
             ),
         };
+        let mut out = out;
+        if let NodeId::Client(name) = &actor {
+            if self.converters.contains_key(name) {
+                super::converter::forward(self, name, now, &mut out);
+            }
+        }
         let label = actor.label();
         Some(self.finish(actor, label, out))
     }
