@@ -113,6 +113,9 @@ sim consumer pause NAME MS  its application hangs outside poll() for MS ms
 sim producer add NAME --topic T --rate N/s [--keys k1,k2] [--config k=v]...
                          a producer sending one record every 1000/N ms
 sim producer stop NAME   stop its stream
+sim converter add NAME --from NEW_TOPIC --to OLD_TOPIC --group G --from-schema 'S' --to-schema 'S'
+                         reads NEW_TOPIC with the new schema, writes each record to OLD_TOPIC
+                         in the old schema (the migration story's converter)
 sim group G              who is in group G, what each consumer processed,
                          duplicates and losses
 sim assign --strategy S --partitions t1=3,t2=2 --member c1:t1,t2 --member c2:t1
