@@ -5,7 +5,8 @@
 //! the panel says the record is not there (yet) instead of showing stale data.
 
 use super::cluster::RecordRef;
-use crate::sim::state::StateView;
+use crate::schema::explain::{self, explain, from_hex, Explained};
+use crate::sim::state::{RegistryView, StateView};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -40,6 +41,49 @@ fn opt_hex(v: &Option<String>) -> Html {
     }
 }
 
+/// What the registry makes of a key's or value's bytes: explained Avro, or why not.
+fn avro_of(registry: &RegistryView, hex: &Option<String>) -> Option<Result<Explained, String>> {
+    let bytes = from_hex(hex.as_deref()?)?;
+    Some(explain(registry, &bytes))
+}
+
+/// Confluent Avro bytes, one row per span: the hex, then what it means.
+fn avro_bytes(which: &str, e: &Explained) -> Html {
+    let sizes = e.sizes;
+    let versions = e
+        .versions
+        .iter()
+        .map(|(s, v)| format!("{s} v{v}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    html! {
+        <div class="avro-bytes" data-part={which.to_string()}>
+            <p class="avro-head">
+                { format!("{which} is Confluent Avro: schema id {}", e.schema_id) }
+                if !versions.is_empty() { { format!(" ({versions})") } }
+            </p>
+            <table class="avro-spans">
+                <tbody>
+                    { for e.spans.iter().map(|s| html! {
+                        <tr class={classes!("avro-span", (s.path == "header").then_some("avro-header"))}
+                            data-start={s.start.to_string()}>
+                            <td class="avro-hex"><code class="hex">
+                                { if s.bytes.is_empty() { "(none)".to_string() } else { explain::spaced_hex(&s.bytes) } }
+                            </code></td>
+                            <td class="avro-path"><code>{ if s.path.is_empty() { "/" } else { s.path.as_str() } }</code></td>
+                            <td class="avro-what">{ &s.what }</td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+            <p class="avro-decoded">{ "Decoded: " }<code>{ &e.json }</code></p>
+            <p class="avro-sizes" title="JSON: the same record as compact JSON text without Avro's union wrappers. Avro: magic byte + schema id + binary body.">
+                { format!("as JSON: {} bytes · as Avro: {} bytes ({} %)", sizes.json_bytes, sizes.wire_bytes, sizes.wire_percent_of_json()) }
+            </p>
+        </div>
+    }
+}
+
 #[function_component(RecordDetail)]
 pub fn record_detail(props: &RecordDetailProps) -> Html {
     let Some(sel) = &props.selected else {
@@ -62,6 +106,19 @@ pub fn record_detail(props: &RecordDetailProps) -> Html {
     let body = match (replica, record) {
         (Some(r), Some(rec)) => {
             let committed = rec.offset < r.high_watermark;
+            // Plain records keep the plain view; once the registry is in use, a
+            // value that is not Avro says why (the usual first surprise).
+            let registry_used = !props.view.registry.subjects.is_empty();
+            let avro = |which: &str, hex: &Option<String>| match avro_of(&props.view.registry, hex)
+            {
+                Some(Ok(e)) => avro_bytes(which, &e),
+                Some(Err(why)) if registry_used => html! {
+                    <p class="avro-not muted" data-part={which.to_string()}>{ format!("Not Avro: {why}") }</p>
+                },
+                _ => html! {},
+            };
+            let avro_key = avro("Key", &rec.key_hex);
+            let avro_value = avro("Value", &rec.value_hex);
             html! {
                 <dl class="detail-list">
                     if let Some(summary) = &rec.summary {
@@ -74,6 +131,10 @@ pub fn record_detail(props: &RecordDetailProps) -> Html {
                     <dt>{ "Value" }</dt><dd>{ opt_text(&rec.value) }</dd>
                     <dt>{ "Key hex" }</dt><dd>{ opt_hex(&rec.key_hex) }</dd>
                     <dt>{ "Value hex" }</dt><dd>{ opt_hex(&rec.value_hex) }</dd>
+                    if avro_key != html! {} || avro_value != html! {} {
+                        <dt>{ "Avro" }</dt>
+                        <dd class="avro-detail">{ avro_key }{ avro_value }</dd>
+                    }
                     <dt>{ "Headers" }</dt>
                     <dd>
                         if rec.headers.is_empty() {

@@ -152,3 +152,55 @@ pub fn consumer_action(verb: &str, name: &str) -> String {
 pub fn consumer_pause(name: &str, ms: u64) -> String {
     format!("sim consumer pause {} {ms}", quote(name))
 }
+
+/// Where the simulated schema registry listens (as in Confluent's quick starts).
+pub const REGISTRY_URL: &str = "http://localhost:8081";
+
+const SCHEMA_JSON: &str = "\"Content-Type: application/vnd.schemaregistry.v1+json\"";
+
+/// Whether a subject name can go into a URL path as it is (the forms accept only these).
+pub fn plain_subject(subject: &str) -> bool {
+    !subject.is_empty()
+        && subject
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+}
+
+fn schema_body(schema: &str) -> String {
+    quote(&serde_json::json!({ "schema": schema }).to_string())
+}
+
+/// `curl … POST /subjects/{subject}/versions`: register a schema.
+pub fn curl_register(subject: &str, schema: &str) -> String {
+    format!(
+        "curl -s -X POST -H {SCHEMA_JSON} --data {} {REGISTRY_URL}/subjects/{subject}/versions",
+        schema_body(schema)
+    )
+}
+
+/// The path the compatibility check asks (verbose, so the answer says why).
+pub fn compatibility_path(subject: &str) -> String {
+    format!("/compatibility/subjects/{subject}/versions/latest?verbose=true")
+}
+
+/// The path a registration posts to.
+pub fn register_path(subject: &str) -> String {
+    format!("/subjects/{subject}/versions")
+}
+
+/// `curl … POST /compatibility/subjects/{subject}/versions/latest?verbose=true`.
+pub fn curl_check(subject: &str, schema: &str) -> String {
+    format!(
+        "curl -s -X POST -H {SCHEMA_JSON} --data {} {}",
+        schema_body(schema),
+        quote(&format!("{REGISTRY_URL}{}", compatibility_path(subject)))
+    )
+}
+
+/// `curl … PUT /config/{subject}`: the subject's own compatibility level.
+pub fn curl_set_level(subject: &str, level: &str) -> String {
+    format!(
+        "curl -s -X PUT -H \"Content-Type: application/json\" --data {} {REGISTRY_URL}/config/{subject}",
+        quote(&serde_json::json!({ "compatibility": level }).to_string())
+    )
+}
