@@ -282,3 +282,12 @@ fn verdicts_in_plain_words() {
     assert!(!conflict.ok);
     assert_eq!(conflict.lines[1], "The field 'x' has no default value.");
 }
+
+#[test]
+fn compact_keeps_key_order_and_string_spaces() {
+    use kafka_sim::schema::diff::compact;
+    assert_eq!(
+        compact("{\n  \"type\": \"record\",\n  \"doc\": \"a \\\" b\",\n  \"fields\": [ ]\n}"),
+        r#"{"type":"record","doc":"a \" b","fields":[]}"#
+    );
+}

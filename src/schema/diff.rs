@@ -89,3 +89,28 @@ pub fn diff_lines(old: &str, new: &str) -> Vec<DiffLine> {
 pub fn schema_diff(old_schema: &str, new_schema: &str) -> Vec<DiffLine> {
     diff_lines(&pretty(old_schema), &pretty(new_schema))
 }
+
+/// JSON text with the whitespace between tokens removed, keys left in their
+/// order (what a form sends for a schema typed over several lines).
+pub fn compact(json_text: &str) -> String {
+    let mut out = String::with_capacity(json_text.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in json_text.chars() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if c == '"' {
+            in_string = true;
+            out.push(c);
+        } else if !c.is_whitespace() {
+            out.push(c);
+        }
+    }
+    out
+}

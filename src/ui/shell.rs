@@ -166,7 +166,10 @@ pub fn plain_subject(subject: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
 }
 
+/// The request body for a schema, typed over several lines or not: sent compact,
+/// keys in the learner's order, so the echoed command stays short.
 fn schema_body(schema: &str) -> String {
+    let schema = crate::schema::diff::compact(schema);
     quote(&serde_json::json!({ "schema": schema }).to_string())
 }
 
