@@ -266,6 +266,16 @@ fn verdicts_in_plain_words() {
             "The field 'x' at path '/fields/1' in the new schema has no default value and is missing in the old schema."
         ]
     );
+    // The level the registry checked under wins over the level passed in.
+    let full = compatibility_verdict(
+        "BACKWARD",
+        200,
+        r#"{"is_compatible":false,"messages":["{errorType:'X', description:'Gone', additionalInfo:'x'}","{compatibility: 'FULL'}"]}"#,
+    );
+    assert_eq!(
+        full.lines,
+        ["Registering this would be refused under FULL:", "Gone."]
+    );
     let missing = compatibility_verdict(
         "BACKWARD",
         404,

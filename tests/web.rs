@@ -1545,3 +1545,36 @@ async fn the_record_detail_explains_avro_bytes() {
     assert_eq!(count(&plain, ".avro-bytes"), 0);
     assert!(text_of(&plain, ".avro-not").contains("First byte 0x70 is not the magic byte 0"));
 }
+
+#[wasm_bindgen_test]
+fn registry_command_lines_are_curl_as_typed() {
+    assert_eq!(shell::url_subject("orders-value"), "orders-value");
+    assert_eq!(shell::url_subject("my subject"), "my%20subject");
+    assert_eq!(
+        shell::curl_register("orders-value", "{\n  \"type\": \"int\"\n}"),
+        r#"curl -s -X POST -H "Content-Type: application/vnd.schemaregistry.v1+json" --data '{"schema":"{\"type\":\"int\"}"}' http://localhost:8081/subjects/orders-value/versions"#
+    );
+    assert_eq!(
+        shell::curl_check("orders-value", "\"int\""),
+        r#"curl -s -X POST -H "Content-Type: application/vnd.schemaregistry.v1+json" --data '{"schema":"\"int\""}' 'http://localhost:8081/compatibility/subjects/orders-value/versions/latest?verbose=true'"#
+    );
+    assert_eq!(
+        shell::curl_set_level("my subject", "FULL"),
+        r#"curl -s -X PUT -H "Content-Type: application/json" --data '{"compatibility":"FULL"}' http://localhost:8081/config/my%20subject"#
+    );
+    // Each line runs in the console without an error.
+    let mut s = Session::new(Default::default(), 1);
+    for line in [
+        shell::curl_register("my subject", "\"int\""),
+        shell::curl_check("my subject", "\"long\""),
+        shell::curl_set_level("my subject", "FULL"),
+    ] {
+        assert_eq!(s.input_line(&line).error, None, "{line}");
+    }
+    let view = s.world().snapshot();
+    assert_eq!(view.registry.subjects[0].effective_level, "FULL");
+    assert_eq!(
+        view.registry.http_calls[1].path,
+        shell::compatibility_path("my subject")
+    );
+}

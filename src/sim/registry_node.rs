@@ -355,7 +355,23 @@ pub fn compatibility_verdict(level: &str, status: u16, body: &str) -> Verdict {
                         .collect()
                 })
                 .unwrap_or_default();
-            let mut lines = vec![format!("Registering this would be refused under {level}:")];
+            // The verbose answer names the level it checked under; prefer it to
+            // the level now (which may have changed since).
+            let checked = json
+                .as_ref()
+                .and_then(|j| j.get("messages"))
+                .and_then(Json::as_array)
+                .and_then(|a| {
+                    a.iter().filter_map(Json::as_str).find_map(|m| {
+                        m.strip_prefix("{compatibility: '")
+                            .and_then(|r| r.strip_suffix("'}"))
+                            .map(str::to_string)
+                    })
+                })
+                .unwrap_or_else(|| level.to_string());
+            let mut lines = vec![format!(
+                "Registering this would be refused under {checked}:"
+            )];
             lines.extend(messages);
             Verdict { ok: false, lines }
         }

@@ -168,6 +168,21 @@ pub fn plain_subject(subject: &str) -> bool {
 
 /// The request body for a schema, typed over several lines or not: sent compact,
 /// keys in the learner's order, so the echoed command stays short.
+/// A subject name as a URL path segment (percent-encoded outside `A-Z a-z 0-9 . _ ~ -`),
+/// so a subject created in the console with any name can be used from the panel.
+pub fn url_subject(subject: &str) -> String {
+    subject
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"._~-".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 fn schema_body(schema: &str) -> String {
     let schema = crate::schema::diff::compact(schema);
     quote(&serde_json::json!({ "schema": schema }).to_string())
@@ -176,19 +191,23 @@ fn schema_body(schema: &str) -> String {
 /// `curl … POST /subjects/{subject}/versions`: register a schema.
 pub fn curl_register(subject: &str, schema: &str) -> String {
     format!(
-        "curl -s -X POST -H {SCHEMA_JSON} --data {} {REGISTRY_URL}/subjects/{subject}/versions",
-        schema_body(schema)
+        "curl -s -X POST -H {SCHEMA_JSON} --data {} {}",
+        schema_body(schema),
+        quote(&format!("{REGISTRY_URL}{}", register_path(subject)))
     )
 }
 
 /// The path the compatibility check asks (verbose, so the answer says why).
 pub fn compatibility_path(subject: &str) -> String {
-    format!("/compatibility/subjects/{subject}/versions/latest?verbose=true")
+    format!(
+        "/compatibility/subjects/{}/versions/latest?verbose=true",
+        url_subject(subject)
+    )
 }
 
 /// The path a registration posts to.
 pub fn register_path(subject: &str) -> String {
-    format!("/subjects/{subject}/versions")
+    format!("/subjects/{}/versions", url_subject(subject))
 }
 
 /// `curl … POST /compatibility/subjects/{subject}/versions/latest?verbose=true`.
@@ -203,7 +222,8 @@ pub fn curl_check(subject: &str, schema: &str) -> String {
 /// `curl … PUT /config/{subject}`: the subject's own compatibility level.
 pub fn curl_set_level(subject: &str, level: &str) -> String {
     format!(
-        "curl -s -X PUT -H \"Content-Type: application/json\" --data {} {REGISTRY_URL}/config/{subject}",
-        quote(&serde_json::json!({ "compatibility": level }).to_string())
+        "curl -s -X PUT -H \"Content-Type: application/json\" --data {} {}",
+        quote(&serde_json::json!({ "compatibility": level }).to_string()),
+        quote(&format!("{REGISTRY_URL}/config/{}", url_subject(subject)))
     )
 }
