@@ -1514,6 +1514,9 @@ async fn the_record_detail_explains_avro_bytes() {
     let root = mount(0);
     tick().await;
     assert!(text_of(&root, ".avro-head").contains("schema id 1 (orders-value v1)"));
+    assert!(text_of(&root, ".detail-list").contains("binary: Confluent Avro, explained below"));
+    // The key is null: nothing to explain.
+    assert_eq!(count(&root, r#".avro-not[data-part="Key"]"#), 0);
     let hexes = line_texts(&root, ".avro-span .avro-hex");
     assert_eq!(
         hexes,

@@ -103,22 +103,44 @@ pub fn record_detail(props: &RecordDetailProps) -> Html {
         .and_then(|p| p.replicas_state.iter().find(|r| r.broker == sel.broker));
     let record = replica.and_then(|r| r.records.iter().find(|rec| rec.offset == sel.offset));
 
+    let avro_shown = record.is_some_and(|rec| {
+        [&rec.key_hex, &rec.value_hex]
+            .iter()
+            .any(|h| matches!(avro_of(&props.view.registry, h), Some(Ok(_))))
+    });
     let body = match (replica, record) {
         (Some(r), Some(rec)) => {
             let committed = rec.offset < r.high_watermark;
             // Plain records keep the plain view; once the registry is in use, a
             // value that is not Avro says why (the usual first surprise).
             let registry_used = !props.view.registry.subjects.is_empty();
-            let avro = |which: &str, hex: &Option<String>| match avro_of(&props.view.registry, hex)
-            {
-                Some(Ok(e)) => avro_bytes(which, &e),
-                Some(Err(why)) if registry_used => html! {
-                    <p class="avro-not muted" data-part={which.to_string()}>{ format!("Not Avro: {why}") }</p>
+            let key_avro = avro_of(&props.view.registry, &rec.key_hex);
+            let value_avro = avro_of(&props.view.registry, &rec.value_hex);
+            let explained = |a: &Option<Result<Explained, String>>| matches!(a, Some(Ok(_)));
+            let any_avro = explained(&key_avro) || explained(&value_avro);
+            let avro = |which: &str, a: &Option<Result<Explained, String>>| match a {
+                Some(Ok(e)) => avro_bytes(which, e),
+                // The other part of an Avro record, or any record once the registry
+                // is in use: say why it is not Avro (the usual first surprise).
+                Some(Err(why)) if registry_used || any_avro => html! {
+                    <p class="avro-not muted" data-part={which.to_string()}>{ format!("{which} is not Avro: {why}") }</p>
                 },
                 _ => html! {},
             };
-            let avro_key = avro("Key", &rec.key_hex);
-            let avro_value = avro("Value", &rec.value_hex);
+            // Avro bytes read as text are noise: point at the explanation instead.
+            let text = |t: &Option<String>, a: &Option<Result<Explained, String>>| {
+                if explained(a) {
+                    html! { <span class="muted">{ "binary: Confluent Avro, explained below" }</span> }
+                } else {
+                    opt_text(t)
+                }
+            };
+            let key_text = text(&rec.key, &key_avro);
+            let value_text = text(&rec.value, &value_avro);
+            let avro_key = avro("Key", &key_avro);
+            let avro_value = avro("Value", &value_avro);
+            let show_avro =
+                any_avro || (registry_used && (key_avro.is_some() || value_avro.is_some()));
             html! {
                 <dl class="detail-list">
                     if let Some(summary) = &rec.summary {
@@ -127,13 +149,12 @@ pub fn record_detail(props: &RecordDetailProps) -> Html {
                     }
                     <dt>{ "Offset" }</dt><dd>{ rec.offset }</dd>
                     <dt>{ "Timestamp" }</dt><dd>{ format!("{} ms (CreateTime)", rec.timestamp) }</dd>
-                    <dt>{ "Key" }</dt><dd>{ opt_text(&rec.key) }</dd>
-                    <dt>{ "Value" }</dt><dd>{ opt_text(&rec.value) }</dd>
+                    <dt>{ "Key" }</dt><dd>{ key_text }</dd>
+                    <dt>{ "Value" }</dt><dd>{ value_text }</dd>
                     <dt>{ "Key hex" }</dt><dd>{ opt_hex(&rec.key_hex) }</dd>
                     <dt>{ "Value hex" }</dt><dd>{ opt_hex(&rec.value_hex) }</dd>
-                    if avro_key != html! {} || avro_value != html! {} {
-                        <dt>{ "Avro" }</dt>
-                        <dd class="avro-detail">{ avro_key }{ avro_value }</dd>
+                    if show_avro {
+                        <div class="avro-detail">{ avro_key }{ avro_value }</div>
                     }
                     <dt>{ "Headers" }</dt>
                     <dd>
@@ -168,7 +189,7 @@ pub fn record_detail(props: &RecordDetailProps) -> Html {
     };
 
     html! {
-        <section id="record-detail" class="panel detail-panel" aria-label="Record details">
+        <section id="record-detail" class={classes!("panel", "detail-panel", avro_shown.then_some("detail-panel-avro"))} aria-label="Record details">
             <h2 class="panel-title">
                 { "Record " }<span class="detail-title">{ title }</span>
                 <button type="button" class="close-button" onclick={on_close} title="Close" aria-label="Close record details">{ "✕" }</button>
