@@ -1400,6 +1400,11 @@ async fn the_registry_panel_lists_versions_diffs_them_and_checks_a_draft() {
     // v1 → v2 adds the note field.
     let added = line_texts(&root, "#schema-diff .diff-added").join("");
     assert!(added.contains("\"name\": \"note\""), "{added}");
+    // Picking v2 → v2 shows no change.
+    choose(&root, "#diff-from", "2").await;
+    assert_eq!(count(&root, "#schema-diff .diff-added"), 0);
+    assert_eq!(count(&root, "#schema-diff .diff-removed"), 0);
+    choose(&root, "#diff-from", "1").await;
     // The cluster draws the registry and the curl clients.
     assert_eq!(count(&root, r#"[data-node="schema-registry"]"#), 1);
     assert_eq!(count(&root, r#"[data-node="curl"] .http-call"#), 2);

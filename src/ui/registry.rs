@@ -324,7 +324,7 @@ pub fn registry_panel(props: &RegistryPanelProps) -> Html {
                         <h3 class="registry-subject-title" id="registry-subject-title">{ &s.subject }</h3>
                         { level_select(s, &props.on_lines, props.in_heredoc) }
                         { versions_table(s) }
-                        <VersionDiff subject={s.clone()} />
+                        <VersionDiff key={s.subject.clone()} subject={s.clone()} />
                     } else {
                         <h3 class="registry-subject-title">{ "New subject" }</h3>
                         <label class="registry-new-name">{ "Subject name " }
