@@ -1356,3 +1356,233 @@ async fn the_assignor_lab_sends_sim_assign_and_compares_the_four_strategies() {
     assert_eq!(text_of(&root, ".console-error"), error);
     app.destroy();
 }
+
+const ORDER_V1: &str = r#"{"type":"record","name":"Order","fields":[{"name":"id","type":"int"},{"name":"item","type":"string"}]}"#;
+const ORDER_V2: &str = r#"{"type":"record","name":"Order","fields":[{"name":"id","type":"int"},{"name":"item","type":"string"},{"name":"note","type":["null","string"],"default":null}]}"#;
+
+/// Sets a textarea's or input's text as typing would (an `input` event follows).
+async fn fill_text(root: &Element, selector: &str, text: &str) {
+    let el = root.query_selector(selector).unwrap().expect(selector);
+    if let Some(t) = el.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+        t.set_value(text);
+    } else {
+        el.dyn_ref::<HtmlInputElement>().unwrap().set_value(text);
+    }
+    el.dispatch_event(&web_sys::InputEvent::new("input").unwrap())
+        .unwrap();
+    tick().await;
+}
+
+#[wasm_bindgen_test]
+async fn the_registry_panel_lists_versions_diffs_them_and_checks_a_draft() {
+    let root = fresh_root();
+    let app = yew::Renderer::<App>::with_root(root.clone()).render();
+    tick().await;
+    type_line(&root, &shell::curl_register("orders-value", ORDER_V1)).await;
+    type_line(&root, &shell::curl_register("orders-value", ORDER_V2)).await;
+    type_line(&root, "sim run").await;
+    click(&root, "#tab-registry");
+    tick().await;
+
+    assert!(text_of(&root, ".registry-note").contains("_schemas topic"));
+    assert!(text_of(&root, ".registry-note").contains("one registry instance"));
+    assert_eq!(count(&root, ".subject-item"), 1);
+    assert!(text_of(&root, r#".subject-item[data-subject="orders-value"]"#).contains("2 versions"));
+    assert_eq!(text_of(&root, "#registry-subject-title"), "orders-value");
+    assert_eq!(
+        count(&root, r#".registry-version[data-version="1"][data-id="1"]"#),
+        1
+    );
+    assert_eq!(
+        count(&root, r#".registry-version[data-version="2"][data-id="2"]"#),
+        1
+    );
+    // v1 → v2 adds the note field.
+    let added = line_texts(&root, "#schema-diff .diff-added").join("");
+    assert!(added.contains("\"name\": \"note\""), "{added}");
+    // Picking v2 → v2 shows no change.
+    choose(&root, "#diff-from", "2").await;
+    assert_eq!(count(&root, "#schema-diff .diff-added"), 0);
+    assert_eq!(count(&root, "#schema-diff .diff-removed"), 0);
+    choose(&root, "#diff-from", "1").await;
+    // The cluster draws the registry and the curl clients.
+    assert_eq!(count(&root, r#"[data-node="schema-registry"]"#), 1);
+    assert_eq!(count(&root, r#"[data-node="curl"] .http-call"#), 2);
+
+    // A draft that drops the default: refused, in plain words.
+    fill_text(
+        &root,
+        "#registry-draft",
+        r#"{"type":"record","name":"Order","fields":[{"name":"id","type":"int"},{"name":"item","type":"string"},{"name":"x","type":"string"}]}"#,
+    )
+    .await;
+    click(&root, "#registry-check");
+    tick().await;
+    assert!(text_of(&root, "#console-output")
+        .contains("/compatibility/subjects/orders-value/versions/latest?verbose=true"));
+    assert!(text_of(&root, "#registry-check-verdict").contains("step ▶"));
+    type_line(&root, "sim run").await;
+    let verdict = text_of(&root, "#registry-check-verdict");
+    assert!(
+        verdict.contains("Registering this would be refused under BACKWARD"),
+        "{verdict}"
+    );
+    assert!(verdict.contains("The field 'x'"), "{verdict}");
+
+    // Start from the latest version: compatible with itself.
+    click(&root, "#registry-from-latest");
+    tick().await;
+    click(&root, "#registry-check");
+    tick().await;
+    type_line(&root, "sim run").await;
+    assert!(text_of(&root, "#registry-check-verdict")
+        .contains("Registering this would be accepted under BACKWARD"));
+
+    // The level select sends PUT /config/orders-value.
+    choose(&root, "#registry-level", "FULL").await;
+    assert!(text_of(&root, "#console-output").contains("/config/orders-value"));
+    type_line(&root, "sim run").await;
+    assert!(text_of(&root, ".subject-item").contains("FULL"));
+    app.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_new_subject_is_registered_from_the_panel() {
+    let root = fresh_root();
+    let app = yew::Renderer::<App>::with_root(root.clone()).render();
+    tick().await;
+    click(&root, "#tab-registry");
+    tick().await;
+    fill_text(&root, "#registry-subject-name", "payments-value").await;
+    click(&root, "#registry-from-latest");
+    tick().await;
+    click(&root, "#registry-register");
+    tick().await;
+    type_line(&root, "sim run").await;
+    assert_eq!(text_of(&root, "#registry-subject-title"), "payments-value");
+    assert!(
+        text_of(&root, "#registry-register-verdict").contains("Registered: the schema has id 1.")
+    );
+    app.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn the_record_detail_explains_avro_bytes() {
+    use kafka_sim::schema::{annotate::encode, avro::ParsedSchema, wire};
+    use kafka_sim::ui::record_detail::RecordDetailProps;
+    use kafka_sim::ui::{RecordDetail, RecordRef};
+
+    let mut session = Session::new(Default::default(), 7);
+    for line in [
+        shell::curl_register("orders-value", ORDER_V2),
+        "kafka-topics --create --topic orders --partitions 1 --replication-factor 1".to_string(),
+        "kafka-console-producer --topic orders <<EOF".to_string(),
+        "placeholder".to_string(),
+        "plain".to_string(),
+        "EOF".to_string(),
+    ] {
+        let out = session.input_line(&line);
+        assert_eq!(out.error, None, "{line}");
+    }
+    session.world_mut().run_until_idle();
+    let mut view = session.world().snapshot();
+    // The console producer writes text; put Avro bytes in the first record's value.
+    let schema = ParsedSchema::parse(ORDER_V2).unwrap();
+    let value = schema
+        .value_from_json(r#"{"id":42,"item":"book","note":{"string":"gift"}}"#)
+        .unwrap();
+    let bytes = wire::encode(1, &encode(&schema, &value).unwrap());
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let p = &mut view.topics[0].partitions[0];
+    let broker = p.replicas_state[0].broker;
+    p.replicas_state[0].records[0].value_hex = Some(hex);
+    let view = Rc::new(view);
+
+    let mount = |offset: u64| {
+        let root = fresh_root();
+        yew::Renderer::<RecordDetail>::with_root_and_props(
+            root.clone(),
+            yew::props!(RecordDetailProps {
+                view: view.clone(),
+                selected: Some(RecordRef {
+                    topic: "orders".into(),
+                    partition: 0,
+                    broker,
+                    offset,
+                }),
+                on_close: yew::Callback::noop(),
+            }),
+        )
+        .render();
+        root
+    };
+    let root = mount(0);
+    tick().await;
+    assert!(text_of(&root, ".avro-head").contains("schema id 1 (orders-value v1)"));
+    assert!(text_of(&root, ".detail-list").contains("binary: Confluent Avro, explained below"));
+    // The key is null: nothing to explain.
+    assert_eq!(count(&root, r#".avro-not[data-part="Key"]"#), 0);
+    let hexes = line_texts(&root, ".avro-span .avro-hex");
+    assert_eq!(
+        hexes,
+        [
+            "00",
+            "00 00 00 01",
+            "54",
+            "08 62 6f 6f 6b",
+            "02",
+            "08 67 69 66 74"
+        ]
+    );
+    let whats = line_texts(&root, ".avro-span .avro-what");
+    assert!(whats[0].contains("magic byte"), "{whats:?}");
+    assert!(whats[2].contains("zig-zag varint"), "{whats:?}");
+    assert!(whats[4].contains("union branch 1"), "{whats:?}");
+    assert_eq!(
+        text_of(&root, ".avro-decoded"),
+        r#"Decoded: {"id":42,"item":"book","note":{"string":"gift"}}"#
+    );
+    assert_eq!(
+        text_of(&root, ".avro-sizes"),
+        "as JSON: 37 bytes · as Avro: 17 bytes (45 %)"
+    );
+
+    // A plain record keeps the plain view and says why it is not Avro.
+    let plain = mount(1);
+    tick().await;
+    assert_eq!(count(&plain, ".avro-bytes"), 0);
+    assert!(text_of(&plain, ".avro-not").contains("First byte 0x70 is not the magic byte 0"));
+}
+
+#[wasm_bindgen_test]
+fn registry_command_lines_are_curl_as_typed() {
+    assert_eq!(shell::url_subject("orders-value"), "orders-value");
+    assert_eq!(shell::url_subject("my subject"), "my%20subject");
+    assert_eq!(
+        shell::curl_register("orders-value", "{\n  \"type\": \"int\"\n}"),
+        r#"curl -s -X POST -H "Content-Type: application/vnd.schemaregistry.v1+json" --data '{"schema":"{\"type\":\"int\"}"}' http://localhost:8081/subjects/orders-value/versions"#
+    );
+    assert_eq!(
+        shell::curl_check("orders-value", "\"int\""),
+        r#"curl -s -X POST -H "Content-Type: application/vnd.schemaregistry.v1+json" --data '{"schema":"\"int\""}' 'http://localhost:8081/compatibility/subjects/orders-value/versions/latest?verbose=true'"#
+    );
+    assert_eq!(
+        shell::curl_set_level("my subject", "FULL"),
+        r#"curl -s -X PUT -H "Content-Type: application/json" --data '{"compatibility":"FULL"}' http://localhost:8081/config/my%20subject"#
+    );
+    // Each line runs in the console without an error.
+    let mut s = Session::new(Default::default(), 1);
+    for line in [
+        shell::curl_register("my subject", "\"int\""),
+        shell::curl_check("my subject", "\"long\""),
+        shell::curl_set_level("my subject", "FULL"),
+    ] {
+        assert_eq!(s.input_line(&line).error, None, "{line}");
+    }
+    let view = s.world().snapshot();
+    assert_eq!(view.registry.subjects[0].effective_level, "FULL");
+    assert_eq!(
+        view.registry.http_calls[1].path,
+        shell::compatibility_path("my subject")
+    );
+}

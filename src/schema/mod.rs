@@ -12,6 +12,8 @@
 //! * [`registry`] is the registry state (subjects, versions, ids, configs).
 //! * [`rest`] maps HTTP requests onto that state the way the real REST API does.
 //! * [`wire`] is the 5-byte Confluent framing in front of each Avro message.
+//! * [`explain`] says what each byte of a Confluent Avro key or value means.
+//! * [`diff`] compares two schema versions line by line.
 //! * [`curl`] turns `curl` command lines into requests and prints responses.
 
 pub mod annotate;
@@ -19,6 +21,8 @@ pub mod avro;
 pub mod compat;
 pub mod convert;
 pub mod curl;
+pub mod diff;
+pub mod explain;
 pub mod registry;
 pub mod rest;
 pub mod wire;

@@ -310,3 +310,95 @@ fn lowercase_first(s: &str) -> String {
         None => String::new(),
     }
 }
+
+/// A registry answer put in plain words for the registry panel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// The request did what the learner wanted (compatible, registered).
+    pub ok: bool,
+    /// One headline sentence, then the reasons (if any), each a sentence.
+    pub lines: Vec<String>,
+}
+
+fn refusal_detail(status: u16, body: &str) -> Vec<String> {
+    let message = error_message(body);
+    match status {
+        409 => plain_reasons(&message),
+        422 => vec![format!("The draft is not a valid Avro schema: {message}")],
+        _ => vec![format!("HTTP {status}: {message}")],
+    }
+}
+
+/// What a compatibility check (`POST /compatibility/subjects/{s}/versions/latest?verbose=true`)
+/// answered, under the subject's `level`.
+pub fn compatibility_verdict(level: &str, status: u16, body: &str) -> Verdict {
+    let json = serde_json::from_str::<Json>(body).ok();
+    let compatible = json
+        .as_ref()
+        .and_then(|j| j.get("is_compatible"))
+        .and_then(Json::as_bool);
+    match (status, compatible) {
+        (200, Some(true)) => Verdict {
+            ok: true,
+            lines: vec![format!("Registering this would be accepted under {level}.")],
+        },
+        (200, Some(false)) => {
+            let messages: Vec<String> = json
+                .as_ref()
+                .and_then(|j| j.get("messages"))
+                .and_then(Json::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Json::as_str)
+                        .filter(|m| m.contains("description:'"))
+                        .flat_map(plain_reasons)
+                        .collect()
+                })
+                .unwrap_or_default();
+            // The verbose answer names the level it checked under; prefer it to
+            // the level now (which may have changed since).
+            let checked = json
+                .as_ref()
+                .and_then(|j| j.get("messages"))
+                .and_then(Json::as_array)
+                .and_then(|a| {
+                    a.iter().filter_map(Json::as_str).find_map(|m| {
+                        m.strip_prefix("{compatibility: '")
+                            .and_then(|r| r.strip_suffix("'}"))
+                            .map(str::to_string)
+                    })
+                })
+                .unwrap_or_else(|| level.to_string());
+            let mut lines = vec![format!(
+                "Registering this would be refused under {checked}:"
+            )];
+            lines.extend(messages);
+            Verdict { ok: false, lines }
+        }
+        _ => {
+            let mut lines = vec!["The registry could not check the draft.".to_string()];
+            lines.extend(refusal_detail(status, body));
+            Verdict { ok: false, lines }
+        }
+    }
+}
+
+/// What a registration (`POST /subjects/{s}/versions`) answered.
+pub fn registration_verdict(status: u16, body: &str) -> Verdict {
+    if status == 200 {
+        return Verdict {
+            ok: true,
+            lines: vec![match json_u64(body, "id") {
+                Some(id) => format!("Registered: the schema has id {id}."),
+                None => "Registered.".to_string(),
+            }],
+        };
+    }
+    let mut lines = vec![if status == 409 {
+        "Refused (HTTP 409 Conflict): it is not compatible with the subject's versions:".to_string()
+    } else {
+        "Refused:".to_string()
+    }];
+    lines.extend(refusal_detail(status, body));
+    Verdict { ok: false, lines }
+}

@@ -22,6 +22,58 @@ pub struct StateView {
     pub in_flight: Vec<MessageView>,
     /// Consumer groups as their coordinators hold them.
     pub groups: Vec<GroupView>,
+    /// The schema registry: levels, subjects with their versions, recent HTTP calls.
+    pub registry: RegistryView,
+}
+
+/// How many of the latest `curl` calls the state keeps (older ones are in the events).
+pub const RECENT_HTTP_CALLS: usize = 20;
+
+/// The schema registry as its REST API would show it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegistryView {
+    /// The global compatibility level (`BACKWARD` unless changed with `PUT /config`).
+    pub global_level: &'static str,
+    /// Every subject with a version (soft-deleted ones included), sorted by name.
+    pub subjects: Vec<SubjectView>,
+    /// The latest `curl` requests, oldest first, with their responses once they arrived.
+    pub http_calls: Vec<HttpCallView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SubjectView {
+    pub subject: String,
+    /// The level that applies: the subject's own, else the global one.
+    pub effective_level: &'static str,
+    /// The subject's own level (`PUT /config/{subject}`), if it has one.
+    pub level_override: Option<&'static str>,
+    /// Versions ascending, soft-deleted ones included and marked.
+    pub versions: Vec<SchemaVersionView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SchemaVersionView {
+    pub version: u32,
+    /// The global schema id the version points at.
+    pub id: u32,
+    /// The schema as the registry stores it (Java's `Schema.toString()`).
+    pub schema: String,
+    /// Soft-deleted: hidden from the API's listings, still readable by id.
+    pub deleted: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HttpCallView {
+    /// The simulated client it left from (`curl-1` …).
+    pub client: String,
+    pub method: String,
+    /// Path and query, e.g. `/subjects/orders-value/versions`.
+    pub path: String,
+    /// The request body (`{"schema": "…"}`), if any.
+    pub request_body: Option<String>,
+    /// The HTTP status once the response arrived, else `null` (still on its way).
+    pub status: Option<u16>,
+    pub response_body: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -635,6 +687,80 @@ impl StateView {
             consumers,
             in_flight,
             groups: group_views(s),
+            registry: registry_view(s),
         }
+    }
+}
+
+fn registry_view(s: &WorldState) -> RegistryView {
+    use crate::schema::registry::VersionId;
+    let reg = &s.registry;
+    let subjects = reg
+        .subjects(true)
+        .into_iter()
+        .map(|subject| {
+            let live = reg.versions(&subject, false).unwrap_or_default();
+            let versions = reg
+                .versions(&subject, true)
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|v| {
+                    let sv = reg.get_version(&subject, VersionId::Number(v), true).ok()?;
+                    Some(SchemaVersionView {
+                        version: v,
+                        id: sv.id,
+                        schema: sv.schema,
+                        deleted: !live.contains(&v),
+                    })
+                })
+                .collect();
+            SubjectView {
+                effective_level: reg.effective_level(&subject).name(),
+                level_override: reg.subject_level(&subject).map(|l| l.name()),
+                versions,
+                subject,
+            }
+        })
+        .collect();
+    let skip = s.http_calls.len().saturating_sub(RECENT_HTTP_CALLS);
+    let http_calls = s
+        .http_calls
+        .iter()
+        .skip(skip)
+        .map(|c| HttpCallView {
+            client: c.client.clone(),
+            method: c.method.clone(),
+            path: c.path.clone(),
+            request_body: c.body.clone(),
+            status: c.response.as_ref().map(|r| r.0),
+            response_body: c.response.as_ref().map(|r| r.1.clone()),
+        })
+        .collect();
+    RegistryView {
+        global_level: reg.global_level().name(),
+        subjects,
+        http_calls,
+    }
+}
+
+impl crate::schema::explain::SchemaSource for RegistryView {
+    fn schema_for_id(&self, id: u32) -> Option<String> {
+        self.subjects
+            .iter()
+            .flat_map(|s| s.versions.iter())
+            .find(|v| v.id == id)
+            .map(|v| v.schema.clone())
+    }
+
+    fn versions_for_id(&self, id: u32) -> Vec<(String, u32)> {
+        self.subjects
+            .iter()
+            .flat_map(|s| {
+                s.versions
+                    .iter()
+                    .filter(move |v| v.id == id)
+                    .map(move |v| (s.subject.clone(), v.version))
+            })
+            .collect()
     }
 }

@@ -16,6 +16,7 @@ use super::group_forms::GroupForms;
 use super::groups::{group_names, GroupsPanel};
 use super::lessons::{Lessons, NetworkControl};
 use super::record_detail::RecordDetail;
+use super::registry::RegistryPanel;
 use super::tabs::Tabs;
 use crate::console::{LineOutput, Session};
 use crate::sim::{ClusterConfig, StateView};
@@ -605,7 +606,7 @@ pub fn app() -> Html {
                         />
                     </section>
                     <Lessons on_run={dispatch.reform(Action::RunScenario)} />
-                    <Tabs label="Forms" tabs={vec![("forms", "Topics & records"), ("group-forms", "Consumer groups"), ("assignor-lab", "Assignor lab")]}>
+                    <Tabs label="Forms" tabs={vec![("forms", "Topics & records"), ("group-forms", "Consumer groups"), ("assignor-lab", "Assignor lab"), ("registry", "Schema Registry")]}>
                         <Forms topics={topics.clone()} in_heredoc={in_heredoc} on_lines={on_lines.clone()}>
                             <NetworkControl brokers={brokers} on_command={on_command.clone()} />
                         </Forms>
@@ -615,9 +616,10 @@ pub fn app() -> Html {
                             running_producers={running_producers}
                             groups={groups}
                             in_heredoc={in_heredoc}
-                            on_lines={on_lines}
+                            on_lines={on_lines.clone()}
                         />
                         <AssignorLab on_command={on_command.clone()} />
+                        <RegistryPanel view={state.view.clone()} in_heredoc={in_heredoc} on_lines={on_lines} />
                     </Tabs>
                 </div>
                 <div class="right-column">

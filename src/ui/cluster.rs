@@ -15,8 +15,8 @@
 use super::groups::group_class;
 use crate::sim::group::OFFSETS_TOPIC;
 use crate::sim::state::{
-    ConsumerGroupView, ConsumerView, MessageView, PartitionView, ProducerView, ReplicaView,
-    StateView,
+    ConsumerGroupView, ConsumerView, MessageView, PartitionView, ProducerView, RegistryView,
+    ReplicaView, StateView,
 };
 use crate::sim::RecordStatus;
 use std::rc::Rc;
@@ -61,6 +61,21 @@ enum TopNode<'a> {
     Controller,
     Producer(&'a ProducerView),
     Consumer(&'a ConsumerView),
+    /// Every `curl` line is its own short-lived client (`curl-1`, `curl-2` …);
+    /// they share this one node so a session of curl commands keeps the row readable.
+    Curl,
+    SchemaRegistry,
+}
+
+/// The label of the shared curl node; `curl-N` messages are drawn to and from it.
+const CURL_NODE: &str = "curl";
+const REGISTRY_NODE: &str = "schema-registry";
+
+/// Whether a message endpoint is one of the curl clients.
+fn is_curl(label: &str) -> bool {
+    label
+        .strip_prefix("curl-")
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 impl TopNode<'_> {
@@ -69,6 +84,8 @@ impl TopNode<'_> {
             TopNode::Controller => "controller",
             TopNode::Producer(p) => &p.name,
             TopNode::Consumer(c) => &c.name,
+            TopNode::Curl => CURL_NODE,
+            TopNode::SchemaRegistry => REGISTRY_NODE,
         }
     }
 }
@@ -101,6 +118,15 @@ fn top_nodes(view: &StateView) -> Vec<TopNode<'_>> {
     let closed_total = clients.iter().filter(|(hidden, _)| *hidden).count();
     let mut closed_seen = 0;
     let mut nodes = vec![TopNode::Controller];
+    // The registry appears once it has been used (a curl call or a subject), not
+    // from the start: most lessons never touch it, and an extra node would move
+    // every client of those lessons away from the column it sits above.
+    if !view.registry.http_calls.is_empty() || !view.registry.subjects.is_empty() {
+        nodes.push(TopNode::SchemaRegistry);
+        if !view.registry.http_calls.is_empty() {
+            nodes.push(TopNode::Curl);
+        }
+    }
     for (closed, node) in clients {
         if closed {
             closed_seen += 1;
@@ -121,6 +147,7 @@ fn top_slots(top: &[TopNode<'_>], brokers: &[u32]) -> usize {
 
 /// Where a node sits: horizontal centre in % of the width, and its row (0 = top, 100 = brokers).
 fn position(label: &str, top: &[TopNode<'_>], brokers: &[u32]) -> (f64, f64) {
+    let label = if is_curl(label) { CURL_NODE } else { label };
     if let Some(i) = top.iter().position(|n| n.label() == label) {
         return (centre(i, top_slots(top, brokers)), 0.0);
     }
@@ -159,12 +186,19 @@ pub fn cluster_view(props: &ClusterViewProps) -> Html {
     let view = &*props.view;
     let top = top_nodes(view);
     let broker_ids: Vec<u32> = view.brokers.iter().map(|b| b.id).collect();
-    let hidden_clients = view.producers.len() + view.consumers.len() + 1 - top.len();
+    let registry_nodes = top
+        .iter()
+        .filter(|n| matches!(n, TopNode::Curl | TopNode::SchemaRegistry))
+        .count();
+    let hidden_clients = (view.producers.len() + view.consumers.len() + 1 + registry_nodes)
+        .saturating_sub(top.len());
 
     let top_row = top.iter().map(|n| match n {
         TopNode::Controller => controller_node(view),
         TopNode::Producer(p) => producer_node(p),
         TopNode::Consumer(c) => consumer_node(c),
+        TopNode::Curl => curl_node(&view.registry),
+        TopNode::SchemaRegistry => registry_node(&view.registry),
     });
     let groups = GroupMarks::of(view);
     let hidden_offsets = hidden_offsets_partitions(view, &groups);
@@ -209,6 +243,55 @@ fn controller_node(view: &StateView) -> Html {
                     partitions, if partitions == 1 { "" } else { "s" }) }
             </div>
             <div class="node-line muted">{ "decides leaders and replicas" }</div>
+        </div>
+    }
+}
+
+fn registry_node(reg: &RegistryView) -> Html {
+    let versions: usize = reg.subjects.iter().map(|s| s.versions.len()).sum();
+    html! {
+        <div class="node registry-node" data-node={REGISTRY_NODE}>
+            <div class="node-title">
+                <span class="node-name">{ "schema registry" }</span>
+                <span class="node-kind">{ "HTTP :8081" }</span>
+            </div>
+            <div class="node-line">
+                { format!("{} subject{}, {versions} version{}",
+                    reg.subjects.len(), if reg.subjects.len() == 1 { "" } else { "s" },
+                    if versions == 1 { "" } else { "s" }) }
+            </div>
+            <div class="node-line muted">{ format!("global {}", reg.global_level) }</div>
+        </div>
+    }
+}
+
+/// Calls listed inside the curl node (the latest ones).
+const CURL_CALLS_SHOWN: usize = 3;
+
+fn curl_node(reg: &RegistryView) -> Html {
+    let skip = reg.http_calls.len().saturating_sub(CURL_CALLS_SHOWN);
+    html! {
+        <div class="node curl-node" data-node={CURL_NODE}>
+            <div class="node-title">
+                <span class="node-name">{ "curl" }</span>
+                <span class="node-kind">{ "HTTP CLIENTS" }</span>
+            </div>
+            <ul class="client-records">
+                { for reg.http_calls.iter().skip(skip).map(|c| {
+                    let status = c.status.map_or("…".to_string(), |s| s.to_string());
+                    let ok = c.status.map(|s| s < 300);
+                    let path = c.path.split('?').next().unwrap_or(&c.path);
+                    html! {
+                        <li class={classes!("http-call", match ok { Some(true) => "acked", Some(false) => "failed", None => "pending" })}
+                            data-client={c.client.clone()}
+                            title={format!("{} {} {} → {}", c.client, c.method, c.path, c.response_body.clone().unwrap_or_else(|| "waiting for the answer".into()))}>
+                            <span class="status-mark">{ status }</span>
+                            <span class="rec-text">{ format!("{} {path}", c.method) }</span>
+                            <span class="rec-place">{ c.client.clone() }</span>
+                        </li>
+                    }
+                }) }
+            </ul>
         </div>
     }
 }
@@ -584,6 +667,7 @@ fn network_lane(view: &StateView, top: &[TopNode<'_>], brokers: &[u32]) -> Html 
 fn short_label(label: &str) -> String {
     match label.strip_prefix("broker-") {
         Some(id) => format!("B{id}"),
+        None if label == REGISTRY_NODE => "registry".to_string(),
         None => label.replace("console-", ""),
     }
 }

@@ -11,6 +11,7 @@
 //! * [`groups`] shows consumer groups and their consumers; [`group_forms`] adds
 //!   group consumers and steady producers.
 //! * [`assignor_lab`] compares the four partition assignors on a group described by hand.
+//! * [`registry`] is the Schema Registry panel (subjects, versions, diff, draft checks).
 //! * [`tabs`] lets the form panels share one place on the page.
 //! * [`shell`] quotes arguments and builds command lines for the forms.
 
@@ -25,6 +26,7 @@ pub mod group_forms;
 pub mod groups;
 pub mod lessons;
 pub mod record_detail;
+pub mod registry;
 pub mod shell;
 pub mod tabs;
 

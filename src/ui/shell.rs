@@ -152,3 +152,78 @@ pub fn consumer_action(verb: &str, name: &str) -> String {
 pub fn consumer_pause(name: &str, ms: u64) -> String {
     format!("sim consumer pause {} {ms}", quote(name))
 }
+
+/// Where the simulated schema registry listens (as in Confluent's quick starts).
+pub const REGISTRY_URL: &str = "http://localhost:8081";
+
+const SCHEMA_JSON: &str = "\"Content-Type: application/vnd.schemaregistry.v1+json\"";
+
+/// Whether a subject name can go into a URL path as it is (the forms accept only these).
+pub fn plain_subject(subject: &str) -> bool {
+    !subject.is_empty()
+        && subject
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+}
+
+/// The request body for a schema, typed over several lines or not: sent compact,
+/// keys in the learner's order, so the echoed command stays short.
+/// A subject name as a URL path segment (percent-encoded outside `A-Z a-z 0-9 . _ ~ -`),
+/// so a subject created in the console with any name can be used from the panel.
+pub fn url_subject(subject: &str) -> String {
+    subject
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"._~-".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn schema_body(schema: &str) -> String {
+    let schema = crate::schema::diff::compact(schema);
+    quote(&serde_json::json!({ "schema": schema }).to_string())
+}
+
+/// `curl … POST /subjects/{subject}/versions`: register a schema.
+pub fn curl_register(subject: &str, schema: &str) -> String {
+    format!(
+        "curl -s -X POST -H {SCHEMA_JSON} --data {} {}",
+        schema_body(schema),
+        quote(&format!("{REGISTRY_URL}{}", register_path(subject)))
+    )
+}
+
+/// The path the compatibility check asks (verbose, so the answer says why).
+pub fn compatibility_path(subject: &str) -> String {
+    format!(
+        "/compatibility/subjects/{}/versions/latest?verbose=true",
+        url_subject(subject)
+    )
+}
+
+/// The path a registration posts to.
+pub fn register_path(subject: &str) -> String {
+    format!("/subjects/{}/versions", url_subject(subject))
+}
+
+/// `curl … POST /compatibility/subjects/{subject}/versions/latest?verbose=true`.
+pub fn curl_check(subject: &str, schema: &str) -> String {
+    format!(
+        "curl -s -X POST -H {SCHEMA_JSON} --data {} {}",
+        schema_body(schema),
+        quote(&format!("{REGISTRY_URL}{}", compatibility_path(subject)))
+    )
+}
+
+/// `curl … PUT /config/{subject}`: the subject's own compatibility level.
+pub fn curl_set_level(subject: &str, level: &str) -> String {
+    format!(
+        "curl -s -X PUT -H \"Content-Type: application/json\" --data {} {}",
+        quote(&serde_json::json!({ "compatibility": level }).to_string()),
+        quote(&format!("{REGISTRY_URL}/config/{}", url_subject(subject)))
+    )
+}

@@ -1,5 +1,5 @@
 //! A row of tabs over panels that share one place on the page (the forms, the
-//! group forms, the assignor lab), so the cluster keeps its height on a projector.
+//! group forms, the assignor lab, the schema registry), so the cluster keeps its height on a projector.
 //!
 //! Every panel stays mounted and is only hidden: what a learner typed in a form
 //! is still there when they come back to its tab. The whole row can be folded

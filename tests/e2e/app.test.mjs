@@ -270,3 +270,79 @@ test('consumer groups: the crash-before-commit lesson, then a Kill button', { ti
     await page.close();
   }
 });
+
+/** `curl` registering `schema` under `subject`, as a learner would type it. */
+function curlRegister(subject, schema) {
+  const body = JSON.stringify({ schema: JSON.stringify(schema) });
+  return `curl -s -X POST -H "Content-Type: application/vnd.schemaregistry.v1+json" --data '${body}' http://localhost:8081/subjects/${subject}/versions`;
+}
+
+const ORDER_V1 = { type: 'record', name: 'Order', fields: [{ name: 'id', type: 'int' }, { name: 'item', type: 'string' }] };
+const ORDER_V2 = {
+  ...ORDER_V1,
+  fields: [...ORDER_V1.fields, { name: 'note', type: ['null', 'string'], default: null }],
+};
+
+test('schema registry: curl in the console, then the Schema Registry tab', { timeout: 180_000 }, async () => {
+  const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  page.setDefaultTimeout(15_000);
+  const errors = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(msg.text());
+  });
+  page.on('pageerror', (err) => errors.push(String(err?.stack ?? err)));
+
+  const stepUntil = async (selector) => {
+    for (let i = 0; i < MAX_STEPS; i++) {
+      if ((await page.locator(selector).count()) > 0) return;
+      await page.click('#btn-step');
+    }
+    assert.ok((await page.locator(selector).count()) > 0, `no ${selector} after ${MAX_STEPS} steps`);
+  };
+
+  let step = 'open page';
+  try {
+    await page.goto(server.url, { waitUntil: 'load' });
+    await page.waitForSelector('#app-root', { timeout: 30_000 });
+
+    step = 'register a schema with curl in the console';
+    await page.fill('#console-input', curlRegister('orders-value', ORDER_V1));
+    await page.press('#console-input', 'Enter');
+    assert.equal(await page.locator('.console-error').count(), 0, 'the curl line is accepted');
+    // The request travels to the registry node drawn in the cluster.
+    await page.locator('.message[data-api="HTTP"][data-to="schema-registry"]').waitFor();
+    await page.locator('[data-node="schema-registry"]').waitFor();
+
+    step = 'open the Schema Registry tab and step until version 1 is there';
+    await page.click('#tab-registry');
+    await stepUntil('.registry-version[data-version="1"]');
+    await page.locator('.subject-item[data-subject="orders-value"]').waitFor();
+    assert.equal(await page.textContent('#registry-subject-title'), 'orders-value');
+    const v1 = page.locator('.registry-version[data-version="1"]');
+    assert.equal(await v1.getAttribute('data-id'), '1');
+    assert.match(await v1.textContent(), /v1.*id 1/);
+    assert.match(await page.textContent('.registry-note'), /_schemas topic/);
+
+    step = 'a second version and a draft check, for the screenshots';
+    await page.fill('#console-input', curlRegister('orders-value', ORDER_V2));
+    await page.press('#console-input', 'Enter');
+    await stepUntil('.registry-version[data-version="2"]');
+    await page.fill(
+      '#registry-draft',
+      JSON.stringify({ ...ORDER_V1, fields: [...ORDER_V1.fields, { name: 'x', type: 'string' }] }, null, 2),
+    );
+    await page.click('#registry-check');
+    await stepUntil('#registry-check-verdict.verdict-refused');
+    assert.match(await page.textContent('#registry-check-verdict'), /would be refused under BACKWARD/);
+    await page.screenshot({ path: path.join(OUT, 'registry-1920x1080.png') });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.locator('.registry-panel').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(OUT, 'registry-1280x800.png') });
+    assert.deepEqual(errors.filter((m) => /panicked|RuntimeError|unreachable/i.test(m)), [], 'no panic');
+  } catch (err) {
+    await page.screenshot({ path: path.join(OUT, 'e2e-registry-failure.png'), fullPage: true }).catch(() => {});
+    throw new Error(`E2E step failed: ${step}\n  ${err?.message ?? err}\n  ${errors.join('\n  ')}`, { cause: err });
+  } finally {
+    await page.close();
+  }
+});
