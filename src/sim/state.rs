@@ -24,6 +24,24 @@ pub struct StateView {
     pub groups: Vec<GroupView>,
     /// The schema registry: levels, subjects with their versions, recent HTTP calls.
     pub registry: RegistryView,
+    /// Converter applications (`sim converter add`), sorted by name.
+    pub converters: Vec<ConverterView>,
+}
+
+/// A converter (the migration story's service) and what it has done.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConverterView {
+    pub name: String,
+    /// The topic it reads (new schema) and the one it writes (old schema).
+    pub from_topic: String,
+    pub to_topic: String,
+    /// Its consumer's and its producer's client names.
+    pub consumer: String,
+    pub producer: String,
+    /// Records converted and sent, and records it could not convert.
+    pub converted: u64,
+    pub failed: u64,
+    pub last_error: Option<String>,
 }
 
 /// How many of the latest `curl` calls the state keeps (older ones are in the events).
@@ -609,7 +627,10 @@ impl StateView {
                         status: r.status,
                         partition: r.partition,
                         offset: r.offset,
-                        error: r.error.map(|e| e.name().to_string()),
+                        error: r
+                            .error
+                            .map(|e| e.name().to_string())
+                            .or_else(|| r.failure.clone()),
                     })
                     .collect(),
                 stream: p.stream.as_ref().map(|st| StreamView {
@@ -688,6 +709,20 @@ impl StateView {
             in_flight,
             groups: group_views(s),
             registry: registry_view(s),
+            converters: s
+                .converters
+                .values()
+                .map(|c| ConverterView {
+                    name: c.name.clone(),
+                    from_topic: c.from_topic.clone(),
+                    to_topic: c.to_topic.clone(),
+                    consumer: c.consumer.clone(),
+                    producer: c.producer.clone(),
+                    converted: c.converted,
+                    failed: c.failed,
+                    last_error: c.last_error.clone(),
+                })
+                .collect(),
         }
     }
 }
