@@ -522,3 +522,39 @@ fn help_describes_the_avro_console_consumer() {
     assert!(out.contains("print.schema.ids"), "{out}");
     assert!(line(&mut s, "help").contains("kafka-avro-console-consumer"));
 }
+
+#[test]
+fn a_running_avro_console_consumer_prints_later_records_from_the_cache() {
+    let mut s = session();
+    let id = register(&mut s, "orders-value", ORDER_V1);
+    produce(
+        &mut s,
+        vec![
+            avro(ORDER_V1, id, r#"{"id":"a","qty":1}"#),
+            avro(ORDER_V1, id, r#"{"id":"b","qty":2}"#),
+        ],
+    );
+    let first = line(
+        &mut s,
+        "kafka-avro-console-consumer --topic orders --from-beginning --property print.offset=true",
+    );
+    assert_eq!(
+        first,
+        "Offset:0\t{\"id\":\"a\",\"qty\":1}\nOffset:1\t{\"id\":\"b\",\"qty\":2}\n"
+    );
+    let c = consumer(&s, "console-consumer-1");
+    assert_eq!(c.schema_ids_cached, [id]);
+    assert!(c.schema_ids_pending.is_empty());
+    assert!(!c.closed);
+    produce(&mut s, vec![avro(ORDER_V1, id, r#"{"id":"c","qty":3}"#)]);
+    let later = line(&mut s, "sim advance 1000");
+    assert!(
+        later.contains("Offset:2\t{\"id\":\"c\",\"qty\":3}\n"),
+        "{later}"
+    );
+    assert_eq!(lookups(&s, "console-consumer-1"), 1);
+    line(&mut s, "sim consumer stop console-consumer-1");
+    let c = consumer(&s, "console-consumer-1");
+    assert_eq!(c.records.len(), 3);
+    assert_eq!(c.deserialization_errors, 0);
+}
