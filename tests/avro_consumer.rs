@@ -10,7 +10,7 @@ use kafka_sim::schema::avro::ParsedSchema;
 use kafka_sim::schema::wire;
 use kafka_sim::sim::log::ProducerRecord;
 use kafka_sim::sim::state::ConsumerView;
-use kafka_sim::sim::{invariants, ClusterConfig, Command, Event, ProducerConfig};
+use kafka_sim::sim::{invariants, ClusterConfig, Command, Event, NodeId, ProducerConfig};
 
 const ORDER_V1: &str = r#"{"type":"record","name":"Order","fields":[{"name":"id","type":"string"},{"name":"qty","type":"int"}]}"#;
 /// V1 plus a field with a default: what a newer application reads with.
@@ -420,4 +420,141 @@ fn stepping_back_over_a_schema_lookup_and_forward_again_replays_it() {
         s.step();
     }
     assert_eq!(*s.world().state(), after);
+}
+
+/// Produces keyed Avro values (plain string keys) so both partitions get some.
+fn produce_keyed(s: &mut Session, id: u32, n: usize) {
+    let records = (0..n)
+        .map(|i| ProducerRecord {
+            key: Some(format!("k{i}").into_bytes()),
+            value: Some(avro(ORDER_V1, id, &format!(r#"{{"id":"o{i}","qty":{i}}}"#))),
+            headers: Vec::new(),
+        })
+        .collect();
+    s.world_mut()
+        .submit(Command::Produce {
+            producer: "app".into(),
+            config: ProducerConfig::default(),
+            topic: "orders".into(),
+            records,
+            close: true,
+        })
+        .expect("produce");
+    s.world_mut().run_until_idle();
+}
+
+#[test]
+fn an_unanswered_schema_lookup_times_out_and_revoked_partitions_drop_their_held_records() {
+    let mut s = Session::new(ClusterConfig::default(), 3);
+    line(
+        &mut s,
+        "kafka-topics --create --topic orders --partitions 2 --replication-factor 1",
+    );
+    let id = register(&mut s, "orders-value", ORDER_V1);
+    produce_keyed(&mut s, id, 10);
+    let add = |s: &mut Session, name: &str| {
+        line(
+            s,
+            &format!("sim consumer add {name} --group shop --topic orders --config auto.offset.reset=earliest --config value.deserializer=avro --config schema.registry.url=http://localhost:8081"),
+        );
+    };
+    add(&mut s, "c1");
+    // c1 cannot reach the registry: its records wait for an answer that never comes.
+    s.world_mut()
+        .submit(Command::CutNetwork {
+            a: NodeId::Client("c1".into()),
+            b: NodeId::SchemaRegistry,
+        })
+        .expect("cut");
+    line(&mut s, "sim advance 5000");
+    let c1 = &s.world().state().consumers["c1"];
+    assert!(c1.consumed.is_empty());
+    assert_eq!(c1.buffered().len(), 10, "both partitions' records wait");
+    assert_eq!(c1.schema_pending.iter().copied().collect::<Vec<_>>(), [id]);
+
+    // c2 joins: the rebalance takes a partition away from c1, and its held records go too.
+    add(&mut s, "c2");
+    line(&mut s, "sim advance 5000");
+    let c1 = &s.world().state().consumers["c1"];
+    let owned = c1
+        .group
+        .as_ref()
+        .map(|g| g.assignment.clone())
+        .unwrap_or_default();
+    assert_eq!(owned.len(), 1, "{owned:?}");
+    assert!(c1.buffered().iter().all(|r| owned.contains(&r.partition)));
+    let c2 = consumer(&s, "c2");
+    assert!(!c2.records.is_empty());
+    assert!(c2
+        .records
+        .iter()
+        .all(|r| r.decoded_value.is_some() && !owned.contains(&r.partition)));
+    assert_eq!(
+        lookups(&s, "c1"),
+        0,
+        "the cut request never reached the registry"
+    );
+    let asked = events(&s)
+        .iter()
+        .filter(|e| e.narration.contains("c1 has not seen schema id"))
+        .count();
+    assert_eq!(asked, 1, "one request per id, even across the rebalance");
+
+    // request.timeout.ms (30 s) later the lookup fails and c1 stops at its first record.
+    line(&mut s, "sim advance 40000");
+    let c1 = consumer(&s, "c1");
+    assert!(c1.closed);
+    assert_eq!(c1.deserialization_errors, 1);
+    let text = c1.error_text.unwrap_or_default();
+    assert!(
+        text.contains(&format!(
+            "Error retrieving Avro value schema for id {id}: no answer from the schema registry within 30000 ms"
+        )),
+        "{text}"
+    );
+    assert!(c1.records.is_empty());
+}
+
+#[test]
+fn help_describes_the_avro_console_consumer() {
+    let mut s = session();
+    let out = line(&mut s, "help kafka-avro-console-consumer");
+    assert!(out.contains("print.schema.ids"), "{out}");
+    assert!(line(&mut s, "help").contains("kafka-avro-console-consumer"));
+}
+
+#[test]
+fn a_running_avro_console_consumer_prints_later_records_from_the_cache() {
+    let mut s = session();
+    let id = register(&mut s, "orders-value", ORDER_V1);
+    produce(
+        &mut s,
+        vec![
+            avro(ORDER_V1, id, r#"{"id":"a","qty":1}"#),
+            avro(ORDER_V1, id, r#"{"id":"b","qty":2}"#),
+        ],
+    );
+    let first = line(
+        &mut s,
+        "kafka-avro-console-consumer --topic orders --from-beginning --property print.offset=true",
+    );
+    assert_eq!(
+        first,
+        "Offset:0\t{\"id\":\"a\",\"qty\":1}\nOffset:1\t{\"id\":\"b\",\"qty\":2}\n"
+    );
+    let c = consumer(&s, "console-consumer-1");
+    assert_eq!(c.schema_ids_cached, [id]);
+    assert!(c.schema_ids_pending.is_empty());
+    assert!(!c.closed);
+    produce(&mut s, vec![avro(ORDER_V1, id, r#"{"id":"c","qty":3}"#)]);
+    let later = line(&mut s, "sim advance 1000");
+    assert!(
+        later.contains("Offset:2\t{\"id\":\"c\",\"qty\":3}\n"),
+        "{later}"
+    );
+    assert_eq!(lookups(&s, "console-consumer-1"), 1);
+    line(&mut s, "sim consumer stop console-consumer-1");
+    let c = consumer(&s, "console-consumer-1");
+    assert_eq!(c.records.len(), 3);
+    assert_eq!(c.deserialization_errors, 0);
 }

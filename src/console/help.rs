@@ -7,6 +7,7 @@ Commands (a subset of the real Kafka tools, plus `sim` for time):
   kafka-topics            create, list, describe and delete topics
   kafka-console-producer  send records, one per line (here-document or interactive)
   kafka-console-consumer  read records from a topic
+  kafka-avro-console-consumer  read Avro records (schemas from the registry) as JSON
   kafka-leader-election   move leadership back to preferred replicas
   kafka-consumer-groups   list and describe consumer groups, reset their offsets
   kafka-avro-console-producer  send Avro records written as JSON (registers the schema)
@@ -83,6 +84,20 @@ kafka-console-consumer --topic T --group G [--from-beginning] [--consumer-proper
   Example: kafka-console-consumer --topic orders --group shop --from-beginning --max-messages 3
 ";
 
+const AVRO_CONSUMER: &str = "\
+kafka-avro-console-consumer --topic T [the options of kafka-console-consumer]
+                            [--property schema.registry.url=http://localhost:8081]
+                            [--property print.key=true] [--property print.schema.ids=true]
+                            [--property schema.id.separator=S] [--property key.deserializer=CLASS]
+  Reads each value with the Avro deserializer: it takes the schema id from the record's
+  5-byte header, asks the schema registry for that schema the first time it sees the id,
+  and prints the value as Avro JSON. print.schema.ids appends the id after a tab.
+  Printed keys are read as Avro too, unless key.deserializer says otherwise
+  (org.apache.kafka.common.serialization.StringDeserializer).
+  A record it cannot read stops it at that offset (RecordDeserializationException).
+  Example: kafka-avro-console-consumer --topic orders --from-beginning --property print.schema.ids=true
+";
+
 const GROUPS: &str = "\
 kafka-consumer-groups --list
 kafka-consumer-groups --describe --group G [--members [--verbose] | --state | --offsets]
@@ -104,8 +119,11 @@ sim seed [N]        show the seed, or start a new cluster with seed N
 sim brokers N       start a new cluster with N brokers (1-9)
 sim reset           start the cluster again with the same seed
 sim consumer add NAME --group G --topic T [--config k=v]... [--processing-ms N]
-                [--commit auto|sync|async|before|never]
-                         a group consumer whose application works N ms per record
+                [--commit auto|sync|async|before|never] [--reader-schema SCHEMA]
+                         a group consumer whose application works N ms per record;
+                         --config value.deserializer=avro --config schema.registry.url=
+                         http://localhost:8081 reads Avro; --reader-schema '{...}' is the
+                         schema the application was compiled with (implies Avro values)
 sim consumer stop NAME   close it cleanly (commit, LeaveGroup)
 sim consumer kill NAME   its process dies: no commit, no LeaveGroup
 sim consumer start NAME  start a stopped or killed group consumer again
@@ -141,6 +159,7 @@ pub fn help(args: &[String]) -> LineOutput {
         Some("kafka-topics") => TOPICS,
         Some("kafka-console-producer") => PRODUCER,
         Some("kafka-console-consumer") => CONSUMER,
+        Some("kafka-avro-console-consumer") => AVRO_CONSUMER,
         Some("sim") => SIM,
         Some("kafka-leader-election") => ELECTION,
         Some("kafka-consumer-groups") => GROUPS,

@@ -306,6 +306,9 @@ pub struct ConsumerView {
     pub group: Option<ConsumerGroupView>,
     /// Schema ids in the Avro deserializer's cache, ascending.
     pub schema_ids_cached: Vec<u32>,
+    /// Schema ids it has asked the registry for and still waits for (records
+    /// of those partitions wait too).
+    pub schema_ids_pending: Vec<u32>,
     /// Records `poll()` could not deserialize (RecordDeserializationException).
     pub deserialization_errors: u64,
 }
@@ -655,6 +658,7 @@ impl StateView {
                 error_text: c.error_text.clone(),
                 group: consumer_group_view(c),
                 schema_ids_cached: c.schema_cache.keys().copied().collect(),
+                schema_ids_pending: c.schema_pending.iter().copied().collect(),
                 deserialization_errors: c.deserialization_errors,
             })
             .collect();

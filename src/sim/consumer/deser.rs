@@ -540,7 +540,12 @@ impl Consumer {
                     "It has read the {} it was asked for (--max-messages) and closes.",
                     plural(self.consumed.len(), "message")
                 ));
+                return;
             }
+        }
+        // Partitions whose held records are gone may be fetched again.
+        for b in self.leader_brokers() {
+            self.fetch_from(b, out);
         }
     }
 }

@@ -834,11 +834,14 @@ impl Consumer {
         }
     }
 
-    /// The Java client does not fetch a partition whose records still wait in its buffer.
+    /// The Java client does not fetch a partition whose records still wait in
+    /// its buffer (in assign mode: records held for a schema lookup).
     fn has_buffered(&self, p: u32) -> bool {
-        self.group
-            .as_ref()
-            .is_some_and(|g| g.buffer.iter().any(|r| r.partition == p))
+        self.held.iter().any(|r| r.partition == p)
+            || self
+                .group
+                .as_ref()
+                .is_some_and(|g| g.buffer.iter().any(|r| r.partition == p))
     }
 
     /// Records fetched and not yet returned by `poll()` (group mode).
