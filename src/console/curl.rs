@@ -6,7 +6,7 @@
 //! The response is printed when it arrives, the way curl prints it.
 
 use super::session::{AttachedCurl, LineOutput, Session};
-use crate::schema::curl::{self, CurlError};
+use crate::schema::curl;
 use crate::schema::rest::HttpResponse;
 use crate::sim::Command;
 
@@ -14,16 +14,11 @@ pub fn run(session: &mut Session, words: &[String]) -> LineOutput {
     let req = match curl::parse(words) {
         Ok(r) => r,
         Err(e) => {
-            let quiet = matches!(
-                e,
-                CurlError::CouldNotResolve(_)
-                    | CurlError::ConnectionRefused { .. }
-                    | CurlError::DataFile(_)
-            ) && req_silent(words);
-            return if quiet {
+            let text = curl::error_text(&e, words);
+            return if text.is_empty() {
                 LineOutput::default()
             } else {
-                LineOutput::error(e.to_string())
+                LineOutput::error(text)
             };
         }
     };
@@ -61,17 +56,6 @@ pub fn run(session: &mut Session, words: &[String]) -> LineOutput {
     out
 }
 
-/// `-s` without `-S` among the words (so connection errors print nothing).
-fn req_silent(words: &[String]) -> bool {
-    let short = |c: char| {
-        words
-            .iter()
-            .any(|w| !w.starts_with("--") && w.starts_with('-') && w.contains(c))
-    };
-    let long = |name: &str| words.iter().any(|w| w == name);
-    (short('s') || long("--silent")) && !(short('S') || long("--show-error"))
-}
-
 /// Prints the responses that arrived since the last poll.
 pub fn poll(session: &mut Session, out: &mut LineOutput) {
     let state = session.world.state();
@@ -85,20 +69,15 @@ pub fn poll(session: &mut Session, out: &mut LineOutput) {
             continue;
         };
         att.printed = true;
-        let resp = HttpResponse { status, body };
-        let req = &att.request;
-        if req.fail && status >= 400 {
-            if !req.silent || req.show_error {
-                out.stderr.push_str(&format!(
-                    "curl: (22) The requested URL returned error: {status}\n"
-                ));
-            }
-            continue;
+        let printed = curl::response_output(&att.request, &HttpResponse { status, body });
+        let stream = if printed.exit_code == 0 {
+            &mut out.stdout
+        } else {
+            &mut out.stderr
+        };
+        if !printed.text.is_empty() {
+            stream.push_str(&printed.text);
+            stream.push('\n');
         }
-        let mut text = curl::format_response(&resp, req.include_headers);
-        if !text.is_empty() {
-            text.push('\n');
-        }
-        out.stdout.push_str(&text);
     }
 }

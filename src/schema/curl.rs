@@ -337,24 +337,25 @@ pub struct CurlOutput {
     pub exit_code: u8,
 }
 
-/// Parses, runs and prints a curl command line against the registry.
-pub fn run(reg: &mut Registry, words: &[String]) -> CurlOutput {
-    let req = match parse(words) {
-        Ok(r) => r,
-        Err(e) => {
-            let quiet = matches!(
-                e,
-                CurlError::CouldNotResolve(_)
-                    | CurlError::ConnectionRefused { .. }
-                    | CurlError::DataFile(_)
-            ) && silent_flags(words);
-            return CurlOutput {
-                text: if quiet { String::new() } else { e.to_string() },
-                exit_code: e.exit_code(),
-            };
-        }
-    };
-    let resp = execute(reg, &req);
+/// What curl prints when the command cannot be sent: its error, or nothing
+/// for a connection failure under `-s` (without `-S`).
+pub fn error_text(e: &CurlError, words: &[String]) -> String {
+    let quiet = matches!(
+        e,
+        CurlError::CouldNotResolve(_)
+            | CurlError::ConnectionRefused { .. }
+            | CurlError::DataFile(_)
+    ) && silent_flags(words);
+    if quiet {
+        String::new()
+    } else {
+        e.to_string()
+    }
+}
+
+/// What curl prints for a response, honouring `-i`, `-f` and `-s`/`-S`.
+/// Exit code 22 (`-f` on an HTTP error) means the text belongs on stderr.
+pub fn response_output(req: &CurlRequest, resp: &HttpResponse) -> CurlOutput {
     if req.fail && resp.status >= 400 {
         let text = if req.silent && !req.show_error {
             String::new()
@@ -370,8 +371,19 @@ pub fn run(reg: &mut Registry, words: &[String]) -> CurlOutput {
         };
     }
     CurlOutput {
-        text: format_response(&resp, req.include_headers),
+        text: format_response(resp, req.include_headers),
         exit_code: 0,
+    }
+}
+
+/// Parses, runs and prints a curl command line against the registry.
+pub fn run(reg: &mut Registry, words: &[String]) -> CurlOutput {
+    match parse(words) {
+        Ok(req) => response_output(&req, &execute(reg, &req)),
+        Err(e) => CurlOutput {
+            text: error_text(&e, words),
+            exit_code: e.exit_code(),
+        },
     }
 }
 

@@ -10,6 +10,7 @@
 use super::outcome::Outcome;
 use super::protocol::{Body, Message};
 use super::types::NodeId;
+use super::world::lowercase_first;
 use crate::schema::registry::Registry;
 use crate::schema::rest::{self, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -301,14 +302,6 @@ pub fn plain_reasons(text: &str) -> Vec<String> {
         out.push(text.to_string());
     }
     out
-}
-
-fn lowercase_first(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
-        None => String::new(),
-    }
 }
 
 /// A registry answer put in plain words for the registry panel.

@@ -1454,7 +1454,7 @@ impl WorldState {
 }
 
 /// "The controller creates…" → "the controller creates…" (after "At X's request, ").
-fn lowercase_first(s: &str) -> String {
+pub(crate) fn lowercase_first(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
