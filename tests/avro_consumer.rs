@@ -101,7 +101,7 @@ fn events(s: &Session) -> Vec<Event> {
 fn lookups(s: &Session, client: &str) -> usize {
     events(s)
         .iter()
-        .filter(|e| e.actor == "schema-registry" || e.kind.starts_with("registry-"))
+        .filter(|e| e.actor == "schema-registry" || e.kind.as_str().starts_with("registry-"))
         .filter(|e| {
             e.narration
                 .contains(&format!("{client} the schema with id"))

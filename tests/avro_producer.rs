@@ -65,7 +65,7 @@ fn versions(s: &Session, subject: &str) -> Vec<u32> {
 fn registry_requests(s: &Session) -> usize {
     s.world()
         .events()
-        .iter()
+        .into_iter()
         .filter(|e| e.actor == "schema-registry")
         .count()
 }
@@ -99,11 +99,11 @@ fn first_records_register_the_schema_and_carry_the_wire_format() {
     );
     // One registration for both records: the id is cached per subject.
     assert_eq!(registry_requests(&s), 1);
-    let narr: Vec<&str> = s
+    let narr: Vec<String> = s
         .world()
         .events()
-        .iter()
-        .map(|e| e.narration.as_str())
+        .into_iter()
+        .map(|e| e.narration)
         .collect();
     assert!(
         narr.iter().any(
@@ -149,7 +149,7 @@ fn same_schema_from_a_new_producer_gets_the_same_id_and_no_new_version() {
     assert_eq!(versions(&s, "orders-value"), vec![1]);
     let values = log_values(&s);
     assert_eq!(&values[1][..5], &[0, 0, 0, 0, 1]);
-    assert!(s.world().events().iter().any(|e| e.narration.contains(
+    assert!(s.world().events().into_iter().any(|e| e.narration.contains(
         "already has this schema under subject orders-value, so it returns the existing id 1"
     )));
 }
@@ -199,7 +199,7 @@ fn incompatible_schema_is_refused_and_nothing_reaches_kafka() {
     let refusal = s
         .world()
         .events()
-        .iter()
+        .into_iter()
         .find(|e| e.actor == "schema-registry" && e.kind == "registry-error")
         .expect("a refusal event");
     assert!(
@@ -351,7 +351,7 @@ fn curl_is_three_steps_and_prints_the_response() {
     let events: Vec<_> = s.world().events()[steps..]
         .iter()
         .filter(|e| e.actor == "curl-1" || e.actor == "schema-registry")
-        .map(|e| (e.actor.clone(), e.kind.clone()))
+        .map(|e| (e.actor.clone(), e.kind.as_str().to_string()))
         .collect();
     assert_eq!(
         events,
@@ -396,7 +396,7 @@ fn avro_runs_are_deterministic() {
     let once = |seed| {
         let mut s = Session::new(Default::default(), seed);
         let _ = s.run_script(&script, true);
-        serde_json::to_string(s.world().events()).expect("json")
+        serde_json::to_string(&s.world().events()).expect("json")
     };
     assert_eq!(once(7), once(7));
 }

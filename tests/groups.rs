@@ -244,7 +244,7 @@ sim advance 3000
     let expired = s
         .world()
         .events()
-        .iter()
+        .into_iter()
         .find(|e| e.kind == "member-expired" && e.narration.contains("c2"))
         .expect("the coordinator declares c2 dead");
     // session.timeout.ms counts from the last heartbeat the coordinator took.
@@ -300,7 +300,7 @@ sim advance 3000
     let left = s
         .world()
         .events()
-        .iter()
+        .into_iter()
         .find(|e| e.kind == "leave-group")
         .unwrap();
     assert!(left.time_ms - stopped_at < 1000);
@@ -404,7 +404,7 @@ sim advance 4000
         assert_eq!(*p, q);
         assert!(b >= *a, "orders-{p}: {b} ≥ {a}");
     }
-    assert!(s.world().events().iter().any(|e| e
+    assert!(s.world().events().into_iter().any(|e| e
         .narration
         .contains("becomes coordinator of its groups and loads them from the log")));
     assert!(group(&s, "g").processed_more_than_once.len() <= 3 * 20);
@@ -436,7 +436,7 @@ sim advance 3000
     assert!(s
         .world()
         .events()
-        .iter()
+        .into_iter()
         .any(|e| e.kind == "poll-timeout" && e.narration.contains(stuck)));
     let g = group(&s, "g");
     assert_eq!(g.members.len(), 1);
@@ -475,7 +475,7 @@ sim advance 3000
     let mut all: Vec<u32> = owned(&g, "c1").into_iter().chain(owned(&g, "c2")).collect();
     all.sort();
     assert_eq!(all, vec![0, 1, 2, 3]);
-    assert!(s.world().events().iter().any(|e| e
+    assert!(s.world().events().into_iter().any(|e| e
         .narration
         .contains("now has 4 partitions (the assignment used 2)")));
 }
@@ -606,11 +606,11 @@ sim consumer stop c2
 sim advance 2000
 "
     ));
-    let narr: Vec<&str> = s
+    let narr: Vec<String> = s
         .world()
         .events()
-        .iter()
-        .map(|e| e.narration.as_str())
+        .into_iter()
+        .map(|e| e.narration)
         .collect();
     let find = |needle: &str| {
         narr.iter()
@@ -740,7 +740,7 @@ sim advance 3000
     assert!(s
         .world()
         .events()
-        .iter()
+        .into_iter()
         .any(|e| e.narration.contains("comes back as static member node-1")));
     assert!(group(&s, "g").processed_more_than_once.is_empty());
     // Gone for longer than the session timeout, it is removed and the group rebalances.

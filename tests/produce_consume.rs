@@ -194,13 +194,13 @@ fn acks_zero_gets_no_response() {
         prod.records[0].offset, None,
         "acks=0 never learns the offset"
     );
-    assert!(s.world().events().iter().any(|e| e
+    assert!(s.world().events().into_iter().any(|e| e
         .narration
         .contains("With acks=0 the producer expects no answer")));
     assert!(!s
         .world()
         .events()
-        .iter()
+        .into_iter()
         .any(|e| e.narration.contains("receives the acknowledgement")));
 }
 
@@ -286,7 +286,7 @@ fn each_produce_is_watched_step_by_step_in_manual_mode() {
             k => ["producer-metadata", "append", "replicate", "producer-ack"].contains(&k),
         };
         if relevant {
-            kinds.push(e.kind.clone());
+            kinds.push(e.kind);
         }
         let acked = s.world().state().producers["console-producer-1"].records[0].status
             == RecordStatus::Acked;
@@ -310,7 +310,7 @@ fn each_produce_is_watched_step_by_step_in_manual_mode() {
     let append = s
         .world()
         .events()
-        .iter()
+        .into_iter()
         .find(|e| e.kind == "append")
         .unwrap();
     let p = partition_for_key(b"alice", 3);
@@ -341,7 +341,7 @@ fn an_offset_past_the_end_resets_with_auto_offset_reset() {
     assert!(s
         .world()
         .events()
-        .iter()
+        .into_iter()
         .any(|e| e.narration.contains("auto.offset.reset=latest")));
     assert_eq!(
         s.world().state().consumers["console-consumer-1"].positions[&0],

@@ -88,7 +88,7 @@ fn acks_one_loses_an_acknowledged_record_when_the_leader_dies() {
     assert!(s
         .world()
         .events()
-        .iter()
+        .into_iter()
         .any(|e| e.kind == "replicate" && e.narration.contains("truncates to offset 1")));
     assert_eq!(leader_and_isr(&s, "orders").1, vec![2, 3, 1]);
 }
@@ -230,7 +230,7 @@ fn unclean_election_elects_an_out_of_sync_replica_and_records_disappear() {
     assert!(s
         .world()
         .events()
-        .iter()
+        .into_iter()
         .any(|e| e.narration.contains("unclean.leader.election.enable=true")));
 }
 
@@ -346,7 +346,7 @@ fn auto_leader_rebalance_restores_preferred_leaders() {
     assert!(s
         .world()
         .events()
-        .iter()
+        .into_iter()
         .any(|e| e.kind == "rebalance-check"
             && e.narration.contains("back to its preferred replica")));
 }

@@ -367,11 +367,11 @@ fn avro_migration_keeps_every_consumer_decoding() {
     );
     assert_eq!(decoded(&s, "billing-v2"), vec![r#"{"id":6,"zip":"04109"}"#]);
     // Each step of the story was narrated.
-    let narr: Vec<&str> = s
+    let narr: Vec<String> = s
         .world()
         .events()
-        .iter()
-        .map(|e| e.narration.as_str())
+        .into_iter()
+        .map(|e| e.narration)
         .collect();
     assert!(
         narr.iter()

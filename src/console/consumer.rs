@@ -352,7 +352,7 @@ pub fn poll(session: &mut Session) -> LineOutput {
         let Some(c) = state.consumers.get(&att.name) else {
             continue;
         };
-        for r in c.consumed.iter().skip(att.printed) {
+        for r in c.consumed.iter_from(att.printed) {
             out.stdout.push_str(&att.format.render(r));
         }
         att.printed = att.printed.max(c.consumed.len());
@@ -377,7 +377,8 @@ pub fn poll(session: &mut Session) -> LineOutput {
             continue;
         };
         att.finished = p.closed;
-        for (i, r) in p.records.iter().enumerate() {
+        for &i in &p.failed {
+            let Some(r) = p.records.get(i) else { continue };
             if r.status == RecordStatus::Failed && att.reported.insert(i) {
                 if let Some(f) = &r.failure {
                     // Thrown by send() itself: the record never reached Kafka.

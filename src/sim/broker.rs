@@ -10,14 +10,16 @@
 use super::controller::{PartitionMeta, TopicMeta};
 use super::error::ErrorCode;
 use super::group::OFFSETS_TOPIC;
-use super::log::{Record, ReplicaLog};
+use super::log::{ReplicaLog, SharedRecord};
 use super::outcome::{plural, Outcome, Outgoing, Timer};
 use super::protocol::{
     Acks, Body, FetchPartition, FetchPartitionResponse, ListOffsetsPartitionResponse, Message,
     OffsetSpec, ProduceBatch, ProducePartitionResponse, TopicMetadata,
 };
 use super::settings::BrokerSettings;
+use super::shared::SharedMap;
 use super::types::{join_ids, show_bytes, NodeId, Time, TopicPartition};
+use crate::sim::event::EventKind;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -84,11 +86,11 @@ pub struct Broker {
     pub id: u32,
     pub alive: bool,
     /// This broker's replica of every partition assigned to it (kept while it is down).
-    pub logs: BTreeMap<TopicPartition, ReplicaLog>,
+    pub logs: SharedMap<TopicPartition, ReplicaLog>,
     pub parked_fetches: Vec<ParkedFetch>,
     /// The broker's own copy of the cluster metadata (may lag the controller).
     #[serde(default)]
-    pub image: BTreeMap<String, TopicMeta>,
+    pub image: SharedMap<String, TopicMeta>,
     /// As leader: each follower's progress, per partition.
     #[serde(default)]
     pub followers: BTreeMap<TopicPartition, BTreeMap<u32, FollowerState>>,
@@ -117,7 +119,7 @@ pub struct Broker {
     pub now_hint: Time,
     /// As group coordinator: the groups of the `__consumer_offsets` partitions it leads.
     #[serde(default)]
-    pub groups: BTreeMap<String, crate::sim::group::Group>,
+    pub groups: SharedMap<String, crate::sim::group::Group>,
     /// Counter behind the member ids it hands out.
     #[serde(default)]
     pub member_seq: u64,
@@ -128,9 +130,9 @@ impl Broker {
         Broker {
             id,
             alive: true,
-            logs: BTreeMap::new(),
+            logs: SharedMap::new(),
             parked_fetches: Vec::new(),
-            image: BTreeMap::new(),
+            image: SharedMap::new(),
             followers: BTreeMap::new(),
             delayed_produce: Vec::new(),
             fetching_from: Vec::new(),
@@ -140,7 +142,7 @@ impl Broker {
             fetch_sent_at: BTreeMap::new(),
             isr_change_sent_at: BTreeMap::new(),
             now_hint: 0,
-            groups: BTreeMap::new(),
+            groups: SharedMap::new(),
             member_seq: 0,
         }
     }
@@ -183,7 +185,7 @@ impl Broker {
                 for p in &t.partitions {
                     let tp = TopicPartition::new(name, p.partition);
                     if p.replicas.contains(&self.id) {
-                        self.logs.entry(tp.clone()).or_default();
+                        self.logs.get_or_insert_with(tp.clone(), Default::default);
                     }
                     if p.leader == Some(self.id) {
                         self.become_leader(now, &tp, p);
@@ -206,7 +208,7 @@ impl Broker {
         for p in meta.partitions.iter().skip(from as usize) {
             let tp = TopicPartition::new(&meta.name, p.partition);
             if p.replicas.contains(&self.id) {
-                self.logs.entry(tp.clone()).or_default();
+                self.logs.get_or_insert_with(tp.clone(), Default::default);
             }
             if p.leader == Some(self.id) {
                 self.become_leader(now, &tp, p);
@@ -335,7 +337,7 @@ impl Broker {
             Body::OffsetCommitRequest { .. } => self.on_offset_commit(now, msg, settings),
             Body::OffsetFetchRequest { .. } => self.on_offset_fetch(msg),
             Body::BrokerHeartbeatResponse { fenced } => Outcome::new(
-                "heartbeat-ack",
+                EventKind::HeartbeatAck,
                 if *fenced {
                     format!(
                         "Broker {} hears from the controller that it is still fenced.",
@@ -349,7 +351,7 @@ impl Broker {
                 },
             ),
             other => Outcome::new(
-                "ignored",
+                EventKind::Ignored,
                 format!(
                     "Broker {} ignores an unexpected {}.",
                     self.id,
@@ -394,7 +396,7 @@ impl Broker {
             }
         }
         let mut out = Outcome::new(
-            "metadata",
+            EventKind::Metadata,
             format!(
                 "Broker {} answers {}'s Metadata request: {}.",
                 self.id,
@@ -423,7 +425,7 @@ impl Broker {
         batches: &[ProduceBatch],
         settings: &BrokerSettings,
     ) -> Outcome {
-        let mut out = Outcome::new("append", String::new());
+        let mut out = Outcome::new(EventKind::Append, String::new());
         let mut responses = Vec::new();
         let mut waiting = Vec::new();
         for batch in batches {
@@ -460,7 +462,9 @@ impl Broker {
                 });
                 continue;
             }
-            let log = self.logs.entry(batch.tp.clone()).or_default();
+            let log = self
+                .logs
+                .get_or_insert_with(batch.tp.clone(), Default::default);
             let base = log.append(&batch.records, epoch);
             let n = batch.records.len() as u64;
             let where_ = if n == 1 {
@@ -627,12 +631,15 @@ impl Broker {
             .iter()
             .position(|d| d.request_id == request_id)
         else {
-            return Outcome::new("noop", format!("Broker {}: a produce wait ends.", self.id));
+            return Outcome::new(
+                EventKind::Noop,
+                format!("Broker {}: a produce wait ends.", self.id),
+            );
         };
         let d = self.delayed_produce.remove(pos);
         if d.reply != DelayedReply::Produce {
             let mut out = Outcome::new(
-                "group-write-timeout",
+                EventKind::GroupWriteTimeout,
                 format!(
                     "Broker {} gives up waiting for its {OFFSETS_TOPIC} write to be replicated (offsets.commit.timeout.ms = {} ms).",
                     self.id, settings.groups.offsets_commit_timeout_ms
@@ -656,7 +663,7 @@ impl Broker {
             return out;
         }
         let mut out = Outcome::new(
-            "produce-timeout",
+            EventKind::ProduceTimeout,
             format!(
                 "Broker {} gives up waiting for the ISR to replicate {}'s acks=all records and answers REQUEST_TIMED_OUT (the records stay in its log).",
                 self.id, d.from
@@ -745,7 +752,7 @@ impl Broker {
         partitions: &[FetchPartition],
         settings: &BrokerSettings,
     ) -> Outcome {
-        let mut out = Outcome::new("fetch", String::new());
+        let mut out = Outcome::new(EventKind::Fetch, String::new());
         if let Some(f) = replica_id {
             self.note_follower_progress(now, f, partitions, settings, &mut out);
         }
@@ -772,7 +779,7 @@ impl Broker {
             } else {
                 "fetch.max.wait.ms"
             };
-            out.kind = "fetch-wait".into();
+            out.kind = EventKind::FetchWait;
             out.then(format!(
                 "Broker {} has nothing new for {} in {}, so it holds the Fetch for up to {max_wait_ms} ms ({wait}) in case records arrive.",
                 self.id,
@@ -891,7 +898,10 @@ impl Broker {
             .iter()
             .position(|p| p.request_id == request_id)
         else {
-            return Outcome::new("noop", format!("Broker {}: a fetch wait ends.", self.id));
+            return Outcome::new(
+                EventKind::Noop,
+                format!("Broker {}: a fetch wait ends.", self.id),
+            );
         };
         let parked = self.parked_fetches.remove(pos);
         let responses: Vec<FetchPartitionResponse> = parked
@@ -900,7 +910,7 @@ impl Broker {
             .map(|fp| self.read_partition(fp, parked.replica_id).0)
             .collect();
         let mut out = Outcome::new(
-            "fetch-timeout",
+            EventKind::FetchTimeout,
             format!(
                 "Broker {}'s wait for new records for {} ends with nothing new; it sends an empty Fetch response (with the current high watermark).",
                 self.id, parked.from
@@ -958,10 +968,13 @@ impl Broker {
         settings: &BrokerSettings,
     ) -> Outcome {
         let NodeId::Broker(leader) = msg.from else {
-            return Outcome::new("ignored", "A Fetch response from a client is ignored.");
+            return Outcome::new(
+                EventKind::Ignored,
+                "A Fetch response from a client is ignored.",
+            );
         };
         self.fetching_from.retain(|l| *l != leader);
-        let mut out = Outcome::new("replicate", String::new());
+        let mut out = Outcome::new(EventKind::Replicate, String::new());
         if let Some(sent_at) = self.fetch_sent_at.remove(&leader) {
             out.cancel.push(Timer::ReplicaFetchTimeout {
                 broker: self.id,
@@ -1037,7 +1050,7 @@ impl Broker {
         partitions: &[(TopicPartition, PartitionMeta)],
         settings: &BrokerSettings,
     ) -> Outcome {
-        let mut out = Outcome::new("metadata-update", String::new());
+        let mut out = Outcome::new(EventKind::MetadataUpdate, String::new());
         let mut notes = Vec::new();
         let mut loads = Vec::new();
         let mut unloads = Vec::new();
@@ -1054,7 +1067,7 @@ impl Broker {
             let old = std::mem::replace(slot, p.clone());
             self.pending_isr_change.retain(|x| x != tp);
             if p.replicas.contains(&self.id) {
-                self.logs.entry(tp.clone()).or_default();
+                self.logs.get_or_insert_with(tp.clone(), Default::default);
             }
             let now_leader = p.leader == Some(self.id);
             if now_leader && (old.leader != Some(self.id) || old.leader_epoch != p.leader_epoch) {
@@ -1161,7 +1174,7 @@ impl Broker {
     /// Time to tell the controller this broker is alive.
     pub fn heartbeat(&mut self, now: Time, settings: &BrokerSettings) -> Outcome {
         let mut out = Outcome::new(
-            "heartbeat",
+            EventKind::Heartbeat,
             format!(
                 "Broker {} sends its heartbeat to the controller (every {} ms).",
                 self.id, settings.broker_heartbeat_interval_ms
@@ -1184,7 +1197,7 @@ impl Broker {
 
     /// The leader's periodic check: followers that fell behind leave the ISR.
     pub fn isr_check(&mut self, now: Time, settings: &BrokerSettings) -> Outcome {
-        let mut out = Outcome::new("isr-check", String::new());
+        let mut out = Outcome::new(EventKind::IsrCheck, String::new());
         // An AlterPartition that got no answer (a cut network) may be sent again.
         let expired: Vec<TopicPartition> = self
             .isr_change_sent_at
@@ -1262,7 +1275,7 @@ impl Broker {
     ) -> Outcome {
         if self.fetch_sent_at.get(&leader) != Some(&sent_at) {
             return Outcome::new(
-                "noop",
+                EventKind::Noop,
                 format!(
                     "Broker {}'s fetch to broker {leader} was answered in time.",
                     self.id
@@ -1272,7 +1285,7 @@ impl Broker {
         self.fetching_from.retain(|l| *l != leader);
         self.fetch_sent_at.remove(&leader);
         let mut out = Outcome::new(
-            "request-timeout",
+            EventKind::RequestTimeout,
             format!(
                 "Broker {}'s Fetch to leader {leader} got no answer within {} ms; it gives up on it.",
                 self.id, settings.request_timeout_ms
@@ -1304,7 +1317,7 @@ impl Broker {
         self.pending_isr_change.clear();
         self.followers.clear();
         // Group state lives in memory; it is rebuilt from __consumer_offsets.
-        self.groups.clear();
+        self.groups = SharedMap::new();
     }
 
     fn on_list_offsets(
@@ -1342,7 +1355,7 @@ impl Broker {
             answers.push(resp);
         }
         let mut out = Outcome::new(
-            "list-offsets",
+            EventKind::ListOffsets,
             format!(
                 "Broker {} answers {}'s ListOffsets request: {}.",
                 self.id,
@@ -1365,7 +1378,7 @@ fn list_tps<'a>(tps: impl Iterator<Item = &'a TopicPartition>) -> String {
     tps.map(|t| t.to_string()).collect::<Vec<_>>().join(", ")
 }
 
-fn describe_removed(removed: &[Record]) -> String {
+fn describe_removed(removed: &[SharedRecord]) -> String {
     match removed {
         [] => "nothing".to_string(),
         [r] => format!(

@@ -12,6 +12,7 @@ use super::rng::SimRng;
 use super::settings::BrokerSettings;
 use super::topic::{assign_replicas, new_topic_id, validate_topic_configs, validate_topic_name};
 use super::types::{join_ids, NodeId, Time, TopicPartition};
+use crate::sim::event::EventKind;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -322,7 +323,7 @@ impl Controller {
                 new_isr,
             } => self.on_alter_partition(msg, tp, *leader_epoch, new_isr),
             other => Outcome::new(
-                "ignored",
+                EventKind::Ignored,
                 format!("The controller ignores a {}.", other.describe()),
             ),
         }
@@ -344,7 +345,7 @@ impl Controller {
         let was_fenced = reg.fenced;
         reg.fenced = false;
         let mut out = Outcome::new(
-            "heartbeat",
+            EventKind::Heartbeat,
             format!("The controller records broker {broker}'s heartbeat."),
         );
         out.cancel.push(Timer::BrokerSession { broker });
@@ -353,7 +354,7 @@ impl Controller {
             Timer::BrokerSession { broker },
         ));
         if was_fenced {
-            out.kind = "unfence".into();
+            out.kind = EventKind::Unfence;
             out.narration = format!(
                 "Broker {broker} is back: the controller unfences it and sends it the current metadata."
             );
@@ -441,7 +442,7 @@ impl Controller {
             .and_then(|t| t.partitions.get_mut(tp.partition as usize))
         else {
             return Outcome::new(
-                "alter-partition",
+                EventKind::AlterPartition,
                 format!(
                     "The controller rejects an ISR change for {tp}: UNKNOWN_TOPIC_OR_PARTITION."
                 ),
@@ -449,7 +450,7 @@ impl Controller {
         };
         if p.leader_epoch != leader_epoch || NodeId::Broker(p.leader.unwrap_or(0)) != msg.from {
             return Outcome::new(
-                "alter-partition",
+                EventKind::AlterPartition,
                 format!(
                     "The controller rejects {}'s ISR change for {tp}: it is not the current leader (FENCED_LEADER_EPOCH).",
                     msg.from
@@ -458,7 +459,7 @@ impl Controller {
         }
         if !p.leader.is_some_and(|l| live.contains(&l)) {
             return Outcome::new(
-                "alter-partition",
+                EventKind::AlterPartition,
                 format!(
                     "The controller rejects {}'s ISR change for {tp}: that broker is fenced.",
                     msg.from
@@ -479,7 +480,7 @@ impl Controller {
         let before = std::mem::replace(&mut p.isr, isr.clone());
         p.partition_epoch += 1;
         let mut out = Outcome::new(
-            "isr-change",
+            EventKind::IsrChange,
             format!(
                 "The controller changes the ISR of {tp} from {} to {} and publishes it.",
                 join_ids(&before),
@@ -494,18 +495,21 @@ impl Controller {
     /// A broker's session timer fired: fence it if it has been silent too long.
     pub fn check_session(&mut self, now: Time, broker: u32, settings: &BrokerSettings) -> Outcome {
         let Some(reg) = self.registrations.get_mut(&broker) else {
-            return Outcome::new("noop", "The controller checks a broker it does not know.");
+            return Outcome::new(
+                EventKind::Noop,
+                "The controller checks a broker it does not know.",
+            );
         };
         if reg.fenced || now < reg.last_heartbeat_ms + settings.broker_session_timeout_ms {
             return Outcome::new(
-                "session-ok",
+                EventKind::SessionOk,
                 format!("The controller checks broker {broker}'s session: it is fine."),
             );
         }
         reg.fenced = true;
         let silent = now - reg.last_heartbeat_ms;
         let mut out = Outcome::new(
-            "fence",
+            EventKind::Fence,
             format!(
                 "Broker {broker} has sent no heartbeat for {} s (broker.session.timeout.ms = {} ms); the controller fences it.",
                 silent / 1000,
@@ -623,7 +627,7 @@ impl Controller {
 
     /// Moves leadership of `tps` back to their preferred (first) replica where possible.
     pub fn elect_preferred(&mut self, tps: &[TopicPartition], why: &str) -> Outcome {
-        let mut out = Outcome::new("preferred-election", String::new());
+        let mut out = Outcome::new(EventKind::PreferredElection, String::new());
         let mut changed = Vec::new();
         for tp in tps {
             if self.preferred_status(tp) != Some(Preferred::Electable) {
@@ -686,7 +690,7 @@ impl Controller {
             &candidates,
             "The controller's periodic leader-balance check (auto.leader.rebalance.enable) runs",
         );
-        out.kind = "rebalance-check".into();
+        out.kind = EventKind::RebalanceCheck;
         out.timers.push((
             now + settings.leader_imbalance_check_interval_ms,
             Timer::LeaderRebalance,

@@ -72,7 +72,7 @@ pub(crate) fn forward(w: &mut WorldState, name: &str, now: Time, out: &mut Outco
         return;
     };
     let done = conv.forwarded.min(consumer.consumed.len());
-    let fresh: Vec<_> = consumer.consumed[done..].to_vec();
+    let fresh: Vec<_> = consumer.consumed.iter_from(done).cloned().collect();
     let total = consumer.consumed.len();
     if fresh.is_empty() {
         if let Some(c) = w.converters.get_mut(name) {

@@ -281,7 +281,7 @@ mod tests {
     fn catches_a_gap_in_offsets() {
         let mut st = busy_world();
         let p = partition_with_records(&st);
-        leader_log(&mut st, p).records[0].offset = 7;
+        std::sync::Arc::make_mut(leader_log(&mut st, p).records.get_mut(0).unwrap()).offset = 7;
         assert!(check(&st).unwrap_err().contains("contiguous"));
     }
 

@@ -3,7 +3,9 @@
 //! Every replica keeps its own log from day one (even before replication is
 //! simulated) so the UI can show that the leader and followers hold separate copies.
 
+use super::chunked::Chunked;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// A record header (`key` is a string, `value` raw bytes), as in Kafka's record format.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,10 +52,16 @@ pub struct Record {
     pub leader_epoch: u32,
 }
 
+/// A record as logs, fetch responses and consumers hold it: one allocation
+/// shared by every replica that copied it and every consumer that read it.
+pub type SharedRecord = Arc<Record>;
+
 /// The log of one replica of one partition.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct ReplicaLog {
-    pub records: Vec<Record>,
+    /// Offsets `log_start_offset..log_end_offset`, in sealed chunks that
+    /// checkpoints share (see [`Chunked`]).
+    pub records: Chunked<SharedRecord>,
     pub log_start_offset: u64,
     pub high_watermark: u64,
     /// Leader epoch cache: `(epoch, start offset)` for every epoch that appended
@@ -82,21 +90,21 @@ impl ReplicaLog {
             self.note_epoch(leader_epoch, base);
         }
         for (i, (timestamp, r)) in records.iter().enumerate() {
-            self.records.push(Record {
+            self.records.push(Arc::new(Record {
                 offset: base + i as u64,
                 timestamp: *timestamp,
                 key: r.key.clone(),
                 value: r.value.clone(),
                 headers: r.headers.clone(),
                 leader_epoch,
-            });
+            }));
         }
         base
     }
 
     /// A follower copies records fetched from its leader, keeping offsets and
     /// epochs. Records that do not continue the log exactly are ignored.
-    pub fn append_replicated(&mut self, records: &[Record]) -> usize {
+    pub fn append_replicated(&mut self, records: &[SharedRecord]) -> usize {
         let mut n = 0;
         for r in records {
             if r.offset != self.log_end_offset() {
@@ -110,7 +118,7 @@ impl ReplicaLog {
     }
 
     /// Removes every record at or above `offset`; returns what was removed.
-    pub fn truncate_to(&mut self, offset: u64) -> Vec<Record> {
+    pub fn truncate_to(&mut self, offset: u64) -> Vec<SharedRecord> {
         let keep = offset.saturating_sub(self.log_start_offset) as usize;
         if keep >= self.records.len() {
             return Vec::new();
@@ -140,15 +148,21 @@ impl ReplicaLog {
         (Some(self.epochs[idx].0), end)
     }
 
+    /// The record at `offset`, if this log holds it.
+    pub fn get(&self, offset: u64) -> Option<&SharedRecord> {
+        let i = offset.checked_sub(self.log_start_offset)?;
+        self.records.get(usize::try_from(i).ok()?)
+    }
+
     /// Records from `offset` up to (not including) `until`, at most `max` of them.
-    pub fn read(&self, offset: u64, until: u64, max: usize) -> Vec<Record> {
+    /// Costs what it returns, not the length of the log.
+    pub fn read(&self, offset: u64, until: u64, max: usize) -> Vec<SharedRecord> {
         if offset < self.log_start_offset {
             return Vec::new();
         }
         let from = (offset - self.log_start_offset) as usize;
         self.records
-            .iter()
-            .skip(from)
+            .iter_from(from)
             .take_while(|r| r.offset < until)
             .take(max)
             .cloned()
@@ -193,13 +207,17 @@ mod tests {
         assert_eq!(leader.end_offset_for_epoch(1), (Some(0), 2));
         assert_eq!(leader.end_offset_for_epoch(2), (Some(2), 3));
         let mut follower = ReplicaLog::default();
-        follower.append_replicated(&leader.records[..2]);
+        let first_two: Vec<SharedRecord> = leader.records.iter().take(2).cloned().collect();
+        follower.append_replicated(&first_two);
         follower.append(&[rec("x"), rec("y")], 1);
         let removed = follower.truncate_to(2);
         assert_eq!(removed.len(), 2);
         assert_eq!(follower.log_end_offset(), 2);
         assert_eq!(follower.epochs, vec![(0, 0)]);
-        assert_eq!(follower.append_replicated(&leader.records[2..]), 1);
+        let rest: Vec<SharedRecord> = leader.records.iter_from(2).cloned().collect();
+        assert_eq!(follower.append_replicated(&rest), 1);
         assert_eq!(follower.records, leader.records);
+        // Replicas share the records they copied instead of holding copies.
+        assert!(Arc::ptr_eq(&follower.records[2], &leader.records[2]));
     }
 }

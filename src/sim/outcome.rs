@@ -1,6 +1,7 @@
 //! What a node hands back after handling one input (sans-IO style): a
 //! narration, messages to send and timers to set. The world applies it.
 
+use super::event::EventKind;
 use super::protocol::Body;
 use super::types::{NodeId, Time};
 use serde::{Deserialize, Serialize};
@@ -95,7 +96,7 @@ pub struct Outgoing {
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Outcome {
-    pub kind: String,
+    pub kind: EventKind,
     pub narration: String,
     pub sends: Vec<Outgoing>,
     pub timers: Vec<(Time, Timer)>,
@@ -103,9 +104,9 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    pub fn new(kind: &str, narration: impl Into<String>) -> Self {
+    pub fn new(kind: EventKind, narration: impl Into<String>) -> Self {
         Outcome {
-            kind: kind.to_string(),
+            kind,
             narration: narration.into(),
             ..Default::default()
         }

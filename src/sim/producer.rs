@@ -1,6 +1,7 @@
 //! A producer client: metadata lookup, Kafka's built-in partitioner, a record
 //! accumulator with `linger.ms`, and Produce requests grouped by leader.
 
+use super::chunked::Chunked;
 use super::error::ErrorCode;
 use super::log::ProducerRecord;
 use super::murmur2::{murmur2, partition_for_key, to_positive};
@@ -8,8 +9,9 @@ use super::outcome::{plural, Outcome, Timer};
 use super::protocol::{Acks, Body, Message, ProduceBatch, TopicMetadata};
 use super::rng::SimRng;
 use super::types::{show_bytes, NodeId, Time, TopicPartition};
+use crate::sim::event::EventKind;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Producer configs the simulator honours, with Kafka's names and defaults.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -155,7 +157,15 @@ pub struct Producer {
     /// Cached metadata by topic (what the client believes, possibly stale).
     pub metadata: BTreeMap<String, TopicMetadata>,
     pub metadata_request: Option<u64>,
-    pub records: Vec<SentRecord>,
+    /// Every record the application handed over, oldest first (shared with checkpoints).
+    pub records: Chunked<SentRecord>,
+    /// Indices into `records` of those still pending, ascending: what every
+    /// step looks at, so a step costs what is in flight, not the whole history.
+    #[serde(default)]
+    pub pending: BTreeSet<usize>,
+    /// Indices of failed records in the order they failed (the console reports them).
+    #[serde(default)]
+    pub failed: Vec<usize>,
     pub sticky: BTreeMap<String, StickyPartition>,
     pub linger_timer_set: bool,
     /// Every broker, to pick another one when the bootstrap broker does not answer.
@@ -194,7 +204,9 @@ impl Producer {
             bootstrap,
             metadata: BTreeMap::new(),
             metadata_request: None,
-            records: Vec::new(),
+            records: Chunked::new(),
+            pending: BTreeSet::new(),
+            failed: Vec::new(),
             sticky: BTreeMap::new(),
             linger_timer_set: false,
             bootstrap_servers: Vec::new(),
@@ -210,10 +222,10 @@ impl Producer {
     pub fn on_stream_tick(&mut self, now: Time, rng: &mut SimRng) -> Outcome {
         let name = self.name.clone();
         let Some(st) = self.stream.as_mut() else {
-            return Outcome::new("noop", format!("{name} has no stream to send."));
+            return Outcome::new(EventKind::Noop, format!("{name} has no stream to send."));
         };
         if st.stopped {
-            return Outcome::new("noop", format!("{name}'s stream has stopped."));
+            return Outcome::new(EventKind::Noop, format!("{name}'s stream has stopped."));
         }
         st.sent += 1;
         let n = st.sent;
@@ -232,7 +244,7 @@ impl Producer {
             headers: Vec::new(),
         };
         let mut out = self.on_send(now, &topic, vec![record], false, rng);
-        out.kind = "producer-stream".into();
+        out.kind = EventKind::ProducerStream;
         out.timers
             .push((now + interval, Timer::ProducerStream { producer: name }));
         out
@@ -254,7 +266,7 @@ impl Producer {
         let n = records.len();
         let mut out = if n == 0 && close {
             Outcome::new(
-                "producer-close",
+                EventKind::ProducerClose,
                 format!(
                     "{} reaches the end of its input and flushes anything still waiting.",
                     self.name
@@ -262,7 +274,7 @@ impl Producer {
             )
         } else {
             Outcome::new(
-                "producer-send",
+                EventKind::ProducerSend,
                 format!(
                     "{} is handed {} for topic {topic}.",
                     self.name,
@@ -271,6 +283,7 @@ impl Producer {
             )
         };
         for r in records {
+            self.pending.insert(self.records.len());
             self.records.push(SentRecord {
                 topic: topic.to_string(),
                 record: r,
@@ -305,10 +318,9 @@ impl Producer {
             return;
         }
         let mut topics: Vec<String> = self
-            .records
+            .pending
             .iter()
-            .filter(|r| r.status == RecordStatus::Pending)
-            .map(|r| r.topic.clone())
+            .map(|&i| self.records[i].topic.clone())
             .collect();
         topics.sort();
         topics.dedup();
@@ -345,7 +357,8 @@ impl Producer {
             }
             Body::ProduceRequest { batches, .. } => {
                 for b in batches {
-                    for r in self.records.iter_mut() {
+                    for i in self.pending_ids() {
+                        let r = self.record_mut(i);
                         if r.in_request == Some(u64::MAX)
                             && r.topic == b.tp.topic
                             && r.partition == Some(b.tp.partition)
@@ -373,20 +386,61 @@ impl Producer {
     /// A retriable failure: keep the record pending (same partition) unless it
     /// ran out of retries or `delivery.timeout.ms`. Returns whether it will be retried.
     fn retry_or_fail(&mut self, i: usize, now: Time, error: ErrorCode) -> bool {
-        let cfg = &self.config;
-        let r = &mut self.records[i];
+        let (retries, delivery_timeout_ms) = (self.config.retries, self.config.delivery_timeout_ms);
+        let r = self.record_mut(i);
         r.in_request = None;
-        let expired = now >= r.timestamp + cfg.delivery_timeout_ms;
-        if error.is_retriable() && r.attempts <= cfg.retries && !expired {
+        let expired = now >= r.timestamp + delivery_timeout_ms;
+        if error.is_retriable() && r.attempts <= retries && !expired {
             return true;
         }
-        r.status = RecordStatus::Failed;
-        r.error = Some(if expired {
+        let error = if expired {
             ErrorCode::RequestTimedOut
         } else {
             error
-        });
+        };
+        self.fail(i, error);
         false
+    }
+
+    /// The ids of pending records, ascending (a copy, so the loop may settle them).
+    pub(crate) fn pending_ids(&self) -> Vec<usize> {
+        self.pending.iter().copied().collect()
+    }
+
+    /// A record by index; indices come from `pending`, which only holds valid ones.
+    pub(crate) fn record_mut(&mut self, i: usize) -> &mut SentRecord {
+        let len = self.records.len();
+        match self.records.get_mut(i) {
+            Some(r) => r,
+            None => unreachable!("pending index {i} beyond {len} records"),
+        }
+    }
+
+    /// A pending record fails with a Kafka error code.
+    pub(crate) fn fail(&mut self, i: usize, error: ErrorCode) {
+        let r = self.record_mut(i);
+        r.status = RecordStatus::Failed;
+        r.error = Some(error);
+        self.settle(i);
+    }
+
+    /// A pending record is acknowledged at `offset` (`None` with acks=0).
+    fn ack(&mut self, i: usize, offset: Option<u64>) {
+        let r = self.record_mut(i);
+        r.status = RecordStatus::Acked;
+        r.offset = offset;
+        self.settle(i);
+    }
+
+    /// Takes a record that is no longer pending off the pending list.
+    pub(crate) fn settle(&mut self, i: usize) {
+        let status = self.records[i].status;
+        if status != RecordStatus::Pending
+            && self.pending.remove(&i)
+            && status == RecordStatus::Failed
+        {
+            self.failed.push(i);
+        }
     }
 
     /// After a retriable error: refresh metadata if leadership may have moved,
@@ -414,7 +468,7 @@ impl Producer {
     pub fn on_retry(&mut self, now: Time) -> Outcome {
         self.retry_timer_set = false;
         let mut out = Outcome::new(
-            "producer-retry",
+            EventKind::ProducerRetry,
             format!("{}'s retry backoff has passed.", self.name),
         );
         self.expire_old(now, &mut out);
@@ -426,7 +480,7 @@ impl Producer {
     /// A request got no answer within `request.timeout.ms`.
     pub fn on_request_timeout(&mut self, now: Time, request_id: u64) -> Outcome {
         let mut out = Outcome::new(
-            "request-timeout",
+            EventKind::RequestTimeout,
             format!(
                 "{} got no answer to request {request_id} within request.timeout.ms ({} ms).",
                 self.name, self.config.request_timeout_ms
@@ -444,7 +498,7 @@ impl Producer {
         }
         let mut retried = 0;
         let mut failed = 0;
-        for i in 0..self.records.len() {
+        for i in self.pending_ids() {
             if self.records[i].in_request == Some(request_id) {
                 if self.retry_or_fail(i, now, ErrorCode::RequestTimedOut) {
                     retried += 1;
@@ -479,13 +533,10 @@ impl Producer {
     /// Records past `delivery.timeout.ms` fail.
     fn expire_old(&mut self, now: Time, out: &mut Outcome) {
         let mut n = 0;
-        for r in self.records.iter_mut() {
-            if r.status == RecordStatus::Pending
-                && r.in_request.is_none()
-                && now >= r.timestamp + self.config.delivery_timeout_ms
-            {
-                r.status = RecordStatus::Failed;
-                r.error = Some(ErrorCode::RequestTimedOut);
+        for i in self.pending_ids() {
+            let r = &self.records[i];
+            if r.in_request.is_none() && now >= r.timestamp + self.config.delivery_timeout_ms {
+                self.fail(i, ErrorCode::RequestTimedOut);
                 n += 1;
             }
         }
@@ -502,7 +553,7 @@ impl Producer {
         match &msg.body {
             Body::MetadataResponse { topics, .. } => self.on_metadata(now, msg, topics, rng),
             Body::RegistryResponse { status, body } => {
-                let mut out = Outcome::new("serializer-schema", String::new());
+                let mut out = Outcome::new(EventKind::SerializerSchema, String::new());
                 self.cancel_timeout(msg.correlation_id, &mut out);
                 self.on_registry_response(msg.correlation_id, *status, body, &mut out);
                 self.place_and_maybe_send(now, rng, &mut out);
@@ -510,13 +561,15 @@ impl Producer {
                 out
             }
             Body::ProduceResponse { partitions } => {
-                let mut out = Outcome::new("producer-ack", String::new());
+                let mut out = Outcome::new(EventKind::ProducerAck, String::new());
                 self.cancel_timeout(msg.correlation_id, &mut out);
                 let mut retry = false;
                 let mut refresh = false;
                 for p in partitions {
                     if let Some(code) = p.error {
-                        let idxs: Vec<usize> = (0..self.records.len())
+                        let idxs: Vec<usize> = self
+                            .pending_ids()
+                            .into_iter()
                             .filter(|&i| {
                                 let r = &self.records[i];
                                 r.in_request == msg.correlation_id
@@ -553,7 +606,8 @@ impl Producer {
                     }
                     let mut i = 0u64;
                     let mut count = 0;
-                    for r in self.records.iter_mut() {
+                    for idx in self.pending_ids() {
+                        let r = self.record_mut(idx);
                         if r.in_request == msg.correlation_id
                             && r.topic == p.tp.topic
                             && r.partition == Some(p.tp.partition)
@@ -562,13 +616,11 @@ impl Producer {
                             count += 1;
                             match (p.error, p.base_offset) {
                                 (None, Some(base)) => {
-                                    r.status = RecordStatus::Acked;
-                                    r.offset = Some(base + i);
+                                    self.ack(idx, Some(base + i));
                                     i += 1;
                                 }
                                 (err, _) => {
-                                    r.status = RecordStatus::Failed;
-                                    r.error = Some(err.unwrap_or(ErrorCode::InvalidRequest));
+                                    self.fail(idx, err.unwrap_or(ErrorCode::InvalidRequest));
                                 }
                             }
                         }
@@ -604,7 +656,7 @@ impl Producer {
                 out
             }
             other => Outcome::new(
-                "ignored",
+                EventKind::Ignored,
                 format!("{} ignores an unexpected {}.", self.name, other.describe()),
             ),
         }
@@ -623,17 +675,16 @@ impl Producer {
         let mut pre = Outcome::default();
         self.cancel_timeout(msg.correlation_id, &mut pre);
         let mut out = Outcome::new(
-            "producer-metadata",
+            EventKind::ProducerMetadata,
             format!("{} receives metadata.", self.name),
         );
         out.cancel = pre.cancel;
         for t in topics {
             if let Some(code) = t.error {
                 let mut failed = 0;
-                for r in self.records.iter_mut() {
-                    if r.topic == t.name && r.status == RecordStatus::Pending {
-                        r.status = RecordStatus::Failed;
-                        r.error = Some(code);
+                for i in self.pending_ids() {
+                    if self.records[i].topic == t.name {
+                        self.fail(i, code);
                         failed += 1;
                     }
                 }
@@ -654,9 +705,9 @@ impl Producer {
     /// Runs the partitioner on records that have metadata, then sends now or lingers.
     fn place_and_maybe_send(&mut self, now: Time, rng: &mut SimRng, out: &mut Outcome) {
         let mut notes = Vec::new();
-        for i in 0..self.records.len() {
+        for i in self.pending_ids() {
             let r = &self.records[i];
-            if r.status != RecordStatus::Pending || r.partition.is_some() || r.awaiting_schema {
+            if r.partition.is_some() || r.awaiting_schema {
                 continue;
             }
             let Some(meta) = self.metadata.get(&r.topic) else {
@@ -692,15 +743,16 @@ impl Producer {
                     (p, format!("a record without a key sticks to partition {p}"))
                 }
             };
-            self.records[i].partition = Some(partition);
+            self.record_mut(i).partition = Some(partition);
             notes.push(why);
         }
         if !notes.is_empty() {
             notes.dedup();
             out.then(format!("Partitioner: {}.", notes.join("; ")));
         }
-        let waiting = self.records.iter().any(|r| {
-            r.status == RecordStatus::Pending && r.partition.is_some() && r.in_request.is_none()
+        let waiting = self.pending.iter().any(|&i| {
+            let r = &self.records[i];
+            r.partition.is_some() && r.in_request.is_none()
         });
         if !waiting {
             return;
@@ -777,7 +829,7 @@ impl Producer {
     pub fn on_linger(&mut self, now: Time) -> Outcome {
         self.linger_timer_set = false;
         let mut out = Outcome::new(
-            "producer-linger",
+            EventKind::ProducerLinger,
             format!("{}'s linger.ms has passed.", self.name),
         );
         self.drain(now, &mut out);
@@ -794,8 +846,9 @@ impl Producer {
         }
         let mut by_leader: BTreeMap<u32, BTreeMap<TopicPartition, Vec<usize>>> = BTreeMap::new();
         let mut leaderless = Vec::new();
-        for (i, r) in self.records.iter().enumerate() {
-            if r.status != RecordStatus::Pending || r.in_request.is_some() {
+        for &i in &self.pending {
+            let r = &self.records[i];
+            if r.in_request.is_some() {
                 continue;
             }
             let Some(p) = r.partition else { continue };
@@ -847,7 +900,7 @@ impl Producer {
                     .collect();
                 for &i in &idxs {
                     // Marked as "being sent"; `note_sent` fills in the request id.
-                    self.records[i].in_request = Some(u64::MAX);
+                    self.record_mut(i).in_request = Some(u64::MAX);
                 }
                 batches.push(ProduceBatch { tp, records });
             }
@@ -872,10 +925,11 @@ impl Producer {
     pub fn after_sending(&mut self) -> Option<String> {
         let mut out = Outcome::default();
         if self.config.acks == Acks::None {
-            for r in self.records.iter_mut() {
-                if r.status == RecordStatus::Pending && r.in_request.is_some() {
+            for i in self.pending_ids() {
+                let r = self.record_mut(i);
+                if r.in_request.is_some() {
                     r.in_request = None;
-                    r.status = RecordStatus::Acked;
+                    self.ack(i, None);
                 }
             }
         }
@@ -884,10 +938,7 @@ impl Producer {
     }
 
     pub fn pending(&self) -> usize {
-        self.records
-            .iter()
-            .filter(|r| r.status == RecordStatus::Pending)
-            .count()
+        self.pending.len()
     }
 
     fn maybe_close(&mut self, out: &mut Outcome) {

@@ -2,7 +2,7 @@
 //! simulator needs are kept, but each one means what it means in the protocol.
 
 use super::error::ErrorCode;
-use super::log::{ProducerRecord, Record};
+use super::log::{ProducerRecord, SharedRecord};
 use super::types::{NodeId, Time, TopicPartition};
 use serde::{Deserialize, Serialize};
 
@@ -82,7 +82,7 @@ pub struct FetchPartitionResponse {
     pub tp: TopicPartition,
     pub error: Option<ErrorCode>,
     pub high_watermark: u64,
-    pub records: Vec<Record>,
+    pub records: Vec<SharedRecord>,
     /// Set when the follower's log diverged from the leader's: `(epoch, end offset)`;
     /// the follower truncates to that end offset before fetching again.
     #[serde(default)]

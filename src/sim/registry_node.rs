@@ -13,6 +13,7 @@ use super::types::NodeId;
 use super::world::lowercase_first;
 use crate::schema::registry::Registry;
 use crate::schema::rest::{self, HttpResponse};
+use crate::sim::event::EventKind;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
@@ -50,7 +51,7 @@ pub fn handle(reg: &mut Registry, msg: &Message) -> Outcome {
     } = &msg.body
     else {
         return Outcome::new(
-            "dropped",
+            EventKind::Dropped,
             format!(
                 "The schema registry speaks HTTP only and ignores a {} from {}.",
                 msg.body.describe(),
@@ -62,9 +63,9 @@ pub fn handle(reg: &mut Registry, msg: &Message) -> Outcome {
     let resp = rest::serve(reg, method, path, content_type.as_deref(), body.as_deref());
     let mut out = Outcome::new(
         if resp.status < 300 {
-            "registry-ok"
+            EventKind::RegistryOk
         } else {
-            "registry-error"
+            EventKind::RegistryError
         },
         narrate(&before, &msg.from, method, path, &resp),
     );

@@ -277,9 +277,9 @@ impl Producer {
         }
         let mut framed = 0;
         let mut failed: Vec<String> = Vec::new();
-        for i in 0..self.records.len() {
+        for i in self.pending_ids() {
             let r = &self.records[i];
-            if !r.awaiting_schema || r.status != RecordStatus::Pending || r.topic != topic {
+            if !r.awaiting_schema || r.topic != topic {
                 continue;
             }
             let mut ready = true;
@@ -305,15 +305,16 @@ impl Producer {
                 }
             }
             if let Some(e) = error {
-                let r = &mut self.records[i];
+                let r = self.record_mut(i);
                 r.awaiting_schema = false;
                 r.status = RecordStatus::Failed;
                 r.failure = Some(e.clone());
+                self.settle(i);
                 failed.push(e);
                 continue;
             }
             if ready {
-                let r = &mut self.records[i];
+                let r = self.record_mut(i);
                 r.record = record;
                 r.awaiting_schema = false;
                 framed += 1;
@@ -461,9 +462,10 @@ impl Producer {
 
     fn waiting_topics(&self) -> Vec<String> {
         let mut topics: Vec<String> = self
-            .records
+            .pending
             .iter()
-            .filter(|r| r.awaiting_schema && r.status == RecordStatus::Pending)
+            .map(|&i| &self.records[i])
+            .filter(|r| r.awaiting_schema)
             .map(|r| r.topic.clone())
             .collect();
         topics.sort();
@@ -475,14 +477,16 @@ impl Producer {
     fn fail_waiting(&mut self, subject: &str, failure: &str, out: &mut Outcome) {
         let cfg = self.config.serde.clone();
         let mut n = 0;
-        for r in self.records.iter_mut() {
-            if !r.awaiting_schema || r.status != RecordStatus::Pending {
+        for i in self.pending_ids() {
+            let r = self.record_mut(i);
+            if !r.awaiting_schema {
                 continue;
             }
             if cfg.subjects(&r.topic).iter().any(|(_, s, _)| s == subject) {
                 r.awaiting_schema = false;
                 r.status = RecordStatus::Failed;
                 r.failure = Some(failure.to_string());
+                self.settle(i);
                 n += 1;
             }
         }

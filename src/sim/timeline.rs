@@ -5,11 +5,23 @@
 //! earlier checkpoint and re-runs the deterministic simulation, re-applying the
 //! user's commands at the step where they were first applied. Submitting a new
 //! command while in the past discards the old future, like an editor's undo.
+//!
+//! What history costs (issue 10): a checkpoint shares every node, log chunk and
+//! record that did not change since the previous one ([`super::shared`],
+//! [`super::chunked`]), so it costs what changed; each step is kept as a 16-byte
+//! [`EventRecord`] (its kind, actor and time) and its sentence is rendered again
+//! when it is shown: the last [`RECENT_NARRATIONS`] are kept as text, older ones
+//! are re-derived by replaying from the checkpoint before them, which by
+//! determinism gives the very same sentence.
 
 use super::error::KafkaError;
+use super::event::EventKind;
 use super::state::StateView;
+use super::types::Time;
 use super::world::{ClusterConfig, Command, Event, WorldState};
 use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 
 /// A checkpoint is taken every this many steps.
 pub const CHECKPOINT_EVERY: u64 = 32;
@@ -20,8 +32,22 @@ pub const RECENT_STEPS: u64 = 2048;
 /// …to one every this many steps.
 pub const SPARSE_CHECKPOINT_EVERY: u64 = 1024;
 
+/// Sparse checkpoints older than this many steps are thinned again, to one
+/// every [`FAR_CHECKPOINT_EVERY`] steps, so an hour of Play keeps a few hundred
+/// checkpoints rather than thousands; seeking that far back replays more.
+pub const FAR_STEPS: u64 = 131_072;
+
+/// Spacing of checkpoints older than [`FAR_STEPS`].
+pub const FAR_CHECKPOINT_EVERY: u64 = 8192;
+
 /// The most steps `run_until_idle` takes before it stops (a safety net, never a normal end).
 pub const RUN_LIMIT: u64 = 100_000;
+
+/// Sentences kept as text, for the newest steps (what the event log shows first).
+pub const RECENT_NARRATIONS: u64 = 4096;
+
+/// Older sentences are rendered this many steps at a time (one replay per page).
+pub const NARRATION_PAGE: u64 = 256;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InputRecord {
@@ -31,14 +57,36 @@ pub struct InputRecord {
     pub command: Command,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// One step as the timeline stores it: 16 bytes, whatever the step said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventRecord {
+    pub time_ms: Time,
+    /// Index into the timeline's actor names.
+    pub actor: u32,
+    pub kind: EventKind,
+}
+
+/// Sentences already rendered, by step: the newest ones, plus the last page
+/// rendered by replay for someone scrolling back.
+#[derive(Debug, Clone, Default)]
+struct Narrations {
+    recent: BTreeMap<u64, Box<str>>,
+    page: BTreeMap<u64, Box<str>>,
+}
+
+#[derive(Debug, Clone)]
 pub struct World {
     state: WorldState,
+    /// The user's commands, ascending by `at_step` (one step each, so unique).
     inputs: Vec<InputRecord>,
-    /// Every event of the timeline, including a "future" after stepping back.
-    events: Vec<Event>,
-    /// `checkpoints[i]` is the state after step `i * CHECKPOINT_EVERY`.
+    /// Every step of the timeline, including a "future" after stepping back.
+    events: Vec<EventRecord>,
+    /// Actor names by index (`broker-1`, `you`, `console-producer-3` …).
+    actors: Vec<String>,
+    actor_ids: BTreeMap<String, u32>,
+    /// Checkpoints by the step they were taken after, ascending.
     checkpoints: Vec<WorldState>,
+    narrations: RefCell<Narrations>,
 }
 
 impl World {
@@ -49,6 +97,9 @@ impl World {
             state,
             inputs: Vec::new(),
             events: Vec::new(),
+            actors: Vec::new(),
+            actor_ids: BTreeMap::new(),
+            narrations: RefCell::new(Narrations::default()),
         }
     }
 
@@ -73,14 +124,53 @@ impl World {
         self.state.event_count
     }
 
-    /// The events up to the current step, oldest first.
-    pub fn events(&self) -> &[Event] {
-        &self.events[..self.state.event_count as usize]
+    /// Steps known on this timeline, the undone future included.
+    pub fn timeline_len(&self) -> u64 {
+        self.events.len() as u64
+    }
+
+    /// The compact record of every step on the timeline (future included), oldest first.
+    pub fn event_records(&self) -> &[EventRecord] {
+        &self.events
+    }
+
+    /// The name of an actor of an [`EventRecord`].
+    pub fn actor_name(&self, actor: u32) -> &str {
+        self.actors.get(actor as usize).map_or("?", String::as_str)
+    }
+
+    /// Step `step` (1-based) with its sentence, past or future.
+    pub fn event(&self, step: u64) -> Option<Event> {
+        let rec = *self.events.get(step.checked_sub(1)? as usize)?;
+        Some(Event {
+            step,
+            time_ms: rec.time_ms,
+            actor: self.actor_name(rec.actor).to_string(),
+            kind: rec.kind,
+            narration: self.narration(step),
+        })
+    }
+
+    /// Steps `from..=to` (1-based, clamped to the timeline) with their sentences.
+    pub fn event_range(&self, from: u64, to: u64) -> Vec<Event> {
+        let to = to.min(self.timeline_len());
+        (from.max(1)..=to).filter_map(|s| self.event(s)).collect()
+    }
+
+    /// The events up to the current step, oldest first (renders every sentence:
+    /// for tests and exports; the UI asks for the steps it shows).
+    pub fn events(&self) -> Vec<Event> {
+        self.event_range(1, self.step_count())
     }
 
     /// Events that were undone by stepping back and will be replayed by stepping forward.
-    pub fn future_events(&self) -> &[Event] {
-        &self.events[self.state.event_count as usize..]
+    pub fn future_events(&self) -> Vec<Event> {
+        self.event_range(self.step_count() + 1, self.timeline_len())
+    }
+
+    /// How many undone steps lie ahead of the current one.
+    pub fn future_len(&self) -> u64 {
+        self.timeline_len() - self.step_count()
     }
 
     /// How many checkpoints are kept (for tests and the memory budget).
@@ -109,67 +199,117 @@ impl World {
             at_ms,
             command,
         });
-        self.record(event.clone());
+        self.record(&event);
         Ok(event)
     }
 
     fn truncate_future(&mut self) {
         let n = self.state.event_count;
         self.events.truncate(n as usize);
-        self.inputs.retain(|i| i.at_step < n);
+        let keep = self.inputs.partition_point(|i| i.at_step < n);
+        self.inputs.truncate(keep);
         self.checkpoints.retain(|c| c.event_count <= n);
+        let mut cache = self.narrations.borrow_mut();
+        cache.recent.split_off(&(n + 1));
+        cache.page.split_off(&(n + 1));
     }
 
-    fn record(&mut self, event: Event) {
+    fn actor_id(&mut self, name: &str) -> u32 {
+        if let Some(id) = self.actor_ids.get(name) {
+            return *id;
+        }
+        let id = self.actors.len() as u32;
+        self.actors.push(name.to_string());
+        self.actor_ids.insert(name.to_string(), id);
+        id
+    }
+
+    fn record(&mut self, event: &Event) {
+        let rec = EventRecord {
+            time_ms: event.time_ms,
+            actor: self.actor_id(&event.actor),
+            kind: event.kind,
+        };
         let idx = (event.step - 1) as usize;
         if idx < self.events.len() {
-            debug_assert_eq!(self.events[idx], event, "replay diverged");
-            self.events[idx] = event;
+            debug_assert_eq!(
+                self.events[idx], rec,
+                "replay diverged at step {}",
+                event.step
+            );
+            self.events[idx] = rec;
         } else {
-            self.events.push(event);
+            self.events.push(rec);
+        }
+        {
+            let mut cache = self.narrations.borrow_mut();
+            debug_assert!(
+                cache
+                    .recent
+                    .get(&event.step)
+                    .is_none_or(|n| **n == *event.narration),
+                "replay diverged at step {}",
+                event.step
+            );
+            cache
+                .recent
+                .insert(event.step, event.narration.clone().into_boxed_str());
+            if cache.recent.len() as u64 > RECENT_NARRATIONS + NARRATION_PAGE {
+                let keep_from = event.step.saturating_sub(RECENT_NARRATIONS);
+                cache.recent = cache.recent.split_off(&keep_from);
+            }
         }
         let n = self.state.event_count;
-        if n % CHECKPOINT_EVERY == 0 && !self.checkpoints.iter().any(|c| c.event_count == n) {
-            self.checkpoints.push(self.state.clone());
-            self.thin_checkpoints(n);
+        if n % CHECKPOINT_EVERY == 0 {
+            let at = self.checkpoints.partition_point(|c| c.event_count < n);
+            if self.checkpoints.get(at).is_none_or(|c| c.event_count != n) {
+                self.checkpoints.insert(at, self.state.clone());
+                self.thin_checkpoints(n);
+            }
         }
     }
 
     /// Keeps memory bounded on long runs (a projector left on Play): dense
     /// checkpoints for the recent past, one every `SPARSE_CHECKPOINT_EVERY`
-    /// steps further back. Stepping far back then replays a little more.
+    /// steps further back, one every `FAR_CHECKPOINT_EVERY` beyond `FAR_STEPS`.
+    /// Stepping far back then replays a little more.
     fn thin_checkpoints(&mut self, now: u64) {
         self.checkpoints.retain(|c| {
+            let age = now.saturating_sub(c.event_count);
             c.event_count == 0
-                || now.saturating_sub(c.event_count) <= RECENT_STEPS
-                || c.event_count % SPARSE_CHECKPOINT_EVERY == 0
+                || age <= RECENT_STEPS
+                || (age <= FAR_STEPS && c.event_count % SPARSE_CHECKPOINT_EVERY == 0)
+                || c.event_count % FAR_CHECKPOINT_EVERY == 0
         });
     }
 
-    fn input_due(&self) -> Option<&InputRecord> {
-        let n = self.state.event_count;
-        self.inputs.iter().find(|i| i.at_step == n)
+    /// The recorded command applied as step `n + 1`, if there is one.
+    fn input_at(&self, n: u64) -> Option<&InputRecord> {
+        let i = self.inputs.partition_point(|r| r.at_step < n);
+        self.inputs.get(i).filter(|r| r.at_step == n)
     }
 
     /// Takes exactly one step. `None` when nothing is left to do.
     pub fn step(&mut self) -> Option<Event> {
-        let event = if let Some(input) = self.input_due().cloned() {
+        let n = self.state.event_count;
+        let event = if let Some(input) = self.input_at(n) {
             // Replaying a command recorded earlier on this timeline.
-            self.state.apply(&input.command).ok()?
+            let command = input.command.clone();
+            self.state.apply(&command).ok()?
         } else {
             self.state.step()?
         };
-        self.record(event.clone());
+        self.record(&event);
         Some(event)
     }
 
     /// True when only background waits (parked fetches) remain and no recorded command is due.
     pub fn is_idle(&self) -> bool {
         self.state.is_quiet()
-            && !self
+            && self
                 .inputs
-                .iter()
-                .any(|i| i.at_step >= self.state.event_count)
+                .last()
+                .is_none_or(|i| i.at_step < self.state.event_count)
     }
 
     /// Steps until idle; returns the events taken.
@@ -204,7 +344,7 @@ impl World {
         while (out.len() as u64) < RUN_LIMIT {
             match self.step() {
                 Some(e) => {
-                    let done = e.kind == "clock" && self.state.now >= target;
+                    let done = e.kind == EventKind::Clock && self.state.now >= target;
                     out.push(e);
                     if done {
                         break;
@@ -224,27 +364,126 @@ impl World {
         current - self.state.event_count
     }
 
-    /// Restores the state after step `target` (≤ the current step) by checkpoint + replay.
-    pub fn seek(&mut self, target: u64) {
-        let target = target.min(self.events.len() as u64);
-        let Some(cp) = self
+    /// The newest checkpoint taken at or before step `target`.
+    fn checkpoint_before(&self, target: u64) -> Option<&WorldState> {
+        let i = self
             .checkpoints
-            .iter()
-            .filter(|c| c.event_count <= target)
-            .max_by_key(|c| c.event_count)
-            .cloned()
-        else {
+            .partition_point(|c| c.event_count <= target);
+        i.checked_sub(1).and_then(|i| self.checkpoints.get(i))
+    }
+
+    /// Restores the state after step `target` (≤ the timeline's length) by checkpoint + replay.
+    pub fn seek(&mut self, target: u64) {
+        let target = target.min(self.timeline_len());
+        let Some(cp) = self.checkpoint_before(target) else {
             return;
         };
-        if target >= self.state.event_count && cp.event_count <= self.state.event_count {
-            // Going forward from here is cheaper than from the checkpoint.
-        } else {
-            self.state = cp;
+        let forward_from_here =
+            target >= self.state.event_count && cp.event_count <= self.state.event_count;
+        if !forward_from_here {
+            // Going forward from here would be cheaper than from the checkpoint otherwise.
+            self.state = cp.clone();
         }
         while self.state.event_count < target {
             if self.step().is_none() {
                 break;
             }
         }
+    }
+
+    /// The sentence of step `step`: from the cache, or rendered by replaying the
+    /// page of steps around it on a copy of the checkpoint before them.
+    fn narration(&self, step: u64) -> String {
+        {
+            let cache = self.narrations.borrow();
+            if let Some(n) = cache.recent.get(&step).or_else(|| cache.page.get(&step)) {
+                return n.to_string();
+            }
+        }
+        let first = step - (step - 1) % NARRATION_PAGE;
+        let last = (first + NARRATION_PAGE - 1).min(self.timeline_len());
+        let rendered = self.replay_narrations(first, last);
+        let mut cache = self.narrations.borrow_mut();
+        cache.page = rendered;
+        cache
+            .page
+            .get(&step)
+            .map_or_else(String::new, |n| n.to_string())
+    }
+
+    /// Replays steps `first..=last` on a copy of the checkpoint before them,
+    /// keeping only their sentences.
+    fn replay_narrations(&self, first: u64, last: u64) -> BTreeMap<u64, Box<str>> {
+        let mut out = BTreeMap::new();
+        let Some(cp) = self.checkpoint_before(first - 1) else {
+            return out;
+        };
+        let mut state = cp.clone();
+        while state.event_count < last {
+            let n = state.event_count;
+            let event = match self.input_at(n) {
+                Some(input) => state.apply(&input.command).ok(),
+                None => state.step(),
+            };
+            let Some(event) = event else { break };
+            if event.step >= first {
+                out.insert(event.step, event.narration.into_boxed_str());
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::controller::NewTopic;
+
+    fn busy_world() -> World {
+        let mut w = World::new(ClusterConfig::default(), 3);
+        w.submit(Command::CreateTopic(NewTopic {
+            name: "t".into(),
+            partitions: 2,
+            replication_factor: 3,
+            configs: Default::default(),
+        }))
+        .unwrap();
+        w.advance(400_000).unwrap();
+        w
+    }
+
+    #[test]
+    fn an_event_record_is_sixteen_bytes() {
+        assert_eq!(std::mem::size_of::<EventRecord>(), 16);
+    }
+
+    #[test]
+    fn old_sentences_are_rendered_again_exactly() {
+        let w = busy_world();
+        let total = w.step_count();
+        assert!(
+            total > RECENT_NARRATIONS + 2 * NARRATION_PAGE,
+            "{total} steps"
+        );
+        // What each step said when it happened, straight from a second run.
+        let mut fresh = World::new(ClusterConfig::default(), 3);
+        for input in w.inputs() {
+            while fresh.step_count() < input.at_step {
+                fresh.step();
+            }
+            fresh.submit(input.command.clone()).unwrap();
+        }
+        let mut said = Vec::new();
+        while fresh.step_count() < total {
+            said.push(fresh.step().unwrap());
+        }
+        // The first steps' sentences are long gone from the cache and come back by replay.
+        assert!(!w.narrations.borrow().recent.contains_key(&5));
+        for e in said.iter().take(600) {
+            assert_eq!(w.event(e.step).as_ref(), Some(e));
+        }
+        assert_eq!(w.event(total).map(|e| e.step), Some(total));
+        assert_eq!(w.event(total + 1), None);
+        assert_eq!(w.event(0), None);
     }
 }

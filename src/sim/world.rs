@@ -13,9 +13,10 @@ use super::producer::{Producer, ProducerConfig};
 use super::protocol::Message;
 use super::rng::SimRng;
 use super::settings::{BrokerSettings, Profile};
+use super::shared::SharedMap;
 use super::types::{join_ids, NodeId, Time};
+use crate::sim::event::EventKind;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// Cluster settings fixed when the world is created.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -174,7 +175,7 @@ pub struct Event {
     pub time_ms: Time,
     /// The node that acted (`controller`, `broker-2`, `console-producer-1`, or `you`).
     pub actor: String,
-    pub kind: String,
+    pub kind: EventKind,
     pub narration: String,
 }
 
@@ -232,9 +233,9 @@ pub struct WorldState {
     pub next_message_id: u64,
     pub event_count: u64,
     pub controller: Controller,
-    pub brokers: BTreeMap<u32, Broker>,
-    pub producers: BTreeMap<String, Producer>,
-    pub consumers: BTreeMap<String, Consumer>,
+    pub brokers: SharedMap<u32, Broker>,
+    pub producers: SharedMap<String, Producer>,
+    pub consumers: SharedMap<String, Consumer>,
     pub queue: Vec<Scheduled>,
     /// Cut network links (each pair sorted), from `sim network partition`.
     #[serde(default)]
@@ -247,7 +248,7 @@ pub struct WorldState {
     pub http_calls: Vec<super::registry_node::HttpCall>,
     /// Converter applications (`sim converter add`), by name.
     #[serde(default)]
-    pub converters: BTreeMap<String, super::converter::Converter>,
+    pub converters: SharedMap<String, super::converter::Converter>,
 }
 
 /// A link as stored in `network_cuts`: the two ends in a fixed order.
@@ -294,13 +295,13 @@ impl WorldState {
             event_count: 0,
             controller,
             brokers,
-            producers: BTreeMap::new(),
-            consumers: BTreeMap::new(),
+            producers: SharedMap::new(),
+            consumers: SharedMap::new(),
             queue: Vec::new(),
             network_cuts: Vec::new(),
             registry: Default::default(),
             http_calls: Vec::new(),
-            converters: BTreeMap::new(),
+            converters: SharedMap::new(),
         };
         if settings.auto_leader_rebalance_enable {
             w.schedule(
@@ -622,6 +623,7 @@ impl WorldState {
         let settings = self.config.settings.clone();
         let mut fetches = Vec::new();
         for b in self.brokers.values_mut() {
+            b.now_hint = now;
             // Simplification: every broker learns a new topic at once.
             b.set_topic(now, &meta.name, Some(&meta));
             if b.alive {
@@ -652,7 +654,7 @@ impl WorldState {
             layout.join("; ")
         };
         let mut out = Outcome::new(
-            "topic-created",
+            EventKind::TopicCreated,
             format!(
                 "The controller creates topic {} with {} and replication factor {}: {}. Each replica broker opens an empty log{}.",
                 meta.name,
@@ -684,32 +686,22 @@ impl WorldState {
         }
     }
 
-    /// Brokers learn the time before they act (passed in, never read from a clock).
-    fn tell_brokers_the_time(&mut self, now: Time) {
-        for b in self.brokers.values_mut() {
-            b.now_hint = now;
-        }
-        for c in self.consumers.values_mut() {
-            c.now_hint = now;
-        }
-    }
-
     /// Applies a user command as one event. On error nothing changes.
     pub fn apply(&mut self, cmd: &Command) -> Result<Event, KafkaError> {
         self.validate(cmd)?;
         let now = self.now;
-        self.tell_brokers_the_time(now);
         let (actor, out) = match cmd {
             Command::CreateTopic(req) => (NodeId::Controller, self.create_topic_now(req)?),
             Command::DeleteTopic { name } => {
                 let meta = self.controller.delete_topic(name)?;
                 for b in self.brokers.values_mut() {
+                    b.now_hint = now;
                     b.set_topic(now, &meta.name, None);
                 }
                 (
                     NodeId::Controller,
                     Outcome::new(
-                        "topic-deleted",
+                        EventKind::TopicDeleted,
                         format!(
                             "The controller deletes topic {}; the brokers drop its {} and their logs.",
                             meta.name,
@@ -759,14 +751,14 @@ impl WorldState {
                 (NodeId::Client(converter.consumer.clone()), out)
             }
             Command::CloseConsumer { consumer } => {
-                let out = match self.consumers.get_mut(consumer) {
+                let out = match acting(self.consumers.get_mut(consumer), now) {
                     Some(c) => c.close(),
                     None => return Err(invalid(format!("there is no consumer called {consumer}"))),
                 };
                 (NodeId::Client(consumer.clone()), out)
             }
             Command::KillBroker { broker } => {
-                if let Some(b) = self.brokers.get_mut(broker) {
+                if let Some(b) = acting(self.brokers.get_mut(broker), now) {
                     b.crash();
                 }
                 // Its timers stop, and its connections reset: whatever it had sent
@@ -798,7 +790,7 @@ impl WorldState {
                 (
                     NodeId::Broker(*broker),
                     Outcome::new(
-                        "broker-killed",
+                        EventKind::BrokerKilled,
                         format!(
                             "You kill broker {broker}. Its process stops: no more heartbeats, fetches or answers, and messages it had sent that have not arrived are lost with its connections; its logs stay on disk. The controller will notice after broker.session.timeout.ms ({} ms).",
                             self.config.settings.broker_session_timeout_ms
@@ -809,12 +801,12 @@ impl WorldState {
             Command::StartBroker { broker } => {
                 let settings = self.config.settings.clone();
                 let mut out = Outcome::new(
-                    "broker-started",
+                    EventKind::BrokerStarted,
                     format!(
                         "You start broker {broker}. It recovers its logs from disk and registers with the controller by sending a heartbeat."
                     ),
                 );
-                if let Some(b) = self.brokers.get_mut(broker) {
+                if let Some(b) = acting(self.brokers.get_mut(broker), now) {
                     b.alive = true;
                     let hb = b.heartbeat(now, &settings);
                     out.sends.extend(hb.sends);
@@ -832,7 +824,7 @@ impl WorldState {
                 (
                     NodeId::Client("you".into()),
                     Outcome::new(
-                        "network-cut",
+                        EventKind::NetworkCut,
                         format!("You cut the network between {a} and {b}: every message between them is lost until you heal it."),
                     ),
                 )
@@ -856,17 +848,17 @@ impl WorldState {
                 };
                 (
                     NodeId::Client("you".into()),
-                    Outcome::new("network-heal", text),
+                    Outcome::new(EventKind::NetworkHeal, text),
                 )
             }
             Command::PauseBroker { broker, ms } => {
-                if let Some(b) = self.brokers.get_mut(broker) {
+                if let Some(b) = acting(self.brokers.get_mut(broker), now) {
                     b.paused_until = now + ms;
                 }
                 (
                     NodeId::Broker(*broker),
                     Outcome::new(
-                        "broker-paused",
+                        EventKind::BrokerPaused,
                         format!(
                             "You stall broker {broker} for {ms} ms (a slow disk, say): until {} ms it neither replicates nor answers requests, which wait for it; only its heartbeat thread keeps beating, so the controller still sees it alive.",
                             now + ms
@@ -882,6 +874,7 @@ impl WorldState {
                 let settings = self.config.settings.clone();
                 let mut fetches = Vec::new();
                 for b in self.brokers.values_mut() {
+                    b.now_hint = now;
                     // Simplification: every broker learns the new partitions at once.
                     b.add_partitions(now, &meta, old);
                     if b.alive {
@@ -903,7 +896,7 @@ impl WorldState {
                     })
                     .collect();
                 let mut out = Outcome::new(
-                    "partitions-created",
+                    EventKind::PartitionsCreated,
                     format!(
                         "The controller adds {} to {topic} (it now has {partitions}): {}. Records with a key may now hash to a different partition than before, and clients only see the new partitions when they refresh their metadata.",
                         plural(added.len(), "partition"),
@@ -914,7 +907,7 @@ impl WorldState {
                 (NodeId::Controller, out)
             }
             Command::KillConsumer { consumer } => {
-                if let Some(c) = self.consumers.get_mut(consumer) {
+                if let Some(c) = acting(self.consumers.get_mut(consumer), now) {
                     c.kill();
                 }
                 let me = NodeId::Client(consumer.clone());
@@ -940,7 +933,7 @@ impl WorldState {
                 };
                 (
                     NodeId::Client(consumer.clone()),
-                    Outcome::new("consumer-killed", text),
+                    Outcome::new(EventKind::ConsumerKilled, text),
                 )
             }
             Command::StartConsumer { consumer } => {
@@ -967,7 +960,7 @@ impl WorldState {
                 (NodeId::Client(consumer.clone()), out)
             }
             Command::PauseConsumer { consumer, ms } => {
-                let out = match self.consumers.get_mut(consumer) {
+                let out = match acting(self.consumers.get_mut(consumer), now) {
                     Some(c) => c.pause_app(now, *ms),
                     None => return Err(invalid(format!("there is no consumer called {consumer}"))),
                 };
@@ -996,7 +989,7 @@ impl WorldState {
                     stopped: false,
                 });
                 let mut out = Outcome::new(
-                    "producer-stream-start",
+                    EventKind::ProducerStreamStart,
                     format!(
                         "{producer} starts sending a record to {topic} every {interval_ms} ms{}.",
                         if keys.is_empty() {
@@ -1026,7 +1019,7 @@ impl WorldState {
                     producer: producer.clone(),
                 };
                 let mut out = Outcome::new(
-                    "producer-stream-stop",
+                    EventKind::ProducerStreamStop,
                     format!("{producer} stops sending new records (those already handed over are still delivered)."),
                 );
                 out.cancel.push(cancel);
@@ -1040,7 +1033,7 @@ impl WorldState {
                         format!("the coordinator of group {group} is not available"),
                     )
                 })?;
-                let out = match self.brokers.get_mut(&coordinator) {
+                let out = match acting(self.brokers.get_mut(&coordinator), now) {
                     Some(b) => b.admin_commit_offsets(now, group, offsets, &settings),
                     None => return Err(invalid("the coordinator vanished".into())),
                 };
@@ -1062,7 +1055,7 @@ impl WorldState {
                     response: None,
                 };
                 let mut out = Outcome::new(
-                    "http-request",
+                    EventKind::HttpRequest,
                     format!("{client} sends {method} {path} to the schema registry."),
                 );
                 out.send(NodeId::SchemaRegistry, call.request_body(), None);
@@ -1072,7 +1065,7 @@ impl WorldState {
             Command::Advance { ms } => {
                 let target = now + ms;
                 let mut out = Outcome::new(
-                    "clock",
+                    EventKind::Clock,
                     format!("You move the clock forward {ms} ms, to {target} ms; everything due before then happens first."),
                 );
                 out.timers.push((target, Timer::ClockTarget { target }));
@@ -1116,12 +1109,11 @@ impl WorldState {
         let item = self.queue.remove(idx);
         self.now = self.now.max(at);
         let now = self.now;
-        self.tell_brokers_the_time(now);
         let (actor, out) = match item.due {
             Due::Deliver(msg) if self.network_cuts.contains(&link(&msg.from, &msg.to)) => (
                 msg.to.clone(),
                 Outcome::new(
-                    "dropped",
+                    EventKind::Dropped,
                     format!(
                         "The {} from {} to {} is lost: the network between them is cut.",
                         msg.body.describe(),
@@ -1134,10 +1126,10 @@ impl WorldState {
                 let to = msg.to.clone();
                 let settings = self.config.settings.clone();
                 let out = match &to {
-                    NodeId::Broker(id) => match self.brokers.get_mut(id) {
+                    NodeId::Broker(id) => match acting(self.brokers.get_mut(id), now) {
                         Some(b) if b.alive => b.handle(now, &msg, &settings),
                         _ => Outcome::new(
-                            "dropped",
+                            EventKind::Dropped,
                             format!(
                                 "The {} from {} finds {to} down and is lost.",
                                 msg.body.describe(),
@@ -1148,7 +1140,7 @@ impl WorldState {
                     NodeId::Client(name) => {
                         if let Some(p) = self.producers.get_mut(name) {
                             p.handle(now, &msg, &mut self.rng)
-                        } else if let Some(c) = self.consumers.get_mut(name) {
+                        } else if let Some(c) = acting(self.consumers.get_mut(name), now) {
                             c.handle(now, &msg)
                         } else if let Some(call) = self
                             .http_calls
@@ -1159,7 +1151,7 @@ impl WorldState {
                                 super::protocol::Body::RegistryResponse { status, body } => {
                                     call.response = Some((*status, body.clone()));
                                     Outcome::new(
-                                        "http-response",
+                                        EventKind::HttpResponse,
                                         format!(
                                             "{name} receives HTTP {status} {} from the schema registry.",
                                             crate::schema::rest::reason_phrase(*status)
@@ -1167,13 +1159,13 @@ impl WorldState {
                                     )
                                 }
                                 other => Outcome::new(
-                                    "dropped",
+                                    EventKind::Dropped,
                                     format!("{name} ignores a {}.", other.describe()),
                                 ),
                             }
                         } else {
                             Outcome::new(
-                                "dropped",
+                                EventKind::Dropped,
                                 format!(
                                     "Nobody called {name} is there to receive a {}.",
                                     msg.body.describe()
@@ -1197,7 +1189,7 @@ impl WorldState {
                                     o
                                 }
                                 Err(e) => Outcome::new(
-                                    "create-topics-failed",
+                                    EventKind::CreateTopicsFailed,
                                     format!(
                                         "The controller cannot create {} for {from}: {e}.",
                                         topic.name
@@ -1213,32 +1205,33 @@ impl WorldState {
             Due::Timer(Timer::ProducerLinger { producer }) => {
                 let out = match self.producers.get_mut(&producer) {
                     Some(p) => p.on_linger(now),
-                    None => {
-                        Outcome::new("noop", "A linger timer fires for a producer that is gone.")
-                    }
+                    None => Outcome::new(
+                        EventKind::Noop,
+                        "A linger timer fires for a producer that is gone.",
+                    ),
                 };
                 (NodeId::Client(producer), out)
             }
             Due::Timer(Timer::FetchWait { broker, request_id }) => {
-                let out = match self.brokers.get_mut(&broker) {
+                let out = match acting(self.brokers.get_mut(&broker), now) {
                     Some(b) => b.expire_fetch(request_id),
-                    None => Outcome::new("noop", "A fetch wait ends."),
+                    None => Outcome::new(EventKind::Noop, "A fetch wait ends."),
                 };
                 (NodeId::Broker(broker), out)
             }
             Due::Timer(Timer::ProduceTimeout { broker, request_id }) => {
-                let out = match self.brokers.get_mut(&broker) {
+                let out = match acting(self.brokers.get_mut(&broker), now) {
                     Some(b) => b.expire_produce(now, request_id, &self.config.settings),
-                    None => Outcome::new("noop", "A produce wait ends."),
+                    None => Outcome::new(EventKind::Noop, "A produce wait ends."),
                 };
                 (NodeId::Broker(broker), out)
             }
             Due::Timer(Timer::BrokerHeartbeat { broker }) => {
                 let settings = self.config.settings.clone();
-                let out = match self.brokers.get_mut(&broker) {
+                let out = match acting(self.brokers.get_mut(&broker), now) {
                     Some(b) if b.alive => b.heartbeat(now, &settings),
                     _ => Outcome::new(
-                        "noop",
+                        EventKind::Noop,
                         format!("Broker {broker} is down and sends no heartbeat."),
                     ),
                 };
@@ -1246,9 +1239,9 @@ impl WorldState {
             }
             Due::Timer(Timer::IsrCheck { broker }) => {
                 let settings = self.config.settings.clone();
-                let out = match self.brokers.get_mut(&broker) {
+                let out = match acting(self.brokers.get_mut(&broker), now) {
                     Some(b) if b.alive => b.isr_check(now, &settings),
-                    _ => Outcome::new("noop", format!("Broker {broker} is down.")),
+                    _ => Outcome::new(EventKind::Noop, format!("Broker {broker} is down.")),
                 };
                 (NodeId::Broker(broker), out)
             }
@@ -1260,11 +1253,12 @@ impl WorldState {
             Due::Timer(Timer::RequestTimeout { client, request_id }) => {
                 let out = match self.producers.get_mut(&client) {
                     Some(p) => p.on_request_timeout(now, request_id),
-                    None => match self.consumers.get_mut(&client) {
+                    None => match acting(self.consumers.get_mut(&client), now) {
                         Some(c) => c.on_request_timeout(request_id),
-                        None => {
-                            Outcome::new("noop", "A request timer fires for a client that is gone.")
-                        }
+                        None => Outcome::new(
+                            EventKind::Noop,
+                            "A request timer fires for a client that is gone.",
+                        ),
                     },
                 };
                 (NodeId::Client(client), out)
@@ -1275,18 +1269,19 @@ impl WorldState {
                 sent_at,
             }) => {
                 let settings = self.config.settings.clone();
-                let out = match self.brokers.get_mut(&broker) {
+                let out = match acting(self.brokers.get_mut(&broker), now) {
                     Some(b) if b.alive => b.replica_fetch_timeout(leader, sent_at, &settings),
-                    _ => Outcome::new("noop", format!("Broker {broker} is down.")),
+                    _ => Outcome::new(EventKind::Noop, format!("Broker {broker} is down.")),
                 };
                 (NodeId::Broker(broker), out)
             }
             Due::Timer(Timer::ConsumerMetadataRetry { consumer }) => {
-                let out = match self.consumers.get_mut(&consumer) {
+                let out = match acting(self.consumers.get_mut(&consumer), now) {
                     Some(c) => c.on_metadata_retry(),
-                    None => {
-                        Outcome::new("noop", "A retry timer fires for a consumer that is gone.")
-                    }
+                    None => Outcome::new(
+                        EventKind::Noop,
+                        "A retry timer fires for a consumer that is gone.",
+                    ),
                 };
                 (NodeId::Client(consumer), out)
             }
@@ -1300,17 +1295,18 @@ impl WorldState {
             Due::Timer(Timer::ProducerRetry { producer }) => {
                 let out = match self.producers.get_mut(&producer) {
                     Some(p) => p.on_retry(now),
-                    None => {
-                        Outcome::new("noop", "A retry timer fires for a producer that is gone.")
-                    }
+                    None => Outcome::new(
+                        EventKind::Noop,
+                        "A retry timer fires for a producer that is gone.",
+                    ),
                 };
                 (NodeId::Client(producer), out)
             }
             Due::Timer(Timer::GroupJoin { broker, group }) => {
                 let settings = self.config.settings.clone();
-                let out = match self.brokers.get_mut(&broker) {
+                let out = match acting(self.brokers.get_mut(&broker), now) {
                     Some(b) if b.alive => b.on_group_join_timer(now, &group, &settings),
-                    _ => Outcome::new("noop", format!("Broker {broker} is down.")),
+                    _ => Outcome::new(EventKind::Noop, format!("Broker {broker} is down.")),
                 };
                 (NodeId::Broker(broker), out)
             }
@@ -1320,53 +1316,57 @@ impl WorldState {
                 member,
             }) => {
                 let settings = self.config.settings.clone();
-                let out = match self.brokers.get_mut(&broker) {
+                let out = match acting(self.brokers.get_mut(&broker), now) {
                     Some(b) if b.alive => b.on_group_session_timer(now, &group, &member, &settings),
-                    _ => Outcome::new("noop", format!("Broker {broker} is down.")),
+                    _ => Outcome::new(EventKind::Noop, format!("Broker {broker} is down.")),
                 };
                 (NodeId::Broker(broker), out)
             }
             Due::Timer(Timer::ConsumerHeartbeat { consumer }) => {
-                let out = match self.consumers.get_mut(&consumer) {
+                let out = match acting(self.consumers.get_mut(&consumer), now) {
                     Some(c) => c.on_heartbeat_timer(now),
                     None => Outcome::new(
-                        "noop",
+                        EventKind::Noop,
                         "A heartbeat timer fires for a consumer that is gone.",
                     ),
                 };
                 (NodeId::Client(consumer), out)
             }
             Due::Timer(Timer::ConsumerPoll { consumer }) => {
-                let out = match self.consumers.get_mut(&consumer) {
+                let out = match acting(self.consumers.get_mut(&consumer), now) {
                     Some(c) => c.on_poll_timer(now),
-                    None => Outcome::new("noop", "A poll timer fires for a consumer that is gone."),
+                    None => Outcome::new(
+                        EventKind::Noop,
+                        "A poll timer fires for a consumer that is gone.",
+                    ),
                 };
                 (NodeId::Client(consumer), out)
             }
             Due::Timer(Timer::ConsumerAutoCommit { consumer }) => {
-                let out = match self.consumers.get_mut(&consumer) {
+                let out = match acting(self.consumers.get_mut(&consumer), now) {
                     Some(c) => c.on_auto_commit_timer(now),
                     None => Outcome::new(
-                        "noop",
+                        EventKind::Noop,
                         "An auto-commit timer fires for a consumer that is gone.",
                     ),
                 };
                 (NodeId::Client(consumer), out)
             }
             Due::Timer(Timer::ConsumerRetry { consumer }) => {
-                let out = match self.consumers.get_mut(&consumer) {
+                let out = match acting(self.consumers.get_mut(&consumer), now) {
                     Some(c) => c.on_retry_timer(),
-                    None => {
-                        Outcome::new("noop", "A retry timer fires for a consumer that is gone.")
-                    }
+                    None => Outcome::new(
+                        EventKind::Noop,
+                        "A retry timer fires for a consumer that is gone.",
+                    ),
                 };
                 (NodeId::Client(consumer), out)
             }
             Due::Timer(Timer::ConsumerMetadataRefresh { consumer }) => {
-                let out = match self.consumers.get_mut(&consumer) {
+                let out = match acting(self.consumers.get_mut(&consumer), now) {
                     Some(c) => c.on_metadata_refresh_timer(),
                     None => Outcome::new(
-                        "noop",
+                        EventKind::Noop,
                         "A metadata timer fires for a consumer that is gone.",
                     ),
                 };
@@ -1375,15 +1375,16 @@ impl WorldState {
             Due::Timer(Timer::ProducerStream { producer }) => {
                 let out = match self.producers.get_mut(&producer) {
                     Some(p) => p.on_stream_tick(now, &mut self.rng),
-                    None => {
-                        Outcome::new("noop", "A stream timer fires for a producer that is gone.")
-                    }
+                    None => Outcome::new(
+                        EventKind::Noop,
+                        "A stream timer fires for a producer that is gone.",
+                    ),
                 };
                 (NodeId::Client(producer), out)
             }
             Due::Timer(Timer::ClockTarget { target }) => (
                 NodeId::Client("you".into()),
-                Outcome::new("clock", format!("The clock reaches {target} ms.")),
+                Outcome::new(EventKind::Clock, format!("The clock reaches {target} ms.")),
             ),
         };
         let mut out = out;
@@ -1415,7 +1416,7 @@ impl WorldState {
                     if let Some(t) = p.note_sent(&send.body, id, now) {
                         out.timers.push(t);
                     }
-                } else if let Some(c) = self.consumers.get_mut(name) {
+                } else if let Some(c) = acting(self.consumers.get_mut(name), now) {
                     if let Some(t) = c.note_sent(&send.to, &send.body, id, now) {
                         out.timers.push(t);
                     }
@@ -1451,6 +1452,32 @@ impl WorldState {
             narration: out.narration,
         }
     }
+}
+
+/// Brokers and consumers still read the time from a field the world sets just
+/// before they act (passed in, never read from a clock). Setting it only on the
+/// node that acts keeps every other node shared with the last checkpoint.
+trait Clocked {
+    fn set_now(&mut self, now: Time);
+}
+
+impl Clocked for Broker {
+    fn set_now(&mut self, now: Time) {
+        self.now_hint = now;
+    }
+}
+
+impl Clocked for Consumer {
+    fn set_now(&mut self, now: Time) {
+        self.now_hint = now;
+    }
+}
+
+/// A node about to act, told the time first.
+fn acting<T: Clocked>(node: Option<&mut T>, now: Time) -> Option<&mut T> {
+    let n = node?;
+    n.set_now(now);
+    Some(n)
 }
 
 /// "The controller creates…" → "the controller creates…" (after "At X's request, ").

@@ -291,7 +291,7 @@ const NOTHING_SCHEDULED_NOTICE: &str =
 /// True when a step would do nothing: no message or timer is queued and no undone
 /// step waits to be replayed (read from the timeline, no Kafka rule involved).
 fn nothing_scheduled(s: &Session) -> bool {
-    s.world().state().queue.is_empty() && s.world().future_events().is_empty()
+    s.world().state().queue.is_empty() && s.world().future_len() == 0
 }
 
 impl AppState {

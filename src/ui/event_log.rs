@@ -2,6 +2,12 @@
 //!
 //! After stepping back, the undone steps (which Step will replay) are shown
 //! greyed above the current one, so learners see where the timeline goes next.
+//!
+//! The list is virtualised: rows have one fixed height, and only the rows in
+//! view (plus a few either side) exist in the DOM, so an hour of Play with a
+//! million steps costs what thirty rows cost. Sentences are asked for by step
+//! number; the kernel keeps recent ones and re-renders older ones by replay.
+//! The current step's whole sentence stays readable above the list.
 
 use super::app::SessionHandle;
 use crate::sim::Event;
@@ -9,24 +15,14 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
 use yew::prelude::*;
 
-/// Past steps rendered; a long `sim run` can take tens of thousands of steps
-/// and the DOM would slow every later step. Older ones are summarised in one line.
-const PAST_SHOWN: usize = 500;
+/// Height of one row in CSS pixels (`.event-log li.event` in style.css says the same).
+pub const ROW_PX: f64 = 62.0;
 
-/// The oldest shown steps are dropped this many at a time, not one per step: a
-/// step then only adds a line at the top, which Yew patches in place, instead of
-/// also removing one at the bottom (which made it rebuild the whole list, too slow
-/// for Play at 10×).
-const PAST_DROP_BLOCK: usize = 100;
+/// Rows rendered above and below the visible ones, so a scroll shows no gap.
+const OVERSCAN: u64 = 6;
 
-/// How many of `len` past steps are summarised instead of shown: a multiple of
-/// [`PAST_DROP_BLOCK`], leaving between `PAST_SHOWN` and `PAST_SHOWN + PAST_DROP_BLOCK` shown.
-fn past_hidden(len: usize) -> usize {
-    len.saturating_sub(PAST_SHOWN) / PAST_DROP_BLOCK * PAST_DROP_BLOCK
-}
-
-/// Undone steps rendered above the current one.
-const FUTURE_SHOWN: usize = 50;
+/// Rows assumed visible before the list has been measured.
+const DEFAULT_VISIBLE_ROWS: u64 = 12;
 
 #[derive(Properties, PartialEq, Clone)]
 pub struct EventLogProps {
@@ -35,7 +31,8 @@ pub struct EventLogProps {
 
 fn event_item(e: &Event, class: &'static str) -> Html {
     html! {
-        <li key={e.step} class={classes!("event", class)} data-step={e.step.to_string()} data-kind={e.kind.clone()}>
+        <li key={e.step} class={classes!("event", class)} data-step={e.step.to_string()}
+            data-kind={e.kind.as_str()} title={e.narration.clone()}>
             <span class="event-step">{ format!("#{}", e.step) }</span>
             <span class="event-time">{ format!("{} ms", e.time_ms) }</span>
             <span class="event-actor">{ &e.actor }</span>
@@ -44,83 +41,130 @@ fn event_item(e: &Event, class: &'static str) -> Html {
     }
 }
 
-/// Scrolls the list just enough that the current step is visible (after Back it sits
-/// below the undone steps; while playing it is the top line).
-fn reveal_current(list: &Element) {
-    let Ok(Some(current)) = list.query_selector("li.current") else {
-        return;
-    };
-    let Some(li) = current.dyn_ref::<HtmlElement>() else {
-        return;
-    };
-    // The list is `position: relative`, so offsets are measured from its top.
-    let top = li.offset_top();
-    let bottom = top + li.offset_height();
-    let view_top = list.scroll_top();
-    let view_bottom = view_top + list.client_height();
-    let taller_than_view = bottom - top > list.client_height();
-    if top < view_top || (bottom > view_bottom && taller_than_view) {
-        // Show its beginning (step number and actor) first.
-        list.set_scroll_top(top);
-    } else if bottom > view_bottom {
-        list.set_scroll_top(bottom - list.client_height());
-    }
+/// Which steps are rows `first..first + count` of the list (row 0 is the newest step).
+fn rows_to_steps(timeline_len: u64, first: u64, count: u64) -> (u64, u64) {
+    let newest = timeline_len.saturating_sub(first);
+    let oldest = timeline_len.saturating_sub(first + count).saturating_add(1);
+    (oldest.max(1), newest)
 }
 
 #[function_component(EventLog)]
 pub fn event_log(props: &EventLogProps) -> Html {
     let list_ref = use_node_ref();
+    // Scroll offset and height of the list, as last measured.
+    let scroll = use_state(|| (0.0f64, DEFAULT_VISIBLE_ROWS as f64 * ROW_PX));
+    // The timeline length and current step at the last render: new steps push the
+    // rows down, so a reader scrolled into history keeps seeing the same steps.
+    let last = use_mut_ref(|| (0u64, 0u64));
+
+    let (timeline_len, current) = match props.session.get() {
+        Some(s) => (s.world().timeline_len(), s.world().step_count()),
+        None => (0, 0),
+    };
     {
         let list_ref = list_ref.clone();
-        use_effect_with(props.session.version(), move |_| {
+        let scroll = scroll.clone();
+        let last = last.clone();
+        use_effect_with((timeline_len, current), move |&(len, current)| {
+            let (old_len, old_current) = *last.borrow();
+            *last.borrow_mut() = (len, current);
             if let Some(list) = list_ref.cast::<Element>() {
-                reveal_current(&list);
+                let top = list.scroll_top() as f64;
+                let grew = len.saturating_sub(old_len) as f64 * ROW_PX;
+                if top > ROW_PX / 2.0 && grew > 0.0 && current > old_current {
+                    list.set_scroll_top((top + grew) as i32);
+                }
+                // Keep the current step in view (after Back it sits below the undone steps).
+                let row = len.saturating_sub(current) as f64 * ROW_PX;
+                let top = list.scroll_top() as f64;
+                let height = list.client_height() as f64;
+                if row < top || row + ROW_PX > top + height {
+                    list.set_scroll_top((row - height / 2.0).max(0.0) as i32);
+                }
+                let measured = (list.scroll_top() as f64, height.max(ROW_PX));
+                if measured != *scroll {
+                    scroll.set(measured);
+                }
             }
         });
     }
+    let onscroll = {
+        let scroll = scroll.clone();
+        Callback::from(move |e: Event_| {
+            if let Some(list) = e.target().and_then(|t| t.dyn_into::<HtmlElement>().ok()) {
+                let measured = (list.scroll_top() as f64, list.client_height() as f64);
+                if measured != *scroll {
+                    scroll.set(measured);
+                }
+            }
+        })
+    };
+
     let Some(session) = props.session.get() else {
         return html! {};
     };
     let world = session.world();
-    let past = world.events();
-    let future = world.future_events();
-    let future_hidden = future.len().saturating_sub(FUTURE_SHOWN);
-    let past_hidden = past_hidden(past.len());
-    let current = past.last().map(|e| e.step);
-
-    let future_items = future
-        .iter()
-        .take(FUTURE_SHOWN)
-        .rev()
-        .map(|e| event_item(e, "future"));
-    let past_items = past.iter().skip(past_hidden).rev().map(|e| {
-        let class = if Some(e.step) == current {
+    let (top, height) = *scroll;
+    let first_row = ((top / ROW_PX).floor() as u64).saturating_sub(OVERSCAN);
+    let rows = (height / ROW_PX).ceil() as u64 + 2 * OVERSCAN;
+    let (oldest, newest) = rows_to_steps(timeline_len, first_row, rows);
+    let items = (oldest..=newest).rev().filter_map(|step| world.event(step)).map(|e| {
+        let class = if e.step == current {
             "current"
+        } else if e.step > current {
+            "future"
         } else {
             "past"
         };
-        event_item(e, class)
+        event_item(&e, class)
     });
+    let rows_above = timeline_len.saturating_sub(newest);
+    let rows_below = oldest.saturating_sub(1);
+    let now = (current > 0).then(|| world.event(current)).flatten();
 
     html! {
         <section class="panel event-panel" aria-label="Event log">
             <h2 class="panel-title">
                 { "Events" }
-                <span class="panel-hint">{ "newest first" }</span>
+                <span class="panel-hint">
+                    { format!("newest first · {} steps", timeline_len) }
+                    if timeline_len > current {
+                        { format!(" · {} undone", timeline_len - current) }
+                    }
+                </span>
             </h2>
-            <ul id="event-log" class="event-log" ref={list_ref}>
-                if future_hidden > 0 {
-                    <li key="future-more" class="event-more future">{ format!("… {future_hidden} more undone steps") }</li>
+            if let Some(e) = now {
+                <p class="event-now" aria-live="polite">
+                    <strong>{ format!("#{} ", e.step) }</strong>{ &e.narration }
+                </p>
+            }
+            <ul id="event-log" class="event-log" ref={list_ref} onscroll={onscroll}>
+                if rows_above > 0 {
+                    <li key="above" class="event-spacer" style={format!("height:{}px", rows_above as f64 * ROW_PX)}></li>
                 }
-                { for future_items }
-                { for past_items }
-                if past_hidden > 0 {
-                    <li key="past-more" class="event-more">{ format!("… {past_hidden} earlier steps not shown") }</li>
+                { for items }
+                if rows_below > 0 {
+                    <li key="below" class="event-spacer" style={format!("height:{}px", rows_below as f64 * ROW_PX)}></li>
                 }
-                if past.is_empty() && future.is_empty() {
+                if timeline_len == 0 {
                     <li key="empty" class="event-more">{ "No steps yet. Create a topic and produce a record, then press Step." }</li>
                 }
             </ul>
         </section>
+    }
+}
+
+type Event_ = web_sys::Event;
+
+#[cfg(test)]
+mod tests {
+    use super::rows_to_steps;
+
+    #[test]
+    fn rows_map_to_steps_newest_first() {
+        assert_eq!(rows_to_steps(100, 0, 10), (91, 100));
+        assert_eq!(rows_to_steps(100, 95, 10), (1, 5));
+        assert_eq!(rows_to_steps(5, 0, 30), (1, 5));
+        assert_eq!(rows_to_steps(0, 0, 30), (1, 0));
     }
 }

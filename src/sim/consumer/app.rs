@@ -9,6 +9,7 @@
 use super::config::CommitMode;
 use super::group::{AppState, CommitPurpose, MemberPhase};
 use super::{ConsumedRecord, Consumer};
+use crate::sim::event::EventKind;
 use crate::sim::outcome::{plural, Outcome, Timer};
 use crate::sim::types::Time;
 
@@ -290,21 +291,21 @@ impl Consumer {
 
     /// Processing finished (a `ConsumerPoll` timer).
     pub fn on_poll_timer(&mut self, now: Time) -> Outcome {
-        let mut out = Outcome::new("consumer-processed", String::new());
+        let mut out = Outcome::new(EventKind::ConsumerProcessed, String::new());
         let name = self.name.clone();
         let topic = self.spec.topic.clone();
         let closed = self.closed;
         let Some(g) = self.group.as_mut() else {
-            out.kind = "noop".into();
+            out.kind = EventKind::Noop;
             return out;
         };
         let AppState::Processing { until, .. } = &g.app else {
-            out.kind = "noop".into();
+            out.kind = EventKind::Noop;
             out.then(format!("{name}'s application is not processing anything."));
             return out;
         };
         if closed || g.killed || now < *until {
-            out.kind = "noop".into();
+            out.kind = EventKind::Noop;
             out.then(format!("{name}'s application is still busy."));
             return out;
         }
@@ -343,16 +344,16 @@ impl Consumer {
 
     /// Auto-commit falls due while the application waits inside `poll()`.
     pub fn on_auto_commit_timer(&mut self, now: Time) -> Outcome {
-        let mut out = Outcome::new("consumer-auto-commit", String::new());
+        let mut out = Outcome::new(EventKind::ConsumerAutoCommit, String::new());
         let name = self.name.clone();
         let closed = self.closed;
         let Some(g) = self.group.as_mut() else {
-            out.kind = "noop".into();
+            out.kind = EventKind::Noop;
             return out;
         };
         g.auto_commit_timer_set = false;
         if closed || g.killed || g.app != AppState::Polling {
-            out.kind = "noop".into();
+            out.kind = EventKind::Noop;
             out.then(format!(
                 "{name}'s auto-commit waits: it only happens inside poll()."
             ));
@@ -360,21 +361,21 @@ impl Consumer {
         }
         if g.phase != MemberPhase::Stable {
             // It arms again once it is back in a generation and idle in poll().
-            out.kind = "noop".into();
+            out.kind = EventKind::Noop;
             out.then(format!(
                 "{name} is not in a stable generation: nothing to auto-commit."
             ));
             return out;
         }
         if now < g.next_auto_commit_ms {
-            out.kind = "noop".into();
+            out.kind = EventKind::Noop;
             out.then(format!("{name} has nothing to auto-commit yet."));
             self.arm_auto_commit(&mut out);
             return out;
         }
         self.poll(&mut out);
         if out.narration.is_empty() {
-            out.kind = "noop".into();
+            out.kind = EventKind::Noop;
             out.then(format!("{name} has consumed nothing to commit yet."));
         }
         out
@@ -386,7 +387,7 @@ impl Consumer {
         let name = self.name.clone();
         let t = self.poll_timer();
         let mut out = Outcome::new(
-            "consumer-paused",
+            EventKind::ConsumerPaused,
             format!(
                 "You make {name}'s application hang for {ms} ms outside poll(). Its heartbeat thread keeps the session alive, but if it stays away longer than max.poll.interval.ms the client leaves the group."
             ),

@@ -17,6 +17,7 @@
 use super::{ConsumedRecord, Consumer};
 use crate::schema::avro::ParsedSchema;
 use crate::schema::wire;
+use crate::sim::event::EventKind;
 use crate::sim::outcome::{plural, Outcome};
 use crate::sim::protocol::Body;
 use crate::sim::types::NodeId;
@@ -424,7 +425,7 @@ impl Consumer {
     ) -> Outcome {
         let Some(id) = correlation_id.and_then(|c| self.schema_requests.remove(&c)) else {
             return Outcome::new(
-                "ignored",
+                EventKind::Ignored,
                 format!(
                     "{} ignores an answer from the schema registry it no longer waits for.",
                     self.name
@@ -432,7 +433,7 @@ impl Consumer {
             );
         };
         self.schema_pending.remove(&id);
-        let mut out = Outcome::new("consumer-schema", String::new());
+        let mut out = Outcome::new(EventKind::ConsumerSchema, String::new());
         let schema_text = (status == 200)
             .then(|| serde_json::from_str::<serde_json::Value>(body).ok())
             .flatten()
@@ -459,7 +460,7 @@ impl Consumer {
             }
         };
         let used_before = self.schemas_used.get(&id).cloned().unwrap_or_default();
-        let mut rest = Outcome::new("", String::new());
+        let mut rest = Outcome::new(EventKind::Noop, String::new());
         match &described {
             Ok(_) => {}
             Err(why) => {

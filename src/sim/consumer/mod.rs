@@ -11,11 +11,13 @@ pub mod group;
 pub use config::{CommitMode, GroupConfig, OffsetReset};
 pub use group::{AppState, GroupClient, MemberPhase};
 
+use super::chunked::Chunked;
 use super::error::ErrorCode;
-use super::log::Record;
+use super::log::SharedRecord;
 use super::outcome::{plural, Outcome, Timer};
 use super::protocol::{Body, FetchPartition, Message, OffsetSpec, TopicMetadata};
 use super::types::{NodeId, Time, TopicPartition};
+use crate::sim::event::EventKind;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -54,7 +56,7 @@ pub struct ConsumerSpec {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsumedRecord {
     pub partition: u32,
-    pub record: Record,
+    pub record: SharedRecord,
     /// The schema id in the key's wire-format header (Avro key deserializer only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_schema_id: Option<u32>,
@@ -71,7 +73,7 @@ pub struct ConsumedRecord {
 
 impl ConsumedRecord {
     /// A fetched record before any deserializer has looked at it.
-    pub fn new(partition: u32, record: Record) -> Self {
+    pub fn new(partition: u32, record: SharedRecord) -> Self {
         ConsumedRecord {
             partition,
             record,
@@ -92,7 +94,7 @@ pub struct Consumer {
     /// Assigned partitions and the next offset to read in each (the "position").
     pub positions: BTreeMap<u32, u64>,
     /// Records handed to the application, in order of arrival.
-    pub consumed: Vec<ConsumedRecord>,
+    pub consumed: Chunked<ConsumedRecord>,
     /// Brokers with a Fetch or ListOffsets of ours outstanding.
     pub waiting_on: Vec<u32>,
     pub error: Option<ErrorCode>,
@@ -160,7 +162,7 @@ impl Consumer {
             bootstrap,
             metadata: None,
             positions: BTreeMap::new(),
-            consumed: Vec::new(),
+            consumed: Chunked::new(),
             waiting_on: Vec::new(),
             error: None,
             closed: false,
@@ -227,7 +229,7 @@ impl Consumer {
     /// ask (another) broker for fresh metadata.
     pub fn on_request_timeout(&mut self, request_id: u64) -> Outcome {
         let mut out = Outcome::new(
-            "request-timeout",
+            EventKind::RequestTimeout,
             format!(
                 "{} got no answer within request.timeout.ms ({} ms).",
                 self.name, self.request_timeout_ms
@@ -289,7 +291,7 @@ impl Consumer {
 
     pub fn on_start(&mut self) -> Outcome {
         if self.group.is_some() {
-            let mut out = Outcome::new("consumer-start", String::new());
+            let mut out = Outcome::new(EventKind::ConsumerStart, String::new());
             self.group_start(&mut out);
             self.poll(&mut out);
             return out;
@@ -304,7 +306,7 @@ impl Consumer {
             None => format!("every partition of {}", self.spec.topic),
         };
         let mut out = Outcome::new(
-            "consumer-start",
+            EventKind::ConsumerStart,
             format!(
                 "{} starts and assigns itself {which}, reading {how}. It asks broker {} for metadata first.",
                 self.name, self.bootstrap
@@ -340,7 +342,7 @@ impl Consumer {
     fn handle_inner(&mut self, msg: &Message) -> Outcome {
         if self.closed {
             return Outcome::new(
-                "ignored",
+                EventKind::Ignored,
                 format!(
                     "{} has closed and drops a late {}.",
                     self.name,
@@ -361,7 +363,7 @@ impl Consumer {
             self.waiting_on.retain(|w| w != b);
         }
         if self.group.is_some() {
-            let mut out = Outcome::new("consumer-group", String::new());
+            let mut out = Outcome::new(EventKind::ConsumerGroup, String::new());
             if self.on_group_message(msg, &mut out) {
                 return out;
             }
@@ -398,7 +400,7 @@ impl Consumer {
                 }
                 if parts.is_empty() {
                     return Outcome::new(
-                        "ignored",
+                        EventKind::Ignored,
                         format!(
                             "{} no longer owns those partitions and ignores the ListOffsets answer.",
                             self.name
@@ -406,7 +408,7 @@ impl Consumer {
                     );
                 }
                 let mut out = Outcome::new(
-                    "consumer-position",
+                    EventKind::ConsumerPosition,
                     format!("{} sets its position: {}.", self.name, parts.join(", ")),
                 );
                 if failed && self.request_metadata(&mut out) {
@@ -421,7 +423,7 @@ impl Consumer {
                 out
             }
             Body::FetchResponse { partitions } => {
-                let mut out = Outcome::new("consumer-records", String::new());
+                let mut out = Outcome::new(EventKind::ConsumerRecords, String::new());
                 let mut got = 0usize;
                 let mut done = false;
                 let mut out_of_range = Vec::new();
@@ -540,7 +542,7 @@ impl Consumer {
                 out
             }
             other => Outcome::new(
-                "ignored",
+                EventKind::Ignored,
                 format!("{} ignores an unexpected {}.", self.name, other.describe()),
             ),
         }
@@ -585,7 +587,7 @@ impl Consumer {
     }
 
     fn on_metadata(&mut self, topics: &[TopicMetadata]) -> Outcome {
-        let mut out = Outcome::new("consumer-metadata", String::new());
+        let mut out = Outcome::new(EventKind::ConsumerMetadata, String::new());
         if self.group.is_some() {
             self.group_metadata_answer(topics, &mut out);
             return out;
@@ -734,7 +736,7 @@ impl Consumer {
     /// The leaderless-partition wait is over.
     pub fn on_metadata_retry(&mut self) -> Outcome {
         let mut out = Outcome::new(
-            "consumer-metadata-retry",
+            EventKind::ConsumerMetadataRetry,
             format!(
                 "{} asks broker {} for metadata again.",
                 self.name, self.bootstrap
@@ -804,7 +806,7 @@ impl Consumer {
     pub fn close(&mut self) -> Outcome {
         if self.group.is_some() {
             let mut out = Outcome::new(
-                "consumer-close",
+                EventKind::ConsumerClose,
                 format!(
                     "{}'s application calls close() after processing {}.",
                     self.name,
@@ -816,7 +818,7 @@ impl Consumer {
         }
         self.closed = true;
         Outcome::new(
-            "consumer-close",
+            EventKind::ConsumerClose,
             format!(
                 "{} closes after reading {}.",
                 self.name,

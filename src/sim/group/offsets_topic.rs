@@ -214,7 +214,10 @@ pub fn summary(r: &Record) -> Option<String> {
 /// Rebuilds the groups of one `__consumer_offsets` partition by reading its log
 /// from the start, the way a new coordinator loads them after a failover:
 /// the last value of each key wins, and a tombstone deletes it.
-pub fn load(records: &[Record], now: u64) -> BTreeMap<String, Group> {
+pub fn load<'a>(
+    records: impl IntoIterator<Item = &'a Record>,
+    now: u64,
+) -> BTreeMap<String, Group> {
     let mut groups: BTreeMap<String, Group> = BTreeMap::new();
     for r in records {
         match decode(r) {

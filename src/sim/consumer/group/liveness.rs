@@ -4,6 +4,7 @@ use super::super::config::CommitMode;
 use super::super::Consumer;
 use super::*;
 use crate::sim::error::ErrorCode;
+use crate::sim::event::EventKind;
 use crate::sim::outcome::{Outcome, Timer};
 use crate::sim::protocol::{Body, Message};
 use crate::sim::types::{NodeId, Time};
@@ -27,16 +28,16 @@ impl Consumer {
 
     /// The heartbeat thread wakes up: check `max.poll.interval.ms`, then heartbeat.
     pub fn on_heartbeat_timer(&mut self, now: Time) -> Outcome {
-        let mut out = Outcome::new("consumer-heartbeat", String::new());
+        let mut out = Outcome::new(EventKind::ConsumerHeartbeat, String::new());
         let name = self.name.clone();
         let closed = self.closed;
         let Some(g) = self.gcm() else {
-            out.kind = "noop".into();
+            out.kind = EventKind::Noop;
             return out;
         };
         g.heartbeat_timer_set = false;
         if closed || g.killed || !matches!(g.phase, MemberPhase::Stable | MemberPhase::Syncing) {
-            out.kind = "noop".into();
+            out.kind = EventKind::Noop;
             out.then(format!(
                 "{name}'s heartbeat thread has nothing to do: it is not in a group generation."
             ));
@@ -45,7 +46,7 @@ impl Consumer {
         let waiting_in_poll = g.app == AppState::Polling;
         if !waiting_in_poll && now.saturating_sub(g.last_poll_ms) > g.config.max_poll_interval_ms {
             let since = now - g.last_poll_ms;
-            out.kind = "poll-timeout".into();
+            out.kind = EventKind::PollTimeout;
             out.then(format!(
                 "{name}'s application has not called poll() for {since} ms, more than max.poll.interval.ms ({} ms). Its heartbeat thread decides the consumer is stuck and leaves group {} so the partitions can go to someone else.",
                 g.config.max_poll_interval_ms, g.config.group_id
@@ -63,7 +64,7 @@ impl Consumer {
             return out;
         };
         if g.heartbeat_in_flight {
-            out.kind = "noop".into();
+            out.kind = EventKind::Noop;
             out.then(format!(
                 "{name}'s previous heartbeat has not been answered yet."
             ));

@@ -10,6 +10,7 @@
 use super::config::{CommitMode, GroupConfig, OffsetReset};
 use super::{ConsumedRecord, Consumer};
 use crate::sim::error::ErrorCode;
+use crate::sim::event::EventKind;
 use crate::sim::outcome::{plural, Outcome, Timer};
 use crate::sim::protocol::{Body, JoinMember, Message, OffsetSpec};
 use crate::sim::types::{NodeId, Time};
@@ -359,9 +360,9 @@ impl Consumer {
 
     /// A retry timer: FindCoordinator or JoinGroup again.
     pub fn on_retry_timer(&mut self) -> Outcome {
-        let mut out = Outcome::new("consumer-retry", String::new());
+        let mut out = Outcome::new(EventKind::ConsumerRetry, String::new());
         if self.closed {
-            out.kind = "noop".into();
+            out.kind = EventKind::Noop;
             out.then(format!("{} has closed.", self.name));
             return out;
         }
@@ -381,9 +382,9 @@ impl Consumer {
     /// `metadata.max.age.ms`: refresh metadata; the leader rejoins if a subscribed
     /// topic's partition count changed since its last assignment.
     pub fn on_metadata_refresh_timer(&mut self) -> Outcome {
-        let mut out = Outcome::new("consumer-metadata-refresh", String::new());
+        let mut out = Outcome::new(EventKind::ConsumerMetadataRefresh, String::new());
         if self.closed {
-            out.kind = "noop".into();
+            out.kind = EventKind::Noop;
             out.then(format!("{} has closed.", self.name));
             return out;
         }

@@ -14,12 +14,10 @@ impl Broker {
     /// This broker became leader of a `__consumer_offsets` partition: it is now
     /// the coordinator of that partition's groups and loads them from the log.
     pub(crate) fn load_groups(&mut self, now: Time, tp: &TopicPartition, out: &mut Outcome) {
-        let records = self
-            .logs
-            .get(tp)
-            .map(|l| l.records.clone())
-            .unwrap_or_default();
-        let loaded = offsets_topic::load(&records, now);
+        let loaded = match self.logs.get(tp) {
+            Some(l) => offsets_topic::load(l.records.iter().map(|r| &**r), now),
+            None => BTreeMap::new(),
+        };
         let n = self.offsets_partitions().unwrap_or(1);
         let mut described = Vec::new();
         for (id, g) in loaded {

@@ -5,6 +5,7 @@ use super::super::state::{Group, GroupMember, GroupState, HeldRequest, JoinPhase
 use super::*;
 use crate::sim::broker::Broker;
 use crate::sim::error::ErrorCode;
+use crate::sim::event::EventKind;
 use crate::sim::outcome::{plural, Outcome, Timer};
 use crate::sim::protocol::{Body, JoinMember, JoinProtocol, Message};
 use crate::sim::settings::BrokerSettings;
@@ -28,9 +29,9 @@ impl Broker {
             protocols,
         } = &msg.body
         else {
-            return Outcome::new("ignored", "Not a JoinGroup request.");
+            return Outcome::new(EventKind::Ignored, "Not a JoinGroup request.");
         };
-        let mut out = Outcome::new("join-group", String::new());
+        let mut out = Outcome::new(EventKind::JoinGroup, String::new());
         let held = HeldRequest {
             request_id: msg.id,
             from: msg.from.clone(),
@@ -82,8 +83,7 @@ impl Broker {
         if member_id.is_empty() {
             let group = self
                 .groups
-                .entry(group_id.clone())
-                .or_insert_with(|| Group::new(group_id));
+                .get_or_insert_with(group_id.clone(), || Group::new(group_id));
             if !group.supports(protocols) {
                 refuse(
                     &mut out,
@@ -577,22 +577,22 @@ impl Broker {
         group_id: &str,
         settings: &BrokerSettings,
     ) -> Outcome {
-        let mut out = Outcome::new("rebalance", String::new());
+        let mut out = Outcome::new(EventKind::Rebalance, String::new());
         let broker = self.id;
         let Some(g) = self.groups.get_mut(group_id) else {
-            out.kind = "noop".into();
+            out.kind = EventKind::Noop;
             out.then(format!(
                 "Broker {broker} no longer coordinates group {group_id}."
             ));
             return out;
         };
         let Some(phase) = g.join_phase.clone() else {
-            out.kind = "noop".into();
+            out.kind = EventKind::Noop;
             out.then(format!("Group {group_id} has no join phase running."));
             return out;
         };
         if now < phase.deadline {
-            out.kind = "noop".into();
+            out.kind = EventKind::Noop;
             out.then(format!(
                 "Group {group_id}'s join phase continues until {} ms.",
                 phase.deadline

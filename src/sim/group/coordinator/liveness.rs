@@ -4,6 +4,7 @@ use super::super::state::GroupState;
 use super::*;
 use crate::sim::broker::Broker;
 use crate::sim::error::ErrorCode;
+use crate::sim::event::EventKind;
 use crate::sim::outcome::Outcome;
 use crate::sim::protocol::{Body, Message};
 use crate::sim::settings::BrokerSettings;
@@ -19,9 +20,9 @@ impl Broker {
             member_id,
         } = &msg.body
         else {
-            return Outcome::new("ignored", "Not a Heartbeat request.");
+            return Outcome::new(EventKind::Ignored, "Not a Heartbeat request.");
         };
-        let mut out = Outcome::new("group-heartbeat", String::new());
+        let mut out = Outcome::new(EventKind::GroupHeartbeat, String::new());
         let result = self.heartbeat_result(group_id, *generation_id, member_id);
         let who = &msg.from;
         match result {
@@ -113,9 +114,9 @@ impl Broker {
         member_id: &str,
         settings: &BrokerSettings,
     ) -> Outcome {
-        let mut out = Outcome::new("session-check", String::new());
+        let mut out = Outcome::new(EventKind::SessionCheck, String::new());
         let Some(g) = self.groups.get_mut(group_id) else {
-            out.kind = "noop".into();
+            out.kind = EventKind::Noop;
             out.then(format!(
                 "Broker {} no longer coordinates group {group_id}.",
                 self.id
@@ -124,7 +125,7 @@ impl Broker {
         };
         if g.pending_members.iter().any(|m| m == member_id) {
             g.pending_members.retain(|m| m != member_id);
-            out.kind = "member-expired".into();
+            out.kind = EventKind::MemberExpired;
             out.then(format!(
                 "Member id {} was handed out but never used to join group {group_id}; the coordinator forgets it.",
                 short(member_id)
@@ -133,7 +134,7 @@ impl Broker {
             return out;
         }
         let Some(m) = g.member(member_id) else {
-            out.kind = "noop".into();
+            out.kind = EventKind::Noop;
             out.then(format!(
                 "Member {} has already left group {group_id}.",
                 short(member_id)
@@ -148,7 +149,7 @@ impl Broker {
             m.last_heartbeat_ms + m.session_timeout_ms > now
         };
         if keep {
-            out.kind = "noop".into();
+            out.kind = EventKind::Noop;
             out.then(format!(
                 "The coordinator checks {}'s session in group {group_id}: still alive.",
                 m.client_id
@@ -160,7 +161,7 @@ impl Broker {
             m.session_timeout_ms,
             now - m.last_heartbeat_ms,
         );
-        out.kind = "member-expired".into();
+        out.kind = EventKind::MemberExpired;
         out.then(format!(
             "{client} has sent no heartbeat for {silent} ms (session.timeout.ms = {timeout} ms): the coordinator of group {group_id} declares it dead and removes it."
         ));
@@ -220,9 +221,9 @@ impl Broker {
             reason,
         } = &msg.body
         else {
-            return Outcome::new("ignored", "Not a LeaveGroup request.");
+            return Outcome::new(EventKind::Ignored, "Not a LeaveGroup request.");
         };
-        let mut out = Outcome::new("leave-group", String::new());
+        let mut out = Outcome::new(EventKind::LeaveGroup, String::new());
         let error = match self.coordinated_partition(group_id) {
             Err(e) => Some(e),
             Ok(_) => match self.groups.get_mut(group_id) {

@@ -27,6 +27,7 @@ use super::state::HeldRequest;
 use crate::sim::broker::Broker;
 use crate::sim::controller::NewTopic;
 use crate::sim::error::ErrorCode;
+use crate::sim::event::EventKind;
 use crate::sim::outcome::{Outcome, Timer};
 use crate::sim::protocol::{Body, Message};
 use crate::sim::rng::SimRng;
@@ -137,7 +138,7 @@ impl Broker {
         key: &str,
         settings: &BrokerSettings,
     ) -> Outcome {
-        let mut out = Outcome::new("find-coordinator", String::new());
+        let mut out = Outcome::new(EventKind::FindCoordinator, String::new());
         let reply = |out: &mut Outcome, error: Option<ErrorCode>, node_id: Option<u32>| {
             out.send(
                 msg.from.clone(),

@@ -6,6 +6,7 @@ use super::super::state::{CommittedOffset, Group, GroupState, HeldRequest};
 use super::*;
 use crate::sim::broker::{Broker, DelayedProduce, DelayedReply};
 use crate::sim::error::ErrorCode;
+use crate::sim::event::EventKind;
 use crate::sim::log::ProducerRecord;
 use crate::sim::outcome::{plural, Outcome, Timer};
 use crate::sim::protocol::{Body, Message};
@@ -28,9 +29,9 @@ impl Broker {
             offsets,
         } = &msg.body
         else {
-            return Outcome::new("ignored", "Not an OffsetCommit request.");
+            return Outcome::new(EventKind::Ignored, "Not an OffsetCommit request.");
         };
-        let mut out = Outcome::new("offset-commit", String::new());
+        let mut out = Outcome::new(EventKind::OffsetCommit, String::new());
         let reply_all = |out: &mut Outcome, e: ErrorCode| {
             out.send(
                 msg.from.clone(),
@@ -174,8 +175,7 @@ impl Broker {
     ) {
         let g = self
             .groups
-            .entry(group_id.to_string())
-            .or_insert_with(|| Group::new(group_id));
+            .get_or_insert_with(group_id.to_string(), || Group::new(group_id));
         for (tp, off) in offsets {
             g.offsets.insert(
                 tp.clone(),
@@ -193,9 +193,9 @@ impl Broker {
             partitions,
         } = &msg.body
         else {
-            return Outcome::new("ignored", "Not an OffsetFetch request.");
+            return Outcome::new(EventKind::Ignored, "Not an OffsetFetch request.");
         };
-        let mut out = Outcome::new("offset-fetch", String::new());
+        let mut out = Outcome::new(EventKind::OffsetFetch, String::new());
         if let Err(e) = self.coordinated_partition(group_id) {
             out.then(format!(
                 "Broker {} answers {}'s OffsetFetch for group {group_id} with {e}.",
@@ -253,7 +253,7 @@ impl Broker {
         offsets: &[(TopicPartition, u64)],
         settings: &BrokerSettings,
     ) -> Outcome {
-        let mut out = Outcome::new("offsets-reset", String::new());
+        let mut out = Outcome::new(EventKind::OffsetsReset, String::new());
         let records = offsets
             .iter()
             .map(|(tp, off)| offset_record(group_id, tp, *off, now))
@@ -330,7 +330,7 @@ impl Broker {
         }
         let stamped: Vec<(Time, ProducerRecord)> = records.into_iter().map(|r| (now, r)).collect();
         let n = stamped.len() as u64;
-        let log = self.logs.entry(tp.clone()).or_default();
+        let log = self.logs.get_or_insert_with(tp.clone(), Default::default);
         let base = log.append(&stamped, epoch);
         out.then(format!(
             "Broker {} appends {} to {tp} at offset{} {}.",

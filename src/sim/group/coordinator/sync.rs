@@ -5,6 +5,7 @@ use super::super::state::{GroupState, HeldRequest};
 use super::*;
 use crate::sim::broker::{Broker, DelayedReply};
 use crate::sim::error::ErrorCode;
+use crate::sim::event::EventKind;
 use crate::sim::outcome::Outcome;
 use crate::sim::protocol::{Body, Message};
 use crate::sim::settings::BrokerSettings;
@@ -27,9 +28,9 @@ impl Broker {
             assignments,
         } = &msg.body
         else {
-            return Outcome::new("ignored", "Not a SyncGroup request.");
+            return Outcome::new(EventKind::Ignored, "Not a SyncGroup request.");
         };
-        let mut out = Outcome::new("sync-group", String::new());
+        let mut out = Outcome::new(EventKind::SyncGroup, String::new());
         let held = HeldRequest {
             request_id: msg.id,
             from: msg.from.clone(),
