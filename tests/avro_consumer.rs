@@ -90,6 +90,7 @@ fn consumer(s: &Session, name: &str) -> ConsumerView {
         .consumers
         .into_iter()
         .find(|c| c.name == name)
+        .map(|c| (*c).clone())
         .unwrap_or_else(|| panic!("no consumer {name}"))
 }
 

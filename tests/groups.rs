@@ -36,6 +36,7 @@ fn group(s: &Session, name: &str) -> GroupView {
         .groups
         .into_iter()
         .find(|g| g.group == name)
+        .map(|x| (*x).clone())
         .unwrap_or_else(|| panic!("no group {name}"))
 }
 
@@ -44,6 +45,7 @@ fn consumer(s: &Session, name: &str) -> ConsumerView {
         .consumers
         .into_iter()
         .find(|c| c.name == name)
+        .map(|x| (*x).clone())
         .unwrap_or_else(|| panic!("no consumer {name}"))
 }
 

@@ -188,7 +188,7 @@ fn the_state_view_is_a_schema_source_too() {
     let schema = ParsedSchema::parse(V1).unwrap();
     let value = schema.value_from_json(r#"{"id":1,"item":"x"}"#).unwrap();
     let bytes = wire::encode(1, &encode(&schema, &value).unwrap());
-    let e = explain(&view.registry, &bytes).unwrap();
+    let e = explain(&*view.registry, &bytes).unwrap();
     assert_eq!(
         e.versions,
         [

@@ -139,6 +139,7 @@ fn group_view(s: &Session, name: &str) -> kafka_sim::sim::state::GroupView {
         .groups
         .into_iter()
         .find(|g| g.group == name)
+        .map(|x| (*x).clone())
         .unwrap_or_else(|| panic!("no group {name}"))
 }
 
@@ -214,6 +215,7 @@ fn crash_before_commit_processes_records_twice() {
         .consumers
         .into_iter()
         .find(|c| c.name == "c2")
+        .map(|x| (*x).clone())
         .unwrap();
     assert_eq!(c2.records.len(), 8);
 }
@@ -235,6 +237,7 @@ fn commit_before_processing_loses_records() {
         .consumers
         .into_iter()
         .find(|c| c.name == "c2")
+        .map(|x| (*x).clone())
         .unwrap();
     assert_eq!(
         c2.records

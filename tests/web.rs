@@ -1493,9 +1493,11 @@ async fn the_record_detail_explains_avro_bytes() {
         .unwrap();
     let bytes = wire::encode(1, &encode(&schema, &value).unwrap());
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    let p = &mut view.topics[0].partitions[0];
-    let broker = p.replicas_state[0].broker;
-    p.replicas_state[0].records[0].value_hex = Some(hex);
+    let t = Rc::make_mut(&mut view.topics[0]);
+    let p = Rc::make_mut(&mut t.partitions[0]);
+    let r = Rc::make_mut(&mut p.replicas_state[0]);
+    let broker = r.broker;
+    Rc::make_mut(&mut Rc::make_mut(&mut r.records)[0]).value_hex = Some(hex);
     let view = Rc::new(view);
 
     let mount = |offset: u64| {

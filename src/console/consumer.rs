@@ -2,6 +2,7 @@
 //! in the format of Kafka's `DefaultMessageFormatter`.
 
 use super::args::{key_value, parse, Kind};
+use super::job::{Job, Until};
 use super::session::{AttachedConsumer, LineOutput, Session};
 use crate::sim::consumer::deser::{DeserConfig, Deserializer, REGISTRY_URLS};
 use crate::sim::consumer::{ConsumedRecord, GroupConfig, OffsetReset};
@@ -334,12 +335,13 @@ fn run_inner(
     let mut out = LineOutput::default();
     out.events.push(event);
     if session.auto_run {
-        let events = session
-            .world
-            .run_until(crate::sim::timeline::RUN_LIMIT, |w| {
-                w.state().consumers.get(&name).is_none_or(|c| c.closed)
-            });
-        out.events.extend(events);
+        let job = Job::new(
+            Until::Consumer(name),
+            "the console consumer",
+            false,
+            &session.world,
+        );
+        session.start_job(job, &mut out);
     }
     Ok(out)
 }

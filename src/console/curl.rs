@@ -5,6 +5,7 @@
 //! to the registry node, so the registry's decision is a step of its own.
 //! The response is printed when it arrives, the way curl prints it.
 
+use super::job::{Job, Until};
 use super::session::{AttachedCurl, LineOutput, Session};
 use crate::schema::curl;
 use crate::schema::rest::HttpResponse;
@@ -42,16 +43,8 @@ pub fn run(session: &mut Session, words: &[String]) -> LineOutput {
         printed: false,
     });
     if session.auto_run {
-        let events = session
-            .world
-            .run_until(crate::sim::timeline::RUN_LIMIT, |w| {
-                w.state()
-                    .http_calls
-                    .iter()
-                    .find(|c| c.client == client)
-                    .is_none_or(|c| c.response.is_some())
-            });
-        out.events.extend(events);
+        let job = Job::new(Until::Curl(client), "curl", false, &session.world);
+        session.start_job(job, &mut out);
     }
     out
 }

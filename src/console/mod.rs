@@ -13,6 +13,7 @@ mod curl;
 mod election;
 mod groups;
 mod help;
+mod job;
 mod lexer;
 mod producer;
 mod session;
@@ -20,6 +21,7 @@ mod simcmd;
 mod topics;
 
 pub use assign::run as assign_lab;
+pub use job::{Progress, LISTED_STEPS};
 pub use lexer::{quote, tokenize, LexError, Token};
 pub use session::{LineOutput, ScriptError, Session};
 pub use simcmd::format_event;

@@ -2,6 +2,7 @@
 //! (or interactively until Ctrl-D) and hands them to a new producer client.
 
 use super::args::{key_value, parse, Kind};
+use super::job::{Job, Until};
 use super::session::{AttachedProducer, HereDoc, LineOutput, Session};
 use crate::schema::annotate::encode;
 use crate::schema::avro::ParsedSchema;
@@ -328,19 +329,12 @@ fn send(
         Err(e) => return LineOutput::error(format!("{t}: {e}")),
     }
     if session.auto_run {
-        let producer = name.to_string();
-        let events = session
-            .world
-            .run_until(crate::sim::timeline::RUN_LIMIT, |w| {
-                w.state().producers.get(&producer).is_none_or(|p| {
-                    if close {
-                        p.closed
-                    } else {
-                        p.pending() == 0
-                    }
-                })
-            });
-        out.events.extend(events);
+        let until = Until::Producer {
+            name: name.to_string(),
+            close,
+        };
+        let job = Job::new(until, t, false, &session.world);
+        session.start_job(job, &mut out);
     }
     out
 }

@@ -108,6 +108,11 @@ pub struct Session {
     pub(crate) producers: Vec<AttachedProducer>,
     pub(crate) next_curl: u32,
     pub(crate) curls: Vec<AttachedCurl>,
+    /// A command still running over many steps (see [`super::job`]).
+    pub(crate) job: Option<super::job::Job>,
+    /// Scripts and the CLI run a started job to its end at once; the page
+    /// runs it in slices between frames (`run_slice`).
+    pub(crate) drain_jobs: bool,
 }
 
 impl Default for Session {
@@ -128,6 +133,8 @@ impl Session {
             producers: Vec::new(),
             next_curl: 1,
             curls: Vec::new(),
+            job: None,
+            drain_jobs: true,
         }
     }
 
@@ -138,6 +145,12 @@ impl Session {
 
     pub fn auto_run(&self) -> bool {
         self.auto_run
+    }
+
+    /// Whether a long command runs to its end inside `input_line` (scripts, the
+    /// CLI: the default) or is left for `run_slice` (the page).
+    pub fn set_drain_jobs(&mut self, on: bool) {
+        self.drain_jobs = on;
     }
 
     /// One step of the world, plus anything attached console clients now print.
@@ -209,9 +222,10 @@ impl Session {
     }
 
     pub fn reset_with(&mut self, config: ClusterConfig, seed: u64) {
-        let auto = self.auto_run;
+        let (auto, drain) = (self.auto_run, self.drain_jobs);
         *self = Session::new(config, seed);
         self.auto_run = auto;
+        self.drain_jobs = drain;
     }
 
     /// Feeds one line, as typed at the prompt.

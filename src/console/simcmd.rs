@@ -1,6 +1,7 @@
 //! Line dispatch (here-documents, tool names) and the `sim …` commands that
 //! control time, the cluster and the seed.
 
+use super::job::{Job, Until};
 use super::lexer::{tokenize, Token};
 use super::session::{HereDoc, LineOutput, Session};
 use super::{consumer, curl, election, groups, help, producer, topics};
@@ -162,10 +163,6 @@ fn count(arg: Option<&String>, what: &str, default: u64) -> Result<u64, String> 
     }
 }
 
-fn events_text(events: &[Event]) -> String {
-    events.iter().map(format_event).collect()
-}
-
 fn sim(session: &mut Session, args: &[String]) -> LineOutput {
     match sim_inner(session, args) {
         Ok(o) => o,
@@ -191,20 +188,9 @@ fn sim_inner(session: &mut Session, args: &[String]) -> Result<LineOutput, Strin
             if n == 0 {
                 return Err("sim step: take at least 1 step".into());
             }
+            let job = Job::new(Until::Steps(n), &args.join(" "), true, &session.world);
             let mut out = LineOutput::default();
-            for _ in 0..n.min(crate::sim::timeline::RUN_LIMIT) {
-                let r = session.step();
-                if r.events.is_empty() {
-                    break;
-                }
-                out.merge(r);
-            }
-            if out.events.is_empty() {
-                out.stdout = "Nothing to do: no messages in flight and no timers due.\n".into();
-            } else {
-                out.stdout = format!("{}{}", events_text(&out.events), out.stdout);
-                out.narrated = true;
-            }
+            session.start_job(job, &mut out);
             Ok(out)
         }
         "back" => {
@@ -220,13 +206,9 @@ fn sim_inner(session: &mut Session, args: &[String]) -> Result<LineOutput, Strin
         }
         "run" => {
             expect_no_more(args, 1, "sim run")?;
-            let events = session.world.run_until_idle();
-            let mut out = LineOutput::stdout(events_text(&events));
-            if events.is_empty() {
-                out.stdout = "Nothing to do: the world is idle.\n".into();
-            }
-            out.events = events;
-            out.narrated = true;
+            let job = Job::new(Until::Idle, "sim run", true, &session.world);
+            let mut out = LineOutput::default();
+            session.start_job(job, &mut out);
             Ok(out)
         }
         "advance" => {
@@ -235,13 +217,21 @@ fn sim_inner(session: &mut Session, args: &[String]) -> Result<LineOutput, Strin
                 return Err("sim advance: how many milliseconds? e.g. sim advance 500".into());
             };
             let ms = count(Some(ms), "advance", 0)?;
-            let events = session
+            let first = session
                 .world
-                .advance(ms)
+                .submit(crate::sim::Command::Advance { ms })
                 .map_err(|e| format!("sim advance: {}", e.message))?;
-            let mut out = LineOutput::stdout(events_text(&events));
-            out.events = events;
+            let target = first.time_ms + ms;
+            let job = Job::new(
+                Until::Clock(target),
+                &format!("sim advance {ms}"),
+                true,
+                &session.world,
+            );
+            let mut out = LineOutput::stdout(format_event(&first));
+            out.events.push(first);
             out.narrated = true;
+            session.start_job(job, &mut out);
             Ok(out)
         }
         "state" => {

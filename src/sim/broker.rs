@@ -117,6 +117,9 @@ pub struct Broker {
     /// The current time, set by the world before the broker acts (time is passed in, never read).
     #[serde(default)]
     pub now_hint: Time,
+    /// Bumped each time the world hands this node an input, so views of it can be reused until then.
+    #[serde(default)]
+    pub version: u64,
     /// As group coordinator: the groups of the `__consumer_offsets` partitions it leads.
     #[serde(default)]
     pub groups: SharedMap<String, crate::sim::group::Group>,
@@ -142,6 +145,7 @@ impl Broker {
             fetch_sent_at: BTreeMap::new(),
             isr_change_sent_at: BTreeMap::new(),
             now_hint: 0,
+            version: 0,
             groups: SharedMap::new(),
             member_seq: 0,
         }
@@ -553,7 +557,7 @@ impl Broker {
             return;
         };
         if min > log.high_watermark {
-            log.high_watermark = min;
+            log.set_high_watermark(min);
             if isr.len() > 1 {
                 out.then(format!(
                     "The ISR of {tp} ({}) now all have offsets below {min}, so the high watermark moves to {min}.",
@@ -1013,9 +1017,8 @@ impl Broker {
                 continue;
             }
             let n = log.append_replicated(&r.records);
-            log.high_watermark = log
-                .high_watermark
-                .max(r.high_watermark.min(log.log_end_offset()));
+            let hw = log.high_watermark.max(r.high_watermark);
+            log.set_high_watermark(hw);
             if n > 0 {
                 copied.push(format!(
                     "{} of {} (now up to offset {}, HW {})",

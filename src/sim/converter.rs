@@ -160,7 +160,7 @@ pub(crate) fn forward(w: &mut WorldState, name: &str, now: Time, out: &mut Outco
     if n == 0 {
         return;
     }
-    let Some(p) = w.producers.get_mut(&conv.producer) else {
+    let Some(p) = super::world::acting(w.producers.get_mut(&conv.producer), now) else {
         return;
     };
     let p_out = p.on_send(now, &conv.to_topic, records, false, &mut w.rng);

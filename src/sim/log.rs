@@ -68,6 +68,10 @@ pub struct ReplicaLog {
     /// records here, in order (Kafka's `leader-epoch-checkpoint`).
     #[serde(default)]
     pub epochs: Vec<(u32, u64)>,
+    /// Bumped by every change (records, high watermark, log start), so a view of
+    /// this log built at one version can be reused until the next.
+    #[serde(default)]
+    pub version: u64,
 }
 
 impl ReplicaLog {
@@ -88,6 +92,7 @@ impl ReplicaLog {
         let base = self.log_end_offset();
         if !records.is_empty() {
             self.note_epoch(leader_epoch, base);
+            self.version += 1;
         }
         for (i, (timestamp, r)) in records.iter().enumerate() {
             self.records.push(Arc::new(Record {
@@ -114,6 +119,9 @@ impl ReplicaLog {
             self.records.push(r.clone());
             n += 1;
         }
+        if n > 0 {
+            self.version += 1;
+        }
         n
     }
 
@@ -126,7 +134,17 @@ impl ReplicaLog {
         let removed = self.records.split_off(keep);
         self.epochs.retain(|(_, start)| *start < offset);
         self.high_watermark = self.high_watermark.min(self.log_end_offset());
+        self.version += 1;
         removed
+    }
+
+    /// Moves the high watermark (never past the log end).
+    pub fn set_high_watermark(&mut self, hw: u64) {
+        let hw = hw.min(self.log_end_offset());
+        if hw != self.high_watermark {
+            self.high_watermark = hw;
+            self.version += 1;
+        }
     }
 
     /// The epoch of the last record, if any.

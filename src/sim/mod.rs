@@ -28,6 +28,7 @@ pub mod state;
 pub mod timeline;
 pub mod topic;
 pub mod types;
+pub mod view_cache;
 pub mod world;
 
 pub use consumer::{ConsumerSpec, StartFrom};

@@ -182,6 +182,9 @@ pub struct Producer {
     /// The Avro serializer's schema ids by subject (its client-side cache).
     #[serde(default)]
     pub schema_ids: BTreeMap<String, super::serializer::SchemaIdState>,
+    /// Bumped each time the world hands this node an input, so views of it can be reused until then.
+    #[serde(default)]
+    pub version: u64,
 }
 
 /// A simulated application that sends one record every `interval_ms`.
@@ -215,6 +218,7 @@ impl Producer {
             closed: false,
             stream: None,
             schema_ids: BTreeMap::new(),
+            version: 0,
         }
     }
 

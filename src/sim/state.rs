@@ -8,28 +8,29 @@ use super::types::hex;
 use super::world::{Due, WorldState};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StateView {
     pub time_ms: u64,
     pub seed: u64,
     pub step: u64,
-    pub brokers: Vec<BrokerView>,
+    pub brokers: Rc<Vec<BrokerView>>,
     pub controller: ControllerView,
-    pub topics: Vec<TopicView>,
-    pub producers: Vec<ProducerView>,
-    pub consumers: Vec<ConsumerView>,
-    pub in_flight: Vec<MessageView>,
+    pub topics: Vec<Rc<TopicView>>,
+    pub producers: Vec<Rc<ProducerView>>,
+    pub consumers: Vec<Rc<ConsumerView>>,
+    pub in_flight: Rc<Vec<MessageView>>,
     /// Consumer groups as their coordinators hold them.
-    pub groups: Vec<GroupView>,
+    pub groups: Vec<Rc<GroupView>>,
     /// The schema registry: levels, subjects with their versions, recent HTTP calls.
-    pub registry: RegistryView,
+    pub registry: Rc<RegistryView>,
     /// Converter applications (`sim converter add`), sorted by name.
-    pub converters: Vec<ConverterView>,
+    pub converters: Rc<Vec<ConverterView>>,
 }
 
 /// A converter (the migration story's service) and what it has done.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ConverterView {
     pub name: String,
     /// The topic it reads (new schema) and the one it writes (old schema).
@@ -48,7 +49,7 @@ pub struct ConverterView {
 pub const RECENT_HTTP_CALLS: usize = 20;
 
 /// The schema registry as its REST API would show it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RegistryView {
     /// The global compatibility level (`BACKWARD` unless changed with `PUT /config`).
     pub global_level: &'static str,
@@ -58,7 +59,7 @@ pub struct RegistryView {
     pub http_calls: Vec<HttpCallView>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SubjectView {
     pub subject: String,
     /// The level that applies: the subject's own, else the global one.
@@ -69,7 +70,7 @@ pub struct SubjectView {
     pub versions: Vec<SchemaVersionView>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SchemaVersionView {
     pub version: u32,
     /// The global schema id the version points at.
@@ -80,7 +81,7 @@ pub struct SchemaVersionView {
     pub deleted: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HttpCallView {
     /// The simulated client it left from (`curl-1` …).
     pub client: String,
@@ -94,7 +95,7 @@ pub struct HttpCallView {
     pub response_body: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GroupView {
     pub group: String,
     /// The broker leading the group's `__consumer_offsets` partition (if it is up).
@@ -119,7 +120,7 @@ pub struct GroupView {
     pub committed_but_never_processed: Vec<RecordCountView>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GroupMemberView {
     pub member_id: String,
     /// `group.instance.id` of a static member.
@@ -133,7 +134,7 @@ pub struct GroupMemberView {
     pub assignment: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GroupOffsetView {
     pub topic: String,
     pub partition: u32,
@@ -144,7 +145,7 @@ pub struct GroupOffsetView {
     pub owner: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RecordCountView {
     pub topic: String,
     pub partition: u32,
@@ -155,7 +156,7 @@ pub struct RecordCountView {
 }
 
 /// A group consumer's own view: membership and the application's poll loop.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ConsumerGroupView {
     pub group: String,
     pub client_id: String,
@@ -187,7 +188,7 @@ pub struct ConsumerGroupView {
     pub rejoin: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BrokerView {
     pub id: u32,
     pub alive: bool,
@@ -197,21 +198,21 @@ pub struct BrokerView {
     pub paused_until: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ControllerView {
     /// KRaft: the controller role is separate from the brokers in this simulation.
     pub mode: &'static str,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TopicView {
     pub name: String,
     pub topic_id: String,
     pub configs: BTreeMap<String, String>,
-    pub partitions: Vec<PartitionView>,
+    pub partitions: Vec<Rc<PartitionView>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PartitionView {
     pub partition: u32,
     pub leader: Option<u32>,
@@ -223,28 +224,28 @@ pub struct PartitionView {
     pub log_start_offset: u64,
     pub log_end_offset: u64,
     /// The leader replica's records.
-    pub records: Vec<RecordView>,
-    pub replicas_state: Vec<ReplicaView>,
+    pub records: Rc<Vec<Rc<RecordView>>>,
+    pub replicas_state: Vec<Rc<ReplicaView>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReplicaView {
     pub broker: u32,
     pub is_leader: bool,
     pub log_start_offset: u64,
     pub log_end_offset: u64,
     pub high_watermark: u64,
-    pub records: Vec<RecordView>,
+    pub records: Rc<Vec<Rc<RecordView>>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HeaderView {
     pub key: String,
     pub value: Option<String>,
     pub value_hex: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RecordView {
     pub offset: u64,
     pub timestamp: u64,
@@ -258,17 +259,19 @@ pub struct RecordView {
     pub summary: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ProducerView {
     pub name: String,
     pub config: BTreeMap<String, String>,
     pub closed: bool,
+    /// Every record handed to the producer (the page's view lists only the newest in `records`).
+    pub records_total: u64,
     pub records: Vec<ProducedRecordView>,
     /// A steady stream (`sim producer add`): its topic, pace and keys; `null` for the console producer.
     pub stream: Option<StreamView>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StreamView {
     pub topic: String,
     /// One record every this many ms.
@@ -279,7 +282,7 @@ pub struct StreamView {
     pub stopped: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ProducedRecordView {
     pub topic: String,
     pub key: Option<String>,
@@ -291,7 +294,7 @@ pub struct ProducedRecordView {
     pub error: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ConsumerView {
     pub name: String,
     pub topic: String,
@@ -299,6 +302,8 @@ pub struct ConsumerView {
     pub error: Option<String>,
     /// Partition → next offset to read.
     pub positions: BTreeMap<u32, u64>,
+    /// Every record the application received (the page's view lists only the newest in `records`).
+    pub records_total: u64,
     pub records: Vec<ConsumedView>,
     /// An error that is not a protocol code (NoOffsetForPartitionException …).
     pub error_text: Option<String>,
@@ -313,7 +318,7 @@ pub struct ConsumerView {
     pub deserialization_errors: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ConsumedView {
     pub partition: u32,
     pub offset: u64,
@@ -330,7 +335,7 @@ pub struct ConsumedView {
     pub decoded_value: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MessageView {
     pub id: u64,
     pub from: String,
@@ -398,7 +403,14 @@ fn consumer_group_view(c: &super::consumer::Consumer) -> Option<ConsumerGroupVie
     })
 }
 
-fn group_views(s: &WorldState) -> Vec<GroupView> {
+/// Every group as its coordinator holds it; `counts` works out a group's
+/// duplicates and losses (from scratch, or incrementally in the page's cache).
+/// Also returns the groups' names.
+pub(crate) fn group_views(
+    s: &WorldState,
+    counts: &mut dyn FnMut(&str, &super::group::Group) -> ProcessingCounts,
+) -> (Vec<GroupView>, Vec<String>) {
+    let mut names = Vec::new();
     let mut out = Vec::new();
     let n = s
         .controller
@@ -435,7 +447,8 @@ fn group_views(s: &WorldState) -> Vec<GroupView> {
                 }
             })
             .collect();
-        let (dups, lost) = processing_counts(s, &name, g);
+        let (dups, lost) = counts(&name, g);
+        names.push(name.clone());
         out.push(GroupView {
             group: name.clone(),
             coordinator,
@@ -463,62 +476,92 @@ fn group_views(s: &WorldState) -> Vec<GroupView> {
             committed_but_never_processed: lost,
         });
     }
-    out
+    (out, names)
 }
 
-/// Duplicates and losses of one group, from what its consumers processed.
-fn processing_counts(
-    s: &WorldState,
-    group: &str,
-    g: &super::group::Group,
-) -> (Vec<RecordCountView>, Vec<RecordCountView>) {
-    let mut seen: BTreeMap<(String, u32, u64), Vec<String>> = BTreeMap::new();
-    let members: Vec<&super::consumer::Consumer> = s
-        .consumers
-        .values()
-        .filter(|c| {
-            c.spec
-                .group
-                .as_ref()
-                .is_some_and(|cfg| cfg.group_id == group)
-        })
-        .collect();
-    for c in &members {
-        for r in &c.consumed {
-            seen.entry((c.spec.topic.clone(), r.partition, r.record.offset))
-                .or_default()
-                .push(c.name.clone());
-        }
+/// A group's records processed more than once, and committed but never processed.
+pub(crate) type ProcessingCounts = (Vec<RecordCountView>, Vec<RecordCountView>);
+
+/// Duplicates and losses of one group, from what its consumers processed
+/// (worked out from the start; the page's cache does it incrementally).
+fn processing_counts(s: &WorldState, g: &super::group::Group) -> ProcessingCounts {
+    let mut tally = Tally::default();
+    for c in group_members(s, &g.group_id) {
+        tally.add(c);
     }
-    let dups = seen
-        .iter()
-        .filter(|(_, by)| by.len() > 1)
-        .map(|((topic, partition, offset), by)| RecordCountView {
-            topic: topic.clone(),
-            partition: *partition,
-            offset: *offset,
-            times: by.len(),
-            consumers: by.clone(),
-        })
-        .collect();
-    let mut lost = Vec::new();
-    for c in &members {
-        for r in &c.interrupted {
-            let key = (c.spec.topic.clone(), r.partition, r.record.offset);
-            let tp = super::types::TopicPartition::new(&c.spec.topic, r.partition);
-            let committed = g.offsets.get(&tp).map_or(0, |o| o.offset);
-            if !seen.contains_key(&key) && r.record.offset < committed {
-                lost.push(RecordCountView {
-                    topic: key.0,
-                    partition: key.1,
-                    offset: key.2,
-                    times: 0,
-                    consumers: vec![c.name.clone()],
-                });
+    tally.counts(s, g)
+}
+
+/// The group consumers of `group`, by name.
+pub(crate) fn group_members<'a>(
+    s: &'a WorldState,
+    group: &'a str,
+) -> impl Iterator<Item = &'a super::consumer::Consumer> + 'a {
+    s.consumers.values().filter(move |c| {
+        c.spec
+            .group
+            .as_ref()
+            .is_some_and(|cfg| cfg.group_id == group)
+    })
+}
+
+/// Who processed each record of a group's topic, built up consumer by consumer.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Tally {
+    /// (topic, partition, offset) → the consumers that processed it, in order.
+    seen: BTreeMap<(Rc<str>, u32, u64), Vec<Rc<str>>>,
+    /// How many records of each consumer are counted, by name.
+    pub(crate) counted: BTreeMap<String, usize>,
+}
+
+impl Tally {
+    /// Counts the records `c` processed that are not counted yet.
+    pub(crate) fn add(&mut self, c: &super::consumer::Consumer) {
+        let done = self.counted.get(&c.name).copied().unwrap_or(0);
+        let topic: Rc<str> = Rc::from(c.spec.topic.as_str());
+        let name: Rc<str> = Rc::from(c.name.as_str());
+        for r in c.consumed.iter_from(done) {
+            self.seen
+                .entry((topic.clone(), r.partition, r.record.offset))
+                .or_default()
+                .push(name.clone());
+        }
+        self.counted.insert(c.name.clone(), c.consumed.len());
+    }
+
+    pub(crate) fn counts(&self, s: &WorldState, g: &super::group::Group) -> ProcessingCounts {
+        let dups = self
+            .seen
+            .iter()
+            .filter(|(_, by)| by.len() > 1)
+            .map(|((topic, partition, offset), by)| RecordCountView {
+                topic: topic.to_string(),
+                partition: *partition,
+                offset: *offset,
+                times: by.len(),
+                consumers: by.iter().map(|c| c.to_string()).collect(),
+            })
+            .collect();
+        let mut lost = Vec::new();
+        for c in group_members(s, &g.group_id) {
+            for r in &c.interrupted {
+                let topic: Rc<str> = Rc::from(c.spec.topic.as_str());
+                let key = (topic, r.partition, r.record.offset);
+                let tp = super::types::TopicPartition::new(&c.spec.topic, r.partition);
+                let committed = g.offsets.get(&tp).map_or(0, |o| o.offset);
+                if !self.seen.contains_key(&key) && r.record.offset < committed {
+                    lost.push(RecordCountView {
+                        topic: key.0.to_string(),
+                        partition: key.1,
+                        offset: key.2,
+                        times: 0,
+                        consumers: vec![c.name.clone()],
+                    });
+                }
             }
         }
+        (dups, lost)
     }
-    (dups, lost)
 }
 
 fn text(b: &Option<Vec<u8>>) -> Option<String> {
@@ -554,184 +597,254 @@ pub fn record_view_in(topic: &str, r: &Record) -> RecordView {
     }
 }
 
+/// How much history a view carries: all of it (`sim state`, the JSON contract)
+/// or the newest records only (the page, see [`super::view_cache`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    /// Records per replica log.
+    pub replica_records: usize,
+    /// Records per producer and per consumer.
+    pub client_records: usize,
+}
+
+impl Window {
+    pub const FULL: Window = Window {
+        replica_records: usize::MAX,
+        client_records: usize::MAX,
+    };
+}
+
 impl StateView {
+    /// The whole state, every record included (the documented JSON contract).
     pub fn of(s: &WorldState) -> StateView {
         let topics = s
             .controller
             .topics
             .values()
-            .map(|t| TopicView {
-                name: t.name.clone(),
-                topic_id: t.topic_id.clone(),
-                configs: t.configs.clone(),
-                partitions: t
+            .map(|t| {
+                let partitions = t
                     .partitions
                     .iter()
                     .map(|p| {
-                        let tp = super::types::TopicPartition::new(&t.name, p.partition);
-                        let replicas_state: Vec<ReplicaView> = p
+                        let replicas = p
                             .replicas
                             .iter()
                             .map(|b| {
-                                let log = s.brokers.get(b).and_then(|br| br.logs.get(&tp));
-                                ReplicaView {
-                                    broker: *b,
-                                    is_leader: p.leader == Some(*b),
-                                    log_start_offset: log.map_or(0, |l| l.log_start_offset),
-                                    log_end_offset: log.map_or(0, |l| l.log_end_offset()),
-                                    high_watermark: log.map_or(0, |l| l.high_watermark),
-                                    records: log
-                                        .map(|l| {
-                                            l.records
-                                                .iter()
-                                                .map(|r| record_view_in(&t.name, r))
-                                                .collect()
-                                        })
-                                        .unwrap_or_default(),
-                                }
+                                let mut record = |r: &super::log::SharedRecord| {
+                                    Rc::new(record_view_in(&t.name, r))
+                                };
+                                Rc::new(replica_view(s, &t.name, p, *b, Window::FULL, &mut record))
                             })
                             .collect();
-                        let leader = replicas_state.iter().find(|r| r.is_leader);
-                        PartitionView {
-                            partition: p.partition,
-                            leader: p.leader,
-                            leader_epoch: p.leader_epoch,
-                            replicas: p.replicas.clone(),
-                            isr: p.isr.clone(),
-                            high_watermark: leader.map_or(0, |l| l.high_watermark),
-                            log_start_offset: leader.map_or(0, |l| l.log_start_offset),
-                            log_end_offset: leader.map_or(0, |l| l.log_end_offset),
-                            records: leader.map(|l| l.records.clone()).unwrap_or_default(),
-                            replicas_state,
-                        }
+                        Rc::new(partition_view(p, replicas))
                     })
-                    .collect(),
+                    .collect();
+                Rc::new(topic_view(t, partitions))
             })
             .collect();
-        let producers = s
-            .producers
-            .values()
-            .map(|p| ProducerView {
-                name: p.name.clone(),
-                config: BTreeMap::from([
-                    ("acks".to_string(), p.config.acks.as_str().to_string()),
-                    ("batch.size".to_string(), p.config.batch_size.to_string()),
-                    ("linger.ms".to_string(), p.config.linger_ms.to_string()),
-                ]),
-                closed: p.closed,
-                records: p
-                    .records
-                    .iter()
-                    .map(|r| ProducedRecordView {
-                        topic: r.topic.clone(),
-                        key: text(&r.record.key),
-                        value: text(&r.record.value),
-                        timestamp: r.timestamp,
-                        status: r.status,
-                        partition: r.partition,
-                        offset: r.offset,
-                        error: r
-                            .error
-                            .map(|e| e.name().to_string())
-                            .or_else(|| r.failure.clone()),
-                    })
-                    .collect(),
-                stream: p.stream.as_ref().map(|st| StreamView {
-                    topic: st.topic.clone(),
-                    interval_ms: st.interval_ms,
-                    keys: st.keys.clone(),
-                    sent: st.sent,
-                    stopped: st.stopped,
-                }),
-            })
-            .collect();
-        let consumers = s
-            .consumers
-            .values()
-            .map(|c| ConsumerView {
-                name: c.name.clone(),
-                topic: c.spec.topic.clone(),
-                closed: c.closed,
-                error: c.error.map(|e| e.name().to_string()),
-                positions: c.positions.clone(),
-                records: c.consumed.iter().map(consumed_view).collect(),
-                error_text: c.error_text.clone(),
-                group: consumer_group_view(c),
-                schema_ids_cached: c.schema_cache.keys().copied().collect(),
-                schema_ids_pending: c.schema_pending.iter().copied().collect(),
-                deserialization_errors: c.deserialization_errors,
-            })
-            .collect();
-        let mut queue: Vec<_> = s.queue.iter().collect();
-        queue.sort_by_key(|q| (q.at, q.seq));
-        let in_flight = queue
-            .iter()
-            .filter_map(|q| match &q.due {
-                Due::Deliver(m) => Some(MessageView {
-                    id: m.id,
-                    from: m.from.label(),
-                    to: m.to.label(),
-                    api: m.body.api_name(),
-                    direction: if m.body.is_response() {
-                        "response"
-                    } else {
-                        "request"
-                    },
-                    sent_at: m.sent_at,
-                    deliver_at: m.deliver_at,
-                    summary: m.body.describe(),
-                }),
-                Due::Timer(_) => None,
-            })
-            .collect();
+        let (groups, _) = group_views(s, &mut |_, g| processing_counts(s, g));
         StateView {
             time_ms: s.now,
             seed: s.seed,
             step: s.event_count,
-            brokers: s
-                .brokers
-                .values()
-                .map(|b| BrokerView {
-                    id: b.id,
-                    alive: b.alive,
-                    fenced: s
-                        .controller
-                        .registrations
-                        .get(&b.id)
-                        .is_some_and(|r| r.fenced),
-                    paused_until: if b.paused_until > s.now {
-                        b.paused_until
-                    } else {
-                        0
-                    },
-                })
-                .collect(),
+            brokers: Rc::new(broker_views(s)),
             controller: ControllerView { mode: "kraft" },
             topics,
-            producers,
-            consumers,
-            in_flight,
-            groups: group_views(s),
-            registry: registry_view(s),
-            converters: s
-                .converters
+            producers: s
+                .producers
                 .values()
-                .map(|c| ConverterView {
-                    name: c.name.clone(),
-                    from_topic: c.from_topic.clone(),
-                    to_topic: c.to_topic.clone(),
-                    consumer: c.consumer.clone(),
-                    producer: c.producer.clone(),
-                    converted: c.converted,
-                    failed: c.failed,
-                    last_error: c.last_error.clone(),
-                })
+                .map(|p| Rc::new(producer_view(p, Window::FULL)))
                 .collect(),
+            consumers: s
+                .consumers
+                .values()
+                .map(|c| Rc::new(consumer_view(c, Window::FULL)))
+                .collect(),
+            in_flight: Rc::new(in_flight_views(s)),
+            groups: groups.into_iter().map(Rc::new).collect(),
+            registry: Rc::new(registry_view(s)),
+            converters: Rc::new(converter_views(s)),
         }
     }
 }
 
-fn registry_view(s: &WorldState) -> RegistryView {
+/// One replica's log, with the newest `w.replica_records` records; `record`
+/// turns a record into its view (the page's cache reuses earlier ones).
+pub(crate) fn replica_view(
+    s: &WorldState,
+    topic: &str,
+    p: &super::controller::PartitionMeta,
+    broker: u32,
+    w: Window,
+    record: &mut dyn FnMut(&super::log::SharedRecord) -> Rc<RecordView>,
+) -> ReplicaView {
+    let tp = super::types::TopicPartition::new(topic, p.partition);
+    let log = s.brokers.get(&broker).and_then(|br| br.logs.get(&tp));
+    ReplicaView {
+        broker,
+        is_leader: p.leader == Some(broker),
+        log_start_offset: log.map_or(0, |l| l.log_start_offset),
+        log_end_offset: log.map_or(0, |l| l.log_end_offset()),
+        high_watermark: log.map_or(0, |l| l.high_watermark),
+        records: Rc::new(
+            log.map(|l| {
+                let skip = l.records.len().saturating_sub(w.replica_records);
+                l.records.iter_from(skip).map(&mut *record).collect()
+            })
+            .unwrap_or_default(),
+        ),
+    }
+}
+
+pub(crate) fn partition_view(
+    p: &super::controller::PartitionMeta,
+    replicas_state: Vec<Rc<ReplicaView>>,
+) -> PartitionView {
+    let leader = replicas_state.iter().find(|r| r.is_leader);
+    PartitionView {
+        partition: p.partition,
+        leader: p.leader,
+        leader_epoch: p.leader_epoch,
+        replicas: p.replicas.clone(),
+        isr: p.isr.clone(),
+        high_watermark: leader.map_or(0, |l| l.high_watermark),
+        log_start_offset: leader.map_or(0, |l| l.log_start_offset),
+        log_end_offset: leader.map_or(0, |l| l.log_end_offset),
+        records: leader.map(|l| l.records.clone()).unwrap_or_default(),
+        replicas_state,
+    }
+}
+
+pub(crate) fn topic_view(
+    t: &super::controller::TopicMeta,
+    partitions: Vec<Rc<PartitionView>>,
+) -> TopicView {
+    TopicView {
+        name: t.name.clone(),
+        topic_id: t.topic_id.clone(),
+        configs: t.configs.clone(),
+        partitions,
+    }
+}
+
+pub(crate) fn producer_view(p: &super::producer::Producer, w: Window) -> ProducerView {
+    let skip = p.records.len().saturating_sub(w.client_records);
+    ProducerView {
+        name: p.name.clone(),
+        config: BTreeMap::from([
+            ("acks".to_string(), p.config.acks.as_str().to_string()),
+            ("batch.size".to_string(), p.config.batch_size.to_string()),
+            ("linger.ms".to_string(), p.config.linger_ms.to_string()),
+        ]),
+        closed: p.closed,
+        records_total: p.records.len() as u64,
+        records: p
+            .records
+            .iter_from(skip)
+            .map(|r| ProducedRecordView {
+                topic: r.topic.clone(),
+                key: text(&r.record.key),
+                value: text(&r.record.value),
+                timestamp: r.timestamp,
+                status: r.status,
+                partition: r.partition,
+                offset: r.offset,
+                error: r
+                    .error
+                    .map(|e| e.name().to_string())
+                    .or_else(|| r.failure.clone()),
+            })
+            .collect(),
+        stream: p.stream.as_ref().map(|st| StreamView {
+            topic: st.topic.clone(),
+            interval_ms: st.interval_ms,
+            keys: st.keys.clone(),
+            sent: st.sent,
+            stopped: st.stopped,
+        }),
+    }
+}
+
+pub(crate) fn consumer_view(c: &super::consumer::Consumer, w: Window) -> ConsumerView {
+    let skip = c.consumed.len().saturating_sub(w.client_records);
+    ConsumerView {
+        name: c.name.clone(),
+        topic: c.spec.topic.clone(),
+        closed: c.closed,
+        error: c.error.map(|e| e.name().to_string()),
+        positions: c.positions.clone(),
+        records_total: c.consumed.len() as u64,
+        records: c.consumed.iter_from(skip).map(consumed_view).collect(),
+        error_text: c.error_text.clone(),
+        group: consumer_group_view(c),
+        schema_ids_cached: c.schema_cache.keys().copied().collect(),
+        schema_ids_pending: c.schema_pending.iter().copied().collect(),
+        deserialization_errors: c.deserialization_errors,
+    }
+}
+
+pub(crate) fn in_flight_views(s: &WorldState) -> Vec<MessageView> {
+    let mut queue: Vec<_> = s.queue.iter().collect();
+    queue.sort_by_key(|q| (q.at, q.seq));
+    queue
+        .iter()
+        .filter_map(|q| match &q.due {
+            Due::Deliver(m) => Some(MessageView {
+                id: m.id,
+                from: m.from.label(),
+                to: m.to.label(),
+                api: m.body.api_name(),
+                direction: if m.body.is_response() {
+                    "response"
+                } else {
+                    "request"
+                },
+                sent_at: m.sent_at,
+                deliver_at: m.deliver_at,
+                summary: m.body.describe(),
+            }),
+            Due::Timer(_) => None,
+        })
+        .collect()
+}
+
+pub(crate) fn broker_views(s: &WorldState) -> Vec<BrokerView> {
+    s.brokers
+        .values()
+        .map(|b| BrokerView {
+            id: b.id,
+            alive: b.alive,
+            fenced: s
+                .controller
+                .registrations
+                .get(&b.id)
+                .is_some_and(|r| r.fenced),
+            paused_until: if b.paused_until > s.now {
+                b.paused_until
+            } else {
+                0
+            },
+        })
+        .collect()
+}
+
+pub(crate) fn converter_views(s: &WorldState) -> Vec<ConverterView> {
+    s.converters
+        .values()
+        .map(|c| ConverterView {
+            name: c.name.clone(),
+            from_topic: c.from_topic.clone(),
+            to_topic: c.to_topic.clone(),
+            consumer: c.consumer.clone(),
+            producer: c.producer.clone(),
+            converted: c.converted,
+            failed: c.failed,
+            last_error: c.last_error.clone(),
+        })
+        .collect()
+}
+
+pub(crate) fn registry_view(s: &WorldState) -> RegistryView {
     use crate::schema::registry::VersionId;
     let reg = &s.registry;
     let subjects = reg

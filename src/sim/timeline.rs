@@ -87,6 +87,15 @@ pub struct World {
     /// Checkpoints by the step they were taken after, ascending.
     checkpoints: Vec<WorldState>,
     narrations: RefCell<Narrations>,
+    /// Names this world's current line of history (see [`World::lineage`]).
+    lineage: u64,
+}
+
+/// A fresh lineage token: views cached for one world are never mistaken for another's.
+fn new_lineage() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 impl World {
@@ -100,6 +109,7 @@ impl World {
             actors: Vec::new(),
             actor_ids: BTreeMap::new(),
             narrations: RefCell::new(Narrations::default()),
+            lineage: new_lineage(),
         }
     }
 
@@ -173,6 +183,14 @@ impl World {
         self.timeline_len() - self.step_count()
     }
 
+    /// A token for this world's line of history: it changes when a command in
+    /// the past replaces the future (and differs between worlds). Versions of
+    /// nodes and logs (which views reuse by) only compare within one lineage.
+    /// It never influences the simulation.
+    pub fn lineage(&self) -> u64 {
+        self.lineage
+    }
+
     /// How many checkpoints are kept (for tests and the memory budget).
     pub fn checkpoint_count(&self) -> usize {
         self.checkpoints.len()
@@ -205,6 +223,9 @@ impl World {
 
     fn truncate_future(&mut self) {
         let n = self.state.event_count;
+        if self.events.len() as u64 > n {
+            self.lineage = new_lineage();
+        }
         self.events.truncate(n as usize);
         let keep = self.inputs.partition_point(|i| i.at_step < n);
         self.inputs.truncate(keep);

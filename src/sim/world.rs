@@ -246,6 +246,9 @@ pub struct WorldState {
     /// Every `curl` request made so far, with its response once it arrived.
     #[serde(default)]
     pub http_calls: Vec<super::registry_node::HttpCall>,
+    /// Requests the schema registry has handled (its state can only change with one).
+    #[serde(default)]
+    pub registry_requests: u64,
     /// Converter applications (`sim converter add`), by name.
     #[serde(default)]
     pub converters: SharedMap<String, super::converter::Converter>,
@@ -302,6 +305,7 @@ impl WorldState {
             registry: Default::default(),
             http_calls: Vec::new(),
             converters: SharedMap::new(),
+            registry_requests: 0,
         };
         if settings.auto_leader_rebalance_enable {
             w.schedule(
@@ -623,7 +627,7 @@ impl WorldState {
         let settings = self.config.settings.clone();
         let mut fetches = Vec::new();
         for b in self.brokers.values_mut() {
-            b.now_hint = now;
+            b.act(now);
             // Simplification: every broker learns a new topic at once.
             b.set_topic(now, &meta.name, Some(&meta));
             if b.alive {
@@ -695,7 +699,7 @@ impl WorldState {
             Command::DeleteTopic { name } => {
                 let meta = self.controller.delete_topic(name)?;
                 for b in self.brokers.values_mut() {
-                    b.now_hint = now;
+                    b.act(now);
                     b.set_topic(now, &meta.name, None);
                 }
                 (
@@ -718,9 +722,7 @@ impl WorldState {
                 close,
             } => {
                 self.ensure_producer(producer, config);
-                let p = self
-                    .producers
-                    .get_mut(producer)
+                let p = acting(self.producers.get_mut(producer), now)
                     .ok_or_else(|| invalid("producer vanished".into()))?;
                 p.closed = false;
                 let out = p.on_send(now, topic, records.clone(), *close, &mut self.rng);
@@ -874,7 +876,7 @@ impl WorldState {
                 let settings = self.config.settings.clone();
                 let mut fetches = Vec::new();
                 for b in self.brokers.values_mut() {
-                    b.now_hint = now;
+                    b.act(now);
                     // Simplification: every broker learns the new partitions at once.
                     b.add_partitions(now, &meta, old);
                     if b.alive {
@@ -947,6 +949,7 @@ impl WorldState {
                 c.consumed = old.consumed.clone();
                 c.interrupted = old.interrupted.clone();
                 c.restarts = old.restarts + 1;
+                c.version = old.version + 1;
                 c.now_hint = now;
                 if let Some(cfg) = &old.spec.group {
                     c.group = Some(super::consumer::GroupClient::new(cfg.clone(), now));
@@ -974,9 +977,7 @@ impl WorldState {
                 keys,
             } => {
                 self.ensure_producer(producer, config);
-                let p = self
-                    .producers
-                    .get_mut(producer)
+                let p = acting(self.producers.get_mut(producer), now)
                     .ok_or_else(|| invalid("producer vanished".into()))?;
                 p.closed = false;
                 p.closing = false;
@@ -1008,10 +1009,8 @@ impl WorldState {
                 (NodeId::Client(producer.clone()), out)
             }
             Command::StopProducerStream { producer } => {
-                if let Some(st) = self
-                    .producers
-                    .get_mut(producer)
-                    .and_then(|p| p.stream.as_mut())
+                if let Some(st) =
+                    acting(self.producers.get_mut(producer), now).and_then(|p| p.stream.as_mut())
                 {
                     st.stopped = true;
                 }
@@ -1138,7 +1137,7 @@ impl WorldState {
                         ),
                     },
                     NodeId::Client(name) => {
-                        if let Some(p) = self.producers.get_mut(name) {
+                        if let Some(p) = acting(self.producers.get_mut(name), now) {
                             p.handle(now, &msg, &mut self.rng)
                         } else if let Some(c) = acting(self.consumers.get_mut(name), now) {
                             c.handle(now, &msg)
@@ -1174,6 +1173,7 @@ impl WorldState {
                         }
                     }
                     NodeId::SchemaRegistry => {
+                        self.registry_requests += 1;
                         super::registry_node::handle(&mut self.registry, &msg)
                     }
                     NodeId::Controller => match &msg.body {
@@ -1203,7 +1203,7 @@ impl WorldState {
                 (to, out)
             }
             Due::Timer(Timer::ProducerLinger { producer }) => {
-                let out = match self.producers.get_mut(&producer) {
+                let out = match acting(self.producers.get_mut(&producer), now) {
                     Some(p) => p.on_linger(now),
                     None => Outcome::new(
                         EventKind::Noop,
@@ -1251,7 +1251,7 @@ impl WorldState {
                 (NodeId::Controller, out)
             }
             Due::Timer(Timer::RequestTimeout { client, request_id }) => {
-                let out = match self.producers.get_mut(&client) {
+                let out = match acting(self.producers.get_mut(&client), now) {
                     Some(p) => p.on_request_timeout(now, request_id),
                     None => match acting(self.consumers.get_mut(&client), now) {
                         Some(c) => c.on_request_timeout(request_id),
@@ -1293,7 +1293,7 @@ impl WorldState {
                 )
             }
             Due::Timer(Timer::ProducerRetry { producer }) => {
-                let out = match self.producers.get_mut(&producer) {
+                let out = match acting(self.producers.get_mut(&producer), now) {
                     Some(p) => p.on_retry(now),
                     None => Outcome::new(
                         EventKind::Noop,
@@ -1373,7 +1373,7 @@ impl WorldState {
                 (NodeId::Client(consumer), out)
             }
             Due::Timer(Timer::ProducerStream { producer }) => {
-                let out = match self.producers.get_mut(&producer) {
+                let out = match acting(self.producers.get_mut(&producer), now) {
                     Some(p) => p.on_stream_tick(now, &mut self.rng),
                     None => Outcome::new(
                         EventKind::Noop,
@@ -1412,7 +1412,7 @@ impl WorldState {
                 .range_inclusive(self.config.latency_min_ms, self.config.latency_max_ms);
             let from = send.from.clone().unwrap_or_else(|| actor.clone());
             if let NodeId::Client(name) = &from {
-                if let Some(p) = self.producers.get_mut(name) {
+                if let Some(p) = acting(self.producers.get_mut(name), now) {
                     if let Some(t) = p.note_sent(&send.body, id, now) {
                         out.timers.push(t);
                     }
@@ -1437,7 +1437,7 @@ impl WorldState {
             self.schedule(at, Due::Timer(t));
         }
         if let NodeId::Client(name) = &actor {
-            if let Some(p) = self.producers.get_mut(name) {
+            if let Some(p) = acting(self.producers.get_mut(name), now) {
                 if let Some(more) = p.after_sending() {
                     out.then(more);
                 }
@@ -1454,29 +1454,39 @@ impl WorldState {
     }
 }
 
-/// Brokers and consumers still read the time from a field the world sets just
-/// before they act (passed in, never read from a clock). Setting it only on the
-/// node that acts keeps every other node shared with the last checkpoint.
-trait Clocked {
-    fn set_now(&mut self, now: Time);
+/// A node the world is about to hand an input. Brokers and consumers still read
+/// the time from a field the world sets just before they act (passed in, never
+/// read from a clock); every node counts its inputs in `version`, which views use
+/// to know what changed. Touching only the node that acts keeps every other node
+/// shared with the last checkpoint.
+pub(crate) trait Acting {
+    fn act(&mut self, now: Time);
 }
 
-impl Clocked for Broker {
-    fn set_now(&mut self, now: Time) {
+impl Acting for Broker {
+    fn act(&mut self, now: Time) {
         self.now_hint = now;
+        self.version += 1;
     }
 }
 
-impl Clocked for Consumer {
-    fn set_now(&mut self, now: Time) {
+impl Acting for Consumer {
+    fn act(&mut self, now: Time) {
         self.now_hint = now;
+        self.version += 1;
+    }
+}
+
+impl Acting for Producer {
+    fn act(&mut self, _now: Time) {
+        self.version += 1;
     }
 }
 
 /// A node about to act, told the time first.
-fn acting<T: Clocked>(node: Option<&mut T>, now: Time) -> Option<&mut T> {
+pub(crate) fn acting<T: Acting>(node: Option<&mut T>, now: Time) -> Option<&mut T> {
     let n = node?;
-    n.set_now(now);
+    n.act(now);
     Some(n)
 }
 

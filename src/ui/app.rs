@@ -3,8 +3,11 @@
 //! The reducer owns the console [`Session`] behind an `Rc<RefCell<…>>` plus a
 //! version counter: the session is mutated in place (cloning a world with its
 //! checkpoints on every step would be wasteful) and the counter tells Yew that
-//! something changed. Each action recomputes one [`StateView`] snapshot, which
-//! every component renders; none of them looks inside the kernel.
+//! something changed. Each action refreshes the [`StateView`] through a
+//! [`ViewCache`]: only what changed in the step is rebuilt, the rest is shared
+//! (`Rc`) with the previous view, and components whose props are unchanged
+//! (compared by pointer) are not rendered again. Callbacks handed down are made
+//! once, so they compare equal across renders. No component looks inside the kernel.
 
 use super::assignor_lab::AssignorLab;
 use super::cluster::{ClusterView, RecordRef};
@@ -19,6 +22,7 @@ use super::record_detail::RecordDetail;
 use super::registry::RegistryPanel;
 use super::tabs::Tabs;
 use crate::console::{LineOutput, Session};
+use crate::sim::view_cache::ViewCache;
 use crate::sim::{ClusterConfig, StateView};
 use gloo_timers::callback::Interval;
 use std::cell::{Ref, RefCell};
@@ -94,10 +98,31 @@ impl PartialEq for SessionHandle {
     }
 }
 
+/// The page's [`ViewCache`], shared by every copy of the state (equal by pointer).
+#[derive(Clone, Default)]
+pub struct Views(Rc<RefCell<ViewCache>>);
+
+impl PartialEq for Views {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Views {
+    /// The view of the session's world now (the last one if the cache is busy).
+    fn refresh(&self, session: &Session, last: &Rc<StateView>) -> Rc<StateView> {
+        match self.0.try_borrow_mut() {
+            Ok(mut cache) => cache.refresh(session.world()),
+            Err(_) => last.clone(),
+        }
+    }
+}
+
 /// Everything the page shows that is not local to one form field.
 #[derive(Clone, PartialEq)]
 pub struct AppState {
     pub session: SessionHandle,
+    views: Views,
     /// The snapshot of the world at the session's current version.
     pub view: Rc<StateView>,
     pub playing: bool,
@@ -123,9 +148,14 @@ impl AppState {
     /// what they do and the learner steps through it (see `Session::set_auto_run`).
     pub fn new(mut session: Session) -> Self {
         session.set_auto_run(false);
-        let view = Rc::new(session.world().snapshot());
+        let views = Views::default();
+        let view = match views.0.try_borrow_mut() {
+            Ok(mut cache) => cache.refresh(session.world()),
+            Err(_) => Rc::new(session.world().snapshot()),
+        };
         AppState {
             session: SessionHandle::new(session),
+            views,
             view,
             playing: false,
             speed: DEFAULT_SPEED,
@@ -273,7 +303,7 @@ impl Reducible for AppState {
         };
         if changed {
             next.view = match next.session.get() {
-                Some(s) => Rc::new(s.world().snapshot()),
+                Some(s) => next.views.refresh(&s, &next.view),
                 None => next.view.clone(),
             };
         }
@@ -508,9 +538,14 @@ impl Drop for KeyListener {
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(AppState::default);
+    // Made once: equal across renders, so memoised children are not re-rendered for them.
     let dispatch = {
         let d = state.dispatcher();
-        Callback::from(move |a: Action| d.dispatch(a))
+        (*use_memo((), move |_| Callback::from(move |a: Action| d.dispatch(a)))).clone()
+    };
+    let stable = |f: fn(&Callback<Action>) -> Callback<String>| {
+        let d = dispatch.clone();
+        move |_: &()| f(&d)
     };
 
     {
@@ -568,13 +603,34 @@ pub fn app() -> Html {
     );
     let groups: Rc<Vec<String>> = Rc::new(group_names(&state.view));
     let brokers: Rc<Vec<u32>> = Rc::new(state.view.brokers.iter().map(|b| b.id).collect());
-    let on_select = dispatch.reform(Action::Select);
-    let on_close_detail = dispatch.reform(|_| Action::Select(None));
-    let on_line = dispatch.reform(Action::ConsoleLine);
-    let on_eof = dispatch.reform(|_| Action::EndOfInput);
-    let on_lines = dispatch.reform(Action::FormLines);
+    let on_select = (*use_memo((), {
+        let d = dispatch.clone();
+        move |_| d.reform(Action::Select)
+    }))
+    .clone();
+    let on_close_detail = (*use_memo((), {
+        let d = dispatch.clone();
+        move |_| d.reform(|_: ()| Action::Select(None))
+    }))
+    .clone();
+    let on_line = (*use_memo((), stable(|d| d.reform(Action::ConsoleLine)))).clone();
+    let on_eof = (*use_memo((), {
+        let d = dispatch.clone();
+        move |_| d.reform(|_: ()| Action::EndOfInput)
+    }))
+    .clone();
+    let on_lines = (*use_memo((), {
+        let d = dispatch.clone();
+        move |_| d.reform(Action::FormLines)
+    }))
+    .clone();
     // Buttons that stand for one console command (Kill, Start, profile).
-    let on_command = dispatch.reform(|line: String| Action::FormLines(vec![line]));
+    let on_command = (*use_memo(
+        (),
+        stable(|d| d.reform(|line: String| Action::FormLines(vec![line]))),
+    ))
+    .clone();
+    let on_run = (*use_memo((), stable(|d| d.reform(Action::RunScenario)))).clone();
 
     html! {
         <div id="app-root" class="app">
@@ -605,7 +661,7 @@ pub fn app() -> Html {
                             on_command={on_command.clone()}
                         />
                     </section>
-                    <Lessons on_run={dispatch.reform(Action::RunScenario)} />
+                    <Lessons on_run={on_run} />
                     <Tabs label="Forms" tabs={vec![("forms", "Topics & records"), ("group-forms", "Consumer groups"), ("assignor-lab", "Assignor lab"), ("registry", "Schema Registry")]}>
                         <Forms topics={topics.clone()} in_heredoc={in_heredoc} on_lines={on_lines.clone()}>
                             <NetworkControl brokers={brokers} on_command={on_command.clone()} />
@@ -619,7 +675,7 @@ pub fn app() -> Html {
                             on_lines={on_lines.clone()}
                         />
                         <AssignorLab on_command={on_command.clone()} />
-                        <RegistryPanel view={state.view.clone()} in_heredoc={in_heredoc} on_lines={on_lines} />
+                        <RegistryPanel registry={state.view.registry.clone()} in_heredoc={in_heredoc} on_lines={on_lines} />
                     </Tabs>
                 </div>
                 <div class="right-column">

@@ -15,8 +15,8 @@
 use super::groups::group_class;
 use crate::sim::group::OFFSETS_TOPIC;
 use crate::sim::state::{
-    ConsumerGroupView, ConsumerView, MessageView, PartitionView, ProducerView, RegistryView,
-    ReplicaView, StateView,
+    ConsumerGroupView, ConsumerView, MessageView, PartitionView, ProducerView, RecordView,
+    RegistryView, ReplicaView, StateView,
 };
 use crate::sim::RecordStatus;
 use std::rc::Rc;
@@ -105,7 +105,7 @@ fn top_nodes(view: &StateView) -> Vec<TopNode<'_>> {
     for p in &view.producers {
         clients.push((p.closed && !on_wire(&p.name), TopNode::Producer(p)));
     }
-    let mut consumers: Vec<&ConsumerView> = view.consumers.iter().collect();
+    let mut consumers: Vec<&ConsumerView> = view.consumers.iter().map(|c| &**c).collect();
     // Stable: the kernel's order within a group.
     consumers.sort_by(|a, b| {
         let key = |c: &ConsumerView| c.group.as_ref().map(|g| g.group.clone());
@@ -315,6 +315,7 @@ fn status_mark(s: RecordStatus) -> &'static str {
 
 fn producer_node(p: &ProducerView) -> Html {
     let skip = p.records.len().saturating_sub(CLIENT_RECORDS_SHOWN);
+    let earlier = p.records_total.saturating_sub(CLIENT_RECORDS_SHOWN as u64);
     let acks = p.config.get("acks").cloned().unwrap_or_default();
     html! {
         <div class={classes!("node", "producer-node", p.closed.then_some("closed"))} data-node={p.name.clone()}>
@@ -326,8 +327,8 @@ fn producer_node(p: &ProducerView) -> Html {
                 { format!("acks={acks}") }
                 if p.closed { { " · closed" } }
             </div>
-            if skip > 0 {
-                <div class="node-line muted">{ format!("… {skip} earlier") }</div>
+            if earlier > 0 {
+                <div class="node-line muted">{ format!("… {earlier} earlier") }</div>
             }
             <ul class="client-records">
                 { for p.records.iter().skip(skip).map(|r| {
@@ -363,6 +364,9 @@ fn consumer_node(c: &ConsumerView) -> Html {
         return group_consumer_node(c, g);
     }
     let skip = c.records.len().saturating_sub(CLIENT_RECORDS_SHOWN.min(3));
+    let earlier = c
+        .records_total
+        .saturating_sub(CLIENT_RECORDS_SHOWN.min(3) as u64);
     let positions = c
         .positions
         .iter()
@@ -376,11 +380,11 @@ fn consumer_node(c: &ConsumerView) -> Html {
                 <span class="node-kind">{ "CONSUMER" }</span>
             </div>
             <div class="node-line muted">
-                { format!("topic {} · {} consumed", c.topic, c.records.len()) }
+                { format!("topic {} · {} consumed", c.topic, c.records_total) }
                 if c.closed { { " · closed" } }
             </div>
-            if skip > 0 {
-                <div class="node-line muted">{ format!("… {skip} earlier") }</div>
+            if earlier > 0 {
+                <div class="node-line muted">{ format!("… {earlier} earlier") }</div>
             }
             if !positions.is_empty() {
                 <div class="node-line positions" title="next offset to read, per partition">{ format!("position {positions}") }</div>
@@ -696,7 +700,43 @@ fn broker_column(
             })
     });
     let boxes: Vec<Html> = replicas
-        .map(|(topic, p, r)| replica_box(topic, p, r, groups, props))
+        .map(|(topic, p, r)| {
+            let name = format!("{topic}-{}", p.partition);
+            // The arrow from a partition to its owner, on the leader (where consumers fetch).
+            let owners: Vec<Owner> = if r.is_leader {
+                groups
+                    .owners
+                    .iter()
+                    .filter(|(tp, ..)| *tp == name)
+                    .map(|(_, client, group, dead)| Owner {
+                        client: client.clone(),
+                        group: group.clone(),
+                        dead: *dead,
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let selected = props
+                .selected
+                .as_ref()
+                .filter(|s| s.topic == topic && s.partition == p.partition && s.broker == r.broker)
+                .map(|s| s.offset);
+            html! {
+                <ReplicaBox
+                    key={name}
+                    topic={AttrValue::from(topic.to_string())}
+                    partition={p.partition}
+                    leader_epoch={p.leader_epoch}
+                    offline={p.leader.is_none()}
+                    in_isr={p.isr.contains(&r.broker)}
+                    replica={r.clone()}
+                    owners={owners}
+                    selected={selected}
+                    on_select={props.on_select.clone()}
+                />
+            }
+        })
         .collect();
     let coordinated: Vec<&String> = groups
         .coordinators
@@ -774,23 +814,43 @@ fn broker_column(
     }
 }
 
-fn replica_box(
-    topic: &str,
-    p: &PartitionView,
-    r: &ReplicaView,
-    groups: &GroupMarks,
-    props: &ClusterViewProps,
-) -> Html {
-    let partition = p.partition;
+/// One partition's owner in a group, as drawn on its leader replica.
+#[derive(Clone, PartialEq)]
+struct Owner {
+    client: String,
+    group: String,
+    /// Its process is dead (the coordinator has not noticed yet).
+    dead: bool,
+}
+
+#[derive(Properties, PartialEq, Clone)]
+struct ReplicaBoxProps {
+    topic: AttrValue,
+    partition: u32,
+    leader_epoch: u32,
+    /// The partition has no leader.
+    offline: bool,
+    in_isr: bool,
+    replica: Rc<ReplicaView>,
+    /// Group members owning this partition (drawn on the leader only).
+    owners: Vec<Owner>,
+    /// The offset of this replica's selected record, if one is selected.
+    selected: Option<u64>,
+    on_select: Callback<Option<RecordRef>>,
+}
+
+/// One replica of one partition: its role, ISR membership, high watermark and
+/// the newest records of its log. A component with value props, so Yew skips it
+/// when none of them changed (most replicas, most steps).
+#[function_component(ReplicaBox)]
+fn replica_box(props: &ReplicaBoxProps) -> Html {
+    let r = &*props.replica;
+    let topic = props.topic.as_str();
+    let partition = props.partition;
     let leader = r.is_leader;
-    let offline = p.leader.is_none();
-    let in_isr = p.isr.contains(&r.broker);
+    let offline = props.offline;
+    let in_isr = props.in_isr;
     let hw = r.high_watermark;
-    let at_risk = if leader {
-        AT_RISK_LEADER
-    } else {
-        AT_RISK_FOLLOWER
-    };
     let mut cells: Vec<Html> = Vec::new();
     let marker = || {
         html! {
@@ -810,78 +870,35 @@ fn replica_box(
     let first_shown = r
         .records
         .get(skip)
-        .map_or(r.log_start_offset, |rec| rec.offset);
-    if skip > 0 {
+        .map_or(r.log_end_offset, |rec| rec.offset);
+    let earlier = first_shown.saturating_sub(r.log_start_offset);
+    if earlier > 0 {
         cells.push(html! {
-            <span class="earlier-records"
+            <span key="earlier" class="earlier-records"
                 title={format!("offsets {} to {} are in the log but not drawn; sim state or kafka-console-consumer show them", r.log_start_offset, first_shown.saturating_sub(1))}>
-                { format!("… {skip} earlier") }
+                { format!("… {earlier} earlier") }
             </span>
         });
     }
     if hw <= first_shown {
-        cells.push(marker());
+        cells.push(html! { <span key="hw" class="hw-slot">{ marker() }</span> });
     }
     for rec in r.records.iter().skip(skip) {
-        let this = RecordRef {
-            topic: topic.to_string(),
-            partition,
-            broker: r.broker,
-            offset: rec.offset,
-        };
-        let selected = props.selected.as_ref() == Some(&this);
-        let uncommitted = rec.offset >= hw;
-        let key = rec.key.clone().unwrap_or_else(|| "null".into());
-        let value = rec.value.clone().unwrap_or_else(|| "null".into());
-        let what = match &rec.summary {
-            Some(summary) => format!("offset {} · {summary}", rec.offset),
-            None => format!("offset {} · key={key} · value={value}", rec.offset),
-        };
-        let title = if uncommitted {
-            format!("{what}\n{at_risk}")
-        } else {
-            what
-        };
-        let onclick = {
-            let on_select = props.on_select.clone();
-            let this = this.clone();
-            Callback::from(move |_: MouseEvent| {
-                on_select.emit(if selected { None } else { Some(this.clone()) })
-            })
-        };
-        // Records of __consumer_offsets say what they are ("commit shop orders-0 → 5").
-        let label = rec
-            .summary
-            .as_deref()
-            .or(rec.key.as_deref())
-            .or(rec.value.as_deref())
-            .unwrap_or("null");
         cells.push(html! {
-            <button
-                type="button"
-                class={classes!(
-                    "record-cell",
-                    rec.summary.is_some().then_some("record-summary"),
-                    uncommitted.then_some("record-uncommitted"),
-                    selected.then_some("selected")
-                )}
-                data-topic={topic.to_string()}
-                data-partition={partition.to_string()}
-                data-broker={r.broker.to_string()}
-                data-offset={rec.offset.to_string()}
-                data-leader={leader.to_string()}
-                data-key={rec.key.clone()}
-                data-value={rec.value.clone()}
-                data-summary={rec.summary.clone()}
-                title={title}
-                onclick={onclick}
-            >
-                <span class="cell-offset">{ rec.offset }</span>
-                <span class="cell-label">{ label.to_string() }</span>
-            </button>
+            <RecordCell
+                key={rec.offset}
+                topic={props.topic.clone()}
+                partition={partition}
+                broker={r.broker}
+                leader={leader}
+                record={rec.clone()}
+                uncommitted={rec.offset >= hw}
+                selected={props.selected == Some(rec.offset)}
+                on_select={props.on_select.clone()}
+            />
         });
         if rec.offset + 1 == hw {
-            cells.push(marker());
+            cells.push(html! { <span key="hw" class="hw-slot">{ marker() }</span> });
         }
     }
     let leo = r.log_end_offset;
@@ -895,8 +912,8 @@ fn replica_box(
     } else if leader {
         html! {
             <span class="badge leader-badge"
-                title={format!("leader, epoch {}: the epoch goes up each time the controller elects a new leader", p.leader_epoch)}>
-                { format!("LEADER · e{}", p.leader_epoch) }
+                title={format!("leader, epoch {}: the epoch goes up each time the controller elects a new leader", props.leader_epoch)}>
+                { format!("LEADER · e{}", props.leader_epoch) }
             </span>
         }
     } else {
@@ -917,16 +934,6 @@ fn replica_box(
         }
     };
     let name = format!("{topic}-{partition}");
-    // The arrow from a partition to its owner, on the leader (where consumers fetch).
-    let owners: Vec<&(String, String, String, bool)> = if leader {
-        groups
-            .owners
-            .iter()
-            .filter(|(tp, ..)| *tp == name)
-            .collect()
-    } else {
-        Vec::new()
-    };
     html! {
         <div
             class={classes!(
@@ -935,7 +942,7 @@ fn replica_box(
                 if in_isr { "replica-in-sync" } else { "replica-out-of-sync" },
                 offline.then_some("partition-offline")
             )}
-            data-topic={topic.to_string()}
+            data-topic={props.topic.clone()}
             data-partition={partition.to_string()}
             data-broker={r.broker.to_string()}
             data-in-isr={in_isr.to_string()}
@@ -948,9 +955,9 @@ fn replica_box(
                     { format!("HW {hw}") }
                 </span>
             </div>
-            if !owners.is_empty() {
+            if !props.owners.is_empty() {
                 <div class="replica-owners">
-                    { for owners.iter().map(|(_, client, group, dead)| html! {
+                    { for props.owners.iter().map(|Owner { client, group, dead }| html! {
                         <span class={classes!("badge", "owner-badge", group_class(group), dead.then_some("owner-dead"))}
                             data-owner={client.clone()} data-group={group.clone()}
                             title={if *dead {
@@ -971,5 +978,85 @@ fn replica_box(
                 </span>
             </div>
         </div>
+    }
+}
+
+#[derive(Properties, PartialEq, Clone)]
+struct RecordCellProps {
+    topic: AttrValue,
+    partition: u32,
+    broker: u32,
+    leader: bool,
+    record: Rc<RecordView>,
+    /// At or above this replica's high watermark ("at risk").
+    uncommitted: bool,
+    selected: bool,
+    on_select: Callback<Option<RecordRef>>,
+}
+
+/// One record in a replica's log: its offset and key (or what a
+/// `__consumer_offsets` record says); a click shows its details.
+#[function_component(RecordCell)]
+fn record_cell(props: &RecordCellProps) -> Html {
+    let rec = &*props.record;
+    let at_risk = if props.leader {
+        AT_RISK_LEADER
+    } else {
+        AT_RISK_FOLLOWER
+    };
+    let key = rec.key.clone().unwrap_or_else(|| "null".into());
+    let value = rec.value.clone().unwrap_or_else(|| "null".into());
+    let what = match &rec.summary {
+        Some(summary) => format!("offset {} · {summary}", rec.offset),
+        None => format!("offset {} · key={key} · value={value}", rec.offset),
+    };
+    let title = if props.uncommitted {
+        format!("{what}\n{at_risk}")
+    } else {
+        what
+    };
+    let onclick = {
+        let on_select = props.on_select.clone();
+        let selected = props.selected;
+        let this = RecordRef {
+            topic: props.topic.to_string(),
+            partition: props.partition,
+            broker: props.broker,
+            offset: rec.offset,
+        };
+        Callback::from(move |_: MouseEvent| {
+            on_select.emit(if selected { None } else { Some(this.clone()) })
+        })
+    };
+    // Records of __consumer_offsets say what they are ("commit shop orders-0 → 5").
+    let label = rec
+        .summary
+        .as_deref()
+        .or(rec.key.as_deref())
+        .or(rec.value.as_deref())
+        .unwrap_or("null");
+    html! {
+        <button
+            type="button"
+            class={classes!(
+                "record-cell",
+                rec.summary.is_some().then_some("record-summary"),
+                props.uncommitted.then_some("record-uncommitted"),
+                props.selected.then_some("selected")
+            )}
+            data-topic={props.topic.clone()}
+            data-partition={props.partition.to_string()}
+            data-broker={props.broker.to_string()}
+            data-offset={rec.offset.to_string()}
+            data-leader={props.leader.to_string()}
+            data-key={rec.key.clone()}
+            data-value={rec.value.clone()}
+            data-summary={rec.summary.clone()}
+            title={title}
+            onclick={onclick}
+        >
+            <span class="cell-offset">{ rec.offset }</span>
+            <span class="cell-label">{ label.to_string() }</span>
+        </button>
     }
 }

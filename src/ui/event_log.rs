@@ -108,16 +108,19 @@ pub fn event_log(props: &EventLogProps) -> Html {
     let first_row = ((top / ROW_PX).floor() as u64).saturating_sub(OVERSCAN);
     let rows = (height / ROW_PX).ceil() as u64 + 2 * OVERSCAN;
     let (oldest, newest) = rows_to_steps(timeline_len, first_row, rows);
-    let items = (oldest..=newest).rev().filter_map(|step| world.event(step)).map(|e| {
-        let class = if e.step == current {
-            "current"
-        } else if e.step > current {
-            "future"
-        } else {
-            "past"
-        };
-        event_item(&e, class)
-    });
+    let items = (oldest..=newest)
+        .rev()
+        .filter_map(|step| world.event(step))
+        .map(|e| {
+            let class = if e.step == current {
+                "current"
+            } else if e.step > current {
+                "future"
+            } else {
+                "past"
+            };
+            event_item(&e, class)
+        });
     let rows_above = timeline_len.saturating_sub(newest);
     let rows_below = oldest.saturating_sub(1);
     let now = (current > 0).then(|| world.event(current)).flatten();

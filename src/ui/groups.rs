@@ -90,7 +90,7 @@ pub fn consumers_of<'a>(
 ) -> Vec<(&'a ConsumerView, &'a ConsumerGroupView)> {
     view.consumers
         .iter()
-        .filter_map(|c| c.group.as_ref().map(|g| (c, g)))
+        .filter_map(|c| c.group.as_ref().map(|g| (&**c, g)))
         .filter(|(_, g)| g.group == group)
         .collect()
 }

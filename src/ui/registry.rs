@@ -12,14 +12,15 @@ use super::shell;
 use crate::schema::compat::CompatibilityLevel;
 use crate::schema::diff::{pretty, schema_diff};
 use crate::sim::registry_node::{compatibility_verdict, registration_verdict, Verdict};
-use crate::sim::state::{HttpCallView, RegistryView, StateView, SubjectView};
+use crate::sim::state::{HttpCallView, RegistryView, SubjectView};
 use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq, Clone)]
 pub struct RegistryPanelProps {
-    pub view: Rc<StateView>,
+    /// The registry part of the view: shared while the registry is unchanged, so the panel is skipped.
+    pub registry: Rc<RegistryView>,
     /// While the console waits for here-document lines, buttons would interleave with them.
     pub in_heredoc: bool,
     /// Runs console lines one after the other.
@@ -211,7 +212,7 @@ pub fn registry_panel(props: &RegistryPanelProps) -> Html {
     let draft = use_state(String::new);
     let error = use_state(|| None::<String>);
 
-    let reg = &props.view.registry;
+    let reg = &*props.registry;
     let selected: Option<&SubjectView> = match &*target {
         Target::Default => reg.subjects.first(),
         Target::Subject(s) => reg.subjects.iter().find(|x| &x.subject == s),

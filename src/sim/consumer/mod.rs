@@ -109,6 +109,9 @@ pub struct Consumer {
     /// The current time, set by the world before the consumer acts.
     #[serde(default)]
     pub now_hint: Time,
+    /// Bumped each time the world hands this node an input, so views of it can be reused until then.
+    #[serde(default)]
+    pub version: u64,
     /// The Metadata request awaiting an answer, if any.
     #[serde(default)]
     pub metadata_in_flight: Option<u64>,
@@ -170,6 +173,7 @@ impl Consumer {
             bootstrap_servers: Vec::new(),
             request_timeout_ms: default_request_timeout(),
             now_hint: 0,
+            version: 0,
             metadata_in_flight: None,
             metadata_retry_set: false,
             group: None,

@@ -1,0 +1,256 @@
+//! Commands that take many steps: `sim advance`, `sim run`, `sim step N`, and a
+//! console client in a script that runs until it is done.
+//!
+//! A command that would take many steps starts a [`Job`] instead of looping on
+//! the spot. Scripts and the native CLI drain the job at once (the real tools
+//! block too); the page drains it in slices between frames, shows its progress,
+//! and can stop it (Pause), so a minute of virtual time never freezes the tab.
+//! A job never ends silently: it finishes, or it says where it stopped and how
+//! to continue.
+
+use super::session::{LineOutput, Session};
+use super::simcmd::format_event;
+use crate::sim::timeline::RUN_LIMIT;
+use crate::sim::{EventKind, World};
+
+/// What a job waits for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Until {
+    /// `sim step N`: this many more steps.
+    Steps(u64),
+    /// `sim run`: until nothing but background waits is left.
+    Idle,
+    /// `sim advance`: until the clock has reached this time.
+    Clock(u64),
+    /// A console producer in a script: until it has closed (or has nothing pending).
+    Producer { name: String, close: bool },
+    /// A console consumer in a script: until it has closed.
+    Consumer(String),
+    /// A `curl` in a script: until its response arrived.
+    Curl(String),
+}
+
+impl Until {
+    /// Done before taking another step (the goal is a property of the world).
+    fn reached(&self, w: &World) -> bool {
+        let s = w.state();
+        match self {
+            Until::Steps(left) => *left == 0,
+            Until::Idle => w.is_idle(),
+            Until::Clock(_) => false,
+            Until::Producer { name, close } => {
+                s.producers.get(name).is_none_or(
+                    |p| {
+                        if *close {
+                            p.closed
+                        } else {
+                            p.pending() == 0
+                        }
+                    },
+                )
+            }
+            Until::Consumer(name) => s.consumers.get(name).is_none_or(|c| c.closed),
+            Until::Curl(client) => s
+                .http_calls
+                .iter()
+                .find(|c| &c.client == client)
+                .is_none_or(|c| c.response.is_some()),
+        }
+    }
+
+    /// Console clients stop waiting when only background activity is left.
+    fn stops_when_idle(&self) -> bool {
+        !matches!(self, Until::Steps(_) | Until::Clock(_))
+    }
+}
+
+/// A command running over many steps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    pub until: Until,
+    /// The command line, for progress and messages (`sim advance 30000`).
+    pub command: String,
+    /// Print each step's narration (the `sim` commands do; clients print records).
+    pub narrate: bool,
+    /// Steps taken so far, and where the job started.
+    pub steps: u64,
+    pub from_step: u64,
+    pub from_ms: u64,
+}
+
+/// How far a running job has come, for the page's progress line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Progress {
+    pub command: String,
+    pub steps: u64,
+    pub now_ms: u64,
+    /// For `sim advance`: the time it runs to.
+    pub target_ms: Option<u64>,
+}
+
+/// In the page, a job's steps are listed in the console when there are this
+/// few of them; more are summed up in one line (the event log has them all).
+pub const LISTED_STEPS: u64 = 40;
+
+impl Job {
+    pub fn new(until: Until, command: &str, narrate: bool, w: &World) -> Job {
+        Job {
+            until,
+            command: command.to_string(),
+            narrate,
+            steps: 0,
+            from_step: w.step_count(),
+            from_ms: w.now(),
+        }
+    }
+}
+
+impl Session {
+    /// Starts `job`: runs it to the end now in scripts, leaves it to the page's
+    /// slices otherwise. `out` gets its events (and, when draining now, its narration).
+    pub(crate) fn start_job(&mut self, job: Job, out: &mut LineOutput) {
+        // One command at a time: a new one stops the one still running.
+        out.merge(self.cancel_job());
+        self.job = Some(job);
+        if self.drain_jobs {
+            let narrate = self.job.as_ref().is_some_and(|j| j.narrate);
+            let mut all = LineOutput::default();
+            while self.job.is_some() {
+                all.merge(self.slice(u64::MAX, narrate));
+            }
+            if narrate {
+                out.narrated = true;
+            }
+            out.merge(all);
+        }
+    }
+
+    /// The running job's progress, if one runs.
+    pub fn job_progress(&self) -> Option<Progress> {
+        self.job.as_ref().map(|j| Progress {
+            command: j.command.clone(),
+            steps: j.steps,
+            now_ms: self.world.now(),
+            target_ms: match j.until {
+                Until::Clock(t) => Some(t),
+                _ => None,
+            },
+        })
+    }
+
+    pub fn has_job(&self) -> bool {
+        self.job.is_some()
+    }
+
+    /// Runs up to `max_steps` steps of the running job (the page calls this
+    /// between frames). When the job ends, the output says how it ended.
+    pub fn run_slice(&mut self, max_steps: u64) -> LineOutput {
+        self.slice(max_steps, false)
+    }
+
+    /// Stops the running job where it is (Pause in the page).
+    pub fn cancel_job(&mut self) -> LineOutput {
+        match self.job.take() {
+            Some(j) => LineOutput::stdout(format!(
+                "Stopped `{}` after {} step(s), at step {} (t = {} ms). Type it again to go on.\n",
+                j.command,
+                j.steps,
+                self.world.step_count(),
+                self.world.now()
+            )),
+            None => LineOutput::default(),
+        }
+    }
+
+    /// `narrate_each`: put every step's narration on stdout (scripts); otherwise
+    /// the page gets the narration at the end, listed or summed up.
+    fn slice(&mut self, max_steps: u64, narrate_each: bool) -> LineOutput {
+        let mut out = LineOutput::default();
+        let Some(mut job) = self.job.take() else {
+            return out;
+        };
+        let mut taken = 0;
+        let ended: Option<String> = loop {
+            if job.until.reached(&self.world) {
+                break Some(String::new());
+            }
+            if job.steps >= RUN_LIMIT {
+                break Some(format!(
+                    "`{}` stopped after {RUN_LIMIT} steps (the most one command takes), at step {} (t = {} ms). Type it again to go on.\n",
+                    job.command,
+                    self.world.step_count(),
+                    self.world.now()
+                ));
+            }
+            if taken >= max_steps {
+                break None;
+            }
+            if job.until.stops_when_idle() && self.world.is_idle() {
+                break Some(String::new());
+            }
+            let Some(e) = self.world.step() else {
+                break Some(String::new());
+            };
+            taken += 1;
+            job.steps += 1;
+            if let Until::Steps(left) = &mut job.until {
+                *left -= 1;
+            }
+            let clock_done = matches!(job.until, Until::Clock(t) if e.kind == EventKind::Clock && self.world.now() >= t);
+            if narrate_each && job.narrate {
+                out.stdout.push_str(&format_event(&e));
+            }
+            out.events.push(e);
+            if clock_done {
+                break Some(String::new());
+            }
+        };
+        match ended {
+            None => self.job = Some(job),
+            Some(mut message) => {
+                if message.is_empty() && job.steps == 0 {
+                    message = match job.until {
+                        Until::Steps(_) | Until::Clock(_) => {
+                            "Nothing to do: no messages in flight and no timers due.\n".into()
+                        }
+                        Until::Idle => "Nothing to do: the world is idle.\n".into(),
+                        _ => String::new(),
+                    };
+                }
+                if !narrate_each && job.narrate {
+                    out.stdout.push_str(&self.job_summary(&job));
+                }
+                out.stdout.push_str(&message);
+                if job.narrate {
+                    out.narrated = true;
+                }
+            }
+        }
+        out.merge(self.poll_output());
+        out
+    }
+
+    /// What the page prints when a narrated job ends: its steps when they are
+    /// few, else one line (the event log lists them all).
+    fn job_summary(&self, job: &Job) -> String {
+        let w = &self.world;
+        if job.steps == 0 {
+            return String::new();
+        }
+        if job.steps <= LISTED_STEPS {
+            return w
+                .event_range(job.from_step + 1, w.step_count())
+                .iter()
+                .map(format_event)
+                .collect();
+        }
+        format!(
+            "Ran {} steps, from step {} (t = {} ms) to step {} (t = {} ms); the event log lists them.\n",
+            job.steps,
+            job.from_step,
+            job.from_ms,
+            w.step_count(),
+            w.now()
+        )
+    }
+}
