@@ -12,6 +12,9 @@ pub enum Kind {
     Value,
     /// Takes a value and may be given many times (`--config k=v`).
     Repeated,
+    /// A switch that may take a value (`--state` or `--state stable,empty`): the
+    /// next word is its value unless it starts with `--`.
+    Optional,
 }
 
 #[derive(Debug, Default)]
@@ -78,6 +81,27 @@ pub fn parse(tool: &str, words: &[String], spec: &[(&str, Kind)]) -> Result<Pars
                     return Err(format!("{tool}: option '{name}' takes no value"));
                 }
                 parsed.flags.push(name);
+            }
+            Kind::Optional => {
+                let value = match inline {
+                    Some(v) => Some(v),
+                    None => match words.get(i + 1) {
+                        Some(v) if !v.starts_with("--") => {
+                            i += 1;
+                            Some(v.clone())
+                        }
+                        _ => None,
+                    },
+                };
+                if parsed.has(&name) {
+                    return Err(format!("{tool}: option '{name}' was given more than once"));
+                }
+                match value {
+                    Some(v) => {
+                        parsed.values.insert(name, vec![v]);
+                    }
+                    None => parsed.flags.push(name),
+                }
             }
             Kind::Value | Kind::Repeated => {
                 let value = match inline {

@@ -617,6 +617,10 @@ impl StateView {
                     ("acks".to_string(), p.config.acks.as_str().to_string()),
                     ("batch.size".to_string(), p.config.batch_size.to_string()),
                     ("linger.ms".to_string(), p.config.linger_ms.to_string()),
+                    (
+                        "compression.type".to_string(),
+                        p.config.compression_type.clone(),
+                    ),
                 ]),
                 closed: p.closed,
                 records: p

@@ -392,6 +392,10 @@ impl Pending {
                 break;
             }
         }
+        if failed_at.is_some() && s.in_refused_heredoc() {
+            // The lesson stopped on the line that opened it: drop the unread body.
+            s.end_of_input();
+        }
         if failed_at.is_none() {
             let out = s.end_of_script();
             if out.error.is_some() {
