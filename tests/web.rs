@@ -149,6 +149,11 @@ async fn console_runs_commands_and_shows_errors() {
     tick().await;
 
     assert_eq!(text_of(&root, ".console-prompt"), "$ ");
+    // The header names the versions the simulator follows.
+    assert_eq!(
+        text_of(&root, ".app-header .versions"),
+        "Simulates Apache Kafka 4.1 (KRaft) and Confluent Schema Registry 8.0"
+    );
     type_line(
         &root,
         "kafka-topics --create --topic t --partitions 2 --replication-factor 1",

@@ -851,7 +851,7 @@ fn delete_offsets(session: &mut Session, args: &Parsed) -> Result<LineOutput, St
     let line = |t: &str, p: &str, s: &str| format!("\n{t:<width$} {p:<10} {s:<15}");
     out.stdout.push_str(&line("TOPIC", "PARTITION", "STATUS"));
     // Sorted as the tool sorts them: by topic + partition as text.
-    let mut rows: Vec<(&(String, Option<u32>), &Option<String>)> = results.iter().collect();
+    let mut rows: Vec<_> = results.iter().collect();
     rows.sort_by_key(|((t, p), _)| format!("{t}{}", p.map_or(-1, |p| p as i64)));
     for ((t, p), r) in rows {
         let p = p.map_or(MISSING.to_string(), |p| p.to_string());
@@ -1112,6 +1112,9 @@ fn parse_plan(
     Ok(plan)
 }
 
+/// New committed offsets for one group.
+type Plan = Vec<(TopicPartition, u64)>;
+
 /// `--reset-offsets` for every named group (`ConsumerGroupService.resetOffsets`):
 /// only an inactive (`Empty`) or unknown group can be reset.
 fn reset_offsets(
@@ -1156,7 +1159,7 @@ fn reset_offsets(
     let mut out = LineOutput::default();
     let mut warnings = String::new();
     // Per group: the plan, or None when the group is active.
-    let mut results: Vec<(String, Option<Vec<(TopicPartition, u64)>>)> = Vec::new();
+    let mut results: Vec<(String, Option<Plan>)> = Vec::new();
     for group in &groups {
         let g = find_group(state, group);
         if let Some(g) = g.filter(|g| !matches!(g.state, GroupState::Empty | GroupState::Dead)) {

@@ -311,6 +311,8 @@ pub struct ConsumerView {
     pub schema_ids_pending: Vec<u32>,
     /// Records `poll()` could not deserialize (RecordDeserializationException).
     pub deserialization_errors: u64,
+    /// The console consumer's `--timeout-ms` ended it (a TimeoutException).
+    pub timed_out: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -328,6 +330,8 @@ pub struct ConsumedView {
     pub value_schema_id: Option<u32>,
     /// The value as Avro JSON text, read with the reader schema if there is one.
     pub decoded_value: Option<String>,
+    /// `--skip-message-on-error`: why the console could not print this record.
+    pub skipped: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -354,6 +358,7 @@ fn consumed_view(r: &super::consumer::ConsumedRecord) -> ConsumedView {
         decoded_key: r.decoded_key.clone(),
         value_schema_id: r.value_schema_id,
         decoded_value: r.decoded_value.clone(),
+        skipped: r.skipped.clone(),
     }
 }
 
@@ -664,6 +669,7 @@ impl StateView {
                 schema_ids_cached: c.schema_cache.keys().copied().collect(),
                 schema_ids_pending: c.schema_pending.iter().copied().collect(),
                 deserialization_errors: c.deserialization_errors,
+                timed_out: c.timed_out,
             })
             .collect();
         let mut queue: Vec<_> = s.queue.iter().collect();
