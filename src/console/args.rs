@@ -133,3 +133,24 @@ pub fn key_value(tool: &str, option: &str, s: &str) -> Result<(String, String), 
         _ => Err(format!("{tool}: {option} expects key=value, got '{s}'")),
     }
 }
+
+/// `CommandLineUtils.checkInvalidArgs` (Kafka 4.1.0): `used` may not come with
+/// any of `invalid`; the first one present is named.
+pub fn check_invalid(
+    tool: &str,
+    args: &Parsed,
+    used: &str,
+    invalid: &[&str],
+) -> Result<(), String> {
+    if !args.has(used) {
+        return Ok(());
+    }
+    match invalid.iter().find(|o| args.has(o)) {
+        Some(o) => Err(format!(
+            "{tool}: Option \"[{}]\" can't be used with option \"[{}]\"",
+            used.trim_start_matches('-'),
+            o.trim_start_matches('-')
+        )),
+        None => Ok(()),
+    }
+}

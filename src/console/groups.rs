@@ -8,7 +8,7 @@
 //! the simulator reads the coordinator broker's state directly instead of
 //! sending DescribeGroups, and sends the changes as commands.
 
-use super::args::{parse, Kind, Parsed};
+use super::args::{check_invalid, parse, Kind, Parsed};
 use super::offsets::{list_offset, OffsetSpec};
 use super::session::{LineOutput, Session};
 use crate::sim::group::{Group, GroupState};
@@ -119,21 +119,6 @@ fn check_available(args: &Parsed) -> Result<(), String> {
     Ok(())
 }
 
-/// `CommandLineUtils.checkInvalidArgs`.
-fn check_invalid(args: &Parsed, used: &str, invalid: &[&str]) -> Result<(), String> {
-    if !args.has(used) {
-        return Ok(());
-    }
-    match invalid.iter().find(|o| args.has(o)) {
-        Some(o) => Err(format!(
-            "{TOOL}: Option \"[{}]\" can't be used with option \"[{}]\"",
-            &used[2..],
-            &o[2..]
-        )),
-        None => Ok(()),
-    }
-}
-
 /// `ConsumerGroupCommandOptions.checkArgs` (Kafka 4.1.0); returns the warnings
 /// it prints on standard error.
 fn check_args(args: &Parsed) -> Result<String, String> {
@@ -204,12 +189,12 @@ fn check_args(args: &Parsed) -> Result<String, String> {
             "--from-file",
         ] {
             let others: Vec<&str> = SCENARIOS.iter().copied().filter(|s| *s != used).collect();
-            check_invalid(args, used, &others)?;
+            check_invalid(TOOL, args, used, &others)?;
         }
     }
-    check_invalid(args, "--group", &["--all-groups"])?;
-    check_invalid(args, "--group", &["--list"])?;
-    check_invalid(args, "--topic", &["--list", "--describe"])?;
+    check_invalid(TOOL, args, "--group", &["--all-groups"])?;
+    check_invalid(TOOL, args, "--group", &["--list"])?;
+    check_invalid(TOOL, args, "--topic", &["--list", "--describe"])?;
     Ok(warnings)
 }
 
@@ -678,6 +663,16 @@ fn describe_state(state: &WorldState, group: &str, out: &mut LineOutput) -> Resu
     Ok(())
 }
 
+/// Sends a change to the group's coordinator, as one step of the world.
+fn submit(session: &mut Session, cmd: Command, out: &mut LineOutput) -> Result<(), String> {
+    let event = session
+        .world
+        .submit(cmd)
+        .map_err(|e| format!("{TOOL}: {}", e.message))?;
+    out.events.push(event);
+    Ok(())
+}
+
 /// A group the coordinator holds, if any (unknown groups are `None`).
 fn find_group<'a>(state: &'a WorldState, group: &str) -> Option<&'a Group> {
     lookup(state, group).ok().and_then(|(_, g)| g)
@@ -704,11 +699,7 @@ fn delete_groups(session: &mut Session, args: &Parsed) -> Result<LineOutput, Str
     }
     let mut out = LineOutput::default();
     for g in &ok {
-        let event = session
-            .world
-            .submit(Command::DeleteGroup { group: g.clone() })
-            .map_err(|e| format!("{TOOL}: {}", e.message))?;
-        out.events.push(event);
+        submit(session, Command::DeleteGroup { group: g.clone() }, &mut out)?;
     }
     let quoted = |v: &[String]| {
         v.iter()
@@ -804,14 +795,11 @@ fn delete_offsets(session: &mut Session, args: &Parsed) -> Result<LineOutput, St
     match top {
         None => {
             if !partitions.is_empty() {
-                let event = session
-                    .world
-                    .submit(Command::DeleteOffsets {
-                        group: group.clone(),
-                        partitions: partitions.clone(),
-                    })
-                    .map_err(|e| format!("{TOOL}: {}", e.message))?;
-                out.events.push(event);
+                let cmd = Command::DeleteOffsets {
+                    group: group.clone(),
+                    partitions: partitions.clone(),
+                };
+                submit(session, cmd, &mut out)?;
             }
             for tp in &partitions {
                 results.insert((tp.topic.clone(), Some(tp.partition)), None);
@@ -1236,14 +1224,11 @@ fn reset_offsets(
                     "\nError: Executing consumer group command failed due to org.apache.kafka.common.errors.CoordinatorNotAvailableException: The coordinator is not available.".into(),
                 );
             }
-            let event = session
-                .world
-                .submit(Command::ResetOffsets {
-                    group: group.clone(),
-                    offsets: plan.clone(),
-                })
-                .map_err(|e| format!("{TOOL}: {}", e.message))?;
-            out.events.push(event);
+            let cmd = Command::ResetOffsets {
+                group: group.clone(),
+                offsets: plan.clone(),
+            };
+            submit(session, cmd, &mut out)?;
         }
     }
     out.stderr.push_str(&warnings);

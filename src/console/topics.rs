@@ -9,7 +9,7 @@
 //! `TopicCommand.printException` prints them: `Error while executing topic
 //! command : ` and the exception's message, on standard output.
 
-use super::args::{parse, Kind, Parsed};
+use super::args::{check_invalid, parse, Kind, Parsed};
 use super::session::{LineOutput, Session};
 use crate::sim::controller::{PartitionMeta, TopicMeta};
 use crate::sim::topic::has_metric_collision_risk;
@@ -89,21 +89,6 @@ fn command_error(message: impl Into<String>) -> Failure {
 
 const ACTIONS: [&str; 5] = ["--create", "--list", "--alter", "--describe", "--delete"];
 
-/// `CommandLineUtils.checkInvalidArgs(parser, options, used, invalid)`.
-fn check_invalid(args: &Parsed, used: &str, invalid: &[&str]) -> Result<(), String> {
-    if !args.has(used) {
-        return Ok(());
-    }
-    match invalid.iter().find(|o| args.has(o)) {
-        Some(o) => Err(format!(
-            "{TOOL}: Option \"[{}]\" can't be used with option \"[{}]\"",
-            &used[2..],
-            &o[2..]
-        )),
-        None => Ok(()),
-    }
-}
-
 /// The actions other than `keep` (`invalidOptions(removeOptions)`), plus `extra`.
 fn actions_except<'a>(keep: &[&str], extra: &[&'a str]) -> Vec<&'a str> {
     ACTIONS
@@ -154,39 +139,51 @@ fn check_args(args: &Parsed) -> Result<&'static str, String> {
         "--unavailable-partitions",
     ];
     check_invalid(
+        TOOL,
         args,
         "--config",
         &actions_except(&["--alter", "--create"], &[]),
     )?;
     check_invalid(
+        TOOL,
         args,
         "--partitions",
         &actions_except(&["--alter", "--create"], &[]),
     )?;
     check_invalid(
+        TOOL,
         args,
         "--replication-factor",
         &actions_except(&["--create"], &[]),
     )?;
     for report in reports {
         check_invalid(
+            TOOL,
             args,
             report,
             &actions_except(&["--describe"], &["--topics-with-overrides"]),
         )?;
     }
     check_invalid(
+        TOOL,
         args,
         "--topics-with-overrides",
         &actions_except(&["--describe"], &reports),
     )?;
     check_invalid(
+        TOOL,
         args,
         "--if-exists",
         &actions_except(&["--alter", "--delete", "--describe"], &[]),
     )?;
-    check_invalid(args, "--if-not-exists", &actions_except(&["--create"], &[]))?;
     check_invalid(
+        TOOL,
+        args,
+        "--if-not-exists",
+        &actions_except(&["--create"], &[]),
+    )?;
+    check_invalid(
+        TOOL,
         args,
         "--exclude-internal",
         &actions_except(&["--list", "--describe"], &[]),
@@ -221,12 +218,7 @@ fn run_inner(session: &mut Session, words: &[String]) -> Result<LineOutput, Fail
         "--describe" => describe(session.world.state(), &args),
         "--create" => create(session, &args),
         "--delete" => {
-            let topics = get_topics(
-                session.world.state(),
-                args.value("--topic"),
-                exclude_internal,
-            )?;
-            ensure_topic_exists(&topics, args.value("--topic"), !args.has("--if-exists"))?;
+            let topics = existing_topics(session.world.state(), &args)?;
             let mut out = LineOutput::default();
             for name in topics {
                 if is_internal(&name) {
@@ -247,12 +239,7 @@ fn run_inner(session: &mut Session, words: &[String]) -> Result<LineOutput, Fail
             let partitions = args
                 .number::<i64>(TOOL, "--partitions")?
                 .unwrap_or_default();
-            let topics = get_topics(
-                session.world.state(),
-                args.value("--topic"),
-                exclude_internal,
-            )?;
-            ensure_topic_exists(&topics, args.value("--topic"), !args.has("--if-exists"))?;
+            let topics = existing_topics(session.world.state(), &args)?;
             let mut out = LineOutput::default();
             for topic in topics {
                 let partitions = u32::try_from(partitions).map_err(|_| {
@@ -298,6 +285,14 @@ fn get_topics(
         .filter(|t| filter.as_ref().is_none_or(|f| f.matches(t)))
         .cloned()
         .collect())
+}
+
+/// The topics `--topic` names (all without it), refused when a named topic is
+/// missing unless `--if-exists` (`getTopics` then `ensureTopicExists`).
+fn existing_topics(state: &WorldState, args: &Parsed) -> Result<Vec<String>, Failure> {
+    let topics = get_topics(state, args.value("--topic"), args.has("--exclude-internal"))?;
+    ensure_topic_exists(&topics, args.value("--topic"), !args.has("--if-exists"))?;
+    Ok(topics)
 }
 
 /// `TopicCommand.ensureTopicExists`.
@@ -394,8 +389,7 @@ fn min_isr(state: &WorldState, t: &TopicMeta) -> usize {
 }
 
 fn describe(state: &WorldState, args: &Parsed) -> Result<LineOutput, Failure> {
-    let names = get_topics(state, args.value("--topic"), args.has("--exclude-internal"))?;
-    ensure_topic_exists(&names, args.value("--topic"), !args.has("--if-exists"))?;
+    let names = existing_topics(state, args)?;
     let under_replicated = args.has("--under-replicated-partitions");
     let unavailable = args.has("--unavailable-partitions");
     let under_min_isr = args.has("--under-min-isr-partitions");

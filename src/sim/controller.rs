@@ -115,6 +115,12 @@ impl Controller {
             .and_then(|t| t.partitions.get(tp.partition as usize))
     }
 
+    fn partition_mut(&mut self, tp: &TopicPartition) -> Option<&mut PartitionMeta> {
+        self.topics
+            .get_mut(&tp.topic)
+            .and_then(|t| t.partitions.get_mut(tp.partition as usize))
+    }
+
     /// Every registered broker, fenced or not: KRaft's placer counts them all
     /// for the replication factor (`StripedReplicaPlacer`, `ClusterDescriber.usableBrokers`).
     pub fn registered(&self) -> Vec<u32> {
@@ -694,11 +700,7 @@ impl Controller {
             if self.preferred_status(tp) != Some(Preferred::Electable) {
                 continue;
             }
-            let Some(p) = self
-                .topics
-                .get_mut(&tp.topic)
-                .and_then(|t| t.partitions.get_mut(tp.partition as usize))
-            else {
+            let Some(p) = self.partition_mut(tp) else {
                 continue;
             };
             let preferred = p.replicas[0];
@@ -752,11 +754,7 @@ impl Controller {
             let Some(Ok(Some(leader))) = self.unclean_candidate(tp) else {
                 continue;
             };
-            let Some(p) = self
-                .topics
-                .get_mut(&tp.topic)
-                .and_then(|t| t.partitions.get_mut(tp.partition as usize))
-            else {
+            let Some(p) = self.partition_mut(tp) else {
                 continue;
             };
             p.leader = Some(leader);

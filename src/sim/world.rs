@@ -464,7 +464,8 @@ impl WorldState {
                 Ok(())
             }
             Command::HealNetwork { link: None } => Ok(()),
-            Command::ElectPreferredLeaders { partitions } => {
+            Command::ElectPreferredLeaders { partitions }
+            | Command::ElectUncleanLeaders { partitions } => {
                 for tp in partitions {
                     if self.controller.partition(tp).is_none() {
                         return Err(KafkaError::new(
@@ -593,17 +594,6 @@ impl WorldState {
                     ),
                     Some(_) => Ok(()),
                 }
-            }
-            Command::ElectUncleanLeaders { partitions } => {
-                for tp in partitions {
-                    if self.controller.partition(tp).is_none() {
-                        return Err(KafkaError::new(
-                            ErrorCode::UnknownTopicOrPartition,
-                            format!("{tp} does not exist"),
-                        ));
-                    }
-                }
-                Ok(())
             }
             Command::StartConverter {
                 converter, spec, ..
@@ -1082,7 +1072,7 @@ impl WorldState {
                 };
                 (NodeId::Broker(coordinator), out)
             }
-            Command::DeleteGroup { group } => {
+            Command::DeleteGroup { group } | Command::DeleteOffsets { group, .. } => {
                 let settings = self.config.settings.clone();
                 let coordinator = self.coordinator_of(group).ok_or_else(|| {
                     KafkaError::new(
@@ -1090,23 +1080,12 @@ impl WorldState {
                         "The coordinator is not available.",
                     )
                 })?;
-                let out = match self.brokers.get_mut(&coordinator) {
-                    Some(b) => b.admin_delete_group(now, group, &settings),
-                    None => return Err(invalid("the coordinator vanished".into())),
-                };
-                (NodeId::Broker(coordinator), out)
-            }
-            Command::DeleteOffsets { group, partitions } => {
-                let settings = self.config.settings.clone();
-                let coordinator = self.coordinator_of(group).ok_or_else(|| {
-                    KafkaError::new(
-                        ErrorCode::CoordinatorNotAvailable,
-                        "The coordinator is not available.",
-                    )
-                })?;
-                let out = match self.brokers.get_mut(&coordinator) {
-                    Some(b) => b.admin_delete_offsets(now, group, partitions, &settings),
-                    None => return Err(invalid("the coordinator vanished".into())),
+                let out = match (self.brokers.get_mut(&coordinator), cmd) {
+                    (Some(b), Command::DeleteOffsets { partitions, .. }) => {
+                        b.admin_delete_offsets(now, group, partitions, &settings)
+                    }
+                    (Some(b), _) => b.admin_delete_group(now, group, &settings),
+                    (None, _) => return Err(invalid("the coordinator vanished".into())),
                 };
                 (NodeId::Broker(coordinator), out)
             }
