@@ -103,6 +103,34 @@ fn first_error_stops_with_its_line_number() {
 }
 
 #[test]
+fn keep_going_never_runs_a_refused_commands_here_document() {
+    // As in a shell, a refused command's here-document is still its input:
+    // the body up to EOF is read, and none of its lines runs as a command.
+    let script = "kafka-topics --create --topic a\n\
+                  kafka-console-producer --topic nope <<EOF\n\
+                  kafka-topics --create --topic evil\n\
+                  sim brokers 1\n\
+                  EOF\n\
+                  kafka-topics --list\n";
+    let (code, out, err) = run(&["run", "-", "--keep-going"], Some(script));
+    assert_eq!(code, 1);
+    assert_eq!(out, "Created topic a.\na\n");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("line 2: kafka-console-producer: topic 'nope' does not exist"));
+
+    let (_, json, _) = run(&["run", "-", "--keep-going", "--json"], Some(script));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["brokers"].as_array().unwrap().len(), 3);
+    let topics: Vec<&str> = v["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    assert_eq!(topics, ["a"]);
+}
+
+#[test]
 fn events_flag_prints_the_narration() {
     let (code, out, _) = run(&["run", "-", "--events"], Some(DEMO));
     assert_eq!(code, 0);

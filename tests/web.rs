@@ -196,6 +196,20 @@ async fn console_runs_commands_and_shows_errors() {
     press(&input, "ArrowDown", false).await;
     press(&input, "ArrowDown", false).await;
     assert_eq!(input.value(), "");
+
+    // A refused command's here-document body is still read up to its
+    // delimiter, as a shell does, and none of its lines runs as a command.
+    type_line(&root, "kafka-console-producer --topic nope <<EOF").await;
+    assert_eq!(count(&root, ".console-error"), 3);
+    assert_eq!(text_of(&root, ".console-prompt"), "> ");
+    type_line(&root, "kafka-topics --create --topic evil").await;
+    type_line(&root, "sim brokers 1").await;
+    type_line(&root, "EOF").await;
+    assert_eq!(text_of(&root, ".console-prompt"), "$ ");
+    assert_eq!(count(&root, ".console-error"), 3);
+    let output = text_of(&root, "#console-output");
+    assert!(!output.contains("Created topic evil."), "{output}");
+    assert_eq!(count(&root, ".broker[data-broker]"), 3, "{output}");
     app.destroy();
 }
 
