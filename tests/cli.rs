@@ -67,7 +67,14 @@ fn json_prints_the_final_state() {
     assert_eq!(v["seed"], 7);
     assert_eq!(v["brokers"].as_array().unwrap().len(), 3);
     let p = kafka_sim::sim::murmur2::partition_for_key(b"alice", 3) as usize;
-    let part = &v["topics"][0]["partitions"][p];
+    // The console consumer's generated group created __consumer_offsets too.
+    let orders = v["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "orders")
+        .unwrap();
+    let part = &orders["partitions"][p];
     assert_eq!(part["records"][0]["value"], "hello");
     assert_eq!(part["records"][1]["value"], "again");
     assert_eq!(part["high_watermark"], 2);
@@ -83,14 +90,44 @@ fn first_error_stops_with_its_line_number() {
         "kafka-topics --create --topic a\nkafka-topics --create --topic a\nkafka-topics --list\n";
     let (code, out, err) = run(&["run", "-"], Some(script));
     assert_eq!(code, 1);
-    assert_eq!(out, "Created topic a.\n");
-    assert!(err.starts_with("line 2: "), "{err}");
-    assert!(err.contains("TOPIC_ALREADY_EXISTS"), "{err}");
+    // TopicCommand.printException (Kafka 4.1.0) prints the error on standard
+    // output, without an error code; the runner adds `line N:` on standard error.
+    let error = "Error while executing topic command : Topic 'a' already exists.";
+    assert_eq!(out, format!("Created topic a.\n{error}\n"));
+    assert_eq!(err, format!("line 2: {error}\n"));
 
     let (code, out, err) = run(&["run", "-", "--keep-going"], Some(script));
     assert_eq!(code, 1);
-    assert_eq!(out, "Created topic a.\na\n");
+    assert_eq!(out, format!("Created topic a.\n{error}\na\n"));
     assert!(err.contains("line 2: "));
+}
+
+#[test]
+fn keep_going_never_runs_a_refused_commands_here_document() {
+    // As in a shell, a refused command's here-document is still its input:
+    // the body up to EOF is read, and none of its lines runs as a command.
+    let script = "kafka-topics --create --topic a\n\
+                  kafka-console-producer --topic nope <<EOF\n\
+                  kafka-topics --create --topic evil\n\
+                  sim brokers 1\n\
+                  EOF\n\
+                  kafka-topics --list\n";
+    let (code, out, err) = run(&["run", "-", "--keep-going"], Some(script));
+    assert_eq!(code, 1);
+    assert_eq!(out, "Created topic a.\na\n");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("line 2: kafka-console-producer: topic 'nope' does not exist"));
+
+    let (_, json, _) = run(&["run", "-", "--keep-going", "--json"], Some(script));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["brokers"].as_array().unwrap().len(), 3);
+    let topics: Vec<&str> = v["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    assert_eq!(topics, ["a"]);
 }
 
 #[test]

@@ -177,6 +177,12 @@ fn random_line(rng: &mut SimRng) -> String {
             s.push_str("END");
             s
         }
+        // Without --partition the console consumer joins a generated group (as in
+        // Kafka 4.1); with it, it assigns itself the partition.
+        5 if rng.below(2) == 0 => format!(
+            "kafka-console-consumer --topic t{} --partition 0 --offset earliest",
+            rng.below(4)
+        ),
         5 => format!(
             "kafka-console-consumer --topic t{} --from-beginning",
             rng.below(4)

@@ -37,6 +37,13 @@ fn body_for(schema: &str) -> String {
     serde_json::json!({ "schema": schema }).to_string()
 }
 
+/// The id in a registration answer. Schema Registry 8.0 answers with a whole
+/// `RegisterSchemaResponse` (id, version, guid, schemaType, schema).
+fn id_of(body: &str) -> u64 {
+    let v: serde_json::Value = serde_json::from_str(body).unwrap();
+    v["id"].as_u64().unwrap()
+}
+
 fn register(reg: &mut Registry, subject: &str, schema: &str) -> String {
     ok(
         reg,
@@ -56,7 +63,7 @@ const ORDER_BAD: &str = r#"{"type":"record","name":"Order","fields":[{"name":"id
 #[test]
 fn register_and_read_back() {
     let mut reg = Registry::new();
-    assert_eq!(register(&mut reg, "orders-value", ORDER), r#"{"id":1}"#);
+    assert_eq!(id_of(&register(&mut reg, "orders-value", ORDER)), 1);
     assert_eq!(
         ok(&mut reg, "GET", "/subjects", None),
         r#"["orders-value"]"#
@@ -65,7 +72,8 @@ fn register_and_read_back() {
         ok(&mut reg, "GET", "/subjects/orders-value/versions", None),
         "[1]"
     );
-    let expected = r#"{"subject":"orders-value","version":1,"id":1,"schema":"{\"type\":\"record\",\"name\":\"Order\",\"fields\":[{\"name\":\"id\",\"type\":\"string\"}]}"}"#;
+    // Schema Registry 8.0 adds the schema's guid (MD5 of the schema string).
+    let expected = r#"{"subject":"orders-value","version":1,"id":1,"guid":"8b8bd78e-4456-4c99-8d72-64cbe6177dae","schema":"{\"type\":\"record\",\"name\":\"Order\",\"fields\":[{\"name\":\"id\",\"type\":\"string\"}]}"}"#;
     assert_eq!(
         ok(&mut reg, "GET", "/subjects/orders-value/versions/1", None),
         expected
@@ -94,7 +102,7 @@ fn register_and_read_back() {
     );
     assert_eq!(
         ok(&mut reg, "GET", "/schemas/ids/1", None),
-        r#"{"schema":"{\"type\":\"record\",\"name\":\"Order\",\"fields\":[{\"name\":\"id\",\"type\":\"string\"}]}"}"#
+        r#"{"guid":"8b8bd78e-4456-4c99-8d72-64cbe6177dae","schema":"{\"type\":\"record\",\"name\":\"Order\",\"fields\":[{\"name\":\"id\",\"type\":\"string\"}]}"}"#
     );
     assert_eq!(
         ok(&mut reg, "GET", "/schemas/ids/1/schema", None),
@@ -111,27 +119,27 @@ fn register_and_read_back() {
 #[test]
 fn identical_schemas_share_ids_and_versions() {
     let mut reg = Registry::new();
-    assert_eq!(register(&mut reg, "a-value", ORDER), r#"{"id":1}"#);
+    assert_eq!(id_of(&register(&mut reg, "a-value", ORDER)), 1);
     // Same schema, other whitespace and attribute order: no new version.
     let reordered = r#"{"name":"Order","fields":[{"type":"string","name":"id"}],"type":"record"}"#;
     let before = reg.clone();
-    assert_eq!(register(&mut reg, "a-value", reordered), r#"{"id":1}"#);
+    assert_eq!(id_of(&register(&mut reg, "a-value", reordered)), 1);
     assert_eq!(reg, before);
     // Same schema in another subject: same id, that subject's version 1.
-    assert_eq!(register(&mut reg, "b-value", ORDER), r#"{"id":1}"#);
+    assert_eq!(id_of(&register(&mut reg, "b-value", ORDER)), 1);
     assert_eq!(
         ok(&mut reg, "GET", "/schemas/ids/1/versions", None),
         r#"[{"subject":"a-value","version":1},{"subject":"b-value","version":1}]"#
     );
-    assert_eq!(register(&mut reg, "a-value", ORDER_V2), r#"{"id":2}"#);
+    assert_eq!(id_of(&register(&mut reg, "a-value", ORDER_V2)), 2);
     assert_eq!(
         ok(&mut reg, "GET", "/subjects/a-value/versions", None),
         "[1,2]"
     );
     // A changed doc is a different schema string, so a different id.
     let documented = r#"{"type":"record","name":"Order","doc":"An order","fields":[{"name":"id","type":"string"}]}"#;
-    assert_eq!(register(&mut reg, "c-value", documented), r#"{"id":3}"#);
-    assert_eq!(register(&mut reg, "d-value", "\"string\""), r#"{"id":4}"#);
+    assert_eq!(id_of(&register(&mut reg, "c-value", documented)), 3);
+    assert_eq!(id_of(&register(&mut reg, "d-value", "\"string\"")), 4);
 }
 
 #[test]
@@ -147,7 +155,7 @@ fn lookup_finds_registered_schemas() {
     );
     assert_eq!(
         found,
-        r#"{"subject":"orders-value","version":1,"id":1,"schema":"{\"type\":\"record\",\"name\":\"Order\",\"fields\":[{\"name\":\"id\",\"type\":\"string\"}]}"}"#
+        r#"{"subject":"orders-value","version":1,"id":1,"guid":"8b8bd78e-4456-4c99-8d72-64cbe6177dae","schema":"{\"type\":\"record\",\"name\":\"Order\",\"fields\":[{\"name\":\"id\",\"type\":\"string\"}]}"}"#
     );
     assert_eq!(
         refused(
@@ -257,7 +265,7 @@ fn incompatible_schemas_get_409_with_details() {
             "{errorType:'READER_FIELD_MISSING_DEFAULT_VALUE', description:'The field 'qty' at path '/fields/1' in the new schema has no default value and is missing in the old schema', additionalInfo:'qty'}",
             "{oldSchemaVersion: 1}",
             format!("{{oldSchema: '{ORDER_CANON}'}}"),
-            "{compatibility: 'BACKWARD'}"
+            "{validateFields: 'false', compatibility: 'BACKWARD'}"
         )
     })
     .to_string();
@@ -280,7 +288,8 @@ fn invalid_input_is_refused_without_changes() {
         text,
         serde_json::json!({
             "error_code": 42201,
-            "message": format!("Invalid schema {dup} with refs [] of type AVRO, details: Duplicate field a in record R: a type:INT pos:1 and a type:INT pos:0.")
+            // KafkaSchemaRegistry.loadSchema (Schema Registry 8.0) prints the request's Schema entity.
+            "message": format!("Invalid schema {{subject=s,version=0,id=-1,schemaType=AVRO,references=[],metadata=null,ruleSet=null,schema={dup},schemaTags=null,ts=null,deleted=null}} with refs [] of type AVRO, details: Duplicate field a in record R: a type:INT pos:1 and a type:INT pos:0.")
         })
         .to_string()
     );
@@ -406,7 +415,7 @@ fn config_precedence_and_fallback() {
         ok(&mut reg, "GET", "/config/s", None),
         r#"{"compatibilityLevel":"NONE"}"#
     );
-    assert_eq!(register(&mut reg, "s", ORDER_BAD), r#"{"id":2}"#);
+    assert_eq!(id_of(&register(&mut reg, "s", ORDER_BAD)), 2);
     // Deleting the subject level falls back to the global FULL.
     assert_eq!(
         ok(&mut reg, "DELETE", "/config/s", None),
@@ -468,7 +477,7 @@ fn compatibility_endpoint() {
             "{errorType:'READER_FIELD_MISSING_DEFAULT_VALUE', description:'The field 'qty' at path '/fields/1' in the new schema has no default value and is missing in the old schema', additionalInfo:'qty'}",
             "{oldSchemaVersion: 1}",
             format!("{{oldSchema: '{ORDER_CANON}'}}"),
-            "{compatibility: 'BACKWARD'}"
+            "{validateFields: 'false', compatibility: 'BACKWARD'}"
         ])
     );
     assert_eq!(
@@ -556,7 +565,7 @@ fn soft_and_hard_delete_of_versions() {
         r#"{"error_code":40406,"message":"Subject 's' Version 1 was soft deleted.Set permanent=true to delete permanently"}"#
     );
     // Soft-deleted schemas still decode by id; only hidden from listings.
-    assert!(ok(&mut reg, "GET", "/schemas/ids/1", None).starts_with(r#"{"schema":"#));
+    assert!(ok(&mut reg, "GET", "/schemas/ids/1", None).starts_with(r#"{"guid":"#));
     assert_eq!(ok(&mut reg, "GET", "/schemas/ids/1/versions", None), "[]");
     assert_eq!(
         ok(
@@ -636,7 +645,7 @@ fn soft_and_hard_delete_of_subjects() {
         r#"{"error_code":40401,"message":"Subject 's' not found."}"#
     );
     // An identical schema registered again gets its old id back.
-    assert_eq!(register(&mut reg, "t", ORDER_V2), r#"{"id":2}"#);
+    assert_eq!(id_of(&register(&mut reg, "t", ORDER_V2)), 2);
 }
 
 #[test]
@@ -664,7 +673,7 @@ fn soft_deleted_versions_are_skipped_by_compatibility_but_keep_their_numbers() {
     );
     // … but once v2 is soft-deleted only v1 (int) counts, and int → long is fine.
     ok(&mut reg, "DELETE", "/subjects/s/versions/2", None);
-    assert_eq!(register(&mut reg, "s", long_a), r#"{"id":3}"#);
+    assert_eq!(id_of(&register(&mut reg, "s", long_a)), 3);
     assert_eq!(ok(&mut reg, "GET", "/subjects/s/versions", None), "[1,3]");
 }
 
@@ -674,7 +683,7 @@ fn re_registering_a_soft_deleted_schema_makes_a_new_version_with_the_same_id() {
     register(&mut reg, "s", ORDER);
     register(&mut reg, "s", ORDER_V2);
     ok(&mut reg, "DELETE", "/subjects/s/versions/1", None);
-    assert_eq!(register(&mut reg, "s", ORDER), r#"{"id":1}"#);
+    assert_eq!(id_of(&register(&mut reg, "s", ORDER)), 1);
     // Version 3 now holds it and the soft-deleted version 1 is gone for good.
     assert_eq!(
         ok(&mut reg, "GET", "/subjects/s/versions?deleted=true", None),
@@ -688,10 +697,7 @@ fn re_registering_a_soft_deleted_schema_makes_a_new_version_with_the_same_id() {
 #[test]
 fn subjects_are_url_decoded() {
     let mut reg = Registry::new();
-    assert_eq!(
-        register(&mut reg, "team%2Forders-value", ORDER),
-        r#"{"id":1}"#
-    );
+    assert_eq!(id_of(&register(&mut reg, "team%2Forders-value", ORDER)), 1);
     assert_eq!(
         ok(&mut reg, "GET", "/subjects", None),
         r#"["team/orders-value"]"#
@@ -871,7 +877,11 @@ fn curl_runs_against_the_registry() {
         "http://localhost:8081/subjects/t-value/versions",
     ]);
     let out = curl::run(&mut reg, &register);
-    assert_eq!((out.text.as_str(), out.exit_code), (r#"{"id":1}"#, 0));
+    assert_eq!(out.exit_code, 0);
+    assert_eq!(
+        out.text,
+        r#"{"id":1,"version":1,"guid":"095d71cf-1255-6b9d-5e33-0ad575b3df5d","schemaType":"AVRO","schema":"\"string\""}"#
+    );
     // Forgetting the Content-Type header: curl sends a form, the registry says 415.
     let form = words(&[
         "-d",

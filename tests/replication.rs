@@ -310,11 +310,21 @@ fn preferred_leader_election_moves_leadership_back() {
         ),
         "{out}"
     );
+    // Kafka 4.1.0 ReplicationControlManager.electLeaders: electing every
+    // partition, those already led by their preferred replica are not reported.
     assert!(
-        out.contains("Valid replica already elected for partitions"),
+        !out.contains("Valid replica already elected for partitions"),
         "{out}"
     );
     assert_eq!(leaders(&s), preferred);
+    assert_eq!(
+        run(
+            &mut s,
+            "kafka-leader-election --election-type preferred --all-topic-partitions\n"
+        ),
+        "",
+        "nothing to elect, nothing printed"
+    );
     // Nothing left to do the second time.
     let out = run(
         &mut s,

@@ -88,7 +88,7 @@ fn acks_all_keeps_everything() {
 fn rf1_goes_offline_and_the_producer_fails() {
     let (s, out) = run("03-rf1-broker-dies");
     assert!(
-        out.contains("\tLeader: none\tReplicas: 1\tIsr: 1\n"),
+        out.contains("\tLeader: none\tReplicas: 1\tIsr: 1\tElr: \tLastKnownElr: \n"),
         "{out}"
     );
     assert!(
@@ -126,7 +126,7 @@ fn unclean_election_loses_the_leaders_record() {
 fn slow_follower_leaves_and_rejoins() {
     let (s, out) = run("06-slow-follower");
     assert!(
-        out.contains("\tTopic: orders\tPartition: 0\tLeader: 1\tReplicas: 1,2,3\tIsr: 1,2\n"),
+        out.contains("\tTopic: orders\tPartition: 0\tLeader: 1\tReplicas: 1,2,3\tIsr: 1,2\tElr: \tLastKnownElr: \n"),
         "{out}"
     );
     assert_eq!(leader_and_isr(&s, "orders"), (Some(1), vec![1, 2, 3]));

@@ -285,11 +285,22 @@ fn names_must_match_or_be_a_reader_alias() {
     let aliased =
         schema(r#"{"type":"record","name":"New","namespace":"a","aliases":["Old"],"fields":[]}"#);
     assert!(can_read(&aliased, &w));
+    // Apache Avro's SchemaCompatibility.schemaNameEquals (lang/java, 1.12 and
+    // later) compares unqualified names: a move to another namespace alone is
+    // compatible. (Before, full names had to match.)
     let moved = schema(r#"{"type":"record","name":"Old","namespace":"b","fields":[]}"#);
+    assert!(can_read(&moved, &w));
+    // A reader alias is qualified with the reader's namespace: "Old" in "b"
+    // means b.Old, which is not the writer a.Old; the full name works.
+    let alias_elsewhere =
+        schema(r#"{"type":"record","name":"New","namespace":"b","aliases":["Old"],"fields":[]}"#);
     assert_eq!(
-        problems(&moved, &w),
+        problems(&alias_elsewhere, &w),
         one(NameMismatch, "/name", "expected: a.Old")
     );
+    let alias_full =
+        schema(r#"{"type":"record","name":"New","namespace":"b","aliases":["a.Old"],"fields":[]}"#);
+    assert!(can_read(&alias_full, &w));
     let nested_w = rec(
         "R",
         &[r#"{"name":"e","type":{"type":"enum","name":"E1","symbols":["A"]}}"#],
@@ -518,7 +529,7 @@ fn backward_checks_the_latest_and_transitive_checks_all() {
             "{errorType:'READER_FIELD_MISSING_DEFAULT_VALUE', description:'The field 'b' at path '/fields/1' in the new schema has no default value and is missing in the old schema', additionalInfo:'b'}".to_string(),
             "{oldSchemaVersion: 1}".to_string(),
             r#"{oldSchema: '{"type":"record","name":"U","fields":[{"name":"a","type":"int"}]}'}"#.to_string(),
-            "{compatibility: 'BACKWARD_TRANSITIVE'}".to_string(),
+            "{validateFields: 'false', compatibility: 'BACKWARD_TRANSITIVE'}".to_string(),
         ]
     );
     assert!(run(CompatibilityLevel::None, &new, &old).is_empty());
@@ -542,7 +553,7 @@ fn forward_checks_the_latest_and_transitive_checks_all() {
     );
     assert_eq!(
         msgs.last().map(String::as_str),
-        Some("{compatibility: 'FORWARD_TRANSITIVE'}")
+        Some("{validateFields: 'false', compatibility: 'FORWARD_TRANSITIVE'}")
     );
     // Backward is happy with the same candidate: new readers ignore b.
     assert!(run(CompatibilityLevel::BackwardTransitive, &new, &old).is_empty());
@@ -559,7 +570,7 @@ fn full_checks_both_ways_and_transitive_checks_all() {
         run(CompatibilityLevel::FullTransitive, &new, &old),
         vec![
             "{errorType:'READER_FIELD_MISSING_DEFAULT_VALUE', description:'The field 'b' at path '/fields/1' in the old schema has no default value and is missing in the new schema', additionalInfo:'b'}".to_string(),
-            "{compatibility: 'FULL_TRANSITIVE'}".to_string(),
+            "{validateFields: 'false', compatibility: 'FULL_TRANSITIVE'}".to_string(),
         ]
     );
     // Both directions failing: forward messages first, then backward ones
@@ -579,7 +590,7 @@ fn full_checks_both_ways_and_transitive_checks_all() {
     );
     assert_eq!(msgs[2], "{oldSchemaVersion: 1}");
     assert!(msgs[3].starts_with("{oldSchema: '"));
-    assert_eq!(msgs[4], "{compatibility: 'FULL'}");
+    assert_eq!(msgs[4], "{validateFields: 'false', compatibility: 'FULL'}");
 }
 
 #[test]

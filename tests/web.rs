@@ -149,6 +149,11 @@ async fn console_runs_commands_and_shows_errors() {
     tick().await;
 
     assert_eq!(text_of(&root, ".console-prompt"), "$ ");
+    // The header names the versions the simulator follows.
+    assert_eq!(
+        text_of(&root, ".app-header .versions"),
+        "Simulates Apache Kafka 4.1 (KRaft) and Confluent Schema Registry 8.0"
+    );
     type_line(
         &root,
         "kafka-topics --create --topic t --partitions 2 --replication-factor 1",
@@ -191,6 +196,20 @@ async fn console_runs_commands_and_shows_errors() {
     press(&input, "ArrowDown", false).await;
     press(&input, "ArrowDown", false).await;
     assert_eq!(input.value(), "");
+
+    // A refused command's here-document body is still read up to its
+    // delimiter, as a shell does, and none of its lines runs as a command.
+    type_line(&root, "kafka-console-producer --topic nope <<EOF").await;
+    assert_eq!(count(&root, ".console-error"), 3);
+    assert_eq!(text_of(&root, ".console-prompt"), "> ");
+    type_line(&root, "kafka-topics --create --topic evil").await;
+    type_line(&root, "sim brokers 1").await;
+    type_line(&root, "EOF").await;
+    assert_eq!(text_of(&root, ".console-prompt"), "$ ");
+    assert_eq!(count(&root, ".console-error"), 3);
+    let output = text_of(&root, "#console-output");
+    assert!(!output.contains("Created topic evil."), "{output}");
+    assert_eq!(count(&root, ".broker[data-broker]"), 3, "{output}");
     app.destroy();
 }
 
@@ -793,10 +812,19 @@ async fn slow_and_preferred_leader_buttons_run_their_commands() {
     click(&root, "#elect-preferred");
     tick().await;
     let output = text_of(&root, "#console-output");
+    // Kafka 4.1.0 ReplicationControlManager.electLeaders: with
+    // --all-topic-partitions, partitions already led by their preferred
+    // replica are left out of the answer, so the tool prints nothing.
     assert!(
-        output.contains("Valid replica already elected for partitions t-0, t-1, t-2"),
+        output
+            .ends_with("$ kafka-leader-election --election-type preferred --all-topic-partitions"),
         "{output}"
     );
+    assert!(
+        !output.contains("Valid replica already elected"),
+        "{output}"
+    );
+    assert_eq!(count(&root, ".console-error"), 0, "{output}");
 
     click(&root, "#check-invariants");
     tick().await;

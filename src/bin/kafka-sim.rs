@@ -91,12 +91,17 @@ fn emit(out: &mut impl Write, opts: &Options, r: LineOutput, line: usize) -> boo
             }
         }
         let _ = out.write_all(r.stdout.as_bytes());
+        if let (true, Some(e)) = (r.error_on_stdout, &r.error) {
+            // The real tool prints this error on standard output.
+            let _ = writeln!(out, "{e}");
+        }
     }
     if !r.stderr.is_empty() {
         eprint!("{}", r.stderr);
     }
     match r.error {
         Some(e) => {
+            // The runner's own report of the refused line (and its exit code 1).
             eprintln!("line {line}: {e}");
             false
         }

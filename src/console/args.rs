@@ -12,6 +12,9 @@ pub enum Kind {
     Value,
     /// Takes a value and may be given many times (`--config k=v`).
     Repeated,
+    /// A switch that may take a value (`--state` or `--state stable,empty`): the
+    /// next word is its value unless it starts with `--`.
+    Optional,
 }
 
 #[derive(Debug, Default)]
@@ -79,6 +82,27 @@ pub fn parse(tool: &str, words: &[String], spec: &[(&str, Kind)]) -> Result<Pars
                 }
                 parsed.flags.push(name);
             }
+            Kind::Optional => {
+                let value = match inline {
+                    Some(v) => Some(v),
+                    None => match words.get(i + 1) {
+                        Some(v) if !v.starts_with("--") => {
+                            i += 1;
+                            Some(v.clone())
+                        }
+                        _ => None,
+                    },
+                };
+                if parsed.has(&name) {
+                    return Err(format!("{tool}: option '{name}' was given more than once"));
+                }
+                match value {
+                    Some(v) => {
+                        parsed.values.insert(name, vec![v]);
+                    }
+                    None => parsed.flags.push(name),
+                }
+            }
             Kind::Value | Kind::Repeated => {
                 let value = match inline {
                     Some(v) => v,
@@ -107,5 +131,26 @@ pub fn key_value(tool: &str, option: &str, s: &str) -> Result<(String, String), 
     match s.split_once('=') {
         Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
         _ => Err(format!("{tool}: {option} expects key=value, got '{s}'")),
+    }
+}
+
+/// `CommandLineUtils.checkInvalidArgs` (Kafka 4.1.0): `used` may not come with
+/// any of `invalid`; the first one present is named.
+pub fn check_invalid(
+    tool: &str,
+    args: &Parsed,
+    used: &str,
+    invalid: &[&str],
+) -> Result<(), String> {
+    if !args.has(used) {
+        return Ok(());
+    }
+    match invalid.iter().find(|o| args.has(o)) {
+        Some(o) => Err(format!(
+            "{tool}: Option \"[{}]\" can't be used with option \"[{}]\"",
+            used.trim_start_matches('-'),
+            o.trim_start_matches('-')
+        )),
+        None => Ok(()),
     }
 }

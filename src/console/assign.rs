@@ -225,29 +225,20 @@ fn set_previous(
 }
 
 /// `orders-2` (topic names may contain '-', so the number follows the last one).
+/// A partition that no longer exists (its topic was deleted, or is not in
+/// `--partitions`) is accepted: like `AbstractStickyAssignor.allSubscriptionsEqual`
+/// (Kafka 4.1.0), which keeps only owned partitions of topics it has metadata
+/// for, the assignor drops it.
 fn topic_partition(
-    partitions: &BTreeMap<String, u32>,
+    _partitions: &BTreeMap<String, u32>,
     item: &str,
 ) -> Result<TopicPartition, String> {
+    let form = || format!("{TOOL}: --previous expects topic-partition like orders-0, got '{item}'");
     let Some((topic, number)) = item.rsplit_once('-') else {
-        return Err(format!(
-            "{TOOL}: --previous expects topic-partition like orders-0, got '{item}'"
-        ));
+        return Err(form());
     };
-    let Some(&count) = partitions.get(topic) else {
-        return Err(format!(
-            "{TOOL}: --previous names topic '{topic}', which is not in --partitions"
-        ));
-    };
-    let partition: u32 = number.parse().map_err(|_| {
-        format!("{TOOL}: --previous expects topic-partition like orders-0, got '{item}'")
-    })?;
-    if partition >= count {
-        return Err(format!(
-            "{TOOL}: partition {item} does not exist ('{topic}' has partitions 0 to {})",
-            count - 1
-        ));
-    }
+    topic_name(topic)?;
+    let partition: u32 = number.parse().map_err(|_| form())?;
     Ok(TopicPartition::new(topic, partition))
 }
 

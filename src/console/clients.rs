@@ -3,6 +3,7 @@
 //! commit style, and producers that send a steady stream of records.
 
 use super::args::{key_value, parse, Kind};
+use super::job::{Job, Until};
 use super::session::{LineOutput, Session};
 use super::simcmd::format_event;
 use crate::sim::consumer::deser::DeserConfig;
@@ -74,11 +75,26 @@ pub fn consumer(session: &mut Session, args: &[String]) -> Result<LineOutput, St
         }
         "stop" => {
             no_more(0)?;
-            one_event(
+            let console = session.consumers.iter().any(|c| c.name == consumer);
+            let mut out = one_event(
                 session,
-                Command::CloseConsumer { consumer },
+                Command::CloseConsumer {
+                    consumer: consumer.clone(),
+                },
                 "sim consumer stop",
-            )
+            )?;
+            if console && session.auto_run {
+                // Ctrl-C at a console consumer: close() returns once its
+                // LeaveGroup is answered, and only then the prompt comes back.
+                let job = Job::new(
+                    Until::Consumer(consumer),
+                    "sim consumer stop",
+                    true,
+                    &session.world,
+                );
+                session.start_job(job, &mut out);
+            }
+            Ok(out)
         }
         "start" => {
             no_more(0)?;
@@ -171,11 +187,6 @@ fn group_spec(
     if group.is_empty() {
         return Err(format!("{what}: --group must not be empty"));
     }
-    if !session.world.state().controller.topics.contains_key(topic) {
-        return Err(format!(
-            "{what}: topic '{topic}' does not exist (UNKNOWN_TOPIC_OR_PARTITION); create it first"
-        ));
-    }
     let settings = &session.world.config().settings.groups;
     let mut cfg = GroupConfig::new(&group, name, settings);
     let mut deser = DeserConfig::default();
@@ -232,6 +243,8 @@ fn group_spec(
         max_messages: None,
         group: Some(cfg),
         deser,
+        timeout_ms: None,
+        skip_message_on_error: false,
     })
 }
 

@@ -1,5 +1,11 @@
 //! `kafka-console-consumer`: starts a consumer client and prints its records
 //! in the format of Kafka's `DefaultMessageFormatter`.
+//!
+//! Options, checks and defaults follow `tools/src/main/java/org/apache/kafka/tools/consumer/ConsoleConsumerOptions.java`,
+//! `ConsoleConsumer.java` and `DefaultMessageFormatter.java` of Apache Kafka
+//! 4.1.0: without `--group` (and without `--partition`) the consumer joins a
+//! generated group `console-consumer-NNNNN` with `enable.auto.commit=false`;
+//! with `--partition` it assigns itself that partition and joins no group.
 
 use super::args::{key_value, parse, Kind};
 use super::job::{Job, Until};
@@ -16,13 +22,19 @@ pub const AVRO_TOOL: &str = "kafka-avro-console-consumer";
 const SPEC: &[(&str, Kind)] = &[
     ("--bootstrap-server", Kind::Value),
     ("--topic", Kind::Value),
+    ("--include", Kind::Value),
     ("--from-beginning", Kind::Flag),
     ("--partition", Kind::Value),
     ("--offset", Kind::Value),
     ("--max-messages", Kind::Value),
+    ("--timeout-ms", Kind::Value),
+    ("--skip-message-on-error", Kind::Flag),
+    ("--isolation-level", Kind::Value),
     ("--property", Kind::Repeated),
     ("--group", Kind::Value),
     ("--consumer-property", Kind::Repeated),
+    ("--consumer.config", Kind::Value),
+    ("--formatter-config", Kind::Value),
 ];
 
 /// What to print for each record (the formatter's `print.*` properties).
@@ -32,6 +44,11 @@ pub struct Format {
     pub print_partition: bool,
     pub print_offset: bool,
     pub print_headers: bool,
+    /// `print.delivery` and `print.epoch` (Kafka 4.1): the console consumer
+    /// hands the formatter a copy of each record without its delivery count and
+    /// leader epoch, so these print `Delivery:NOT_PRESENT` and `Epoch:NOT_PRESENT`.
+    pub print_delivery: bool,
+    pub print_epoch: bool,
     pub print_key: bool,
     pub print_value: bool,
     pub key_separator: String,
@@ -55,6 +72,8 @@ impl Default for Format {
             print_partition: false,
             print_offset: false,
             print_headers: false,
+            print_delivery: false,
+            print_epoch: false,
             print_key: false,
             print_value: true,
             key_separator: "\t".into(),
@@ -72,18 +91,16 @@ impl Default for Format {
 
 impl Format {
     fn set(&mut self, tool: &str, k: &str, v: &str) -> Result<(), String> {
-        let flag = |v: &str| match v {
-            "true" => Ok(true),
-            "false" => Ok(false),
-            _ => Err(format!(
-                "{tool}: property {k} must be true or false, got '{v}'"
-            )),
-        };
+        // `DefaultMessageFormatter.getBoolProperty`: true when the value is
+        // "true" (any case, trimmed), false for anything else.
+        let flag = |v: &str| -> Result<bool, String> { Ok(v.trim().eq_ignore_ascii_case("true")) };
         match k {
             "print.timestamp" => self.print_timestamp = flag(v)?,
             "print.partition" => self.print_partition = flag(v)?,
             "print.offset" => self.print_offset = flag(v)?,
             "print.headers" => self.print_headers = flag(v)?,
+            "print.delivery" => self.print_delivery = flag(v)?,
+            "print.epoch" => self.print_epoch = flag(v)?,
             "print.key" => self.print_key = flag(v)?,
             "print.value" => self.print_value = flag(v)?,
             "key.separator" => self.key_separator = v.to_string(),
@@ -100,7 +117,7 @@ impl Format {
                     ""
                 };
                 return Err(format!(
-                    "{tool}: unknown --property '{other}' (known: print.timestamp, print.partition, print.offset, print.headers, print.key, print.value, key.separator, line.separator, headers.separator, headers.key.separator, null.literal{avro})"
+                    "{tool}: unknown --property '{other}' (known: print.timestamp, print.partition, print.offset, print.delivery, print.epoch, print.headers, print.key, print.value, key.separator, line.separator, headers.separator, headers.key.separator, null.literal{avro})"
                 ));
             }
         }
@@ -147,6 +164,12 @@ impl Format {
         if self.print_offset {
             cols.push(format!("Offset:{}", r.offset));
         }
+        if self.print_delivery {
+            cols.push("Delivery:NOT_PRESENT".into());
+        }
+        if self.print_epoch {
+            cols.push("Epoch:NOT_PRESENT".into());
+        }
         if self.print_headers {
             if r.headers.is_empty() {
                 cols.push("NO_HEADERS".into());
@@ -178,6 +201,10 @@ impl Format {
                 c.value_schema_id,
             ));
         }
+        if cols.is_empty() {
+            // Every column switched off: `writeTo` prints nothing at all.
+            return String::new();
+        }
         let mut line = cols.join(&self.key_separator);
         line.push_str(&self.line_separator);
         line
@@ -199,6 +226,81 @@ pub fn run_avro(session: &mut Session, words: &[String]) -> LineOutput {
     }
 }
 
+/// `console-consumer-` + `new Random().nextInt(100000)`: here drawn from the
+/// seed and the console consumer's number, so a run is the same every time.
+fn generated_group_id(seed: u64, n: u32) -> String {
+    let mut z = seed ^ (u64::from(n)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^= z >> 31;
+    format!("console-consumer-{}", z % 100_000)
+}
+
+/// `ConsoleConsumerOptions`' checks, in its order (Kafka 4.1.0).
+fn check_options(tool: &str, args: &super::args::Parsed) -> Result<(), String> {
+    let topics = ["--topic", "--include"]
+        .iter()
+        .filter(|o| args.has(o))
+        .count();
+    if topics != 1 {
+        return Err(format!(
+            "{tool}: Exactly one of --include/--topic is required. "
+        ));
+    }
+    if args.has("--partition") {
+        if !args.has("--topic") {
+            return Err(format!(
+                "{tool}: The topic is required when partition is specified."
+            ));
+        }
+        if args.has("--from-beginning") && args.has("--offset") {
+            return Err(format!(
+                "{tool}: Options from-beginning and offset cannot be specified together."
+            ));
+        }
+    } else if args.has("--offset") {
+        return Err(format!(
+            "{tool}: The partition is required when offset is specified."
+        ));
+    }
+    // --bootstrap-server may be left out: the simulator's console defaults it
+    // to localhost:9092 (the real tool says `Missing required argument "[bootstrap-server]"`).
+    for file in ["--consumer.config", "--formatter-config"] {
+        if args.has(file) {
+            return Err(format!(
+                "{tool}: {file} names a properties file, and the simulator has no files; pass the settings with --consumer-property or --property"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The one existing topic `--include` matches (a simulated consumer reads one topic).
+fn included_topic(
+    tool: &str,
+    state: &crate::sim::world::WorldState,
+    raw: &str,
+) -> Result<String, String> {
+    let filter = super::regex::IncludeList::new(raw).map_err(|e| format!("{tool}: {e}"))?;
+    // exclude.internal.topics=true: a pattern subscription skips internal topics.
+    let found: Vec<&String> = state
+        .controller
+        .topics
+        .keys()
+        .filter(|t| t.as_str() != crate::sim::group::OFFSETS_TOPIC && filter.matches(t))
+        .collect();
+    match found.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => Err(format!(
+            "{tool}: no topic matches --include '{raw}'; the simulated consumer subscribes to a pattern only when it matches exactly one existing topic"
+        )),
+        many => Err(format!(
+            "{tool}: --include '{raw}' matches {}; a simulated consumer reads one topic, so name it with --topic",
+            many.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", ")
+        )),
+    }
+}
+
 fn run_inner(
     session: &mut Session,
     words: &[String],
@@ -206,33 +308,72 @@ fn run_inner(
 ) -> Result<LineOutput, String> {
     let avro = tool == AVRO_TOOL;
     let args = parse(tool, words, SPEC)?;
-    let topic = args
-        .value("--topic")
-        .ok_or_else(|| format!("{tool}: Missing required argument \"[topic]\""))?
-        .to_string();
+    check_options(tool, &args)?;
     let partition: Option<u32> = args.number(tool, "--partition")?;
     let max_messages: Option<u64> = args.number(tool, "--max-messages")?;
     if max_messages == Some(0) {
         return Err(format!("{tool}: --max-messages must be at least 1"));
     }
-    let start = match (args.value("--offset"), args.has("--from-beginning")) {
-        (Some(_), true) => {
-            return Err(format!(
-                "{tool}: Options from-beginning and offset cannot be specified together."
-            ))
+    // checkConsumerGroup: --group and group.id must agree; no group with --partition.
+    let mut props: Vec<(String, String)> = Vec::new();
+    for p in args.all("--consumer-property") {
+        // CommandLineUtils.parseKeyValueArgs: `k` alone means an empty value.
+        let (k, v) = p.split_once('=').unwrap_or((p.as_str(), ""));
+        props.push((k.to_string(), v.to_string()));
+    }
+    let mut group_ids: Vec<String> = Vec::new();
+    if let Some(g) = args.value("--group") {
+        group_ids.push(g.to_string());
+    }
+    if let Some((_, g)) = props.iter().rev().find(|(k, _)| k == "group.id") {
+        if !group_ids.contains(g) {
+            group_ids.push(g.clone());
         }
-        (Some(_), false) if partition.is_none() => {
+    }
+    if group_ids.len() > 1 {
+        return Err(format!(
+            "{tool}: The group ids provided in different places (directly using '--group', via '--consumer-property', or via '--consumer.config') do not match. Detected group ids: {}",
+            group_ids.iter().map(|g| format!("'{g}'")).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    if !group_ids.is_empty() && partition.is_some() {
+        return Err(format!(
+            "{tool}: Options group and partition cannot be specified together."
+        ));
+    }
+    // setAutoOffsetResetValue
+    let from_beginning = args.has("--from-beginning");
+    if let Some((_, reset)) = props.iter().rev().find(|(k, _)| k == "auto.offset.reset") {
+        if from_beginning && reset != "earliest" {
             return Err(format!(
-                "{tool}: The partition is required when offset is specified."
-            ))
+                "{tool}: Can't simultaneously specify --from-beginning and 'auto.offset.reset={reset}', please remove one option"
+            ));
         }
-        (Some("earliest"), false) => StartFrom::Earliest,
-        (Some("latest"), false) => StartFrom::Latest,
-        (Some(o), false) => StartFrom::Offset(o.parse::<u64>().map_err(|_| {
-            format!("{tool}: --offset must be 'earliest', 'latest' or a non-negative whole number, got '{o}'")
-        })?),
-        (None, true) => StartFrom::Earliest,
-        (None, false) => StartFrom::Latest,
+    }
+    // parseOffset
+    let start = match args.value("--offset") {
+        Some(o) => match o.to_ascii_lowercase().as_str() {
+            "earliest" => StartFrom::Earliest,
+            "latest" => StartFrom::Latest,
+            _ => StartFrom::Offset(o.parse::<u64>().map_err(|_| {
+                format!("{tool}: The provided offset value '{o}' is incorrect. Valid values are 'earliest', 'latest', or a non-negative long.")
+            })?),
+        },
+        None if from_beginning => StartFrom::Earliest,
+        None => StartFrom::Latest,
+    };
+    // parseTimeoutMs: a negative value means no timeout.
+    let timeout_ms = match args.value("--timeout-ms") {
+        None => None,
+        Some(t) => match t.parse::<i64>() {
+            Ok(t) if t >= 0 => Some(t as u64),
+            Ok(_) => None,
+            Err(_) => {
+                return Err(format!(
+                    "{tool}: Cannot parse argument '{t}' of option timeout-ms"
+                ))
+            }
+        },
     };
     let mut format = Format::default();
     let mut deser = DeserConfig::default();
@@ -257,6 +398,10 @@ fn run_inner(
     format.avro_key = deser.key == Deserializer::Avro;
     format.avro_value = deser.value == Deserializer::Avro;
     let state = session.world.state();
+    let topic = match args.value("--include") {
+        Some(raw) => included_topic(tool, state, raw)?,
+        None => args.value("--topic").unwrap_or_default().to_string(),
+    };
     let Some(meta) = state.controller.topics.get(&topic) else {
         return Err(format!(
             "{tool}: topic '{topic}' does not exist (UNKNOWN_TOPIC_OR_PARTITION)"
@@ -271,45 +416,46 @@ fn run_inner(
         }
     }
     let name = format!("console-consumer-{}", session.next_console_consumer);
-    let mut props: Vec<(String, String)> = Vec::new();
-    for p in args.all("--consumer-property") {
-        props.push(key_value(tool, "--consumer-property", p)?);
+    // The consumer's configs, checked as KafkaConsumer's ConfigDef would.
+    let settings = &session.world.config().settings.groups;
+    let generated = group_ids.is_empty();
+    let group_id = group_ids
+        .first()
+        .cloned()
+        .unwrap_or_else(|| generated_group_id(session.world.seed(), session.next_console_consumer));
+    let mut cfg = GroupConfig::new(&group_id, &name, settings);
+    if from_beginning {
+        cfg.auto_offset_reset = OffsetReset::Earliest;
     }
-    let group_id = args.value("--group").map(str::to_string).or_else(|| {
-        props
-            .iter()
-            .find(|(k, _)| k == "group.id")
-            .map(|(_, v)| v.clone())
-    });
-    let group = match group_id {
-        None if !props.is_empty() => {
-            return Err(format!(
-                "{tool}: --consumer-property only applies to a consumer in a group (give --group)"
-            ))
+    if generated {
+        // "avoid unnecessary expansion of the coordinator cache": no auto-commit
+        // for a generated group unless asked for.
+        cfg.set("enable.auto.commit", "false")
+            .map_err(|e| format!("{tool}: {e}"))?;
+    }
+    if let Some(level) = args.value("--isolation-level") {
+        props.push(("isolation.level".into(), level.to_string()));
+    }
+    for (k, v) in &props {
+        match k.as_str() {
+            // No transactions are simulated, so both levels read the same records.
+            "isolation.level" => {
+                if v != "read_committed" && v != "read_uncommitted" {
+                    return Err(format!(
+                        "{tool}: Invalid value {v} for configuration isolation.level: String must be one of: read_committed, read_uncommitted"
+                    ));
+                }
+            }
+            _ => cfg.set(k, v).map_err(|e| format!("{tool}: {e}"))?,
         }
-        None => None,
-        Some(g) => {
-            if partition.is_some() || args.has("--offset") {
-                return Err(format!(
-                    "{tool}: --partition and --offset choose partitions by hand; they cannot be combined with --group, which lets the group assign partitions"
-                ));
-            }
-            if g.is_empty() {
-                return Err(format!("{tool}: --group must not be empty"));
-            }
-            let settings = &session.world.config().settings.groups;
-            let mut cfg = GroupConfig::new(&g, &name, settings);
-            if start == StartFrom::Earliest {
-                // --from-beginning only matters when the group has no committed offset.
-                cfg.auto_offset_reset = OffsetReset::Earliest;
-            }
-            for (k, v) in &props {
-                cfg.set(k, v).map_err(|e| format!("{tool}: {e}"))?;
-            }
-            cfg.validate().map_err(|e| format!("{tool}: {e}"))?;
-            Some(cfg)
-        }
-    };
+    }
+    if group_id.is_empty() {
+        return Err(format!("{tool}: --group must not be empty"));
+    }
+    cfg.validate().map_err(|e| format!("{tool}: {e}"))?;
+    // With --partition the consumer assigns itself the partition: it has a
+    // group.id but never joins the group.
+    let group = partition.is_none().then_some(cfg);
     let spec = ConsumerSpec {
         topic,
         partition,
@@ -317,6 +463,8 @@ fn run_inner(
         max_messages,
         group,
         deser,
+        timeout_ms,
+        skip_message_on_error: args.has("--skip-message-on-error"),
     };
     let event = session
         .world
@@ -355,7 +503,13 @@ pub fn poll(session: &mut Session) -> LineOutput {
             continue;
         };
         for r in c.consumed.iter_from(att.printed) {
-            out.stdout.push_str(&att.format.render(r));
+            match &r.skipped {
+                // ConsoleConsumer.process with --skip-message-on-error.
+                Some(e) => out.stderr.push_str(&format!(
+                    "ERROR Error processing message, skipping this message:\n{e}\n"
+                )),
+                None => out.stdout.push_str(&att.format.render(r)),
+            }
         }
         att.printed = att.printed.max(c.consumed.len());
         if c.closed && !att.finished {
@@ -367,6 +521,12 @@ pub fn poll(session: &mut Session) -> LineOutput {
                 out.stderr.push_str(&format!(
                     "ERROR Error processing message, terminating consumer process:\n{text}\n"
                 ));
+            }
+            if c.timed_out {
+                // ConsumerWrapper.receive throws when --timeout-ms passes without a record.
+                out.stderr.push_str(
+                    "ERROR Error processing message, terminating consumer process:\norg.apache.kafka.common.errors.TimeoutException\n",
+                );
             }
             out.stderr.push_str(&format!(
                 "Processed a total of {} messages\n",

@@ -3,13 +3,16 @@
 use super::session::LineOutput;
 
 const OVERVIEW: &str = "\
+Simulates Apache Kafka 4.1 (KRaft) and Confluent Schema Registry 8.0.
 Commands (a subset of the real Kafka tools, plus `sim` for time):
-  kafka-topics            create, list, describe and delete topics
+  kafka-topics            create, list, describe, alter and delete topics
   kafka-console-producer  send records, one per line (here-document or interactive)
   kafka-console-consumer  read records from a topic
   kafka-avro-console-consumer  read Avro records (schemas from the registry) as JSON
-  kafka-leader-election   move leadership back to preferred replicas
-  kafka-consumer-groups   list and describe consumer groups, reset their offsets
+  kafka-leader-election   preferred or unclean leader elections
+  kafka-consumer-groups   list, describe and delete groups, delete or reset their offsets
+  kafka-get-offsets       a partition's earliest, latest or by-time offset
+  kafka-metadata-quorum   describe --status: the KRaft controller quorum
   kafka-avro-console-producer  send Avro records written as JSON (registers the schema)
   curl                    the schema registry's REST API at http://localhost:8081
   sim                     step, back, run, advance time, state, seed, brokers, reset,
@@ -22,12 +25,14 @@ Lines starting with # are comments. Try:
 
 const TOPICS: &str = "\
 kafka-topics --create --topic T [--partitions N] [--replication-factor R] [--config k=v]... [--if-not-exists]
-kafka-topics --list
-kafka-topics --describe [--topic T]
-kafka-topics --delete --topic T [--if-exists]
+kafka-topics --list [--topic REGEX]
+kafka-topics --describe [--topic REGEX] [--under-replicated-partitions | --unavailable-partitions |
+                        --under-min-isr-partitions | --at-min-isr-partitions | --topics-with-overrides]
+kafka-topics --delete --topic REGEX [--if-exists]
 kafka-topics --alter --topic T --partitions N   (more partitions; keys may then land elsewhere)
+  --topic is a regular expression (orders.* or orders,payments), except with --create.
   --exclude-internal hides __consumer_offsets from --list and --describe.
-  --bootstrap-server is accepted and ignored (there is one simulated cluster).
+  --bootstrap-server may be left out here (it defaults to localhost:9092).
   Example: kafka-topics --create --topic orders --partitions 3 --replication-factor 3
 ";
 
@@ -76,11 +81,14 @@ kafka-console-consumer --topic T [--from-beginning] [--partition P [--offset O|e
                        [--max-messages N] [--property print.key=true] [--property print.partition=true]
                        [--property print.offset=true] [--property print.timestamp=true]
   Without --max-messages the consumer keeps running: later records are printed as they arrive.
+  Without --group it joins a generated group console-consumer-NNNNN with auto-commit off.
   Example: kafka-console-consumer --topic orders --from-beginning --property print.key=true
 kafka-console-consumer --topic T --group G [--from-beginning] [--consumer-property k=v]...
   Joins consumer group G: the group's coordinator assigns it partitions, it starts at the
   group's committed offsets (--from-beginning only matters when there are none) and it
-  auto-commits what it printed. Without --group it reads every partition itself (no group).
+  auto-commits what it printed. --partition assigns a partition by hand (no group).
+  Also: --include REGEX, --timeout-ms MS, --isolation-level, --skip-message-on-error,
+  --property print.epoch=true / print.delivery=true / print.headers=true.
   Example: kafka-console-consumer --topic orders --group shop --from-beginning --max-messages 3
 ";
 
@@ -102,11 +110,29 @@ const GROUPS: &str = "\
 kafka-consumer-groups --list
 kafka-consumer-groups --describe --group G [--members [--verbose] | --state | --offsets]
 kafka-consumer-groups --describe --all-groups
+kafka-consumer-groups --list [--state [STATES]]
+kafka-consumer-groups --delete --group G...      (empty groups only)
+kafka-consumer-groups --delete-offsets --group G --topic T[:P,P]
 kafka-consumer-groups --reset-offsets --group G (--topic T[:P,P] | --all-topics)
-                      (--to-earliest | --to-latest | --to-current | --to-offset N | --shift-by N)
-                      [--execute | --dry-run]
+                      (--to-earliest | --to-latest | --to-current | --to-offset N | --shift-by N |
+                       --to-datetime 1970-01-01T00:00:05.000 | --by-duration PT5S |
+                       --from-file plan.csv <<EOF … EOF)  [--execute | --dry-run] [--export]
   Offsets can only be reset while the group has no members (state Empty), as in Kafka.
+  Times are virtual: 1970-01-01T00:00:00.000 is when the simulated world started.
   Example: kafka-consumer-groups --describe --group shop
+";
+
+const GET_OFFSETS: &str = "\
+kafka-get-offsets [--topic REGEX [--partitions 0,1]] [--topic-partitions t:0,t2:1-3] [--time T]
+  Prints topic:partition:offset per partition. --time -1 or latest (the default), -2 or earliest,
+  -3 or max-timestamp, or a (virtual) timestamp in ms: the first offset written at or after it.
+  Example: kafka-get-offsets --topic orders --time -2
+";
+
+const QUORUM: &str = "\
+kafka-metadata-quorum describe --status
+  The KRaft quorum: one simulated controller (node 0) is the only voter and the leader;
+  the brokers are observers.
 ";
 
 const SIM: &str = "\
@@ -137,7 +163,7 @@ sim converter add NAME --from NEW_TOPIC --to OLD_TOPIC --group G --from-schema '
 sim group G              who is in group G, what each consumer processed,
                          duplicates and losses
 sim assign --strategy S --partitions t1=3,t2=2 --member c1:t1,t2 --member c2:t1
-           [--previous c1:t1-0,t1-1]   what an assignor gives, as JSON
+           [--previous c1:t1-0,t1-1] [--generation c1:3]   what an assignor gives, as JSON
 sim broker kill N        the broker process dies (its logs stay on disk)
 sim broker start N       it restarts, recovers, catches up and rejoins the ISR
 sim broker pause N MS    it stalls (no replication, no answers) but keeps heartbeating
@@ -148,8 +174,10 @@ sim check                run the invariant checker on the current state
 ";
 
 const ELECTION: &str = "\
-kafka-leader-election --election-type preferred (--all-topic-partitions | --topic T --partition P)
-  Moves leadership back to each partition's preferred (first) replica when it is alive and in sync.
+kafka-leader-election --election-type preferred|unclean (--all-topic-partitions | --topic T --partition P)
+  preferred: moves leadership back to each partition's preferred (first) replica when it is
+  alive and in sync. unclean: gives a leaderless partition a leader, out of the ISR if need be.
+  With --all-topic-partitions, partitions that need no election are not printed.
 ";
 
 pub fn help(args: &[String]) -> LineOutput {
@@ -163,6 +191,8 @@ pub fn help(args: &[String]) -> LineOutput {
         Some("sim") => SIM,
         Some("kafka-leader-election") => ELECTION,
         Some("kafka-consumer-groups") => GROUPS,
+        Some("kafka-get-offsets") => GET_OFFSETS,
+        Some("kafka-metadata-quorum") => QUORUM,
         Some("kafka-avro-console-producer") => AVRO_PRODUCER,
         Some("curl") => CURL,
         Some(other) => {

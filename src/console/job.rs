@@ -24,7 +24,8 @@ pub enum Until {
     Clock(u64),
     /// A console producer in a script: until it has closed (or has nothing pending).
     Producer { name: String, close: bool },
-    /// A console consumer in a script: until it has closed.
+    /// A console consumer in a script: until it has closed and its last
+    /// request (the LeaveGroup) was answered.
     Consumer(String),
     /// A `curl` in a script: until its response arrived.
     Curl(String),
@@ -49,7 +50,12 @@ impl Until {
                     },
                 )
             }
-            Until::Consumer(name) => s.consumers.get(name).is_none_or(|c| c.closed),
+            // Closed, and its LeaveGroup answered: close() has returned.
+            Until::Consumer(name) => {
+                let me = crate::sim::NodeId::Client(name.clone());
+                s.consumers.get(name).is_none_or(|c| c.closed)
+                    && s.in_flight().iter().all(|m| m.from != me && m.to != me)
+            }
             Until::Curl(client) => s
                 .http_calls
                 .iter()

@@ -27,8 +27,38 @@ const SPEC: &[(&str, Kind)] = &[
     ("--topic", Kind::Value),
     ("--property", Kind::Repeated),
     ("--producer-property", Kind::Repeated),
+    ("--producer.config", Kind::Value),
+    ("--reader-config", Kind::Value),
+    ("--sync", Kind::Flag),
+    ("--compression-codec", Kind::Optional),
     ("--request-required-acks", Kind::Value),
     ("--timeout", Kind::Value),
+    ("--batch-size", Kind::Value),
+    ("--max-partition-memory-bytes", Kind::Value),
+    ("--message-send-max-retries", Kind::Value),
+    ("--retry-backoff-ms", Kind::Value),
+    ("--request-timeout-ms", Kind::Value),
+    ("--metadata-expiry-ms", Kind::Value),
+    ("--max-block-ms", Kind::Value),
+    ("--max-memory-bytes", Kind::Value),
+    ("--socket-buffer-size", Kind::Value),
+];
+
+/// `ConsoleProducerOptions.producerProps` (Kafka 4.1.0): each of these options
+/// sets its producer config with `CommandLineUtils.maybeMergeOptions`, so an
+/// option given on the command line beats `--producer-property`.
+const MERGED_OPTIONS: &[(&str, &str)] = &[
+    ("--timeout", "linger.ms"),
+    ("--request-required-acks", "acks"),
+    ("--request-timeout-ms", "request.timeout.ms"),
+    ("--message-send-max-retries", "retries"),
+    ("--retry-backoff-ms", "retry.backoff.ms"),
+    ("--socket-buffer-size", "send.buffer.bytes"),
+    ("--max-memory-bytes", "buffer.memory"),
+    ("--batch-size", "batch.size"),
+    ("--max-partition-memory-bytes", "batch.size"),
+    ("--metadata-expiry-ms", "metadata.max.age.ms"),
+    ("--max-block-ms", "max.block.ms"),
 ];
 
 /// Kafka's console producer lingers 1000 ms (`--timeout`) before sending a line.
@@ -48,6 +78,15 @@ pub struct LineFormat {
     pub ignore_error: bool,
 }
 
+/// How the console producer hands its lines over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendMode {
+    /// The default: `send()` with a callback; records batch up during `linger.ms`.
+    Async,
+    /// `--sync`: `send().get()`, one record at a time, each acknowledged before the next.
+    Sync,
+}
+
 impl Default for LineFormat {
     fn default() -> Self {
         LineFormat {
@@ -63,14 +102,10 @@ impl Default for LineFormat {
     }
 }
 
-fn parse_bool(name: &str, v: &str) -> Result<bool, String> {
-    match v {
-        "true" => Ok(true),
-        "false" => Ok(false),
-        _ => Err(format!(
-            "{TOOL}: property {name} must be true or false, got '{v}'"
-        )),
-    }
+/// `LineMessageReader.configure`: `"true"` in any case (trimmed) is true,
+/// anything else false.
+fn parse_bool(_name: &str, v: &str) -> Result<bool, String> {
+    Ok(v.trim().eq_ignore_ascii_case("true"))
 }
 
 impl LineFormat {
@@ -96,6 +131,52 @@ impl LineFormat {
         Ok(())
     }
 
+    /// The separators `LineMessageReader.configure` refuses to see equal.
+    fn check(&self) -> Result<(), String> {
+        let pairs = [
+            (
+                "headers.delimiter",
+                &self.headers_delimiter,
+                "headers.separator",
+                &self.headers_separator,
+            ),
+            (
+                "headers.delimiter",
+                &self.headers_delimiter,
+                "headers.key.separator",
+                &self.headers_key_separator,
+            ),
+            (
+                "headers.separator",
+                &self.headers_separator,
+                "headers.key.separator",
+                &self.headers_key_separator,
+            ),
+        ];
+        for (a, x, b, y) in pairs {
+            if x == y {
+                return Err(format!(
+                    "{TOOL}: org.apache.kafka.common.KafkaException: {a} and {b} may not be equal"
+                ));
+            }
+        }
+        if let Some(m) = &self.null_marker {
+            for (name, v) in [
+                ("key.separator", &self.key_separator),
+                ("headers.separator", &self.headers_separator),
+                ("headers.delimiter", &self.headers_delimiter),
+                ("headers.key.separator", &self.headers_key_separator),
+            ] {
+                if v == m {
+                    return Err(format!(
+                        "{TOOL}: org.apache.kafka.common.KafkaException: null.marker and {name} may not be equal"
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn nullable(&self, s: &str) -> Option<Vec<u8>> {
         match &self.null_marker {
             Some(m) if m == s => None,
@@ -108,10 +189,15 @@ impl LineFormat {
         let mut rest = line;
         let mut headers = Vec::new();
         if self.parse_headers {
-            let Some((h, r)) = rest.split_once(self.headers_delimiter.as_str()) else {
-                return Err(format!(
-                    "No headers delimiter found on line number {number}: '{line}'"
-                ));
+            let (h, r) = match rest.split_once(self.headers_delimiter.as_str()) {
+                Some(found) => found,
+                // ignore.error: no headers, and the key is looked for from the start.
+                None if self.ignore_error => ("", rest),
+                None => {
+                    return Err(format!(
+                        "No headers delimiter found on line number {number}: '{line}'"
+                    ))
+                }
             };
             rest = r;
             for pair in h
@@ -190,6 +276,7 @@ pub struct Invocation {
     pub config: ProducerConfig,
     pub format: LineFormat,
     pub avro: Option<AvroLines>,
+    pub mode: SendMode,
 }
 
 impl Invocation {
@@ -223,17 +310,39 @@ pub fn parse_invocation(
         retry_backoff_ms: cluster.retry_backoff_ms,
         ..ProducerConfig::default()
     };
+    for file in ["--producer.config", "--reader-config"] {
+        if args.has(file) {
+            return Err(format!(
+                "{t}: {file} names a properties file, and the simulator has no files; pass its settings with --producer-property k=v (or --property for the reader)"
+            ));
+        }
+    }
     for p in args.all("--producer-property") {
         let (k, v) = key_value(t, "--producer-property", p)?;
         config.set(&k, &v).map_err(|e| format!("{t}: {e}"))?;
     }
-    // As in Kafka, the dedicated options win over --producer-property.
-    if let Some(t) = args.number::<u64>(t, "--timeout")? {
-        config.linger_ms = t;
+    // maybeMergeOptions: an option given on the command line wins over
+    // --producer-property. (Left out, the real tool also applies the options'
+    // defaults request.timeout.ms=1500 and retries=3; the simulator keeps the
+    // cluster profile's timeouts there, see the docs.)
+    for (option, key) in MERGED_OPTIONS {
+        if let Some(v) = args.value(option) {
+            config.set(key, v).map_err(|e| format!("{t}: {e}"))?;
+        }
     }
-    if let Some(a) = args.value("--request-required-acks") {
-        config.set("acks", a).map_err(|e| format!("{t}: {e}"))?;
-    }
+    // props.put(COMPRESSION_TYPE_CONFIG, compressionCodec()): always set, so a
+    // --producer-property compression.type is overridden; no value means gzip.
+    let codec = match (
+        args.has("--compression-codec"),
+        args.value("--compression-codec"),
+    ) {
+        (false, _) => "none",
+        (true, None) | (true, Some("")) => "gzip",
+        (true, Some(c)) => c,
+    };
+    config
+        .set("compression.type", codec)
+        .map_err(|e| format!("{t}: {e}"))?;
     let mut format = LineFormat::default();
     let mut key_schema = None;
     let mut value_schema = None;
@@ -283,6 +392,7 @@ pub fn parse_invocation(
     } else {
         None
     };
+    format.check().map_err(|e| e.replace(TOOL, t))?;
     if !session.world.state().controller.topics.contains_key(&topic) {
         return Err(format!(
             "{t}: topic '{topic}' does not exist (UNKNOWN_TOPIC_OR_PARTITION); this cluster runs with auto.create.topics.enable=false, so create it first with kafka-topics --create"
@@ -293,6 +403,11 @@ pub fn parse_invocation(
         config,
         format,
         avro: avro_lines,
+        mode: if args.has("--sync") {
+            SendMode::Sync
+        } else {
+            SendMode::Async
+        },
     })
 }
 
@@ -361,7 +476,49 @@ pub fn run_batch(
         return LineOutput::default();
     }
     let name = new_name(session);
+    if inv.mode == SendMode::Sync && session.auto_run {
+        return send_sync(session, &name, &inv, records);
+    }
     send(session, &name, &inv, records, true)
+}
+
+/// `--sync` (`producer.send(record).get()`): each record is handed over alone
+/// and acknowledged before the next; a failed one ends the tool and the rest is
+/// never sent. (In the browser's step mode the records are handed over at once.)
+fn send_sync(
+    session: &mut Session,
+    name: &str,
+    inv: &Invocation,
+    records: Vec<ProducerRecord>,
+) -> LineOutput {
+    let mut out = LineOutput::default();
+    let n = records.len();
+    for (i, r) in records.into_iter().enumerate() {
+        let step = send(session, name, inv, vec![r], i + 1 == n);
+        let failed = step.error.is_some();
+        out.merge(step);
+        if failed {
+            return out;
+        }
+        let failed = session.world.state().producers.get(name).is_some_and(|p| {
+            p.records
+                .last()
+                .is_some_and(|r| r.status == crate::sim::RecordStatus::Failed)
+        });
+        if failed {
+            if i + 1 < n {
+                // send().get() threw: the tool stops (its shutdown hook still closes the producer).
+                out.merge(send(session, name, inv, Vec::new(), true));
+                out.stderr.push_str(&format!(
+                    "{}: --sync stops at the first failed record; the other {} of {n} lines were not sent\n",
+                    tool(inv.avro.is_some()),
+                    n - i - 1
+                ));
+            }
+            return out;
+        }
+    }
+    out
 }
 
 /// Opens an interactive producer (no here-document): a `>` prompt until Ctrl-D.
@@ -371,12 +528,14 @@ pub fn open_interactive(session: &mut Session, words: &[String], avro: bool) -> 
     }
     let name = new_name(session);
     session.heredoc = Some(HereDoc {
+        tool: tool(avro).to_string(),
         command: words.to_vec(),
         delimiter: "EOF".into(),
         strip_tabs: false,
         lines: Vec::new(),
         interactive: Some(name),
         avro,
+        refused: false,
     });
     LineOutput {
         continued: true,

@@ -18,6 +18,9 @@ pub struct LineOutput {
     pub continued: bool,
     /// True when `stdout` already narrates `events` (`sim step`, `sim run` …).
     pub narrated: bool,
+    /// The real tool prints `error` on standard output rather than standard error
+    /// (`kafka-topics`' `Error while executing topic command : …`).
+    pub error_on_stdout: bool,
 }
 
 impl LineOutput {
@@ -35,6 +38,15 @@ impl LineOutput {
         }
     }
 
+    /// A refused line whose error the real tool prints on standard output.
+    pub fn stdout_error(message: String) -> Self {
+        LineOutput {
+            error: Some(message),
+            error_on_stdout: true,
+            ..Default::default()
+        }
+    }
+
     /// Appends another output (stdout, stderr and events; the first error wins).
     pub fn merge(&mut self, other: LineOutput) {
         self.stdout.push_str(&other.stdout);
@@ -42,6 +54,7 @@ impl LineOutput {
         self.events.extend(other.events);
         if self.error.is_none() {
             self.error = other.error;
+            self.error_on_stdout = other.error_on_stdout;
         }
     }
 }
@@ -57,6 +70,8 @@ pub struct ScriptError {
 /// An open here-document: the command waiting for its input lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct HereDoc {
+    /// The tool that reads the body (`kafka-console-producer`, `kafka-consumer-groups` …).
+    pub tool: String,
     pub command: Vec<String>,
     pub delimiter: String,
     /// `<<-`: leading tabs are removed from each line.
@@ -67,6 +82,9 @@ pub(crate) struct HereDoc {
     pub interactive: Option<String>,
     /// The producer is `kafka-avro-console-producer` (lines are Avro JSON).
     pub avro: bool,
+    /// The command that opened it was refused: like a shell, the body is still
+    /// read up to the delimiter (so no body line ever runs as a command) and dropped.
+    pub refused: bool,
 }
 
 /// A console consumer whose records the console prints as they arrive.
@@ -233,6 +251,11 @@ impl Session {
         super::simcmd::input_line(self, line)
     }
 
+    /// True while the session swallows the body of a refused command's here-document.
+    pub fn in_refused_heredoc(&self) -> bool {
+        self.heredoc.as_ref().is_some_and(|h| h.refused)
+    }
+
     /// Ctrl-D: closes an open here-document (runs its command) or does nothing.
     pub fn end_of_input(&mut self) -> LineOutput {
         super::simcmd::end_of_input(self)
@@ -243,6 +266,11 @@ impl Session {
     pub fn end_of_script(&mut self) -> LineOutput {
         match &self.heredoc {
             Some(h) if h.interactive.is_some() => self.end_of_input(),
+            Some(h) if h.refused => {
+                // Its error was reported on the line that opened it.
+                self.heredoc = None;
+                LineOutput::default()
+            }
             Some(h) => {
                 let delimiter = h.delimiter.clone();
                 self.heredoc = None;
@@ -262,6 +290,10 @@ impl Session {
         for (i, line) in script.lines().enumerate() {
             let r = self.input_line(line);
             out.push_str(&r.stdout);
+            if let (true, Some(e)) = (r.error_on_stdout, &r.error) {
+                out.push_str(e);
+                out.push('\n');
+            }
             out.push_str(&r.stderr);
             if let Some(e) = r.error {
                 errors.push(ScriptError {
@@ -269,6 +301,11 @@ impl Session {
                     message: e,
                 });
                 if !keep_going {
+                    // The script stops here; a refused command's here-document body is
+                    // never read, so drop it rather than leave the session inside it.
+                    if self.in_refused_heredoc() {
+                        self.heredoc = None;
+                    }
                     return (out, errors);
                 }
             }

@@ -4,7 +4,7 @@
 use super::job::{Job, Until};
 use super::lexer::{tokenize, Token};
 use super::session::{HereDoc, LineOutput, Session};
-use super::{consumer, curl, election, groups, help, producer, topics};
+use super::{consumer, curl, election, groups, help, offsets, producer, quorum, topics};
 use crate::sim::settings::Profile;
 use crate::sim::{ClusterConfig, Command, Event, NodeId, MAX_BROKERS};
 
@@ -54,10 +54,12 @@ fn input_line_inner(session: &mut Session, line: &str) -> LineOutput {
             let Some(h) = session.heredoc.take() else {
                 return LineOutput::default();
             };
-            return producer::run_batch(session, &h.command, &h.lines, h.avro);
+            return run_heredoc(session, h);
         }
         if let Some(h) = session.heredoc.as_mut() {
-            h.lines.push(line.to_string());
+            if !h.refused {
+                h.lines.push(line.to_string());
+            }
         }
         return LineOutput {
             continued: true,
@@ -70,53 +72,58 @@ fn input_line_inner(session: &mut Session, line: &str) -> LineOutput {
     };
     let mut words = Vec::new();
     let mut heredoc = None;
+    let mut after_marker = None;
     for t in tokens {
         match t {
             Token::Word(w) if heredoc.is_none() => words.push(w),
             Token::Word(w) => {
-                return LineOutput::error(format!(
-                    "syntax error: '{w}' after the here-document marker; put <<EOF at the end of the line"
-                ))
+                after_marker.get_or_insert(w);
             }
             Token::HereDoc {
                 delimiter,
                 strip_tabs,
-            } => heredoc = Some((delimiter, strip_tabs)),
+            } => {
+                heredoc.get_or_insert((delimiter, strip_tabs));
+            }
         }
     }
-    let Some(first) = words.first() else {
-        if heredoc.is_some() {
-            return LineOutput::error(
-                "syntax error: a here-document needs a command before <<".into(),
-            );
-        }
-        return LineOutput::default();
-    };
-    let tool = tool_name(first).to_string();
-    let rest = &words[1..];
     if let Some((delimiter, strip_tabs)) = heredoc {
-        let avro = tool == producer::AVRO_TOOL;
-        if tool != producer::TOOL && !avro {
-            return LineOutput::error(format!(
-                "{tool} does not read records from standard input; only kafka-console-producer and kafka-avro-console-producer take a here-document"
-            ));
-        }
-        if let Err(e) = producer::parse_invocation(session, rest, avro) {
-            return LineOutput::error(e);
-        }
+        let tool = words.first().map(|w| tool_name(w).to_string());
+        let opened = match (&tool, after_marker) {
+            (_, Some(w)) => Err(format!(
+                "syntax error: '{w}' after the here-document marker; put <<EOF at the end of the line"
+            )),
+            (None, None) => Err("syntax error: a here-document needs a command before <<".into()),
+            (Some(tool), None) => check_heredoc_command(session, tool, &words[1..]),
+        };
+        let refused = opened.is_err();
         session.heredoc = Some(HereDoc {
-            command: rest.to_vec(),
+            tool: tool.unwrap_or_default(),
+            command: words.get(1..).unwrap_or_default().to_vec(),
             delimiter,
             strip_tabs,
             lines: Vec::new(),
             interactive: None,
-            avro,
+            avro: words
+                .first()
+                .is_some_and(|w| tool_name(w) == producer::AVRO_TOOL),
+            refused,
         });
-        return LineOutput {
-            continued: true,
-            ..Default::default()
+        return match opened {
+            Ok(()) => LineOutput {
+                continued: true,
+                ..Default::default()
+            },
+            // Like a shell, the body up to the delimiter still belongs to this line:
+            // it is read and dropped, never run as commands.
+            Err(e) => LineOutput::error(e),
         };
     }
+    let Some(first) = words.first() else {
+        return LineOutput::default();
+    };
+    let tool = tool_name(first).to_string();
+    let rest = &words[1..];
     match tool.as_str() {
         "kafka-topics" => topics::run(session, rest),
         "kafka-console-producer" => producer::open_interactive(session, rest, false),
@@ -127,6 +134,8 @@ fn input_line_inner(session: &mut Session, line: &str) -> LineOutput {
         "help" => help::help(rest),
         "kafka-leader-election" => election::run(session, rest),
         "kafka-consumer-groups" => groups::run(session, rest),
+        "kafka-get-offsets" => offsets::run(session, rest),
+        "kafka-metadata-quorum" => quorum::run(session, rest),
         "curl" => curl::run(session, rest),
         "kafka-configs" => {
             LineOutput::error(format!(
@@ -135,6 +144,32 @@ fn input_line_inner(session: &mut Session, line: &str) -> LineOutput {
         }
         _ => LineOutput::error(format!("unknown command '{first}' (try `help`)")),
     }
+}
+
+/// Whether `tool` may read a here-document with these arguments (checked when
+/// the `<<EOF` line is entered, so a bad command never waits for its body).
+fn check_heredoc_command(session: &Session, tool: &str, rest: &[String]) -> Result<(), String> {
+    match tool {
+        producer::TOOL | producer::AVRO_TOOL => {
+            producer::parse_invocation(session, rest, tool == producer::AVRO_TOOL).map(|_| ())
+        }
+        groups::TOOL => groups::check_file_input(rest),
+        _ => Err(format!(
+            "{tool} does not read standard input here; only kafka-console-producer, kafka-avro-console-producer and kafka-consumer-groups --reset-offsets --from-file take a here-document"
+        )),
+    }
+}
+
+/// The delimiter line: the command runs with the body as its standard input.
+fn run_heredoc(session: &mut Session, h: HereDoc) -> LineOutput {
+    if h.refused {
+        // Its error was reported on the line that opened it.
+        return LineOutput::default();
+    }
+    if h.tool == groups::TOOL {
+        return groups::run_with_file(session, &h.command, &h.lines);
+    }
+    producer::run_batch(session, &h.command, &h.lines, h.avro)
 }
 
 pub fn end_of_input(session: &mut Session) -> LineOutput {
@@ -146,7 +181,7 @@ pub fn end_of_input(session: &mut Session) -> LineOutput {
             let Some(h) = session.heredoc.take() else {
                 return LineOutput::default();
             };
-            producer::run_batch(session, &h.command, &h.lines, h.avro)
+            run_heredoc(session, h)
         }
         None => LineOutput::default(),
     };

@@ -1,10 +1,20 @@
-//! `kafka-topics`: create, list, describe and delete topics, printing what
-//! the real tool prints.
+//! `kafka-topics`: create, list, describe, alter and delete topics, printing
+//! what the real tool prints.
+//!
+//! Follows `tools/src/main/java/org/apache/kafka/tools/TopicCommand.java` of
+//! Apache Kafka 4.1.0: the option checks of `TopicCommandOptions.checkArgs`
+//! (usage errors, on standard error) come first, then the tool's own checks in
+//! `TopicService` (replication factor, partitions, configs), then the
+//! controller's. Errors of the last two kinds are printed the way
+//! `TopicCommand.printException` prints them: `Error while executing topic
+//! command : ` and the exception's message, on standard output.
 
-use super::args::{key_value, parse, Kind};
+use super::args::{check_invalid, parse, Kind, Parsed};
 use super::session::{LineOutput, Session};
+use crate::sim::controller::{PartitionMeta, TopicMeta};
 use crate::sim::topic::has_metric_collision_risk;
 use crate::sim::types::join_ids;
+use crate::sim::world::WorldState;
 use crate::sim::{Command, NewTopic};
 use std::collections::BTreeMap;
 
@@ -12,6 +22,7 @@ const TOOL: &str = "kafka-topics";
 
 const SPEC: &[(&str, Kind)] = &[
     ("--bootstrap-server", Kind::Value),
+    ("--command-config", Kind::Value),
     ("--create", Kind::Flag),
     ("--list", Kind::Flag),
     ("--describe", Kind::Flag),
@@ -26,199 +37,413 @@ const SPEC: &[(&str, Kind)] = &[
     ("--exclude-internal", Kind::Flag),
     ("--under-replicated-partitions", Kind::Flag),
     ("--unavailable-partitions", Kind::Flag),
+    ("--under-min-isr-partitions", Kind::Flag),
+    ("--at-min-isr-partitions", Kind::Flag),
+    ("--topics-with-overrides", Kind::Flag),
 ];
 
 /// Kafka's broker defaults used when `--partitions` / `--replication-factor` are left out.
 const DEFAULT_NUM_PARTITIONS: i64 = 1;
 const DEFAULT_REPLICATION_FACTOR: i64 = 1;
 
+/// `TopicCommandOptions.KAFKA_CONFIGS_CLI_SUPPORTS_ALTERING_TOPIC_CONFIGS`.
+const USE_KAFKA_CONFIGS: &str =
+    " (To alter topic configurations, the kafka-configs tool can be used.)";
+
+/// The printed prefix of `TopicCommand.printException`.
+const ERROR_PREFIX: &str = "Error while executing topic command : ";
+
 pub fn run(session: &mut Session, words: &[String]) -> LineOutput {
     match run_inner(session, words) {
         Ok(out) => out,
-        Err(e) => LineOutput::error(e),
+        Err(Failure::Usage(e)) => LineOutput::error(e),
+        Err(Failure::Command { stdout, message }) => {
+            let mut out = LineOutput::stdout_error(format!("{ERROR_PREFIX}{message}"));
+            out.stdout = stdout;
+            out
+        }
     }
 }
 
-fn topic_error(e: crate::sim::KafkaError) -> String {
-    format!(
-        "Error while executing topic command : {} ({})",
-        e.message, e.code
-    )
+/// How the real tool fails.
+enum Failure {
+    /// `CommandLineUtils.printUsageAndExit` (standard error, with the usage text).
+    Usage(String),
+    /// An exception in `TopicService`, printed by `printException` on standard
+    /// output after whatever the command had printed already (`stdout`).
+    Command { stdout: String, message: String },
 }
 
-fn run_inner(session: &mut Session, words: &[String]) -> Result<LineOutput, String> {
-    let args = parse(TOOL, words, SPEC)?;
-    let actions: Vec<&str> = ["--create", "--list", "--describe", "--delete", "--alter"]
-        .into_iter()
-        .filter(|a| args.has(a))
-        .collect();
+impl From<String> for Failure {
+    fn from(e: String) -> Self {
+        Failure::Usage(e)
+    }
+}
+
+fn command_error(message: impl Into<String>) -> Failure {
+    Failure::Command {
+        stdout: String::new(),
+        message: message.into(),
+    }
+}
+
+const ACTIONS: [&str; 5] = ["--create", "--list", "--alter", "--describe", "--delete"];
+
+/// The actions other than `keep` (`invalidOptions(removeOptions)`), plus `extra`.
+fn actions_except<'a>(keep: &[&str], extra: &[&'a str]) -> Vec<&'a str> {
+    ACTIONS
+        .iter()
+        .copied()
+        .filter(|a| !keep.contains(a))
+        .chain(extra.iter().copied())
+        .collect()
+}
+
+/// `TopicCommandOptions.checkArgs`: the tool's own usage checks, before anything is sent.
+fn check_args(args: &Parsed) -> Result<&'static str, String> {
+    let actions: Vec<&str> = ACTIONS.into_iter().filter(|a| args.has(a)).collect();
     if actions.len() != 1 {
         return Err(format!(
-            "{TOOL}: command must include exactly one action: --list, --describe, --create, --alter or --delete"
+            "{TOOL}: Command must include exactly one action: --list, --describe, --create, --alter or --delete"
         ));
     }
+    let action = actions[0];
+    // checkRequiredArgs. `--bootstrap-server` may be left out here: the
+    // simulator's console defaults it to localhost:9092 (the real tool refuses
+    // with "--bootstrap-server must be specified").
+    if action == "--describe" && args.has("--if-exists") && !args.has("--topic") {
+        return Err(format!(
+            "{TOOL}: --topic or --topic-id is required to describe a topic"
+        ));
+    }
+    if action != "--list" && action != "--describe" && !args.has("--topic") {
+        return Err(format!("{TOOL}: Missing required argument \"[topic]\""));
+    }
+    if action == "--alter" {
+        if args.has("--config") {
+            return Err(format!(
+                "{TOOL}: Option combination \"[[bootstrap-server], [config]]\" can't be used with option \"[alter]\"{USE_KAFKA_CONFIGS}"
+            ));
+        }
+        if !args.has("--partitions") {
+            return Err(format!(
+                "{TOOL}: Missing required argument \"[partitions]\""
+            ));
+        }
+    }
+    // checkInvalidArgs, in the real tool's order.
+    let reports = [
+        "--under-replicated-partitions",
+        "--under-min-isr-partitions",
+        "--at-min-isr-partitions",
+        "--unavailable-partitions",
+    ];
+    check_invalid(
+        TOOL,
+        args,
+        "--config",
+        &actions_except(&["--alter", "--create"], &[]),
+    )?;
+    check_invalid(
+        TOOL,
+        args,
+        "--partitions",
+        &actions_except(&["--alter", "--create"], &[]),
+    )?;
+    check_invalid(
+        TOOL,
+        args,
+        "--replication-factor",
+        &actions_except(&["--create"], &[]),
+    )?;
+    for report in reports {
+        check_invalid(
+            TOOL,
+            args,
+            report,
+            &actions_except(&["--describe"], &["--topics-with-overrides"]),
+        )?;
+    }
+    check_invalid(
+        TOOL,
+        args,
+        "--topics-with-overrides",
+        &actions_except(&["--describe"], &reports),
+    )?;
+    check_invalid(
+        TOOL,
+        args,
+        "--if-exists",
+        &actions_except(&["--alter", "--delete", "--describe"], &[]),
+    )?;
+    check_invalid(
+        TOOL,
+        args,
+        "--if-not-exists",
+        &actions_except(&["--create"], &[]),
+    )?;
+    check_invalid(
+        TOOL,
+        args,
+        "--exclude-internal",
+        &actions_except(&["--list", "--describe"], &[]),
+    )?;
+    Ok(action)
+}
+
+fn run_inner(session: &mut Session, words: &[String]) -> Result<LineOutput, Failure> {
+    if words.is_empty() {
+        return Err(Failure::Usage(format!(
+            "{TOOL}: Create, delete, describe, or change a topic."
+        )));
+    }
+    let args = parse(TOOL, words, SPEC)?;
+    let action = check_args(&args)?;
+    if args.has("--command-config") {
+        return Err(Failure::Usage(format!(
+            "{TOOL}: --command-config names a properties file, and the simulator has no files; its admin client needs no settings"
+        )));
+    }
     let exclude_internal = args.has("--exclude-internal");
-    let world = &session.world;
-    match actions[0] {
+    match action {
         "--list" => {
-            let mut out = String::new();
-            for name in world.state().controller.topics.keys() {
-                if exclude_internal && is_internal(name) {
-                    continue;
-                }
-                out.push_str(name);
-                out.push('\n');
-            }
-            Ok(LineOutput::stdout(out))
+            let names = get_topics(
+                session.world.state(),
+                args.value("--topic"),
+                exclude_internal,
+            )?;
+            // `System.out.println(String.join("\n", names))`: one line even when empty.
+            Ok(LineOutput::stdout(format!("{}\n", names.join("\n"))))
         }
-        "--describe" => {
-            let state = world.state();
-            let topics: Vec<_> = match args.value("--topic") {
-                Some(t) => match state.controller.topics.get(t) {
-                    Some(meta) => vec![meta],
-                    None if args.has("--if-exists") => vec![],
-                    None => {
-                        return Err(format!(
-                            "Error while executing topic command : Topic '{t}' does not exist as expected (UNKNOWN_TOPIC_OR_PARTITION)"
-                        ))
-                    }
-                },
-                None => state
-                    .controller
-                    .topics
-                    .values()
-                    .filter(|t| !(exclude_internal && is_internal(&t.name)))
-                    .collect(),
-            };
-            let under = args.has("--under-replicated-partitions");
-            let unavailable = args.has("--unavailable-partitions");
-            let live = state.controller.unfenced();
-            let mut out = String::new();
-            for t in topics {
-                if under || unavailable {
-                    // Only the matching partition lines, as the real tool prints them.
-                    for p in &t.partitions {
-                        let is_under = p.isr.len() < p.replicas.len();
-                        let is_unavailable = p.leader.is_none_or(|l| !live.contains(&l));
-                        if (under && is_under) || (unavailable && is_unavailable) {
-                            out.push_str(&partition_line(&t.name, p));
-                        }
-                    }
-                    continue;
-                }
-                let configs: Vec<String> =
-                    t.configs.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                out.push_str(&format!(
-                    "Topic: {}\tTopicId: {}\tPartitionCount: {}\tReplicationFactor: {}\tConfigs: {}\n",
-                    t.name,
-                    t.topic_id,
-                    t.partitions.len(),
-                    t.replication_factor(),
-                    configs.join(",")
-                ));
-                for p in &t.partitions {
-                    out.push_str(&partition_line(&t.name, p));
-                }
-            }
-            Ok(LineOutput::stdout(out))
-        }
-        "--create" => {
-            let name = args
-                .value("--topic")
-                .ok_or_else(|| format!("{TOOL}: --create needs --topic"))?
-                .to_string();
-            let partitions: i64 = args
-                .number(TOOL, "--partitions")?
-                .unwrap_or(DEFAULT_NUM_PARTITIONS);
-            let replication_factor: i64 = args
-                .number(TOOL, "--replication-factor")?
-                .unwrap_or(DEFAULT_REPLICATION_FACTOR);
-            let mut configs = BTreeMap::new();
-            for c in args.all("--config") {
-                let (k, v) = key_value(TOOL, "--config", c)?;
-                configs.insert(k, v);
-            }
-            if args.has("--if-not-exists") && world.state().controller.topics.contains_key(&name) {
-                return Ok(LineOutput::default());
-            }
-            let cmd = Command::CreateTopic(NewTopic {
-                name: name.clone(),
-                partitions,
-                replication_factor,
-                configs,
-            });
-            let event = session.world.submit(cmd).map_err(topic_error)?;
-            let mut out = LineOutput::stdout(String::new());
-            if has_metric_collision_risk(&name) {
-                out.stdout.push_str("WARNING: Due to limitations in metric names, topics with a period ('.') or underscore ('_') could collide. To avoid issues it is best to use either, but not both.\n");
-            }
-            out.stdout.push_str(&format!("Created topic {name}.\n"));
-            out.events.push(event);
-            Ok(out)
-        }
+        "--describe" => describe(session.world.state(), &args),
+        "--create" => create(session, &args),
         "--delete" => {
-            let name = args
-                .value("--topic")
-                .ok_or_else(|| format!("{TOOL}: --delete needs --topic"))?
-                .to_string();
-            if args.has("--if-exists") && !world.state().controller.topics.contains_key(&name) {
-                return Ok(LineOutput::default());
-            }
-            if is_internal(&name) {
-                return Err(format!(
-                    "Error while executing topic command : Topic {name} is a kafka internal topic and is not allowed to be marked for deletion."
-                ));
-            }
-            let event = session
-                .world
-                .submit(Command::DeleteTopic { name })
-                .map_err(topic_error)?;
+            let topics = existing_topics(session.world.state(), &args)?;
             let mut out = LineOutput::default();
-            out.events.push(event);
+            for name in topics {
+                if is_internal(&name) {
+                    // Simplification: the simulator keeps its group coordinator's topic.
+                    return Err(command_error(format!(
+                        "Topic {name} is a kafka internal topic and is not allowed to be marked for deletion."
+                    )));
+                }
+                let event = session
+                    .world
+                    .submit(Command::DeleteTopic { name })
+                    .map_err(|e| command_error(e.message))?;
+                out.events.push(event);
+            }
             Ok(out)
         }
         "--alter" => {
-            let name = args
-                .value("--topic")
-                .ok_or_else(|| format!("{TOOL}: --alter needs --topic"))?
-                .to_string();
-            let Some(partitions) = args.number::<u32>(TOOL, "--partitions")? else {
-                return Err(format!(
-                    "{TOOL}: --alter needs --partitions N (the simulator changes nothing else with --alter)"
-                ));
-            };
-            if args.has("--replication-factor") || args.has("--config") {
-                return Err(format!(
-                    "{TOOL}: --alter only takes --partitions here (change configs with kafka-configs)"
-                ));
-            }
-            if args.has("--if-exists") && !world.state().controller.topics.contains_key(&name) {
-                return Ok(LineOutput::default());
-            }
-            let event = session
-                .world
-                .submit(Command::CreatePartitions {
-                    topic: name,
-                    partitions,
-                })
-                .map_err(topic_error)?;
+            let partitions = args
+                .number::<i64>(TOOL, "--partitions")?
+                .unwrap_or_default();
+            let topics = existing_topics(session.world.state(), &args)?;
             let mut out = LineOutput::default();
-            out.events.push(event);
+            for topic in topics {
+                let partitions = u32::try_from(partitions).map_err(|_| {
+                    let now = session
+                        .world
+                        .state()
+                        .controller
+                        .topics
+                        .get(&topic)
+                        .map_or(0, |t| t.partitions.len());
+                    command_error(format!(
+                        "The topic {topic} currently has {now} partition(s); {partitions} would not be an increase."
+                    ))
+                })?;
+                let event = session
+                    .world
+                    .submit(Command::CreatePartitions { topic, partitions })
+                    .map_err(|e| command_error(e.message))?;
+                out.events.push(event);
+            }
             Ok(out)
         }
-        _ => Err(format!("{TOOL}: unsupported action")),
+        _ => Err(Failure::Usage(format!("{TOOL}: unsupported action"))),
     }
 }
 
-/// Kafka's internal topics (hidden by `--exclude-internal`, never deleted by hand).
+/// `TopicService.getTopics`: every topic (internal ones unless excluded),
+/// sorted, filtered by `--topic` taken as a regular expression (`IncludeList`).
+fn get_topics(
+    state: &WorldState,
+    include: Option<&str>,
+    exclude_internal: bool,
+) -> Result<Vec<String>, Failure> {
+    let filter = match include {
+        Some(raw) => Some(super::regex::IncludeList::new(raw).map_err(command_error)?),
+        None => None,
+    };
+    Ok(state
+        .controller
+        .topics
+        .keys()
+        .filter(|t| !(exclude_internal && is_internal(t)))
+        .filter(|t| filter.as_ref().is_none_or(|f| f.matches(t)))
+        .cloned()
+        .collect())
+}
+
+/// The topics `--topic` names (all without it), refused when a named topic is
+/// missing unless `--if-exists` (`getTopics` then `ensureTopicExists`).
+fn existing_topics(state: &WorldState, args: &Parsed) -> Result<Vec<String>, Failure> {
+    let topics = get_topics(state, args.value("--topic"), args.has("--exclude-internal"))?;
+    ensure_topic_exists(&topics, args.value("--topic"), !args.has("--if-exists"))?;
+    Ok(topics)
+}
+
+/// `TopicCommand.ensureTopicExists`.
+fn ensure_topic_exists(
+    found: &[String],
+    requested: Option<&str>,
+    require: bool,
+) -> Result<(), Failure> {
+    match requested {
+        Some(t) if !t.is_empty() && require && found.is_empty() => Err(command_error(format!(
+            "Topic '{t}' does not exist as expected"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// `--config` values: `TopicCommand.parseTopicConfigsToBeAdded` splits each on
+/// `\s*=\s*` and wants exactly two parts.
+fn parse_configs(args: &Parsed) -> Result<BTreeMap<String, String>, Failure> {
+    let mut configs = BTreeMap::new();
+    for c in args.all("--config") {
+        let mut parts: Vec<&str> = c.split('=').map(str::trim).collect();
+        // Java's String.split drops trailing empty strings.
+        while parts.len() > 1 && parts.last() == Some(&"") {
+            parts.pop();
+        }
+        let [k, v] = parts.as_slice() else {
+            return Err(command_error(
+                "requirement failed: Invalid topic config: all configs to be added must be in the format \"key=val\".",
+            ));
+        };
+        configs.insert(k.to_string(), v.to_string());
+    }
+    // LogConfig.validate(props) runs in the tool, before anything is sent.
+    crate::sim::topic::validate_topic_configs(&configs).map_err(|e| command_error(e.message))?;
+    Ok(configs)
+}
+
+fn create(session: &mut Session, args: &Parsed) -> Result<LineOutput, Failure> {
+    let name = args.value("--topic").unwrap_or_default().to_string();
+    let configs = parse_configs(args)?;
+    let mut stdout = String::new();
+    if has_metric_collision_risk(&name) {
+        stdout.push_str("WARNING: Due to limitations in metric names, topics with a period ('.') or underscore ('_') could collide. To avoid issues it is best to use either, but not both.\n");
+    }
+    let fail = |stdout: &str, message: String| Failure::Command {
+        stdout: stdout.to_string(),
+        message,
+    };
+    let replication_factor: Option<i64> = args.number(TOOL, "--replication-factor")?;
+    let partitions: Option<i64> = args.number(TOOL, "--partitions")?;
+    if replication_factor.is_some_and(|rf| !(1..=i16::MAX as i64).contains(&rf)) {
+        return Err(fail(
+            &stdout,
+            format!(
+                "The replication factor must be between 1 and {} inclusive",
+                i16::MAX
+            ),
+        ));
+    }
+    if partitions.is_some_and(|p| p < 1) {
+        return Err(fail(
+            &stdout,
+            "The partitions must be greater than 0".into(),
+        ));
+    }
+    let exists = session.world.state().controller.topics.contains_key(&name);
+    if args.has("--if-not-exists") && exists {
+        // TopicExistsException with --if-not-exists is swallowed (after the warning).
+        return Ok(LineOutput::stdout(stdout));
+    }
+    let cmd = Command::CreateTopic(NewTopic {
+        name: name.clone(),
+        partitions: partitions.unwrap_or(DEFAULT_NUM_PARTITIONS),
+        replication_factor: replication_factor.unwrap_or(DEFAULT_REPLICATION_FACTOR),
+        configs,
+    });
+    let event = session
+        .world
+        .submit(cmd)
+        .map_err(|e| fail(&stdout, e.message))?;
+    stdout.push_str(&format!("Created topic {name}.\n"));
+    let mut out = LineOutput::stdout(stdout);
+    out.events.push(event);
+    Ok(out)
+}
+
+/// `min.insync.replicas` of a topic: its override, else the broker default.
+fn min_isr(state: &WorldState, t: &TopicMeta) -> usize {
+    t.configs
+        .get("min.insync.replicas")
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(state.config.settings.min_insync_replicas as usize)
+}
+
+fn describe(state: &WorldState, args: &Parsed) -> Result<LineOutput, Failure> {
+    let names = existing_topics(state, args)?;
+    let under_replicated = args.has("--under-replicated-partitions");
+    let unavailable = args.has("--unavailable-partitions");
+    let under_min_isr = args.has("--under-min-isr-partitions");
+    let at_min_isr = args.has("--at-min-isr-partitions");
+    let overrides_only = args.has("--topics-with-overrides");
+    // DescribeOptions: the topic line unless a partition report was asked for,
+    // partition lines unless --topics-with-overrides.
+    let describe_configs = !(under_replicated || unavailable || under_min_isr || at_min_isr);
+    let describe_partitions = !overrides_only;
+    let live = state.controller.unfenced();
+    let mut out = String::new();
+    for t in names.iter().filter_map(|n| state.controller.topics.get(n)) {
+        if describe_configs && (!overrides_only || !t.configs.is_empty()) {
+            let configs: Vec<String> = t.configs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            out.push_str(&format!(
+                "Topic: {}\tTopicId: {}\tPartitionCount: {}\tReplicationFactor: {}\tConfigs: {}\n",
+                t.name,
+                t.topic_id,
+                t.partitions.len(),
+                t.replication_factor(),
+                configs.join(",")
+            ));
+        }
+        if !describe_partitions {
+            continue;
+        }
+        let min = min_isr(state, t);
+        for p in &t.partitions {
+            let has_leader = p.leader.is_some();
+            let show = describe_configs
+                || (under_replicated && p.replicas.len() > p.isr.len())
+                || (unavailable && p.leader.is_none_or(|l| !live.contains(&l)))
+                || (under_min_isr && (!has_leader || p.isr.len() < min))
+                || (at_min_isr && p.isr.len() == min);
+            if show {
+                out.push_str(&partition_line(&t.name, p));
+            }
+        }
+    }
+    Ok(LineOutput::stdout(out))
+}
+
+/// Kafka's internal topics (hidden by `--exclude-internal`).
 fn is_internal(name: &str) -> bool {
     name == crate::sim::group::OFFSETS_TOPIC
 }
 
-/// One `--describe` partition line, in the real tool's format.
-fn partition_line(topic: &str, p: &crate::sim::controller::PartitionMeta) -> String {
+/// One `--describe` partition line, in the real tool's format
+/// (`PartitionDescription.printDescription`). The simulated cluster runs with
+/// `eligible.leader.replicas.version=0`, so the ELR and the last known ELR,
+/// which a 4.1 broker always returns in DescribeTopicPartitions, are empty.
+fn partition_line(topic: &str, p: &PartitionMeta) -> String {
     format!(
-        "\tTopic: {}\tPartition: {}\tLeader: {}\tReplicas: {}\tIsr: {}\n",
+        "\tTopic: {}\tPartition: {}\tLeader: {}\tReplicas: {}\tIsr: {}\tElr: \tLastKnownElr: \n",
         topic,
         p.partition,
         p.leader.map_or("none".to_string(), |l| l.to_string()),

@@ -53,7 +53,7 @@ impl fmt::Display for SchemaError {
             SchemaError::TooDeep { limit } => {
                 write!(f, "Schema JSON nests more than {limit} levels deep")
             }
-            SchemaError::NotJson(e) => write!(f, "Schema is not valid JSON: {e}"),
+            SchemaError::NotJson(e) => f.write_str(e),
             SchemaError::Invalid(e) => f.write_str(e),
         }
     }
@@ -80,8 +80,12 @@ impl ParsedSchema {
             });
         }
         check_json_depth(text, MAX_SCHEMA_JSON_DEPTH)?;
-        let json: Json =
-            serde_json::from_str(text).map_err(|e| SchemaError::NotJson(e.to_string()))?;
+        let json: Json = serde_json::from_str(text).map_err(|e| {
+            // Java's words (Jackson's, or Avro's "dangling content") where we can.
+            SchemaError::NotJson(
+                super::jackson::syntax_error(text).unwrap_or_else(|| e.to_string()),
+            )
+        })?;
         let model = Model::parse(&json).map_err(SchemaError::Invalid)?;
         let canonical = model.java_string();
         let pcf = model.canonical_form();

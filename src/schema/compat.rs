@@ -366,12 +366,16 @@ impl Checker<'_> {
         }
     }
 
-    /// Full names must match, or the writer's full name must be a reader alias.
+    /// `SchemaCompatibility.schemaNameEquals` (Apache Avro, lang/java, 1.12 and
+    /// later): the unqualified names must match, so moving a record, enum or
+    /// fixed to another namespace alone is compatible; otherwise the writer's
+    /// full name must be one of the reader's aliases, which the parser has
+    /// qualified with the reader's namespace.
     fn names(rk: &Kind, wk: &Kind, location: &mut Vec<String>) -> Vec<Incompatibility> {
         let (Some(rn), Some(wn)) = (rk.named(), wk.named()) else {
             return Vec::new();
         };
-        if rn.fullname == wn.fullname || rn.aliases.contains(&wn.fullname) {
+        if rn.name == wn.name || rn.aliases.contains(&wn.fullname) {
             return Vec::new();
         }
         location.push("name".to_string());
@@ -486,8 +490,9 @@ fn messages_for(
             while !text.is_char_boundary(cut) {
                 cut -= 1;
             }
+            // SchemaValidatorBuilder.formatErrorMessages (Schema Registry 8.0).
             out.push(format!(
-                "{{oldSchema: <truncated to {MAX_SCHEMA_SIZE_FOR_LOGGING} characters> '{}'}}",
+                "{{oldSchema: <truncated> '{}...'}}",
                 text.get(..cut).unwrap_or_default()
             ));
         }
@@ -519,7 +524,9 @@ fn check_one(
 /// first). Non-transitive levels look at the latest version only; transitive
 /// ones at every version, newest first, stopping at the first that fails.
 /// Returns the registry's messages (empty when compatible), ending with
-/// `{compatibility: 'LEVEL'}` as the registry's 409 details do.
+/// `{validateFields: 'false', compatibility: 'LEVEL'}` as the registry's 409
+/// details do (`KafkaSchemaRegistry.isCompatibleWithPrevious`, Schema Registry
+/// 8.0; the simulator never enables `validateFields`).
 pub fn check_level(
     level: CompatibilityLevel,
     new: &ParsedSchema,
@@ -537,7 +544,10 @@ pub fn check_level(
         out = check_one(level, new, latest);
     }
     if !out.is_empty() {
-        out.push(format!("{{compatibility: '{}'}}", level.name()));
+        out.push(format!(
+            "{{validateFields: 'false', compatibility: '{}'}}",
+            level.name()
+        ));
     }
     out
 }

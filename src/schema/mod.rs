@@ -14,6 +14,8 @@
 //! * [`wire`] is the 5-byte Confluent framing in front of each Avro message.
 //! * [`explain`] says what each byte of a Confluent Avro key or value means.
 //! * [`diff`] compares two schema versions line by line.
+//! * [`guid`] the MD5-based `guid` the 8.0 registry returns with a schema.
+//! * `jackson` words JSON syntax errors as Java's Avro parser (Jackson) does.
 //! * [`curl`] turns `curl` command lines into requests and prints responses.
 
 pub mod annotate;
@@ -23,10 +25,12 @@ pub mod convert;
 pub mod curl;
 pub mod diff;
 pub mod explain;
+pub mod guid;
 pub mod registry;
 pub mod rest;
 pub mod wire;
 
 mod codec;
+mod jackson;
 mod json;
 mod model;

@@ -52,6 +52,9 @@ pub struct SchemaVersion {
     pub subject: String,
     pub version: u32,
     pub id: u32,
+    /// Schema Registry 8.0's `guid`: the MD5 of the schema string, as a UUID.
+    #[serde(default)]
+    pub guid: String,
     pub schema: String,
 }
 
@@ -171,14 +174,17 @@ impl fmt::Display for RegistryError {
 
 impl std::error::Error for RegistryError {}
 
-/// Parses schema text for the registry, wording a refusal as the registry does.
-pub fn parse_for_registry(text: &str) -> Result<ParsedSchema, RegistryError> {
+/// Parses schema text for the registry, wording a refusal as the registry does:
+/// `KafkaSchemaRegistry.loadSchema` (Confluent Schema Registry 8.0) prints the
+/// request's `Schema` entity with its `toString()` (for a request: version 0,
+/// id -1), its references and type, then the parser's message.
+pub fn parse_for_registry(subject: &str, text: &str) -> Result<ParsedSchema, RegistryError> {
     if text.trim().is_empty() {
         return Err(RegistryError::InvalidSchema("Empty schema".to_string()));
     }
     ParsedSchema::parse(text).map_err(|e| {
         RegistryError::InvalidSchema(format!(
-            "Invalid schema {text} with refs [] of type AVRO, details: {e}"
+            "Invalid schema {{subject={subject},version=0,id=-1,schemaType=AVRO,references=[],metadata=null,ruleSet=null,schema={text},schemaTags=null,ts=null,deleted=null}} with refs [] of type AVRO, details: {e}"
         ))
     })
 }
@@ -217,11 +223,13 @@ impl Registry {
     }
 
     fn version_of(&self, subject: &str, version: u32, e: VersionEntry) -> SchemaVersion {
+        let schema = self.schema_text(e.id);
         SchemaVersion {
             subject: subject.to_string(),
             version,
             id: e.id,
-            schema: self.schema_text(e.id),
+            guid: super::guid::schema_guid(&schema),
+            schema,
         }
     }
 
@@ -321,7 +329,7 @@ impl Registry {
         schema_text: &str,
         include_deleted: bool,
     ) -> Result<SchemaVersion, RegistryError> {
-        let parsed = parse_for_registry(schema_text)?;
+        let parsed = parse_for_registry(subject, schema_text)?;
         let hit = self.id_of(parsed.canonical()).and_then(|id| {
             self.entries(subject, include_deleted)
                 .into_iter()
@@ -387,7 +395,7 @@ impl Registry {
         subject: &str,
         schema_text: &str,
     ) -> Result<Registered, RegistryError> {
-        let parsed = parse_for_registry(schema_text)?;
+        let parsed = parse_for_registry(subject, schema_text)?;
         let canonical = parsed.canonical().to_string();
         let existing_id = self.id_of(&canonical);
         if let Some(id) = existing_id {
@@ -464,7 +472,7 @@ impl Registry {
                 None => return Err(RegistryError::VersionNotFound(i64::from(n))),
             },
         };
-        let parsed = parse_for_registry(schema_text)?;
+        let parsed = parse_for_registry(subject, schema_text)?;
         let previous: Vec<PreviousVersion<'_>> = chosen
             .iter()
             .map(|(v, p)| PreviousVersion {

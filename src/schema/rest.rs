@@ -76,14 +76,28 @@ struct ErrorBody {
     message: String,
 }
 
+/// `RegisterSchemaResponse` of Schema Registry 8.0 (`@JsonInclude(NON_EMPTY)`,
+/// so the empty references, metadata and rule set are left out).
 #[derive(Serialize)]
-struct IdBody {
+struct RegisterBody<'a> {
     id: u32,
+    version: u32,
+    guid: String,
+    #[serde(rename = "schemaType")]
+    schema_type: &'a str,
+    schema: &'a str,
+}
+
+/// `SchemaString` for `GET /schemas/ids/{id}`, with 8.0's `guid`.
+#[derive(Serialize)]
+struct SchemaBody<'a> {
+    guid: String,
+    schema: &'a str,
 }
 
 #[derive(Serialize)]
-struct SchemaBody<'a> {
-    schema: &'a str,
+struct ModeBody {
+    mode: &'static str,
 }
 
 #[derive(Serialize)]
@@ -350,9 +364,22 @@ pub fn handle(
                 HttpResponse::json(200, &vs)
             }),
             "POST" => match parse_schema_request(body) {
-                Ok(req) => or_error(reg.register(subject, &req.schema), |r| {
-                    HttpResponse::json(200, &IdBody { id: r.id })
-                }),
+                Ok(req) => {
+                    let registered = reg.register(subject, &req.schema);
+                    or_error(registered, |r| {
+                        let schema = reg.schema_by_id(r.id).unwrap_or_default();
+                        HttpResponse::json(
+                            200,
+                            &RegisterBody {
+                                id: r.id,
+                                version: r.version,
+                                guid: super::guid::schema_guid(&schema),
+                                schema_type: "AVRO",
+                                schema: &schema,
+                            },
+                        )
+                    })
+                }
                 Err(resp) => resp,
             },
             _ => HttpResponse::method_not_allowed(),
@@ -394,8 +421,23 @@ pub fn handle(
             };
             match (rest, m) {
                 ([], "GET") => or_error(reg.schema_by_id(id), |s| {
-                    HttpResponse::json(200, &SchemaBody { schema: &s })
+                    HttpResponse::json(
+                        200,
+                        &SchemaBody {
+                            guid: super::guid::schema_guid(&s),
+                            schema: &s,
+                        },
+                    )
                 }),
+                (["subjects"], "GET") => {
+                    // SchemasResource.getSubjects: the subjects using this id, sorted.
+                    or_error(reg.versions_for_id(id, t.flag("deleted")), |vs| {
+                        let mut subjects: Vec<&str> = vs.iter().map(|(s, _)| s.as_str()).collect();
+                        subjects.sort_unstable();
+                        subjects.dedup();
+                        HttpResponse::json(200, &subjects)
+                    })
+                }
                 (["schema"], "GET") => or_error(reg.schema_by_id(id), |s| HttpResponse {
                     status: 200,
                     body: s,
@@ -412,10 +454,41 @@ pub fn handle(
                         HttpResponse::json(200, &list)
                     })
                 }
-                ([] | ["schema"] | ["versions"], _) => HttpResponse::method_not_allowed(),
+                ([] | ["schema"] | ["versions"] | ["subjects"], _) => {
+                    HttpResponse::method_not_allowed()
+                }
                 _ => HttpResponse::not_found(),
             }
         }
+        // The registry always runs in READWRITE mode here: IMPORT and READONLY
+        // are not simulated, so the mode can be read but not changed.
+        ["mode"] => match m {
+            "GET" => HttpResponse::json(200, &ModeBody { mode: "READWRITE" }),
+            // 42205 OPERATION_NOT_PERMITTED (Errors.java, 8.0), with the simulator's reason.
+            "PUT" => HttpResponse::error(
+                422,
+                42205,
+                "The simulator's registry stays in READWRITE mode (IMPORT and READONLY are not simulated)",
+            ),
+            _ => HttpResponse::method_not_allowed(),
+        },
+        ["mode", subject] => match m {
+            // ModeResource.getMode without defaultToGlobal: no subject has its own mode.
+            "GET" if t.flag("defaultToGlobal") => {
+                HttpResponse::json(200, &ModeBody { mode: "READWRITE" })
+            }
+            "GET" => HttpResponse::error(
+                404,
+                40409,
+                format!("Subject '{subject}' does not have subject-level mode configured"),
+            ),
+            "PUT" | "DELETE" => HttpResponse::error(
+                422,
+                42205,
+                "The simulator's registry stays in READWRITE mode (IMPORT and READONLY are not simulated)",
+            ),
+            _ => HttpResponse::method_not_allowed(),
+        },
         ["config"] => match m {
             "GET" => HttpResponse::json(
                 200,

@@ -16,6 +16,19 @@ use crate::sim::event::EventKind;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// `-1` in a CreateTopics request means the broker default (`num.partitions`
+/// and `default.replication.factor`, both 1 here).
+fn effective(n: i64) -> i64 {
+    if n == -1 {
+        1
+    } else {
+        n
+    }
+}
+
+/// `ReplicationControlManager.MAX_PARTITIONS_PER_BATCH`.
+const MAX_PARTITIONS_PER_BATCH: i64 = 10_000;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartitionMeta {
     pub partition: u32,
@@ -103,8 +116,54 @@ impl Controller {
             .and_then(|t| t.partitions.get(tp.partition as usize))
     }
 
-    /// Checks a CreateTopics request without changing anything.
-    pub fn validate_create(&self, req: &NewTopic, live_brokers: &[u32]) -> Result<(), KafkaError> {
+    fn partition_mut(&mut self, tp: &TopicPartition) -> Option<&mut PartitionMeta> {
+        self.topics
+            .get_mut(&tp.topic)
+            .and_then(|t| t.partitions.get_mut(tp.partition as usize))
+    }
+
+    /// Every registered broker, fenced or not: KRaft's placer counts them all
+    /// for the replication factor (`StripedReplicaPlacer`, `ClusterDescriber.usableBrokers`).
+    pub fn registered(&self) -> Vec<u32> {
+        self.registrations.keys().copied().collect()
+    }
+
+    /// `StripedReplicaPlacer.place`'s checks, worded as `ReplicationControlManager`
+    /// wraps them ("Unable to replicate the partition R time(s): …").
+    fn check_placement(&self, replication_factor: i64) -> Result<(), KafkaError> {
+        let unable = |why: String| {
+            Err(KafkaError::new(
+                ErrorCode::InvalidReplicationFactor,
+                format!("Unable to replicate the partition {replication_factor} time(s): {why}"),
+            ))
+        };
+        if replication_factor <= 0 {
+            return unable(format!(
+                "Invalid replication factor {replication_factor}: the replication factor must be positive."
+            ));
+        }
+        if self.unfenced().is_empty() {
+            return unable("All brokers are currently fenced.".into());
+        }
+        let registered = self.registrations.len();
+        if replication_factor as usize > registered {
+            return unable(format!(
+                "The target replication factor of {replication_factor} cannot be reached because only {registered} broker(s) are registered."
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks a CreateTopics request without changing anything, in the order of
+    /// `ReplicationControlManager.createTopics` (Kafka 4.1.0): the request's size,
+    /// the name, existence, configs, then replication factor, partitions and placement.
+    pub fn validate_create(&self, req: &NewTopic) -> Result<(), KafkaError> {
+        if req.partitions > MAX_PARTITIONS_PER_BATCH {
+            return Err(KafkaError::new(
+                ErrorCode::PolicyViolation,
+                "Excessively large number of partitions per request.",
+            ));
+        }
         validate_topic_name(&req.name)?;
         if self.topics.contains_key(&req.name) {
             return Err(KafkaError::new(
@@ -112,65 +171,80 @@ impl Controller {
                 format!("Topic '{}' already exists.", req.name),
             ));
         }
-        if req.partitions < 1 {
+        validate_topic_configs(&req.configs)?;
+        if req.replication_factor < -1 || req.replication_factor == 0 {
+            return Err(KafkaError::new(
+                ErrorCode::InvalidReplicationFactor,
+                "Replication factor must be larger than 0, or -1 to use the default value.",
+            ));
+        }
+        if req.partitions < -1 || req.partitions == 0 {
             return Err(KafkaError::new(
                 ErrorCode::InvalidPartitions,
                 "Number of partitions was set to an invalid non-positive value.",
             ));
         }
-        if req.partitions > 10_000 {
-            return Err(KafkaError::new(
-                ErrorCode::InvalidPartitions,
-                "The simulator allows at most 10000 partitions per topic.",
-            ));
-        }
-        if req.replication_factor < 1 {
-            return Err(KafkaError::new(
-                ErrorCode::InvalidReplicationFactor,
-                "Replication factor must be larger than 0.",
-            ));
-        }
-        if req.replication_factor as usize > live_brokers.len() {
-            return Err(KafkaError::new(
-                ErrorCode::InvalidReplicationFactor,
-                format!(
-                    "Unable to replicate the partition {} time(s): The target replication factor of {} cannot be reached because only {} broker(s) are registered.",
-                    req.replication_factor,
-                    req.replication_factor,
-                    live_brokers.len()
-                ),
-            ));
-        }
-        validate_topic_configs(&req.configs)
+        self.check_placement(effective(req.replication_factor))
     }
 
-    /// Creates a validated topic: assigns replicas, leader = first replica, ISR = all replicas.
+    /// Places `count` new partitions on the registered brokers. As KRaft's
+    /// placer does, each partition's first replica (its leader) is an unfenced
+    /// broker; the others may be fenced, and then stay out of the ISR.
+    fn place(&self, count: u32, replication_factor: u32, rng: &mut SimRng) -> Vec<Vec<u32>> {
+        let registered = self.registered();
+        let live = self.unfenced();
+        let mut placed = assign_replicas(&registered, count, replication_factor, rng);
+        for (i, replicas) in placed.iter_mut().enumerate() {
+            match replicas.iter().position(|b| live.contains(b)) {
+                Some(0) => {}
+                Some(j) => replicas.swap(0, j),
+                None if !live.is_empty() => {
+                    // No unfenced broker among them: the leader slot takes one.
+                    replicas[0] = live[i % live.len()];
+                }
+                None => {}
+            }
+        }
+        placed
+    }
+
+    /// The partition as KRaft registers it: ISR = the unfenced replicas, leader = the first of them.
+    fn new_partition(&self, partition: u32, replicas: Vec<u32>) -> PartitionMeta {
+        let live = self.unfenced();
+        let isr: Vec<u32> = replicas
+            .iter()
+            .copied()
+            .filter(|b| live.contains(b))
+            .collect();
+        PartitionMeta {
+            partition,
+            leader: isr.first().copied(),
+            leader_epoch: 0,
+            unclean_election: false,
+            partition_epoch: 0,
+            isr,
+            replicas,
+        }
+    }
+
+    /// Creates a validated topic: assigns replicas; leader = the first unfenced
+    /// replica, ISR = the unfenced replicas.
     pub fn create_topic(
         &mut self,
         req: &NewTopic,
-        live_brokers: &[u32],
         rng: &mut SimRng,
     ) -> Result<&TopicMeta, KafkaError> {
-        self.validate_create(req, live_brokers)?;
+        self.validate_create(req)?;
         let topic_id = new_topic_id(rng);
-        let assignment = assign_replicas(
-            live_brokers,
-            req.partitions as u32,
-            req.replication_factor as u32,
+        let assignment = self.place(
+            effective(req.partitions) as u32,
+            effective(req.replication_factor) as u32,
             rng,
         );
         let partitions = assignment
             .into_iter()
             .enumerate()
-            .map(|(p, replicas)| PartitionMeta {
-                partition: p as u32,
-                leader: replicas.first().copied(),
-                leader_epoch: 0,
-                unclean_election: false,
-                partition_epoch: 0,
-                isr: replicas.clone(),
-                replicas,
-            })
+            .map(|(p, replicas)| self.new_partition(p as u32, replicas))
             .collect();
         let meta = TopicMeta {
             name: req.name.clone(),
@@ -182,31 +256,42 @@ impl Controller {
         self.topic(&req.name)
     }
 
-    /// Checks `kafka-topics --alter --partitions N` (CreatePartitions) without changing anything.
+    /// Checks `kafka-topics --alter --partitions N` (CreatePartitions) without
+    /// changing anything, with `ReplicationControlManager.createPartitions`' messages.
     pub fn validate_create_partitions(&self, name: &str, total: u32) -> Result<(), KafkaError> {
         let t = self.topic(name)?;
         if name.starts_with("__") {
+            // Simplification: KRaft would accept this (and move every group to
+            // another coordinator partition); the simulator keeps its 50 (or 5).
             return Err(KafkaError::new(
                 ErrorCode::InvalidRequest,
                 format!(
-                    "The number of partitions for the internal topic {name} cannot be changed."
+                    "The number of partitions for the internal topic {name} cannot be changed in the simulator."
                 ),
             ));
         }
         let now = t.partitions.len() as u32;
-        if total <= now {
+        if total == now {
             return Err(KafkaError::new(
                 ErrorCode::InvalidPartitions,
-                format!("Topic currently has {now} partitions, which is higher than the requested {total}."),
+                format!("Topic already has {now} partition(s)."),
             ));
         }
-        if total > 10_000 {
+        if total < now {
+            return Err(KafkaError::new(
+                ErrorCode::InvalidPartitions,
+                format!(
+                    "The topic {name} currently has {now} partition(s); {total} would not be an increase."
+                ),
+            ));
+        }
+        if total as i64 > MAX_PARTITIONS_PER_BATCH {
             return Err(KafkaError::new(
                 ErrorCode::InvalidPartitions,
                 "The simulator allows at most 10000 partitions per topic.",
             ));
         }
-        Ok(())
+        self.check_placement(t.replication_factor() as i64)
     }
 
     /// Adds partitions to a topic, placed like a new topic's with the same
@@ -215,37 +300,23 @@ impl Controller {
         &mut self,
         name: &str,
         total: u32,
-        live_brokers: &[u32],
         rng: &mut SimRng,
     ) -> Result<(u32, TopicMeta), KafkaError> {
         self.validate_create_partitions(name, total)?;
+        let t = self.topic(name)?;
+        let old = t.partitions.len() as u32;
+        let rf = t.replication_factor() as u32;
+        let placed = self.place(total - old, rf, rng);
+        let added: Vec<PartitionMeta> = placed
+            .into_iter()
+            .enumerate()
+            .map(|(i, replicas)| self.new_partition(old + i as u32, replicas))
+            .collect();
         let t = self
             .topics
             .get_mut(name)
             .ok_or_else(|| unknown_topic(name))?;
-        let old = t.partitions.len() as u32;
-        let rf = t.replication_factor() as u32;
-        if rf as usize > live_brokers.len() {
-            return Err(KafkaError::new(
-                ErrorCode::InvalidReplicationFactor,
-                format!(
-                    "Unable to replicate the partition {rf} time(s): only {} broker(s) are registered.",
-                    live_brokers.len()
-                ),
-            ));
-        }
-        let placed = assign_replicas(live_brokers, total - old, rf, rng);
-        for (i, replicas) in placed.into_iter().enumerate() {
-            t.partitions.push(PartitionMeta {
-                partition: old + i as u32,
-                leader: replicas.first().copied(),
-                leader_epoch: 0,
-                unclean_election: false,
-                partition_epoch: 0,
-                isr: replicas.clone(),
-                replicas,
-            });
-        }
+        t.partitions.extend(added);
         Ok((old, t.clone()))
     }
 
@@ -633,11 +704,7 @@ impl Controller {
             if self.preferred_status(tp) != Some(Preferred::Electable) {
                 continue;
             }
-            let Some(p) = self
-                .topics
-                .get_mut(&tp.topic)
-                .and_then(|t| t.partitions.get_mut(tp.partition as usize))
-            else {
+            let Some(p) = self.partition_mut(tp) else {
                 continue;
             };
             let preferred = p.replicas[0];
@@ -656,6 +723,61 @@ impl Controller {
             out.narration = format!("{why}: every partition already has its preferred leader, or the preferred replica cannot lead yet.");
         } else {
             out.narration = format!("{why}. {}", out.narration);
+        }
+        self.publish(&changed, &mut out);
+        out
+    }
+
+    /// What `kafka-leader-election --election-type unclean` would do for one
+    /// partition (`ReplicationControlManager.electLeader`, Kafka 4.1.0): nothing
+    /// when it has a leader (ELECTION_NOT_NEEDED), else the first live in-sync
+    /// replica, else the first live replica (unclean).
+    pub fn unclean_candidate(&self, tp: &TopicPartition) -> Option<Result<Option<u32>, ()>> {
+        let p = self.partition(tp)?;
+        if p.leader.is_some() {
+            return Some(Ok(None));
+        }
+        let live = self.unfenced();
+        let found = p
+            .replicas
+            .iter()
+            .copied()
+            .find(|r| live.contains(r) && p.isr.contains(r))
+            .or_else(|| p.replicas.iter().copied().find(|r| live.contains(r)));
+        Some(found.map(Some).ok_or(()))
+    }
+
+    /// Elects leaders for leaderless partitions, out of the ISR if need be.
+    pub fn elect_unclean(&mut self, tps: &[TopicPartition]) -> Outcome {
+        let mut out = Outcome::new(
+            EventKind::UncleanElection,
+            "You ask for an unclean leader election.",
+        );
+        let mut changed = Vec::new();
+        for tp in tps {
+            let Some(Ok(Some(leader))) = self.unclean_candidate(tp) else {
+                continue;
+            };
+            let Some(p) = self.partition_mut(tp) else {
+                continue;
+            };
+            p.leader = Some(leader);
+            p.leader_epoch += 1;
+            p.partition_epoch += 1;
+            if p.isr.contains(&leader) {
+                out.then(format!(
+                    "{tp} had no leader; in-sync replica broker {leader} becomes its leader (leader epoch {}).",
+                    p.leader_epoch
+                ));
+            } else {
+                p.isr = vec![leader];
+                p.unclean_election = true;
+                out.then(format!(
+                    "{tp} had no live in-sync replica; the controller makes out-of-sync broker {leader} its leader (leader epoch {}) and the ISR just {leader}: records only the old leader had are lost.",
+                    p.leader_epoch
+                ));
+            }
+            changed.push((tp.clone(), p.clone()));
         }
         self.publish(&changed, &mut out);
         out

@@ -35,6 +35,11 @@ pub enum ErrorCode {
     GroupIdNotFound,
     NonEmptyGroup,
     FencedInstanceId,
+    PolicyViolation,
+    ElectionNotNeeded,
+    PreferredLeaderNotAvailable,
+    EligibleLeadersNotAvailable,
+    GroupSubscribedToTopic,
 }
 
 impl ErrorCode {
@@ -69,6 +74,11 @@ impl ErrorCode {
             ErrorCode::GroupIdNotFound => "GROUP_ID_NOT_FOUND",
             ErrorCode::NonEmptyGroup => "NON_EMPTY_GROUP",
             ErrorCode::FencedInstanceId => "FENCED_INSTANCE_ID",
+            ErrorCode::PolicyViolation => "POLICY_VIOLATION",
+            ErrorCode::ElectionNotNeeded => "ELECTION_NOT_NEEDED",
+            ErrorCode::PreferredLeaderNotAvailable => "PREFERRED_LEADER_NOT_AVAILABLE",
+            ErrorCode::EligibleLeadersNotAvailable => "ELIGIBLE_LEADERS_NOT_AVAILABLE",
+            ErrorCode::GroupSubscribedToTopic => "GROUP_SUBSCRIBED_TO_TOPIC",
         }
     }
 

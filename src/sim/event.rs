@@ -107,6 +107,11 @@ event_kinds! {
     TopicCreated => "topic-created",
     TopicDeleted => "topic-deleted",
     Unfence => "unfence",
+    ConsumerTimeout => "consumer-timeout",
+    ConsumerTimeoutCheck => "consumer-timeout-check",
+    GroupDeleted => "group-deleted",
+    OffsetsDeleted => "offsets-deleted",
+    UncleanElection => "unclean-election",
 }
 
 impl EventKind {

@@ -50,6 +50,8 @@ pub enum Timer {
     ConsumerRetry { consumer: String },
     /// `metadata.max.age.ms`: a consumer refreshes its metadata to spot new partitions.
     ConsumerMetadataRefresh { consumer: String },
+    /// `kafka-console-consumer --timeout-ms`: has a record come since the last check?
+    ConsumerIdleTimeout { consumer: String },
     /// A steady-stream producer (`sim producer add … --rate`) sends its next record.
     ProducerStream { producer: String },
     /// A follower's Fetch to its leader got no answer within `request.timeout.ms`.

@@ -34,7 +34,33 @@ pub struct ProducerConfig {
     /// `key.serializer` / `value.serializer` and the Avro serializer's settings.
     #[serde(default)]
     pub serde: super::serializer::SerializerConfig,
+    /// `compression.type` (the console producer's `--compression-codec`): recorded
+    /// and shown; the simulator does not compress batches.
+    #[serde(default = "default_compression")]
+    pub compression_type: String,
+    /// Producer configs accepted (and type-checked) but not simulated, as given:
+    /// `client.id`, `max.block.ms`, `buffer.memory` …
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub other: BTreeMap<String, String>,
 }
+
+fn default_compression() -> String {
+    "none".into()
+}
+
+/// Producer configs the simulator accepts without acting on them, with their
+/// `ConfigDef` types (Kafka 4.1.0 `ProducerConfig`).
+const ACCEPTED_ONLY: &[(&str, &str)] = &[
+    ("client.id", "STRING"),
+    ("metadata.max.age.ms", "LONG"),
+    ("max.block.ms", "LONG"),
+    ("buffer.memory", "LONG"),
+    ("send.buffer.bytes", "INT"),
+    ("receive.buffer.bytes", "INT"),
+    ("max.request.size", "INT"),
+    ("max.in.flight.requests.per.connection", "INT"),
+    ("enable.idempotence", "BOOLEAN"),
+];
 
 fn default_retries() -> u32 {
     i32::MAX as u32
@@ -60,6 +86,8 @@ impl Default for ProducerConfig {
             request_timeout_ms: default_request_timeout(),
             delivery_timeout_ms: default_delivery_timeout(),
             serde: Default::default(),
+            compression_type: default_compression(),
+            other: BTreeMap::new(),
         }
     }
 }
@@ -102,8 +130,33 @@ impl ProducerConfig {
                     .parse()
                     .map_err(|_| format!("Invalid value {value} for configuration delivery.timeout.ms: Not a number of type INT"))?
             }
+            "compression.type" => {
+                if !["none", "gzip", "snappy", "lz4", "zstd"].contains(&value) {
+                    return Err(format!("Invalid value {value} for configuration compression.type: String must be one of: none, gzip, snappy, lz4, zstd"));
+                }
+                self.compression_type = value.to_string();
+            }
             other if self.serde.set(other, value)? => {}
-            other => return Err(format!("Unknown or unsupported producer config: {other} (the simulator knows acks, linger.ms, batch.size, retries, retry.backoff.ms, request.timeout.ms, delivery.timeout.ms, key.serializer, value.serializer, schema.registry.url, auto.register.schemas, use.latest.version, key.subject.name.strategy, value.subject.name.strategy)")),
+            other => {
+                let Some((_, kind)) = ACCEPTED_ONLY.iter().find(|(n, _)| *n == other) else {
+                    return Err(format!("Unknown or unsupported producer config: {other} (the simulator knows acks, linger.ms, batch.size, retries, retry.backoff.ms, request.timeout.ms, delivery.timeout.ms, compression.type, key.serializer, value.serializer, schema.registry.url, auto.register.schemas, use.latest.version, key.subject.name.strategy, value.subject.name.strategy, and accepts {})", ACCEPTED_ONLY.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")));
+                };
+                let ok = match *kind {
+                    "LONG" => value.trim().parse::<i64>().is_ok(),
+                    "INT" => value.trim().parse::<i32>().is_ok(),
+                    "BOOLEAN" => value.eq_ignore_ascii_case("true") || value.eq_ignore_ascii_case("false"),
+                    _ => true,
+                };
+                if !ok {
+                    let what = if *kind == "BOOLEAN" {
+                        "Expected value to be either true or false".to_string()
+                    } else {
+                        format!("Not a number of type {kind}")
+                    };
+                    return Err(format!("Invalid value {value} for configuration {other}: {what}"));
+                }
+                self.other.insert(other.to_string(), value.to_string());
+            }
         }
         Ok(())
     }
@@ -908,8 +961,12 @@ impl Producer {
                 }
                 batches.push(ProduceBatch { tp, records });
             }
+            let compression = match self.config.compression_type.as_str() {
+                "none" => String::new(),
+                c => format!(", compression.type={c}"),
+            };
             out.then(format!(
-                "It sends a Produce request (acks={}) to broker {leader}, the leader: {}.",
+                "It sends a Produce request (acks={}{compression}) to broker {leader}, the leader: {}.",
                 self.config.acks.as_str(),
                 descr.join(", ")
             ));

@@ -357,8 +357,10 @@ pub fn compatibility_verdict(level: &str, status: u16, body: &str) -> Verdict {
                 .and_then(Json::as_array)
                 .and_then(|a| {
                     a.iter().filter_map(Json::as_str).find_map(|m| {
-                        m.strip_prefix("{compatibility: '")
-                            .and_then(|r| r.strip_suffix("'}"))
+                        // `{validateFields: 'false', compatibility: 'LEVEL'}` (8.0).
+                        m.rsplit_once("compatibility: '")
+                            .filter(|(head, _)| head.starts_with('{'))
+                            .and_then(|(_, r)| r.strip_suffix("'}"))
                             .map(str::to_string)
                     })
                 })

@@ -316,6 +316,8 @@ pub struct ConsumerView {
     pub schema_ids_pending: Vec<u32>,
     /// Records `poll()` could not deserialize (RecordDeserializationException).
     pub deserialization_errors: u64,
+    /// The console consumer's `--timeout-ms` ended it (a TimeoutException).
+    pub timed_out: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -333,6 +335,8 @@ pub struct ConsumedView {
     pub value_schema_id: Option<u32>,
     /// The value as Avro JSON text, read with the reader schema if there is one.
     pub decoded_value: Option<String>,
+    /// `--skip-message-on-error`: why the console could not print this record.
+    pub skipped: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -359,6 +363,7 @@ fn consumed_view(r: &super::consumer::ConsumedRecord) -> ConsumedView {
         decoded_key: r.decoded_key.clone(),
         value_schema_id: r.value_schema_id,
         decoded_value: r.decoded_value.clone(),
+        skipped: r.skipped.clone(),
     }
 }
 
@@ -735,6 +740,10 @@ pub(crate) fn producer_view(p: &super::producer::Producer, w: Window) -> Produce
             ("acks".to_string(), p.config.acks.as_str().to_string()),
             ("batch.size".to_string(), p.config.batch_size.to_string()),
             ("linger.ms".to_string(), p.config.linger_ms.to_string()),
+            (
+                "compression.type".to_string(),
+                p.config.compression_type.clone(),
+            ),
         ]),
         closed: p.closed,
         records_total: p.records.len() as u64,
@@ -780,6 +789,7 @@ pub(crate) fn consumer_view(c: &super::consumer::Consumer, w: Window) -> Consume
         schema_ids_cached: c.schema_cache.keys().copied().collect(),
         schema_ids_pending: c.schema_pending.iter().copied().collect(),
         deserialization_errors: c.deserialization_errors,
+        timed_out: c.timed_out,
     }
 }
 

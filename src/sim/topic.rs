@@ -8,29 +8,33 @@ use std::collections::BTreeMap;
 /// Kafka's `Topic.MAX_NAME_LENGTH`.
 pub const MAX_TOPIC_NAME_LENGTH: usize = 249;
 
-/// Checks a topic name exactly as `org.apache.kafka.common.internals.Topic.validate` does.
+/// Checks a topic name exactly as `org.apache.kafka.common.internals.Topic.validate`
+/// does in Kafka 4.1.0 (`detectInvalidTopic`, prefixed with "Topic name is invalid: ").
 pub fn validate_topic_name(name: &str) -> Result<(), KafkaError> {
-    let invalid = |msg: String| Err(KafkaError::new(ErrorCode::InvalidTopicException, msg));
-    if name.is_empty() {
-        return invalid("Topic name is illegal, it can't be empty".into());
-    }
-    if name == "." || name == ".." {
-        return invalid("Topic name cannot be \".\" or \"..\"".into());
-    }
-    if name.chars().count() > MAX_TOPIC_NAME_LENGTH {
-        return invalid(format!(
-            "Topic name is illegal, it can't be longer than {MAX_TOPIC_NAME_LENGTH} characters, topic name: {name}"
-        ));
-    }
-    if !name
+    let reason = if name.is_empty() {
+        "the empty string is not allowed".to_string()
+    } else if name == "." {
+        "'.' is not allowed".to_string()
+    } else if name == ".." {
+        "'..' is not allowed".to_string()
+    } else if name.chars().count() > MAX_TOPIC_NAME_LENGTH {
+        format!(
+            "the length of '{name}' is longer than the max allowed length {MAX_TOPIC_NAME_LENGTH}"
+        )
+    } else if !name
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-')
     {
-        return invalid(format!(
-            "Topic name \"{name}\" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'"
-        ));
-    }
-    Ok(())
+        format!(
+            "'{name}' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'"
+        )
+    } else {
+        return Ok(());
+    };
+    Err(KafkaError::new(
+        ErrorCode::InvalidTopicException,
+        format!("Topic name is invalid: {reason}"),
+    ))
 }
 
 /// Whether Kafka's tool would warn that `.` and `_` may collide in metric names.

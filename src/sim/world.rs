@@ -165,6 +165,20 @@ pub enum Command {
         group: String,
         offsets: Vec<(super::types::TopicPartition, u64)>,
     },
+    /// `kafka-consumer-groups --delete`: DeleteGroups for one empty group.
+    DeleteGroup {
+        group: String,
+    },
+    /// `kafka-consumer-groups --delete-offsets`: OffsetDelete for one group.
+    DeleteOffsets {
+        group: String,
+        partitions: Vec<super::types::TopicPartition>,
+    },
+    /// `kafka-leader-election --election-type unclean`: an out-of-sync replica
+    /// may lead partitions that have no live in-sync replica.
+    ElectUncleanLeaders {
+        partitions: Vec<super::types::TopicPartition>,
+    },
 }
 
 /// One step of the world, with a sentence a student can read.
@@ -400,7 +414,7 @@ impl WorldState {
         match cmd {
             Command::CreateTopic(req) => self
                 .controller
-                .validate_create(req, &self.controller.unfenced()),
+                .validate_create(req),
             Command::DeleteTopic { name } => self.controller.topic(name).map(|_| ()),
             Command::Produce { producer, .. } => {
                 if self.consumers.contains_key(producer) {
@@ -455,7 +469,8 @@ impl WorldState {
                 Ok(())
             }
             Command::HealNetwork { link: None } => Ok(()),
-            Command::ElectPreferredLeaders { partitions } => {
+            Command::ElectPreferredLeaders { partitions }
+            | Command::ElectUncleanLeaders { partitions } => {
                 for tp in partitions {
                     if self.controller.partition(tp).is_none() {
                         return Err(KafkaError::new(
@@ -570,6 +585,21 @@ impl WorldState {
                 }
                 Ok(())
             }
+            Command::DeleteGroup { group } | Command::DeleteOffsets { group, .. } => {
+                let g = self
+                    .coordinator_of(group)
+                    .and_then(|c| self.brokers.get(&c).and_then(|b| b.groups.get(group)));
+                match g {
+                    None => Err(KafkaError::new(
+                        ErrorCode::GroupIdNotFound,
+                        "The group id does not exist.",
+                    )),
+                    Some(g) if g.state != super::group::GroupState::Empty => Err(
+                        KafkaError::new(ErrorCode::NonEmptyGroup, "The group is not empty."),
+                    ),
+                    Some(_) => Ok(()),
+                }
+            }
             Command::StartConverter {
                 converter, spec, ..
             } => {
@@ -618,12 +648,8 @@ impl WorldState {
     /// Creates a topic (a user's CreateTopics, or a broker's for an internal topic).
     fn create_topic_now(&mut self, req: &NewTopic) -> Result<Outcome, KafkaError> {
         let now = self.now;
-        // KRaft places replicas only on registered, unfenced brokers.
-        let live = self.controller.unfenced();
-        let meta = self
-            .controller
-            .create_topic(req, &live, &mut self.rng)?
-            .clone();
+        // KRaft places replicas on every registered broker; fenced ones stay out of the ISR.
+        let meta = self.controller.create_topic(req, &mut self.rng)?.clone();
         let settings = self.config.settings.clone();
         let mut fetches = Vec::new();
         for b in self.brokers.values_mut() {
@@ -869,10 +895,9 @@ impl WorldState {
                 )
             }
             Command::CreatePartitions { topic, partitions } => {
-                let live = self.controller.unfenced();
                 let (old, meta) =
                     self.controller
-                        .create_partitions(topic, *partitions, &live, &mut self.rng)?;
+                        .create_partitions(topic, *partitions, &mut self.rng)?;
                 let settings = self.config.settings.clone();
                 let mut fetches = Vec::new();
                 for b in self.brokers.values_mut() {
@@ -921,7 +946,8 @@ impl WorldState {
                         | Timer::ConsumerAutoCommit { consumer: c }
                         | Timer::ConsumerRetry { consumer: c }
                         | Timer::ConsumerMetadataRefresh { consumer: c }
-                        | Timer::ConsumerMetadataRetry { consumer: c },
+                        | Timer::ConsumerMetadataRetry { consumer: c }
+                        | Timer::ConsumerIdleTimeout { consumer: c },
                     ) => c != consumer,
                     Due::Timer(Timer::RequestTimeout { client, .. }) => client != consumer,
                     Due::Timer(_) => true,
@@ -1038,6 +1064,27 @@ impl WorldState {
                 };
                 (NodeId::Broker(coordinator), out)
             }
+            Command::DeleteGroup { group } | Command::DeleteOffsets { group, .. } => {
+                let settings = self.config.settings.clone();
+                let coordinator = self.coordinator_of(group).ok_or_else(|| {
+                    KafkaError::new(
+                        ErrorCode::CoordinatorNotAvailable,
+                        "The coordinator is not available.",
+                    )
+                })?;
+                let out = match (acting(self.brokers.get_mut(&coordinator), now), cmd) {
+                    (Some(b), Command::DeleteOffsets { partitions, .. }) => {
+                        b.admin_delete_offsets(now, group, partitions, &settings)
+                    }
+                    (Some(b), _) => b.admin_delete_group(now, group, &settings),
+                    (None, _) => return Err(invalid("the coordinator vanished".into())),
+                };
+                (NodeId::Broker(coordinator), out)
+            }
+            Command::ElectUncleanLeaders { partitions } => (
+                NodeId::Controller,
+                self.controller.elect_unclean(partitions),
+            ),
             Command::HttpRequest {
                 client,
                 method,
@@ -1081,7 +1128,9 @@ impl WorldState {
             | Command::KillConsumer { .. }
             | Command::StartConsumer { .. }
             | Command::PauseConsumer { .. } => "you".to_string(),
-            Command::ResetOffsets { .. } => "kafka-consumer-groups".to_string(),
+            Command::ResetOffsets { .. }
+            | Command::DeleteGroup { .. }
+            | Command::DeleteOffsets { .. } => "kafka-consumer-groups".to_string(),
             _ => actor.label(),
         };
         Ok(self.finish(actor, actor_label, out))
@@ -1334,10 +1383,24 @@ impl WorldState {
             }
             Due::Timer(Timer::ConsumerPoll { consumer }) => {
                 let out = match acting(self.consumers.get_mut(&consumer), now) {
-                    Some(c) => c.on_poll_timer(now),
+                    Some(c) => {
+                        let out = c.on_poll_timer(now);
+                        c.note_deliveries();
+                        out
+                    }
                     None => Outcome::new(
                         EventKind::Noop,
                         "A poll timer fires for a consumer that is gone.",
+                    ),
+                };
+                (NodeId::Client(consumer), out)
+            }
+            Due::Timer(Timer::ConsumerIdleTimeout { consumer }) => {
+                let out = match acting(self.consumers.get_mut(&consumer), now) {
+                    Some(c) => c.on_idle_timer(now),
+                    None => Outcome::new(
+                        EventKind::Noop,
+                        "A timeout check fires for a consumer that is gone.",
                     ),
                 };
                 (NodeId::Client(consumer), out)

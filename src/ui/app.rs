@@ -32,6 +32,10 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, KeyboardEvent};
 use yew::prelude::*;
 
+/// The versions whose tools, texts and defaults the simulator follows.
+pub const PINNED_VERSIONS: &str =
+    "Simulates Apache Kafka 4.1 (KRaft) and Confluent Schema Registry 8.0";
+
 /// The seed a fresh page starts with (the console's default too).
 pub const DEFAULT_SEED: u64 = 42;
 
@@ -422,6 +426,10 @@ impl Pending {
                 break;
             }
         }
+        if failed_at.is_some() && s.in_refused_heredoc() {
+            // The lesson stopped on the line that opened it: drop the unread body.
+            s.end_of_input();
+        }
         if failed_at.is_none() {
             let out = s.end_of_script();
             if out.error.is_some() {
@@ -636,6 +644,7 @@ pub fn app() -> Html {
         <div id="app-root" class="app">
             <header class="app-header">
                 <h1>{ "Kafka simulator" }</h1>
+                <p class="versions">{ PINNED_VERSIONS }</p>
                 <p class="simplifications">
                     { "Simplified: one KRaft controller pushes metadata changes to brokers (no __cluster_metadata log)." }
                 </p>

@@ -208,6 +208,17 @@ impl Consumer {
                 _ => None,
             };
             if let Some((origin, cause)) = failed {
+                if self.spec.skip_message_on_error {
+                    // The console consumer's --skip-message-on-error: the record
+                    // was returned and counted; only printing it failed.
+                    out.then(format!(
+                        "{} cannot deserialize the record at {}-{} offset {} and skips it (--skip-message-on-error).",
+                        self.name, self.spec.topic, r.partition, r.record.offset
+                    ));
+                    r.skipped = Some(cause);
+                    gate.released.push(r);
+                    continue;
+                }
                 stopped = true;
                 if gate.released.is_empty() {
                     gate.failure = Some(Failure {

@@ -7,6 +7,7 @@ pub mod app;
 pub mod config;
 pub mod deser;
 pub mod group;
+pub mod timeout;
 
 pub use config::{CommitMode, GroupConfig, OffsetReset};
 pub use group::{AppState, GroupClient, MemberPhase};
@@ -51,6 +52,13 @@ pub struct ConsumerSpec {
     /// simulator's reader schema.
     #[serde(default)]
     pub deser: deser::DeserConfig,
+    /// `--timeout-ms`: the console consumer exits when no record comes for this long.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u64>,
+    /// `--skip-message-on-error`: a record the console cannot print (an Avro
+    /// record it cannot decode) is reported and skipped instead of stopping it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub skip_message_on_error: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,6 +77,10 @@ pub struct ConsumedRecord {
     /// The value as Avro JSON (read with the reader schema when there is one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decoded_value: Option<String>,
+    /// `--skip-message-on-error`: the record could not be deserialized; it
+    /// counts as read but is not printed. The exception's text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
 }
 
 impl ConsumedRecord {
@@ -81,6 +93,7 @@ impl ConsumedRecord {
             decoded_key: None,
             value_schema_id: None,
             decoded_value: None,
+            skipped: None,
         }
     }
 }
@@ -151,6 +164,15 @@ pub struct Consumer {
     /// Records `poll()` could not deserialize (RecordDeserializationException).
     #[serde(default)]
     pub deserialization_errors: u64,
+    /// `--timeout-ms`: how many records had reached the application, and when
+    /// that count last changed.
+    #[serde(default)]
+    pub delivered_count: usize,
+    #[serde(default)]
+    pub delivered_at_ms: Time,
+    /// The consumer stopped because no record came within `--timeout-ms`.
+    #[serde(default)]
+    pub timed_out: bool,
 }
 
 fn default_request_timeout() -> u64 {
@@ -187,6 +209,9 @@ impl Consumer {
             schemas_used: BTreeMap::new(),
             held: Vec::new(),
             deserialization_errors: 0,
+            delivered_count: 0,
+            delivered_at_ms: 0,
+            timed_out: false,
         }
     }
 
@@ -294,6 +319,12 @@ impl Consumer {
     }
 
     pub fn on_start(&mut self) -> Outcome {
+        let mut out = self.start();
+        self.arm_idle_timeout(&mut out);
+        out
+    }
+
+    fn start(&mut self) -> Outcome {
         if self.group.is_some() {
             let mut out = Outcome::new(EventKind::ConsumerStart, String::new());
             self.group_start(&mut out);
@@ -339,6 +370,7 @@ impl Consumer {
             request_id: id,
         });
         let mut out = self.handle_inner(msg);
+        self.note_deliveries();
         out.cancel.extend(cancel);
         out
     }

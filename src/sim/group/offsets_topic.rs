@@ -108,6 +108,30 @@ pub fn offset_record(group: &str, tp: &TopicPartition, offset: u64, now: u64) ->
     }
 }
 
+/// A tombstone (null value) for one committed offset: it is deleted.
+pub fn offset_tombstone(group: &str, tp: &TopicPartition) -> ProducerRecord {
+    ProducerRecord {
+        key: Some(json(&OffsetsKey::Offset {
+            group: group.to_string(),
+            topic: tp.topic.clone(),
+            partition: tp.partition,
+        })),
+        value: None,
+        headers: Vec::new(),
+    }
+}
+
+/// A tombstone for a group's metadata: the group is deleted.
+pub fn group_tombstone(group: &str) -> ProducerRecord {
+    ProducerRecord {
+        key: Some(json(&OffsetsKey::GroupMetadata {
+            group: group.to_string(),
+        })),
+        value: None,
+        headers: Vec::new(),
+    }
+}
+
 /// The record a coordinator appends when a generation is complete (or the group empties).
 pub fn group_record(group: &Group, now: u64) -> ProducerRecord {
     let members = group
@@ -254,8 +278,12 @@ pub fn load<'a>(
 
 fn apply_group_value(g: &mut Group, value: Option<GroupValue>, now: u64) {
     let Some(v) = value else {
+        // A tombstone: the group was deleted (its offsets have tombstones too).
         g.members.clear();
         g.state = GroupState::Empty;
+        g.generation = 0;
+        g.protocol = None;
+        g.leader = None;
         return;
     };
     g.generation = v.generation;

@@ -317,7 +317,12 @@ impl Consumer {
             })
             .collect();
         let result = assignor::assign(strategy, &counts, &subs);
-        g.assignment_snapshot = counts;
+        // Every subscribed topic, with 0 for one that does not exist yet, so a
+        // later metadata refresh notices when it appears.
+        g.assignment_snapshot = topics
+            .iter()
+            .map(|t| (t.clone(), g.known_partitions.get(t).copied().unwrap_or(0)))
+            .collect();
         let described: Vec<String> = pending
             .members
             .iter()

@@ -413,9 +413,18 @@ impl Consumer {
         let name = self.name.clone();
         let Some(g) = self.gcm() else { return };
         for t in topics {
-            if t.error.is_none() {
-                g.known_partitions
-                    .insert(t.name.clone(), t.partitions.len() as u32);
+            match t.error {
+                None => {
+                    g.known_partitions
+                        .insert(t.name.clone(), t.partitions.len() as u32);
+                }
+                // A subscribed topic that does not exist (yet) has no partitions to
+                // assign; the leader notices when it appears (ConsumerCoordinator's
+                // metadata snapshot, Kafka 4.1.0).
+                Some(ErrorCode::UnknownTopicOrPartition) => {
+                    g.known_partitions.insert(t.name.clone(), 0);
+                }
+                Some(_) => {}
             }
         }
         if let Some(p) = g.pending_assignment.take() {

@@ -1,7 +1,9 @@
 //! OffsetCommit and OffsetFetch, and the coordinator's own appends to `__consumer_offsets`
 //! (answered once replicated, like an acks=all produce).
 
-use super::super::offsets_topic::{offset_record, OFFSETS_TOPIC};
+use super::super::offsets_topic::{
+    group_tombstone, offset_record, offset_tombstone, OFFSETS_TOPIC,
+};
 use super::super::state::{CommittedOffset, Group, GroupState, HeldRequest};
 use super::*;
 use crate::sim::broker::{Broker, DelayedProduce, DelayedReply};
@@ -269,6 +271,81 @@ impl Broker {
         ));
         self.write_group_records(now, group_id, records, None, &mut out, settings);
         self.complete_offset_commit(now, group_id, offsets);
+        out
+    }
+
+    /// `kafka-consumer-groups --delete`: DeleteGroups for an empty group. The
+    /// coordinator writes a tombstone for each committed offset and one for the
+    /// group (`GroupMetadataManager.createGroupTombstoneRecords`, Kafka 4.1.0)
+    /// and forgets the group.
+    pub fn admin_delete_group(
+        &mut self,
+        now: Time,
+        group_id: &str,
+        settings: &BrokerSettings,
+    ) -> Outcome {
+        let mut out = Outcome::new(EventKind::GroupDeleted, String::new());
+        let Some(g) = self.groups.remove(group_id) else {
+            return out;
+        };
+        let mut records: Vec<ProducerRecord> = g
+            .offsets
+            .keys()
+            .map(|tp| offset_tombstone(group_id, tp))
+            .collect();
+        records.push(group_tombstone(group_id));
+        out.then(format!(
+            "kafka-consumer-groups deletes group {group_id}: its coordinator, broker {}, writes {} to {OFFSETS_TOPIC} (one per committed offset and one for the group) and forgets it.",
+            self.id,
+            plural(records.len(), "tombstone")
+        ));
+        self.write_group_records(now, group_id, records, None, &mut out, settings);
+        out
+    }
+
+    /// `kafka-consumer-groups --delete-offsets`: OffsetDelete. The coordinator
+    /// writes a tombstone for each of these partitions that has a committed offset.
+    pub fn admin_delete_offsets(
+        &mut self,
+        now: Time,
+        group_id: &str,
+        partitions: &[TopicPartition],
+        settings: &BrokerSettings,
+    ) -> Outcome {
+        let mut out = Outcome::new(EventKind::OffsetsDeleted, String::new());
+        let deleted: Vec<TopicPartition> = match self.groups.get_mut(group_id) {
+            Some(g) => partitions
+                .iter()
+                .filter(|tp| g.offsets.remove(tp).is_some())
+                .cloned()
+                .collect(),
+            None => Vec::new(),
+        };
+        if deleted.is_empty() {
+            out.then(format!(
+                "kafka-consumer-groups deletes offsets of group {group_id}, but it has none committed for {}; nothing is written.",
+                partitions
+                    .iter()
+                    .map(|tp| tp.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            return out;
+        }
+        out.then(format!(
+            "kafka-consumer-groups deletes group {group_id}'s committed offsets of {}: its coordinator, broker {}, writes a tombstone for each to {OFFSETS_TOPIC}. A consumer of the group will start those partitions from auto.offset.reset.",
+            deleted
+                .iter()
+                .map(|tp| tp.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            self.id
+        ));
+        let records = deleted
+            .iter()
+            .map(|tp| offset_tombstone(group_id, tp))
+            .collect();
+        self.write_group_records(now, group_id, records, None, &mut out, settings);
         out
     }
     // ------------------------------------------------------------ the log
