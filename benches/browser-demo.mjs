@@ -309,6 +309,7 @@ async function browserScenario() {
   let stopped = null; // why the scenario ended early
   let timedOut = false;
   let peakRss = null;
+  let pageBusy = null; // after a stop: still busy (true) or idle again (false)
   const started = Date.now();
   const remaining = () => SCENARIO_CAP_MS - (Date.now() - started);
 
@@ -346,6 +347,17 @@ async function browserScenario() {
     page.setDefaultTimeout(30_000);
     const pageErrors = [];
     page.on('pageerror', (e) => pageErrors.push(String(e?.message ?? e)));
+    // A renderer that dies (e.g. out of memory) ends the scenario at once.
+    let crashed = false;
+    let onCrash;
+    const crash = new Promise((_, reject) => {
+      onCrash = reject;
+    });
+    crash.catch(() => {});
+    page.on('crash', () => {
+      crashed = true;
+      onCrash(new Error('the renderer crashed'));
+    });
     page.on('console', (m) => {
       if (m.type() === 'error') pageErrors.push(m.text());
     });
@@ -464,18 +476,25 @@ async function browserScenario() {
       })();
       done.catch(() => {});
       try {
-        await capped(Promise.race([done, rssTripped]), cap, `sim advance ${ADVANCE_MS}`);
+        await capped(Promise.race([done, rssTripped, crash]), cap, `sim advance ${ADVANCE_MS}`);
       } catch (e) {
         clearInterval(watch);
-        if (rssStop) {
+        const from = `from virtual ${virtualMs / 1000} s to ${(virtualMs + ADVANCE_MS) / 1000} s`;
+        if (crashed) {
+          stopped = `the renderer crashed during sim advance ${ADVANCE_MS} ${from}`;
+        } else if (rssStop) {
           stopped = `renderer RSS ${Math.round(rssStop)} MB over BENCH_MAX_RSS_MB=${MAX_RSS_MB}`;
         } else if (e instanceof Cap || e?.name === 'TimeoutError') {
           timedOut = true;
-          stopped = `sim advance ${ADVANCE_MS} at virtual ${virtualMs / 1000} s took over ${Math.round(cap / 1000)} s`;
+          stopped = `sim advance ${ADVANCE_MS} ${from} took over ${Math.round(cap / 1000)} s`;
         } else {
           throw e;
         }
         log(`stopped: ${stopped}`);
+        if (!crashed) {
+          // Is the page still busy with the advance, or did it fail?
+          pageBusy = await capped(page.evaluate(() => false), 5_000, 'probe').catch(() => true);
+        }
         break;
       }
       clearInterval(watch);
@@ -509,8 +528,8 @@ async function browserScenario() {
         }
       }
     }
-    if (pageErrors.some((m) => /panicked|RuntimeError|unreachable/i.test(m))) {
-      stopped = `${stopped ? `${stopped}; ` : ''}the page panicked: ${pageErrors.join(' | ').slice(0, 300)}`;
+    if (pageErrors.some((m) => /panicked|RuntimeError|unreachable|memory/i.test(m))) {
+      stopped = `${stopped ?? 'completed'}; the page reported: ${pageErrors.join(' | ').slice(0, 400)}`;
     }
 
     // ---- summary ----
@@ -532,6 +551,8 @@ async function browserScenario() {
       completed: reachedEnd,
       timed_out: timedOut,
       stopped,
+      page_busy_at_stop: pageBusy,
+      page_errors: pageErrors.slice(0, 5).map((m) => m.slice(0, 200)),
       wall_s: round((Date.now() - started) / 1000),
       peak_renderer_rss_mb: round(peakRss),
       longest_task_ms: round(longest),
