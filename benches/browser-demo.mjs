@@ -92,6 +92,8 @@ function percentile(values, p) {
 
 class Cap extends Error {}
 
+let interrupted = false; // SIGINT/SIGTERM: cleaning up, errors from the closed page are expected
+
 /** Resolves like `promise`, or rejects with a Cap error after `ms`. */
 function capped(promise, ms, what) {
   let timer;
@@ -321,6 +323,7 @@ async function browserScenario() {
     await server.close().catch(() => {});
   };
   const onSignal = async (sig) => {
+    interrupted = true;
     log(`${sig}: closing Chromium and the server`);
     await cleanup();
     process.exit(130);
@@ -538,7 +541,7 @@ async function browserScenario() {
     const budget = (value, limit, measured = value != null) =>
       measured
         ? { value, budget: limit, within_budget: value <= limit }
-        : { value: null, budget: limit, within_budget: false, note: why };
+        : { value, budget: limit, within_budget: false, note: why };
     const p120 = at(120);
     const p600 = at(600);
     const longest = allLongTasks.length ? Math.max(...allLongTasks) : 0;
@@ -584,6 +587,7 @@ async function main() {
 }
 
 main().catch((e) => {
+  if (interrupted) return; // the signal handler exits
   console.error(`[bench] harness error: ${e?.stack ?? e}`);
   killChromiumTree();
   process.exit(1);
