@@ -53,6 +53,18 @@ async fn type_line(root: &Element, line: &str) {
         .unwrap();
     input.set_value(line);
     press(&input, "Enter", false).await;
+    settle(root).await;
+}
+
+/// Waits while a long command or a lesson runs in slices (the page shows `#busy`).
+async fn settle(root: &Element) {
+    for _ in 0..600 {
+        if root.query_selector("#busy").unwrap().is_none() {
+            return;
+        }
+        tick().await;
+    }
+    panic!("the page is still busy after 30 s: {}", text_of(root, "#busy"));
 }
 
 /// Dispatches a bubbling keydown for `key` on `target`.
@@ -701,6 +713,7 @@ async fn running_a_lesson_plays_its_script_in_the_console() {
 
     click(&root, "#scenario-run");
     tick().await;
+    settle(&root).await;
     let output = text_of(&root, "#console-output");
     assert_eq!(count(&root, ".console-error"), 0, "{output}");
     assert!(output.contains("$ sim broker kill 1"), "{output}");

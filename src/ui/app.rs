@@ -139,6 +139,33 @@ pub struct AppState {
     pub selected: Option<RecordRef>,
     /// A one-line hint after a button did nothing (e.g. Step on an idle world).
     pub notice: Option<String>,
+    /// A lesson being fed to the console line by line, between slices.
+    pub lesson: Option<Rc<LessonRun>>,
+    /// What a long command (or lesson) is doing, while one runs.
+    pub busy: Option<String>,
+}
+
+/// A lesson script being run: the next line waits until the previous command's job is done.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LessonRun {
+    pub title: String,
+    pub lines: Vec<String>,
+    pub next: usize,
+}
+
+/// How long one slice of a long command may run before the page gets the
+/// browser back (to paint, take clicks, run Pause): well under a 60 Hz frame
+/// budget plus render, so the page never has a task over 200 ms.
+const SLICE_MS: f64 = 12.0;
+
+/// Steps per `run_slice` call inside a slice (the clock is read between calls).
+const SLICE_STEPS: u64 = 64;
+
+/// Milliseconds since the page loaded (only to size slices; never given to the simulation).
+fn page_clock_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
 }
 
 impl Default for AppState {
@@ -152,6 +179,7 @@ impl AppState {
     /// what they do and the learner steps through it (see `Session::set_auto_run`).
     pub fn new(mut session: Session) -> Self {
         session.set_auto_run(false);
+        session.set_drain_jobs(false);
         let views = Views::default();
         let view = match views.0.try_borrow_mut() {
             Ok(mut cache) => cache.refresh(session.world()),
@@ -169,6 +197,8 @@ impl AppState {
             history: Rc::new(Vec::new()),
             selected: None,
             notice: None,
+            lesson: None,
+            busy: None,
         }
     }
 }
@@ -193,6 +223,8 @@ pub enum Action {
     EndOfInput,
     /// Runs a lesson (a scenario script, by id) to completion, echoing every line.
     RunScenario(String),
+    /// The next slice of a long command or lesson (scheduled while one runs).
+    Slice,
     Select(Option<RecordRef>),
 }
 
@@ -213,6 +245,10 @@ impl Reducible for AppState {
                 }
                 false
             }
+            Action::TogglePlay if next.busy.is_some() => {
+                next.stop_running();
+                true
+            }
             Action::TogglePlay => {
                 if next.playing {
                     next.playing = false;
@@ -225,6 +261,7 @@ impl Reducible for AppState {
             }
             Action::Step => {
                 next.playing = false;
+                next.stop_running();
                 next.apply(|s, n| {
                     let out = s.step();
                     if out.events.is_empty() {
@@ -251,6 +288,7 @@ impl Reducible for AppState {
             }
             Action::Back => {
                 next.playing = false;
+                next.stop_running();
                 next.apply(|s, n| {
                     if s.back(1) == 0 {
                         n.notice = Some("Already at the start: there is no earlier step.".into());
@@ -259,6 +297,7 @@ impl Reducible for AppState {
             }
             Action::Reset(seed) => {
                 next.playing = false;
+                next.lesson = None;
                 next.selected = None;
                 next.apply(|s, n| {
                     s.reset(seed);
@@ -268,9 +307,15 @@ impl Reducible for AppState {
                     )));
                 })
             }
-            Action::ConsoleLine(line) => next.apply(|s, n| {
-                n.run_line(s, &line);
-            }),
+            Action::ConsoleLine(line) => {
+                // Typing a command stops a lesson that is running (its own job stops too).
+                if next.lesson.take().is_some() {
+                    next.stop_running();
+                }
+                next.apply(|s, n| {
+                    n.run_line(s, &line);
+                })
+            }
             Action::FormLines(lines) => next.apply(|s, n| {
                 if s.in_heredoc() {
                     n.push(ConsoleEntry::Error(
@@ -288,13 +333,34 @@ impl Reducible for AppState {
             Action::RunScenario(id) => {
                 next.playing = false;
                 next.selected = None;
+                next.stop_running();
                 match crate::scenarios::find(&id) {
-                    Some(scenario) => next.apply(|s, n| n.run_scenario(s, scenario)),
+                    Some(_) if next.session.get().is_some_and(|s| s.in_heredoc()) => {
+                        next.console_note(ConsoleEntry::Error(
+                            "The console is inside a here-document: type its closing delimiter or press Ctrl-D, then run the lesson again.".into(),
+                        ));
+                        false
+                    }
+                    Some(scenario) => {
+                        next.console_note(ConsoleEntry::Note(format!("Lesson: {}", scenario.title)));
+                        next.lesson = Some(Rc::new(LessonRun {
+                            title: scenario.title.to_string(),
+                            lines: scenario.script.lines().map(str::to_string).collect(),
+                            next: 0,
+                        }));
+                        true
+                    }
                     None => {
                         next.notice = Some(format!("There is no lesson called {id}."));
                         false
                     }
                 }
+            }
+            Action::Slice => {
+                let mut lesson = next.lesson.take();
+                let changed = next.apply(|s, n| n.slice(s, &mut lesson));
+                next.lesson = lesson;
+                changed
             }
             Action::EndOfInput => next.apply(|s, n| {
                 n.push(ConsoleEntry::Input {
@@ -311,6 +377,7 @@ impl Reducible for AppState {
                 None => next.view.clone(),
             };
         }
+        next.busy = next.busy_text();
         Rc::new(next)
     }
 }
@@ -329,6 +396,43 @@ fn nothing_scheduled(s: &Session) -> bool {
 }
 
 impl AppState {
+    /// Stops a running long command or lesson where it is, saying so in the console.
+    fn stop_running(&mut self) {
+        let lesson = self.lesson.take();
+        self.apply(|s, n| {
+            n.show(s.cancel_job());
+            if let Some(l) = lesson {
+                n.push(ConsoleEntry::Note(format!(
+                    "Lesson stopped at line {} of {} (\"{}\").",
+                    l.next,
+                    l.lines.len(),
+                    l.title
+                )));
+            }
+        });
+    }
+
+    fn console_note(&mut self, e: ConsoleEntry) {
+        self.apply(|_, n| n.push(e));
+    }
+
+    /// The progress line while a long command or a lesson runs.
+    fn busy_text(&self) -> Option<String> {
+        let s = self.session.get()?;
+        let job = s.job_progress().map(|p| match p.target_ms {
+            Some(t) => format!(
+                "{}: t = {} of {} ms · {} steps",
+                p.command, p.now_ms, t, p.steps
+            ),
+            None => format!("{}: {} steps · t = {} ms", p.command, p.steps, p.now_ms),
+        });
+        match (&self.lesson, job) {
+            (Some(l), Some(j)) => Some(format!("Lesson line {}/{} · {j}", l.next, l.lines.len())),
+            (Some(l), None) => Some(format!("Lesson line {}/{}", l.next, l.lines.len())),
+            (None, j) => j,
+        }
+    }
+
     /// Runs `f` on the session (and on `self`, for console lines and notices);
     /// true when the session could be borrowed, i.e. the view must be refreshed.
     fn apply(&mut self, f: impl FnOnce(&mut Session, &mut Pending)) -> bool {
@@ -394,54 +498,64 @@ impl Pending {
         failed
     }
 
-    /// Feeds a lesson's script line by line with auto-run on, as a terminal would
-    /// run it: each command runs to completion. Comment lines are shown dimmed,
-    /// blank lines are fed but not echoed; the first error stops the lesson.
-    fn run_scenario(&mut self, s: &mut Session, scenario: &crate::scenarios::Scenario) {
-        if s.in_heredoc() {
-            self.push(ConsoleEntry::Error(
-                "The console is inside a here-document: type its closing delimiter or press Ctrl-D, then run the lesson again.".into(),
-            ));
-            return;
-        }
-        self.push(ConsoleEntry::Note(format!("Lesson: {}", scenario.title)));
-        let auto = s.auto_run();
-        s.set_auto_run(true);
-        let mut failed_at = None;
-        for (i, line) in scenario.script.lines().enumerate() {
-            let in_heredoc = s.in_heredoc();
-            if !in_heredoc && line.trim_start().starts_with('#') {
-                self.push(ConsoleEntry::Comment(line.to_string()));
-            } else if in_heredoc || !line.trim().is_empty() {
-                self.push(ConsoleEntry::Input {
-                    prompt: s.prompt().into(),
-                    text: line.to_string(),
-                });
+    /// One slice of work: the running job's next steps, then (for a lesson)
+    /// its next lines, until the slice's time is used up or nothing is left.
+    fn slice(&mut self, s: &mut Session, lesson: &mut Option<Rc<LessonRun>>) {
+        let start = page_clock_ms();
+        while page_clock_ms() - start < SLICE_MS {
+            if s.has_job() {
+                let out = s.run_slice(SLICE_STEPS);
+                self.show(out);
+                continue;
             }
-            let out = s.input_line(line);
-            let failed = out.error.is_some();
-            self.show(out);
-            if failed {
-                failed_at = Some(i + 1);
+            let Some(run) = lesson.as_mut() else { break };
+            let run = Rc::make_mut(run);
+            if run.next >= run.lines.len() {
+                let out = s.end_of_script();
+                let failed = out.error.is_some();
+                self.show(out);
+                self.push(ConsoleEntry::Note(if failed {
+                    format!("The lesson stopped at line {} of its script.", run.lines.len())
+                } else {
+                    "Lesson finished. Use ◀ Back and Step ▶ to replay any part of it.".into()
+                }));
+                *lesson = None;
+                break;
+            }
+            let line = run.lines[run.next].clone();
+            run.next += 1;
+            if self.feed_lesson_line(s, &line) {
+                self.push(ConsoleEntry::Note(format!(
+                    "The lesson stopped at line {} of its script.",
+                    run.next
+                )));
+                *lesson = None;
                 break;
             }
         }
-        if failed_at.is_some() && s.in_refused_heredoc() {
-            // The lesson stopped on the line that opened it: drop the unread body.
-            s.end_of_input();
+    }
+
+    /// Feeds one line of a lesson with auto-run on, as a terminal would run it:
+    /// the command runs to completion (its job is sliced like any other).
+    /// Comment lines are shown dimmed, blank lines are fed but not echoed.
+    /// True when the line was refused (the lesson stops).
+    fn feed_lesson_line(&mut self, s: &mut Session, line: &str) -> bool {
+        let in_heredoc = s.in_heredoc();
+        if !in_heredoc && line.trim_start().starts_with('#') {
+            self.push(ConsoleEntry::Comment(line.to_string()));
+        } else if in_heredoc || !line.trim().is_empty() {
+            self.push(ConsoleEntry::Input {
+                prompt: s.prompt().into(),
+                text: line.to_string(),
+            });
         }
-        if failed_at.is_none() {
-            let out = s.end_of_script();
-            if out.error.is_some() {
-                failed_at = Some(scenario.script.lines().count());
-            }
-            self.show(out);
-        }
+        let auto = s.auto_run();
+        s.set_auto_run(true);
+        let out = s.input_line(line);
         s.set_auto_run(auto);
-        self.push(ConsoleEntry::Note(match failed_at {
-            Some(line) => format!("The lesson stopped at line {line} of its script."),
-            None => "Lesson finished. Use ◀ Back and Step ▶ to replay any part of it.".into(),
-        }));
+        let failed = out.error.is_some();
+        self.show(out);
+        failed
     }
 
     fn show(&mut self, out: LineOutput) {
@@ -571,6 +685,17 @@ pub fn app() -> Html {
             move || drop(listener)
         });
     }
+    {
+        // While a long command or lesson runs, the next slice comes as a new
+        // task, so the browser paints and handles clicks (Pause) in between.
+        let dispatch = dispatch.clone();
+        let busy = state.busy.is_some();
+        use_effect_with((state.session.version(), busy), move |(_, busy)| {
+            let timer = busy
+                .then(|| gloo_timers::callback::Timeout::new(0, move || dispatch.emit(Action::Slice)));
+            move || drop(timer)
+        });
+    }
 
     let (prompt, in_heredoc, seed, profile) = match state.session.get() {
         Some(s) => (
@@ -658,6 +783,7 @@ pub fn app() -> Html {
                 profile={AttrValue::from(profile)}
                 on_command={on_command.clone()}
                 notice={state.notice.clone().map(AttrValue::from)}
+                busy={state.busy.clone().map(AttrValue::from)}
                 on_action={dispatch.clone()}
             />
             <div class="workspace">

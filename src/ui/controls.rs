@@ -22,6 +22,9 @@ pub struct ControlsProps {
     /// A hint after a button did nothing.
     #[prop_or_default]
     pub notice: Option<AttrValue>,
+    /// While a long command or a lesson runs: what it is doing (Play then stops it).
+    #[prop_or_default]
+    pub busy: Option<AttrValue>,
     pub on_action: Callback<Action>,
 }
 
@@ -125,10 +128,10 @@ pub fn controls(props: &ControlsProps) -> Html {
                     title="Go back one step (←)">{ "◀ Back" }</button>
                 <button id="btn-step" type="button" onclick={act(Action::Step)}
                     title="Take one step (→)">{ "Step ▶" }</button>
-                <button id="btn-play" type="button" class={classes!(props.playing.then_some("playing"))}
-                    onclick={act(Action::TogglePlay)} aria-pressed={props.playing.to_string()}
-                    title="Play or pause (Space)">
-                    { if props.playing { "❚❚ Pause" } else { "▶▶ Play" } }
+                <button id="btn-play" type="button" class={classes!((props.playing || props.busy.is_some()).then_some("playing"))}
+                    onclick={act(Action::TogglePlay)} aria-pressed={(props.playing || props.busy.is_some()).to_string()}
+                    title="Play or pause (Space); stops a long command while it runs">
+                    { if props.playing || props.busy.is_some() { "❚❚ Pause" } else { "▶▶ Play" } }
                 </button>
                 <label class="speed-label">
                     { "Speed " }
@@ -167,6 +170,12 @@ pub fn controls(props: &ControlsProps) -> Html {
                     <span id="seed-error" class="inline-error" role="alert">{ e }</span>
                 }
             </div>
+            if let Some(b) = &props.busy {
+                <div id="busy" class="notice busy" role="status" aria-live="polite">
+                    <span class="busy-spinner" aria-hidden="true"></span>
+                    { b }
+                </div>
+            }
             if let Some(n) = &props.notice {
                 <div class="notice" role="status">{ n }</div>
             }

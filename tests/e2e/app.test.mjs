@@ -231,6 +231,9 @@ test('consumer groups: the crash-before-commit lesson, then a Kill button', { ti
     step = 'run the lesson "Crash before commit" from the Lessons panel';
     await page.selectOption('#scenario', '10-crash-before-commit');
     await page.click('#scenario-run');
+    // The lesson runs in slices (the page stays responsive); wait until it is done.
+    await page.waitForSelector('#busy', { timeout: 2_000 }).catch(() => {});
+    await page.waitForSelector('#busy', { state: 'detached', timeout: 60_000 });
     const card = page.locator('.group-card[data-group="billing"]');
     await card.waitFor();
     assert.equal(await page.locator('.console-error').count(), 0, 'the lesson ran without errors');
