@@ -64,7 +64,10 @@ async fn settle(root: &Element) {
         }
         tick().await;
     }
-    panic!("the page is still busy after 30 s: {}", text_of(root, "#busy"));
+    panic!(
+        "the page is still busy after 30 s: {}",
+        text_of(root, "#busy")
+    );
 }
 
 /// Dispatches a bubbling keydown for `key` on `target`.

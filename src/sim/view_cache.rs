@@ -25,7 +25,7 @@ use std::sync::Arc;
 /// What the page shows of each history: the newest records of a replica log
 /// (the rest is summed up as "… N earlier records") and of each client.
 pub const PAGE_WINDOW: Window = Window {
-    replica_records: 40,
+    replica_records: 24,
     client_records: 12,
 };
 

@@ -515,7 +515,10 @@ impl Pending {
                 let failed = out.error.is_some();
                 self.show(out);
                 self.push(ConsoleEntry::Note(if failed {
-                    format!("The lesson stopped at line {} of its script.", run.lines.len())
+                    format!(
+                        "The lesson stopped at line {} of its script.",
+                        run.lines.len()
+                    )
                 } else {
                     "Lesson finished. Use ◀ Back and Step ▶ to replay any part of it.".into()
                 }));
@@ -691,8 +694,9 @@ pub fn app() -> Html {
         let dispatch = dispatch.clone();
         let busy = state.busy.is_some();
         use_effect_with((state.session.version(), busy), move |(_, busy)| {
-            let timer = busy
-                .then(|| gloo_timers::callback::Timeout::new(0, move || dispatch.emit(Action::Slice)));
+            let timer = busy.then(|| {
+                gloo_timers::callback::Timeout::new(0, move || dispatch.emit(Action::Slice))
+            });
             move || drop(timer)
         });
     }

@@ -51,7 +51,7 @@ const CLOSED_CLIENTS_SHOWN: usize = 2;
 const CLIENT_RECORDS_SHOWN: usize = 4;
 
 /// Record cells drawn per replica (the newest ones) of an ordinary topic.
-const RECORDS_SHOWN: usize = 40;
+const RECORDS_SHOWN: usize = 24;
 
 /// Record cells drawn per `__consumer_offsets` replica: its newest commits and generations.
 const OFFSETS_RECORDS_SHOWN: usize = 6;
@@ -644,7 +644,7 @@ fn network_lane(view: &StateView, top: &[TopNode<'_>], brokers: &[u32]) -> Html 
                 data-direction={m.direction}
                 data-from={m.from.clone()}
                 data-to={m.to.clone()}
-                style={format!("left: {x:.2}%; top: {y:.2}%")}
+                style={format!("--x: {x:.2}; --y: {y:.2}")}
                 title={title}
             >
                 { format!("{} {arrow}", m.api) }

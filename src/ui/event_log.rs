@@ -62,29 +62,40 @@ pub fn event_log(props: &EventLogProps) -> Html {
         None => (0, 0),
     };
     {
+        // Measure the list's height once it exists (scrolling measures it again).
+        let list_ref = list_ref.clone();
+        let scroll = scroll.clone();
+        use_effect_with((), move |_| {
+            if let Some(list) = list_ref.cast::<Element>() {
+                scroll.set((0.0, (list.client_height() as f64).max(ROW_PX)));
+            }
+        });
+    }
+    {
+        // No layout is read here (that would force the browser to lay the page out
+        // on every step): the scroll position and height come from the last scroll.
         let list_ref = list_ref.clone();
         let scroll = scroll.clone();
         let last = last.clone();
         use_effect_with((timeline_len, current), move |&(len, current)| {
             let (old_len, old_current) = *last.borrow();
             *last.borrow_mut() = (len, current);
-            if let Some(list) = list_ref.cast::<Element>() {
-                let top = list.scroll_top() as f64;
-                let grew = len.saturating_sub(old_len) as f64 * ROW_PX;
-                if top > ROW_PX / 2.0 && grew > 0.0 && current > old_current {
-                    list.set_scroll_top((top + grew) as i32);
+            let (top, height) = *scroll;
+            let mut new_top = top;
+            // A reader scrolled into history keeps seeing the same steps as new ones arrive.
+            if top > ROW_PX / 2.0 && len > old_len && current > old_current {
+                new_top += (len - old_len) as f64 * ROW_PX;
+            }
+            // Keep the current step in view (after Back it sits below the undone steps).
+            let row = len.saturating_sub(current) as f64 * ROW_PX;
+            if row < new_top || row + ROW_PX > new_top + height {
+                new_top = (row - height / 2.0).max(0.0);
+            }
+            if new_top != top {
+                if let Some(list) = list_ref.cast::<Element>() {
+                    list.set_scroll_top(new_top as i32);
                 }
-                // Keep the current step in view (after Back it sits below the undone steps).
-                let row = len.saturating_sub(current) as f64 * ROW_PX;
-                let top = list.scroll_top() as f64;
-                let height = list.client_height() as f64;
-                if row < top || row + ROW_PX > top + height {
-                    list.set_scroll_top((row - height / 2.0).max(0.0) as i32);
-                }
-                let measured = (list.scroll_top() as f64, height.max(ROW_PX));
-                if measured != *scroll {
-                    scroll.set(measured);
-                }
+                scroll.set((new_top, height));
             }
         });
     }
