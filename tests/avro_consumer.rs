@@ -68,7 +68,7 @@ fn produce(s: &mut Session, values: Vec<Vec<u8>>) {
         .into_iter()
         .map(|v| ProducerRecord {
             key: None,
-            value: Some(v),
+            value: Some(v.into()),
             headers: Vec::new(),
         })
         .collect();
@@ -310,8 +310,8 @@ fn the_avro_console_consumer_prints_avro_json_keys_and_schema_ids() {
     let key_id = register(&mut s, "orders-key", r#""string""#);
     let id = register(&mut s, "orders-value", ORDER_V1);
     let records = vec![ProducerRecord {
-        key: Some(avro(r#""string""#, key_id, r#""k1""#)),
-        value: Some(avro(ORDER_V1, id, r#"{"id":"a","qty":1}"#)),
+        key: Some(avro(r#""string""#, key_id, r#""k1""#).into()),
+        value: Some(avro(ORDER_V1, id, r#"{"id":"a","qty":1}"#).into()),
         headers: Vec::new(),
     }];
     s.world_mut()
@@ -427,8 +427,8 @@ fn stepping_back_over_a_schema_lookup_and_forward_again_replays_it() {
 fn produce_keyed(s: &mut Session, id: u32, n: usize) {
     let records = (0..n)
         .map(|i| ProducerRecord {
-            key: Some(format!("k{i}").into_bytes()),
-            value: Some(avro(ORDER_V1, id, &format!(r#"{{"id":"o{i}","qty":{i}}}"#))),
+            key: Some(format!("k{i}").into_bytes().into()),
+            value: Some(avro(ORDER_V1, id, &format!(r#"{{"id":"o{i}","qty":{i}}}"#)).into()),
             headers: Vec::new(),
         })
         .collect();

@@ -45,7 +45,7 @@ fn log_values(s: &Session) -> Vec<Vec<u8>> {
     s.world().state().brokers[&b].logs[&TopicPartition::new("orders", 0)]
         .records
         .iter()
-        .map(|r| r.value.clone().unwrap_or_default())
+        .map(|r| r.value.as_deref().unwrap_or_default().to_vec())
         .collect()
 }
 

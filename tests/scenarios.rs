@@ -341,7 +341,7 @@ fn avro_migration_keeps_every_consumer_decoding() {
         vec![1]
     );
     // No consumer ever failed to decode a record.
-    for (name, c) in &st.consumers {
+    for (name, c) in st.consumers.iter() {
         assert_eq!(c.deserialization_errors, 0, "{name}");
         assert!(c.error_text.is_none(), "{name}: {:?}", c.error_text);
         assert!(

@@ -124,7 +124,7 @@ impl Format {
         Ok(())
     }
 
-    fn bytes(&self, b: &Option<Vec<u8>>) -> String {
+    fn bytes(&self, b: Option<&[u8]>) -> String {
         match b {
             None => self.null_literal.clone(),
             Some(v) => String::from_utf8_lossy(v).into_owned(),
@@ -136,7 +136,7 @@ impl Format {
     fn column(
         &self,
         avro: bool,
-        bytes: &Option<Vec<u8>>,
+        bytes: Option<&[u8]>,
         decoded: &Option<String>,
         id: Option<u32>,
     ) -> String {
@@ -191,12 +191,17 @@ impl Format {
             }
         }
         if self.print_key {
-            cols.push(self.column(self.avro_key, &r.key, &c.decoded_key, c.key_schema_id));
+            cols.push(self.column(
+                self.avro_key,
+                r.key.as_deref(),
+                &c.decoded_key,
+                c.key_schema_id,
+            ));
         }
         if self.print_value {
             cols.push(self.column(
                 self.avro_value,
-                &r.value,
+                r.value.as_deref(),
                 &c.decoded_value,
                 c.value_schema_id,
             ));
@@ -565,5 +570,8 @@ pub fn poll(session: &mut Session) -> LineOutput {
             }
         }
     }
+    // A closed producer whose failures were all reported prints nothing more:
+    // keep only the others, so a long session's many console producers cost nothing.
+    session.producers.retain(|a| !a.finished);
     out
 }

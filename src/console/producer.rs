@@ -177,10 +177,10 @@ impl LineFormat {
         Ok(())
     }
 
-    fn nullable(&self, s: &str) -> Option<Vec<u8>> {
+    fn nullable(&self, s: &str) -> Option<crate::sim::Payload> {
         match &self.null_marker {
             Some(m) if m == s => None,
-            _ => Some(s.as_bytes().to_vec()),
+            _ => Some(s.as_bytes().into()),
         }
     }
 
@@ -260,10 +260,10 @@ impl AvroLines {
 
     fn apply(&self, mut r: ProducerRecord) -> Result<ProducerRecord, String> {
         if let Some(v) = r.value.take() {
-            r.value = Some(Self::encode(&self.value, &v)?);
+            r.value = Some(Self::encode(&self.value, &v)?.into());
         }
         if let (Some(k), Some(schema)) = (r.key.take(), &self.key) {
-            r.key = Some(Self::encode(schema, &k)?);
+            r.key = Some(Self::encode(schema, &k)?.into());
         }
         Ok(r)
     }

@@ -5,9 +5,11 @@
 //! list or a consumer's history grow for as long as a class runs; cloned element
 //! by element they made every checkpoint cost the size of history (issue 10
 //! measured 1.9 GB for 40,000 records). Here elements live in sealed chunks of
-//! [`CHUNK`] behind `Arc`: a clone copies one pointer per chunk plus the short
-//! tail, and a sealed chunk that is changed later (a producer record acknowledged
-//! after 64 newer ones were handed over) is copied once, on write.
+//! [`CHUNK`] behind `Arc`, and the list of sealed chunks is itself behind an
+//! `Arc`: a clone copies two pointers and the short tail. A clone's first
+//! sealing of a chunk copies the list of chunk pointers (once per 64 appends at
+//! most, not once per checkpoint), and a sealed chunk changed later (a producer
+//! record acknowledged after 64 newer ones were handed over) is copied once, on write.
 //!
 //! Why not a persistent-collection crate (`im`, `rpds`): they share more, but
 //! cost tens of KB of wasm for operations the kernel does not need; the kernel
@@ -21,7 +23,7 @@ pub const CHUNK: usize = 64;
 
 #[derive(Debug, Clone)]
 pub struct Chunked<T> {
-    sealed: Vec<Arc<Vec<T>>>,
+    sealed: Arc<Vec<Arc<Vec<T>>>>,
     tail: Vec<T>,
     /// Elements at the front of the first chunk that were dropped (`drop_front`).
     start: usize,
@@ -30,7 +32,7 @@ pub struct Chunked<T> {
 impl<T> Default for Chunked<T> {
     fn default() -> Self {
         Chunked {
-            sealed: Vec::new(),
+            sealed: Arc::new(Vec::new()),
             tail: Vec::new(),
             start: 0,
         }
@@ -62,7 +64,7 @@ impl<T: Clone> Chunked<T> {
         self.tail.push(value);
         if self.tail.len() == CHUNK {
             let full = std::mem::replace(&mut self.tail, Vec::with_capacity(CHUNK));
-            self.sealed.push(Arc::new(full));
+            Arc::make_mut(&mut self.sealed).push(Arc::new(full));
         }
     }
 
@@ -85,10 +87,13 @@ impl<T: Clone> Chunked<T> {
     pub fn get_mut(&mut self, i: usize) -> Option<&mut T> {
         let (c, k) = self.locate(i);
         let n = self.sealed.len();
-        match self.sealed.get_mut(c) {
-            Some(chunk) => Arc::make_mut(chunk).get_mut(k),
-            None if c == n => self.tail.get_mut(k),
-            None => None,
+        if c < n {
+            let chunk = &mut Arc::make_mut(&mut self.sealed)[c];
+            Arc::make_mut(chunk).get_mut(k)
+        } else if c == n {
+            self.tail.get_mut(k)
+        } else {
+            None
         }
     }
 
@@ -132,7 +137,7 @@ impl<T: Clone> Chunked<T> {
         let (c, k) = self.locate(len);
         if c < self.sealed.len() {
             // The chunk holding `len` becomes the tail, cut at `len`.
-            let cut = self.sealed.split_off(c);
+            let cut = Arc::make_mut(&mut self.sealed).split_off(c);
             self.tail = cut[0][..k].to_vec();
         } else {
             self.tail.truncate(k);
@@ -155,7 +160,9 @@ impl<T: Clone> Chunked<T> {
         let n = n.min(self.len());
         self.start += n;
         let whole = (self.start / CHUNK).min(self.sealed.len());
-        self.sealed.drain(..whole);
+        if whole > 0 {
+            Arc::make_mut(&mut self.sealed).drain(..whole);
+        }
         self.start -= whole * CHUNK;
         if self.sealed.is_empty() && self.start > 0 {
             self.tail.drain(..self.start.min(self.tail.len()));
@@ -164,7 +171,7 @@ impl<T: Clone> Chunked<T> {
     }
 
     pub fn clear(&mut self) {
-        self.sealed.clear();
+        self.sealed = Arc::new(Vec::new());
         self.tail.clear();
         self.start = 0;
     }

@@ -97,7 +97,7 @@ pub struct Registration {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Controller {
-    pub topics: BTreeMap<String, TopicMeta>,
+    pub topics: super::shared::SharedMap<String, TopicMeta>,
     #[serde(default)]
     pub registrations: BTreeMap<u32, Registration>,
     /// How many metadata updates the controller has published (its log end, in KRaft terms).

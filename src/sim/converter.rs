@@ -120,7 +120,7 @@ pub(crate) fn forward(w: &mut WorldState, name: &str, now: Time, out: &mut Outco
                 }
                 records.push(ProducerRecord {
                     key: r.record.key.clone(),
-                    value: Some(body),
+                    value: Some(body.into()),
                     headers: r.record.headers.clone(),
                 });
             }

@@ -159,7 +159,7 @@ fn check_groups(s: &WorldState) -> Result<(), String> {
     use super::consumer::MemberPhase;
     use super::group::GroupState;
     for b in s.brokers.values().filter(|b| b.alive) {
-        for (id, g) in &b.groups {
+        for (id, g) in b.groups.iter() {
             if s.coordinator_of(id) != Some(b.id) || g.state != GroupState::Stable {
                 continue;
             }

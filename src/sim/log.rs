@@ -14,11 +14,15 @@ pub struct Header {
     pub value: Vec<u8>,
 }
 
+/// A key or value: bytes shared (not copied) by the producer's buffer, the
+/// requests carrying them, every replica's log and every consumer that read them.
+pub type Payload = Arc<[u8]>;
+
 /// What a producer hands to the client library: the offset is not known yet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProducerRecord {
-    pub key: Option<Vec<u8>>,
-    pub value: Option<Vec<u8>>,
+    pub key: Option<Payload>,
+    pub value: Option<Payload>,
     pub headers: Vec<Header>,
 }
 
@@ -28,8 +32,8 @@ impl ProducerRecord {
     pub fn estimated_size(&self) -> usize {
         const RECORD_OVERHEAD: usize = 8;
         RECORD_OVERHEAD
-            + self.key.as_ref().map_or(0, Vec::len)
-            + self.value.as_ref().map_or(0, Vec::len)
+            + self.key.as_ref().map_or(0, |k| k.len())
+            + self.value.as_ref().map_or(0, |v| v.len())
             + self
                 .headers
                 .iter()
@@ -44,8 +48,8 @@ pub struct Record {
     pub offset: u64,
     /// CreateTime: the producer's virtual clock when it was handed the record.
     pub timestamp: u64,
-    pub key: Option<Vec<u8>>,
-    pub value: Option<Vec<u8>>,
+    pub key: Option<Payload>,
+    pub value: Option<Payload>,
     pub headers: Vec<Header>,
     /// The leader epoch of the leader that appended it (used to detect divergence).
     #[serde(default)]
@@ -197,7 +201,7 @@ mod tests {
             7,
             ProducerRecord {
                 key: None,
-                value: Some(v.as_bytes().to_vec()),
+                value: Some(v.as_bytes().into()),
                 headers: vec![],
             },
         )

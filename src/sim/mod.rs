@@ -35,7 +35,7 @@ pub use consumer::{ConsumerSpec, StartFrom};
 pub use controller::NewTopic;
 pub use error::{ErrorCode, KafkaError};
 pub use event::EventKind;
-pub use log::{Header, ProducerRecord, Record, SharedRecord};
+pub use log::{Header, Payload, ProducerRecord, Record, SharedRecord};
 pub use producer::{ProducerConfig, RecordStatus};
 pub use protocol::Acks;
 pub use state::StateView;

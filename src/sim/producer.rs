@@ -291,13 +291,13 @@ impl Producer {
         } else {
             st.keys
                 .get(((n - 1) % st.keys.len() as u64) as usize)
-                .map(|k| k.as_bytes().to_vec())
+                .map(|k| k.as_bytes().into())
         };
         let topic = st.topic.clone();
         let interval = st.interval_ms;
         let record = ProducerRecord {
             key,
-            value: Some(format!("{name}-{n}").into_bytes()),
+            value: Some(format!("{name}-{n}").into_bytes().into()),
             headers: Vec::new(),
         };
         let mut out = self.on_send(now, &topic, vec![record], false, rng);
@@ -761,7 +761,9 @@ impl Producer {
 
     /// Runs the partitioner on records that have metadata, then sends now or lingers.
     fn place_and_maybe_send(&mut self, now: Time, rng: &mut SimRng, out: &mut Outcome) {
-        let mut notes = Vec::new();
+        // Where each newly placed record goes: (partition, its key if it has one).
+        let mut placed: Vec<(u32, Option<usize>)> = Vec::new();
+        let mut first_note = None;
         for i in self.pending_ids() {
             let r = &self.records[i];
             if r.partition.is_some() || r.awaiting_schema {
@@ -774,21 +776,8 @@ impl Producer {
             if n == 0 {
                 continue;
             }
-            let topic = r.topic.clone();
-            let size = r.record.estimated_size();
-            let (partition, why) = match &r.record.key {
-                Some(key) => {
-                    let p = partition_for_key(key, n);
-                    (
-                        p,
-                        format!(
-                            "key {} hashes (murmur2 {} → {}) to partition {p} of {n}",
-                            show_bytes(Some(key)),
-                            murmur2(key),
-                            to_positive(murmur2(key))
-                        ),
-                    )
-                }
+            let (partition, keyed) = match &r.record.key {
+                Some(key) => (partition_for_key(key, n), Some(i)),
                 None => {
                     let available: Vec<u32> = meta
                         .partitions
@@ -796,16 +785,22 @@ impl Producer {
                         .filter(|p| p.leader.is_some())
                         .map(|p| p.partition)
                         .collect();
-                    let p = self.sticky_partition(&topic, n, &available, size, rng);
-                    (p, format!("a record without a key sticks to partition {p}"))
+                    let size = r.record.estimated_size();
+                    let topic = r.topic.clone();
+                    (
+                        self.sticky_partition(&topic, n, &available, size, rng),
+                        None,
+                    )
                 }
             };
+            if first_note.is_none() {
+                first_note = Some(n);
+            }
             self.record_mut(i).partition = Some(partition);
-            notes.push(why);
+            placed.push((partition, keyed));
         }
-        if !notes.is_empty() {
-            notes.dedup();
-            out.then(format!("Partitioner: {}.", notes.join("; ")));
+        if let Some(n) = first_note {
+            out.then(self.partitioner_note(&placed, n));
         }
         let waiting = self.pending.iter().any(|&i| {
             let r = &self.records[i];
@@ -829,6 +824,41 @@ impl Producer {
                 },
             ));
         }
+    }
+
+    /// The partitioner's sentence: each record's hash when there are a few,
+    /// else one worked example and how many records went to each partition.
+    fn partitioner_note(&self, placed: &[(u32, Option<usize>)], n: u32) -> String {
+        let explain = |(p, keyed): &(u32, Option<usize>)| match keyed
+            .and_then(|i| self.records.get(i).and_then(|r| r.record.key.as_deref()))
+        {
+            Some(key) => format!(
+                "key {} hashes (murmur2 {} → {}) to partition {p} of {n}",
+                show_bytes(Some(key)),
+                murmur2(key),
+                to_positive(murmur2(key))
+            ),
+            None => format!("a record without a key sticks to partition {p}"),
+        };
+        if placed.len() <= 4 {
+            let mut notes: Vec<String> = placed.iter().map(explain).collect();
+            notes.dedup();
+            return format!("Partitioner: {}.", notes.join("; "));
+        }
+        let mut per_partition: BTreeMap<u32, usize> = BTreeMap::new();
+        for (p, _) in placed {
+            *per_partition.entry(*p).or_default() += 1;
+        }
+        let counts: Vec<String> = per_partition
+            .iter()
+            .map(|(p, c)| format!("{c} to partition {p}"))
+            .collect();
+        format!(
+            "Partitioner: {} records; for example {}; in all {}.",
+            placed.len(),
+            explain(&placed[0]),
+            counts.join(", ")
+        )
     }
 
     /// KIP-794: stay on one partition until `batch.size` bytes went there, then move on at random.

@@ -297,7 +297,7 @@ impl Producer {
                 };
                 let Some(body) = slot.as_ref() else { continue };
                 match frame(*id, schema, latest.as_deref(), body) {
-                    Ok(bytes) => *slot = Some(bytes),
+                    Ok(bytes) => *slot = Some(bytes.into()),
                     Err(e) => {
                         error = Some(e);
                         break;

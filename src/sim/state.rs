@@ -569,7 +569,7 @@ impl Tally {
     }
 }
 
-fn text(b: &Option<Vec<u8>>) -> Option<String> {
+fn text(b: &Option<super::log::Payload>) -> Option<String> {
     b.as_ref().map(|v| String::from_utf8_lossy(v).into_owned())
 }
 

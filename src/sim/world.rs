@@ -196,7 +196,8 @@ pub struct Event {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Due {
-    Deliver(Message),
+    /// Shared, so a checkpoint copies a pointer, not a batch of records.
+    Deliver(std::sync::Arc<Message>),
     Timer(Timer),
 }
 
@@ -398,7 +399,7 @@ impl WorldState {
         v.sort_by_key(|s| (s.at, s.seq));
         v.into_iter()
             .filter_map(|s| match &s.due {
-                Due::Deliver(m) => Some(m),
+                Due::Deliver(m) => Some(&**m),
                 Due::Timer(_) => None,
             })
             .collect()
@@ -811,7 +812,7 @@ impl WorldState {
                     if q.broker() == Some(*broker) && q.at < now {
                         q.at = now;
                         if let Due::Deliver(m) = &mut q.due {
-                            m.deliver_at = now;
+                            std::sync::Arc::make_mut(m).deliver_at = now;
                         }
                     }
                 }
@@ -1494,7 +1495,7 @@ impl WorldState {
                 correlation_id: send.correlation_id,
                 body: send.body,
             };
-            self.schedule(now + latency, Due::Deliver(msg));
+            self.schedule(now + latency, Due::Deliver(std::sync::Arc::new(msg)));
         }
         for (at, t) in std::mem::take(&mut out.timers) {
             self.schedule(at, Due::Timer(t));

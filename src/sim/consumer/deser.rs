@@ -194,10 +194,16 @@ impl Consumer {
                 stay.push(r);
                 continue;
             }
-            let key = self.deser_side(self.spec.deser.key, &r.record.key, None, "key", &mut parsed);
+            let key = self.deser_side(
+                self.spec.deser.key,
+                r.record.key.as_deref(),
+                None,
+                "key",
+                &mut parsed,
+            );
             let value = self.deser_side(
                 self.spec.deser.value,
-                &r.record.value,
+                r.record.value.as_deref(),
                 reader.as_ref(),
                 "value",
                 &mut parsed,
@@ -291,7 +297,7 @@ impl Consumer {
     fn deser_side(
         &self,
         how: Deserializer,
-        bytes: &Option<Vec<u8>>,
+        bytes: Option<&[u8]>,
         reader: Option<&ParsedSchema>,
         which: &str,
         parsed: &mut BTreeMap<u32, ParsedSchema>,

@@ -85,10 +85,10 @@ pub struct GroupValue {
     pub members: Vec<MemberValue>,
 }
 
-fn json<T: Serialize>(v: &T) -> Vec<u8> {
+fn json<T: Serialize>(v: &T) -> crate::sim::Payload {
     // Serialising these plain structs cannot fail; an empty document would
     // simply be skipped when the log is read back.
-    serde_json::to_vec(v).unwrap_or_default()
+    serde_json::to_vec(v).unwrap_or_default().into()
 }
 
 /// The record a coordinator appends for one committed offset.
