@@ -5,10 +5,12 @@
 //!   scripts, the native CLI and the tests.
 //! * `ui` (wasm32 only) renders snapshots and sends commands; it holds no Kafka logic.
 
+pub mod collections;
 pub mod console;
 pub mod scenarios;
 pub mod schema;
 pub mod sim;
+pub mod sort;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

@@ -5,6 +5,7 @@
 //! the examples of the assignors' Javadoc, properties over many seeded random
 //! groups, and the `sim assign` lab command.
 
+use kafka_sim::collections::VecMap;
 use kafka_sim::sim::assignor::{assign, lab_json, Assignment, MemberSubscription, Strategy};
 use kafka_sim::sim::TopicPartition;
 use std::collections::{BTreeMap, BTreeSet};
@@ -13,7 +14,7 @@ use Strategy::{CooperativeSticky, Range, RoundRobin, Sticky};
 
 // ---------------------------------------------------------------- helpers
 
-fn partitions(spec: &[(&str, u32)]) -> BTreeMap<String, u32> {
+fn partitions(spec: &[(&str, u32)]) -> VecMap<String, u32> {
     spec.iter().map(|&(t, n)| (t.to_string(), n)).collect()
 }
 
@@ -1107,7 +1108,7 @@ impl Rng {
 }
 
 struct Group {
-    spec: BTreeMap<String, u32>,
+    spec: VecMap<String, u32>,
     members: Vec<MemberSubscription>,
     identical: bool,
 }
@@ -1118,7 +1119,7 @@ fn random_group(rng: &mut Rng) -> Group {
     let topics: Vec<String> = (0..1 + rng.below(5))
         .map(|t| format!("topic-{t}"))
         .collect();
-    let spec: BTreeMap<String, u32> = topics
+    let spec: VecMap<String, u32> = topics
         .iter()
         .map(|t| (t.clone(), 1 + rng.below(8) as u32))
         .collect();

@@ -1,7 +1,7 @@
 //! A small option parser shared by the tool commands: `--flag`, `--opt value`,
 //! `--opt=value` and repeatable options, with one-line errors that name the problem.
 
-use std::collections::BTreeMap;
+use crate::collections::VecMap;
 
 /// How an option is used.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -20,7 +20,7 @@ pub enum Kind {
 #[derive(Debug, Default)]
 pub struct Parsed {
     flags: Vec<String>,
-    values: BTreeMap<String, Vec<String>>,
+    values: VecMap<String, Vec<String>>,
 }
 
 impl Parsed {

@@ -14,10 +14,10 @@
 //! as Kafka's do). `--instance member:id` gives a member a `group.instance.id`.
 
 use super::args::{self, Kind};
+use crate::collections::VecMap;
 use crate::sim::assignor::{assign, lab_json, MemberSubscription, Strategy};
 use crate::sim::topic::validate_topic_name;
 use crate::sim::TopicPartition;
-use std::collections::BTreeMap;
 
 const TOOL: &str = "sim assign";
 
@@ -76,13 +76,13 @@ fn strategy(value: Option<&str>) -> Result<Strategy, String> {
 }
 
 /// `t1=3,t2=2`: every topic of the lab, with its partition count.
-fn partitions(value: Option<&str>) -> Result<BTreeMap<String, u32>, String> {
+fn partitions(value: Option<&str>) -> Result<VecMap<String, u32>, String> {
     let Some(list) = value else {
         return Err(format!(
             "{TOOL}: --partitions is required, e.g. --partitions orders=3,audit=1"
         ));
     };
-    let mut topics = BTreeMap::new();
+    let mut topics = VecMap::new();
     let mut total: u64 = 0;
     for item in list.split(',') {
         let Some((topic, count)) = item.split_once('=') else {
@@ -201,7 +201,7 @@ fn set_instance(members: &mut [MemberSubscription], spec: &str) -> Result<(), St
 /// `c1:t1-0,t1-1`: what the member owned before this rebalance.
 fn set_previous(
     members: &mut [MemberSubscription],
-    partitions: &BTreeMap<String, u32>,
+    partitions: &VecMap<String, u32>,
     spec: &str,
 ) -> Result<(), String> {
     let (id, list) = member_and_list("--previous", spec, "member:topic-partition,…")?;
@@ -230,7 +230,7 @@ fn set_previous(
 /// (Kafka 4.1.0), which keeps only owned partitions of topics it has metadata
 /// for, the assignor drops it.
 fn topic_partition(
-    _partitions: &BTreeMap<String, u32>,
+    _partitions: &VecMap<String, u32>,
     item: &str,
 ) -> Result<TopicPartition, String> {
     let form = || format!("{TOOL}: --previous expects topic-partition like orders-0, got '{item}'");

@@ -11,10 +11,10 @@
 use super::args::{check_invalid, parse, Kind, Parsed};
 use super::offsets::{list_offset, OffsetSpec};
 use super::session::{LineOutput, Session};
+use crate::collections::VecMap;
 use crate::sim::group::{Group, GroupState};
 use crate::sim::world::WorldState;
 use crate::sim::{Command, TopicPartition};
-use std::collections::BTreeMap;
 
 pub const TOOL: &str = "kafka-consumer-groups";
 
@@ -402,11 +402,11 @@ fn describe_offsets(state: &WorldState, group: &str, out: &mut LineOutput) -> Re
             .iter()
             .filter(|m| !m.assignment.is_empty())
             .collect();
-        members.sort_by_key(|m| std::cmp::Reverse(m.assignment.len()));
+        crate::sort::sort_by_key(&mut members, |m| std::cmp::Reverse(m.assignment.len()));
         let mut owned: Vec<TopicPartition> = Vec::new();
         for m in members {
             let mut tps = m.assignment.clone();
-            tps.sort();
+            crate::sort::sort(&mut tps);
             for tp in tps {
                 rows.push(row(state, g, &tp, &m.member_id, &m.client_host));
                 owned.push(tp);
@@ -499,7 +499,7 @@ fn describe_members(
         return Ok(());
     }
     let assignment = |m: &crate::sim::group::GroupMember| -> String {
-        let mut by_topic: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+        let mut by_topic: VecMap<&str, Vec<u32>> = VecMap::new();
         for tp in &m.assignment {
             by_topic.entry(&tp.topic).or_default().push(tp.partition);
         }
@@ -509,7 +509,7 @@ fn describe_members(
         by_topic
             .into_iter()
             .map(|(t, mut ps)| {
-                ps.sort();
+                crate::sort::sort(&mut ps);
                 format!(
                     "{t}:{}",
                     ps.iter()
@@ -764,7 +764,7 @@ fn delete_offsets(session: &mut Session, args: &Parsed) -> Result<LineOutput, St
     let group = groups.last().cloned().unwrap_or_default();
     let state = session.world.state();
     // Per partition: None = deleted, Some(error) otherwise; partition None = "-".
-    let mut results: BTreeMap<(String, Option<u32>), Option<String>> = BTreeMap::new();
+    let mut results: VecMap<(String, Option<u32>), Option<String>> = VecMap::new();
     let mut partitions: Vec<TopicPartition> = Vec::new();
     for t in args.all("--topic") {
         if t.contains(':') {
@@ -783,7 +783,7 @@ fn delete_offsets(session: &mut Session, args: &Parsed) -> Result<LineOutput, St
             }
         }
     }
-    partitions.sort();
+    crate::sort::sort(&mut partitions);
     partitions.dedup();
     // ClassicGroup.validateOffsetDelete: a group with members refuses (NON_EMPTY_GROUP).
     let top = match find_group(state, &group).map(|g| g.state) {
@@ -840,7 +840,9 @@ fn delete_offsets(session: &mut Session, args: &Parsed) -> Result<LineOutput, St
     out.stdout.push_str(&line("TOPIC", "PARTITION", "STATUS"));
     // Sorted as the tool sorts them: by topic + partition as text.
     let mut rows: Vec<_> = results.iter().collect();
-    rows.sort_by_key(|((t, p), _)| format!("{t}{}", p.map_or(-1, |p| p as i64)));
+    crate::sort::sort_by_key(&mut rows, |((t, p), _)| {
+        format!("{t}{}", p.map_or(-1, |p| p as i64))
+    });
     for ((t, p), r) in rows {
         let p = p.map_or(MISSING.to_string(), |p| p.to_string());
         let status = match r {
@@ -863,7 +865,7 @@ fn reset_partitions(
         let mut tps: Vec<TopicPartition> = g
             .map(|g| g.offsets.keys().cloned().collect())
             .unwrap_or_default();
-        tps.sort();
+        crate::sort::sort(&mut tps);
         return Ok(tps);
     }
     let topics = args.all("--topic");
@@ -900,7 +902,7 @@ fn reset_partitions(
         })?;
         out.extend((0..meta.partitions.len() as u32).map(|p| TopicPartition::new(t.as_str(), p)));
     }
-    out.sort();
+    crate::sort::sort(&mut out);
     out.dedup();
     Ok(out)
 }
@@ -1065,14 +1067,14 @@ pub fn parse_duration(text: &str) -> Result<i64, String> {
 fn parse_plan(
     lines: &[String],
     groups: &[String],
-) -> Result<BTreeMap<String, Vec<(TopicPartition, i64)>>, String> {
+) -> Result<VecMap<String, Vec<(TopicPartition, i64)>>, String> {
     let rows: Vec<Vec<&str>> = lines
         .iter()
         .filter(|l| !l.trim().is_empty())
         .map(|l| l.split(',').map(str::trim).collect())
         .collect();
     let single = groups.len() == 1 && rows.first().is_some_and(|r| r.len() == 3);
-    let mut plan: BTreeMap<String, Vec<(TopicPartition, i64)>> = BTreeMap::new();
+    let mut plan: VecMap<String, Vec<(TopicPartition, i64)>> = VecMap::new();
     for (i, r) in rows.iter().enumerate() {
         let bad = || {
             format!(
@@ -1209,7 +1211,7 @@ fn reset_offsets(
             };
             prepared.push((tp, offset));
         }
-        prepared.sort();
+        crate::sort::sort(&mut prepared);
         prepared.dedup_by(|a, b| a.0 == b.0);
         results.push((group.clone(), Some(prepared)));
     }

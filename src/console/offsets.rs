@@ -232,7 +232,7 @@ fn run_inner(session: &mut Session, words: &[String]) -> Result<LineOutput, Stri
         );
     }
     // TreeMap ordered by TopicPartition.toString(): "orders-10" sorts before "orders-2".
-    partitions.sort_by_key(|tp| tp.to_string());
+    crate::sort::sort_by_key(&mut partitions, |tp| tp.to_string());
     let mut out = LineOutput::default();
     for tp in partitions {
         match list_offset(state, &tp, spec) {

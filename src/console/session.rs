@@ -100,7 +100,7 @@ pub(crate) struct AttachedConsumer {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct AttachedProducer {
     pub name: String,
-    pub reported: std::collections::BTreeSet<usize>,
+    pub reported: crate::collections::VecSet<usize>,
     /// Closed and every failure reported: nothing more to look at.
     pub finished: bool,
 }

@@ -11,12 +11,12 @@
 
 use super::args::{check_invalid, parse, Kind, Parsed};
 use super::session::{LineOutput, Session};
+use crate::collections::VecMap;
 use crate::sim::controller::{PartitionMeta, TopicMeta};
 use crate::sim::topic::has_metric_collision_risk;
 use crate::sim::types::join_ids;
 use crate::sim::world::WorldState;
 use crate::sim::{Command, NewTopic};
-use std::collections::BTreeMap;
 
 const TOOL: &str = "kafka-topics";
 
@@ -311,8 +311,8 @@ fn ensure_topic_exists(
 
 /// `--config` values: `TopicCommand.parseTopicConfigsToBeAdded` splits each on
 /// `\s*=\s*` and wants exactly two parts.
-fn parse_configs(args: &Parsed) -> Result<BTreeMap<String, String>, Failure> {
-    let mut configs = BTreeMap::new();
+fn parse_configs(args: &Parsed) -> Result<VecMap<String, String>, Failure> {
+    let mut configs = VecMap::new();
     for c in args.all("--config") {
         let mut parts: Vec<&str> = c.split('=').map(str::trim).collect();
         // Java's String.split drops trailing empty strings.

@@ -13,7 +13,7 @@
 //! [`check_level`] then applies a registry compatibility level to a history of
 //! versions and formats the messages the way the registry's 409 responses do.
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::collections::{VecMap, VecSet};
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -171,7 +171,7 @@ pub fn check(reader: &ParsedSchema, writer: &ParsedSchema) -> Verdict {
     let mut c = Checker {
         r: &reader.model,
         w: &writer.model,
-        memo: BTreeMap::new(),
+        memo: VecMap::new(),
         error: None,
     };
     let mut location = Vec::new();
@@ -195,7 +195,7 @@ struct Checker<'a> {
     r: &'a Model,
     w: &'a Model,
     /// `None` while a pair is being checked (a recursive visit is compatible).
-    memo: BTreeMap<(NodeId, NodeId), Option<Vec<Incompatibility>>>,
+    memo: VecMap<(NodeId, NodeId), Option<Vec<Incompatibility>>>,
     error: Option<String>,
 }
 
@@ -297,8 +297,7 @@ impl Checker<'_> {
                     Kind::Enum { symbols: ws, .. },
                 ) => {
                     let mut out = Self::names(rk, wk, location);
-                    let missing: BTreeSet<&String> =
-                        ws.iter().filter(|s| !rs.contains(s)).collect();
+                    let missing: VecSet<&String> = ws.iter().filter(|s| !rs.contains(s)).collect();
                     let has_default = rd.as_ref().is_some_and(|d| rs.contains(d));
                     if !missing.is_empty() && !has_default {
                         location.push("symbols".to_string());

@@ -10,7 +10,7 @@
 //! in a 422 response. It also writes the schema back out the way Java's
 //! `Schema.toString()` does: that string is the registry's identity for a schema.
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::collections::{VecMap, VecSet};
 
 use serde_json::{Map, Value as Json};
 
@@ -184,7 +184,7 @@ impl Model {
     pub(crate) fn parse(json: &Json) -> Result<Model, String> {
         let mut p = Parser {
             nodes: Vec::new(),
-            names: BTreeMap::new(),
+            names: VecMap::new(),
         };
         let root = p.parse(json, None, 0, None)?;
         Ok(Model {
@@ -201,7 +201,7 @@ impl Model {
     /// Java's `Schema.toString()` of one node (as if it were the top level).
     pub(crate) fn java_string_of(&self, id: NodeId) -> String {
         let mut out = String::new();
-        let mut written = BTreeSet::new();
+        let mut written = VecSet::new();
         self.write_java(id, None, &mut written, &mut out);
         out
     }
@@ -210,7 +210,7 @@ impl Model {
         &self,
         id: NodeId,
         space: Option<&str>,
-        written: &mut BTreeSet<String>,
+        written: &mut VecSet<String>,
         out: &mut String,
     ) {
         let Some(node) = self.nodes.get(id) else {
@@ -364,12 +364,12 @@ impl Model {
     /// size), no whitespace, and each named type spelled out once.
     pub(crate) fn canonical_form(&self) -> String {
         let mut out = String::new();
-        let mut written = BTreeSet::new();
+        let mut written = VecSet::new();
         self.write_pcf(self.root, &mut written, &mut out);
         out
     }
 
-    fn write_pcf(&self, id: NodeId, written: &mut BTreeSet<String>, out: &mut String) {
+    fn write_pcf(&self, id: NodeId, written: &mut VecSet<String>, out: &mut String) {
         let Some(node) = self.nodes.get(id) else {
             return;
         };
@@ -492,7 +492,7 @@ fn push_props(out: &mut String, props: &[(String, Json)]) {
 fn write_name_ref(
     named: &Named,
     space: Option<&str>,
-    written: &mut BTreeSet<String>,
+    written: &mut VecSet<String>,
     out: &mut String,
 ) -> bool {
     if written.contains(&named.fullname) {
@@ -568,7 +568,7 @@ fn validate_namespace(ns: &str) -> Result<(), String> {
 
 struct Parser {
     nodes: Vec<Node>,
-    names: BTreeMap<String, NodeId>,
+    names: VecMap<String, NodeId>,
 }
 
 const RECORD_KEYS: &[&str] = &["type", "name", "namespace", "doc", "fields", "aliases"];
@@ -650,7 +650,7 @@ impl Parser {
         depth: usize,
     ) -> Result<NodeId, String> {
         let mut ids = Vec::with_capacity(branches.len());
-        let mut seen = BTreeSet::new();
+        let mut seen = VecSet::new();
         for b in branches {
             let id = self.parse(b, ns, depth + 1, None)?;
             let kind = self.nodes.get(id).map(|n| n.kind.clone());

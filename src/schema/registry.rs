@@ -10,7 +10,7 @@
 //! Every operation either succeeds or returns a [`RegistryError`] and leaves
 //! the state untouched, so the REST layer can answer with the error alone.
 
-use std::collections::BTreeMap;
+use crate::collections::VecMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -31,11 +31,11 @@ pub struct VersionEntry {
 pub struct Registry {
     /// Schema id → canonical schema string. Ids are never reused for another
     /// schema, and an identical schema registered again gets its old id back.
-    schemas: BTreeMap<u32, String>,
+    schemas: VecMap<u32, String>,
     /// Subject → version number → entry.
-    subjects: BTreeMap<String, BTreeMap<u32, VersionEntry>>,
+    subjects: VecMap<String, VecMap<u32, VersionEntry>>,
     /// Subject-level compatibility overrides.
-    subject_levels: BTreeMap<String, CompatibilityLevel>,
+    subject_levels: VecMap<String, CompatibilityLevel>,
     global_level: CompatibilityLevel,
     next_id: u32,
 }
@@ -193,9 +193,9 @@ impl Registry {
     /// An empty registry with global compatibility BACKWARD, as shipped.
     pub fn new() -> Registry {
         Registry {
-            schemas: BTreeMap::new(),
-            subjects: BTreeMap::new(),
-            subject_levels: BTreeMap::new(),
+            schemas: VecMap::new(),
+            subjects: VecMap::new(),
+            subject_levels: VecMap::new(),
             global_level: CompatibilityLevel::Backward,
             next_id: 1,
         }

@@ -433,7 +433,7 @@ pub fn handle(
                     // SchemasResource.getSubjects: the subjects using this id, sorted.
                     or_error(reg.versions_for_id(id, t.flag("deleted")), |vs| {
                         let mut subjects: Vec<&str> = vs.iter().map(|(s, _)| s.as_str()).collect();
-                        subjects.sort_unstable();
+                        crate::sort::sort(&mut subjects);
                         subjects.dedup();
                         HttpResponse::json(200, &subjects)
                     })

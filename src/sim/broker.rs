@@ -19,9 +19,9 @@ use super::protocol::{
 use super::settings::BrokerSettings;
 use super::shared::SharedMap;
 use super::types::{join_ids, show_bytes, NodeId, Time, TopicPartition};
+use crate::collections::VecMap;
 use crate::sim::event::EventKind;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// Kafka's `fetch.max.bytes`-style cap, in records, on one partition's fetch answer.
 pub const MAX_RECORDS_PER_FETCH: usize = 500;
@@ -93,7 +93,7 @@ pub struct Broker {
     pub image: SharedMap<String, TopicMeta>,
     /// As leader: each follower's progress, per partition.
     #[serde(default)]
-    pub followers: BTreeMap<TopicPartition, BTreeMap<u32, FollowerState>>,
+    pub followers: VecMap<TopicPartition, VecMap<u32, FollowerState>>,
     #[serde(default)]
     pub delayed_produce: Vec<DelayedProduce>,
     /// Leaders this broker has a follower Fetch outstanding to.
@@ -110,10 +110,10 @@ pub struct Broker {
     pub metadata_offset: u64,
     /// When the outstanding follower Fetch to each leader was sent.
     #[serde(default)]
-    pub fetch_sent_at: BTreeMap<u32, Time>,
+    pub fetch_sent_at: VecMap<u32, Time>,
     /// When each pending AlterPartition request was sent.
     #[serde(default)]
-    pub isr_change_sent_at: BTreeMap<TopicPartition, Time>,
+    pub isr_change_sent_at: VecMap<TopicPartition, Time>,
     /// The current time, set by the world before the broker acts (time is passed in, never read).
     #[serde(default)]
     pub now_hint: Time,
@@ -136,14 +136,14 @@ impl Broker {
             logs: SharedMap::new(),
             parked_fetches: Vec::new(),
             image: SharedMap::new(),
-            followers: BTreeMap::new(),
+            followers: VecMap::new(),
             delayed_produce: Vec::new(),
             fetching_from: Vec::new(),
             pending_isr_change: Vec::new(),
             paused_until: 0,
             metadata_offset: 0,
-            fetch_sent_at: BTreeMap::new(),
-            isr_change_sent_at: BTreeMap::new(),
+            fetch_sent_at: VecMap::new(),
+            isr_change_sent_at: VecMap::new(),
             now_hint: 0,
             version: 0,
             groups: SharedMap::new(),
@@ -252,7 +252,7 @@ impl Broker {
             .filter_map(|p| p.leader)
             .filter(|l| *l != self.id)
             .collect();
-        leaders.sort();
+        crate::sort::sort(&mut leaders);
         leaders.dedup();
         let mut out = Outcome::default();
         for l in leaders {

@@ -12,9 +12,9 @@ use super::rng::SimRng;
 use super::settings::BrokerSettings;
 use super::topic::{assign_replicas, new_topic_id, validate_topic_configs, validate_topic_name};
 use super::types::{join_ids, NodeId, Time, TopicPartition};
+use crate::collections::VecMap;
 use crate::sim::event::EventKind;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// `-1` in a CreateTopics request means the broker default (`num.partitions`
 /// and `default.replication.factor`, both 1 here).
@@ -50,7 +50,7 @@ pub struct TopicMeta {
     pub name: String,
     pub topic_id: String,
     /// Only the configs set explicitly with `--config` (what `Configs:` shows).
-    pub configs: BTreeMap<String, String>,
+    pub configs: VecMap<String, String>,
     pub partitions: Vec<PartitionMeta>,
 }
 
@@ -84,7 +84,7 @@ pub struct NewTopic {
     pub name: String,
     pub partitions: i64,
     pub replication_factor: i64,
-    pub configs: BTreeMap<String, String>,
+    pub configs: VecMap<String, String>,
 }
 
 /// A broker as the controller sees it (KRaft broker registration).
@@ -99,7 +99,7 @@ pub struct Registration {
 pub struct Controller {
     pub topics: super::shared::SharedMap<String, TopicMeta>,
     #[serde(default)]
-    pub registrations: BTreeMap<u32, Registration>,
+    pub registrations: VecMap<u32, Registration>,
     /// How many metadata updates the controller has published (its log end, in KRaft terms).
     #[serde(default)]
     pub metadata_offset: u64,
@@ -787,7 +787,7 @@ impl Controller {
     /// leadership exceeds `leader.imbalance.per.broker.percentage` get it back.
     pub fn rebalance_check(&mut self, now: Time, settings: &BrokerSettings) -> Outcome {
         let mut candidates = Vec::new();
-        let mut per_broker: BTreeMap<u32, (usize, Vec<TopicPartition>)> = BTreeMap::new();
+        let mut per_broker: VecMap<u32, (usize, Vec<TopicPartition>)> = VecMap::new();
         for t in self.topics.values() {
             for p in &t.partitions {
                 let Some(pref) = p.replicas.first() else {

@@ -211,8 +211,8 @@ fn check_groups(s: &WorldState) -> Result<(), String> {
         }
     }
     // Client side: members of one generation own disjoint partitions.
-    let mut owned: std::collections::BTreeMap<(String, i32, String, u32), String> =
-        std::collections::BTreeMap::new();
+    let mut owned: crate::collections::VecMap<(String, i32, String, u32), String> =
+        crate::collections::VecMap::new();
     for c in s.consumers.values() {
         let Some(g) = c.group.as_ref() else { continue };
         if c.closed || g.killed || g.phase != MemberPhase::Stable {

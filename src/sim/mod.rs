@@ -1,7 +1,7 @@
 //! The simulation kernel: pure, deterministic, no I/O and no web imports.
 //!
 //! Time is virtual and passed in; randomness comes from one seeded generator;
-//! every collection iterates in a defined order (`BTreeMap`, `Vec`). Same seed
+//! every collection iterates in a defined order (`VecMap`, `Vec`). Same seed
 //! and same commands therefore give the same run, bit for bit.
 
 pub mod assignor;

@@ -9,9 +9,9 @@ use super::outcome::{plural, Outcome, Timer};
 use super::protocol::{Acks, Body, Message, ProduceBatch, TopicMetadata};
 use super::rng::SimRng;
 use super::types::{show_bytes, NodeId, Time, TopicPartition};
+use crate::collections::{VecMap, VecSet};
 use crate::sim::event::EventKind;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
 
 /// Producer configs the simulator honours, with Kafka's names and defaults.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,8 +40,8 @@ pub struct ProducerConfig {
     pub compression_type: String,
     /// Producer configs accepted (and type-checked) but not simulated, as given:
     /// `client.id`, `max.block.ms`, `buffer.memory` …
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub other: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "VecMap::is_empty")]
+    pub other: VecMap<String, String>,
 }
 
 fn default_compression() -> String {
@@ -87,7 +87,7 @@ impl Default for ProducerConfig {
             delivery_timeout_ms: default_delivery_timeout(),
             serde: Default::default(),
             compression_type: default_compression(),
-            other: BTreeMap::new(),
+            other: VecMap::new(),
         }
     }
 }
@@ -208,18 +208,18 @@ pub struct Producer {
     pub config: ProducerConfig,
     pub bootstrap: u32,
     /// Cached metadata by topic (what the client believes, possibly stale).
-    pub metadata: BTreeMap<String, TopicMetadata>,
+    pub metadata: VecMap<String, TopicMetadata>,
     pub metadata_request: Option<u64>,
     /// Every record the application handed over, oldest first (shared with checkpoints).
     pub records: Chunked<SentRecord>,
     /// Indices into `records` of those still pending, ascending: what every
     /// step looks at, so a step costs what is in flight, not the whole history.
     #[serde(default)]
-    pub pending: BTreeSet<usize>,
+    pub pending: VecSet<usize>,
     /// Indices of failed records in the order they failed (the console reports them).
     #[serde(default)]
     pub failed: Vec<usize>,
-    pub sticky: BTreeMap<String, StickyPartition>,
+    pub sticky: VecMap<String, StickyPartition>,
     pub linger_timer_set: bool,
     /// Every broker, to pick another one when the bootstrap broker does not answer.
     #[serde(default)]
@@ -234,7 +234,7 @@ pub struct Producer {
     pub stream: Option<ProducerStream>,
     /// The Avro serializer's schema ids by subject (its client-side cache).
     #[serde(default)]
-    pub schema_ids: BTreeMap<String, super::serializer::SchemaIdState>,
+    pub schema_ids: VecMap<String, super::serializer::SchemaIdState>,
     /// Bumped each time the world hands this node an input, so views of it can be reused until then.
     #[serde(default)]
     pub version: u64,
@@ -258,19 +258,19 @@ impl Producer {
             name: name.to_string(),
             config,
             bootstrap,
-            metadata: BTreeMap::new(),
+            metadata: VecMap::new(),
             metadata_request: None,
             records: Chunked::new(),
-            pending: BTreeSet::new(),
+            pending: VecSet::new(),
             failed: Vec::new(),
-            sticky: BTreeMap::new(),
+            sticky: VecMap::new(),
             linger_timer_set: false,
             bootstrap_servers: Vec::new(),
             retry_timer_set: false,
             closing: false,
             closed: false,
             stream: None,
-            schema_ids: BTreeMap::new(),
+            schema_ids: VecMap::new(),
             version: 0,
         }
     }
@@ -379,7 +379,7 @@ impl Producer {
             .iter()
             .map(|&i| self.records[i].topic.clone())
             .collect();
-        topics.sort();
+        crate::sort::sort(&mut topics);
         topics.dedup();
         out.then(format!(
             "It asks broker {} for the current leaders of {}.",
@@ -845,7 +845,7 @@ impl Producer {
             notes.dedup();
             return format!("Partitioner: {}.", notes.join("; "));
         }
-        let mut per_partition: BTreeMap<u32, usize> = BTreeMap::new();
+        let mut per_partition: VecMap<u32, usize> = VecMap::new();
         for (p, _) in placed {
             *per_partition.entry(*p).or_default() += 1;
         }
@@ -931,7 +931,7 @@ impl Producer {
                 producer: self.name.clone(),
             });
         }
-        let mut by_leader: BTreeMap<u32, BTreeMap<TopicPartition, Vec<usize>>> = BTreeMap::new();
+        let mut by_leader: VecMap<u32, VecMap<TopicPartition, Vec<usize>>> = VecMap::new();
         let mut leaderless = Vec::new();
         for &i in &self.pending {
             let r = &self.records[i];

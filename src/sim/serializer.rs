@@ -468,7 +468,7 @@ impl Producer {
             .filter(|r| r.awaiting_schema)
             .map(|r| r.topic.clone())
             .collect();
-        topics.sort();
+        crate::sort::sort(&mut topics);
         topics.dedup();
         topics
     }

@@ -6,8 +6,8 @@ use super::log::{Header, Record};
 use super::producer::RecordStatus;
 use super::types::hex;
 use super::world::{Due, WorldState};
+use crate::collections::VecMap;
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -168,9 +168,9 @@ pub struct ConsumerGroupView {
     pub is_leader: bool,
     pub assignment: Vec<u32>,
     /// Kafka's position: the next offset poll() returns, per owned partition.
-    pub position: BTreeMap<u32, u64>,
+    pub position: VecMap<u32, u64>,
     /// Offsets the coordinator confirmed for this consumer's commits.
-    pub committed: BTreeMap<u32, u64>,
+    pub committed: VecMap<u32, u64>,
     /// polling, processing, committing.
     pub app: &'static str,
     /// While processing: until when, and which records.
@@ -208,7 +208,7 @@ pub struct ControllerView {
 pub struct TopicView {
     pub name: String,
     pub topic_id: String,
-    pub configs: BTreeMap<String, String>,
+    pub configs: VecMap<String, String>,
     pub partitions: Vec<Rc<PartitionView>>,
 }
 
@@ -262,7 +262,7 @@ pub struct RecordView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ProducerView {
     pub name: String,
-    pub config: BTreeMap<String, String>,
+    pub config: VecMap<String, String>,
     pub closed: bool,
     /// Every record handed to the producer (the page's view lists only the newest in `records`).
     pub records_total: u64,
@@ -301,7 +301,7 @@ pub struct ConsumerView {
     pub closed: bool,
     pub error: Option<String>,
     /// Partition → next offset to read.
-    pub positions: BTreeMap<u32, u64>,
+    pub positions: VecMap<u32, u64>,
     /// Every record the application received (the page's view lists only the newest in `records`).
     pub records_total: u64,
     pub records: Vec<ConsumedView>,
@@ -514,9 +514,9 @@ pub(crate) fn group_members<'a>(
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Tally {
     /// (topic, partition, offset) → the consumers that processed it, in order.
-    seen: BTreeMap<(Rc<str>, u32, u64), Vec<Rc<str>>>,
+    seen: VecMap<(Rc<str>, u32, u64), Vec<Rc<str>>>,
     /// How many records of each consumer are counted, by name.
-    pub(crate) counted: BTreeMap<String, usize>,
+    pub(crate) counted: VecMap<String, usize>,
 }
 
 impl Tally {
@@ -736,7 +736,7 @@ pub(crate) fn producer_view(p: &super::producer::Producer, w: Window) -> Produce
     let skip = p.records.len().saturating_sub(w.client_records);
     ProducerView {
         name: p.name.clone(),
-        config: BTreeMap::from([
+        config: VecMap::from([
             ("acks".to_string(), p.config.acks.as_str().to_string()),
             ("batch.size".to_string(), p.config.batch_size.to_string()),
             ("linger.ms".to_string(), p.config.linger_ms.to_string()),
@@ -795,7 +795,7 @@ pub(crate) fn consumer_view(c: &super::consumer::Consumer, w: Window) -> Consume
 
 pub(crate) fn in_flight_views(s: &WorldState) -> Vec<MessageView> {
     let mut queue: Vec<_> = s.queue.iter().collect();
-    queue.sort_by_key(|q| (q.at, q.seq));
+    crate::sort::sort_by_key(&mut queue, |q| (q.at, q.seq));
     queue
         .iter()
         .filter_map(|q| match &q.due {

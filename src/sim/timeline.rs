@@ -19,9 +19,9 @@ use super::event::EventKind;
 use super::state::StateView;
 use super::types::Time;
 use super::world::{ClusterConfig, Command, Event, WorldState};
+use crate::collections::VecMap;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 
 /// A checkpoint is taken every this many steps.
 pub const CHECKPOINT_EVERY: u64 = 32;
@@ -70,8 +70,8 @@ pub struct EventRecord {
 /// rendered by replay for someone scrolling back.
 #[derive(Debug, Clone, Default)]
 struct Narrations {
-    recent: BTreeMap<u64, Box<str>>,
-    page: BTreeMap<u64, Box<str>>,
+    recent: VecMap<u64, Box<str>>,
+    page: VecMap<u64, Box<str>>,
 }
 
 #[derive(Debug, Clone)]
@@ -83,7 +83,7 @@ pub struct World {
     events: Vec<EventRecord>,
     /// Actor names by index (`broker-1`, `you`, `console-producer-3` …).
     actors: Vec<String>,
-    actor_ids: BTreeMap<String, u32>,
+    actor_ids: VecMap<String, u32>,
     /// Checkpoints by the step they were taken after, ascending.
     checkpoints: Vec<WorldState>,
     narrations: RefCell<Narrations>,
@@ -107,7 +107,7 @@ impl World {
             inputs: Vec::new(),
             events: Vec::new(),
             actors: Vec::new(),
-            actor_ids: BTreeMap::new(),
+            actor_ids: VecMap::new(),
             narrations: RefCell::new(Narrations::default()),
             lineage: new_lineage(),
         }
@@ -434,8 +434,8 @@ impl World {
 
     /// Replays steps `first..=last` on a copy of the checkpoint before them,
     /// keeping only their sentences.
-    fn replay_narrations(&self, first: u64, last: u64) -> BTreeMap<u64, Box<str>> {
-        let mut out = BTreeMap::new();
+    fn replay_narrations(&self, first: u64, last: u64) -> VecMap<u64, Box<str>> {
+        let mut out = VecMap::new();
         let Some(cp) = self.checkpoint_before(first - 1) else {
             return out;
         };

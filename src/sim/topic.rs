@@ -3,7 +3,7 @@
 
 use super::error::{ErrorCode, KafkaError};
 use super::rng::SimRng;
-use std::collections::BTreeMap;
+use crate::collections::VecMap;
 
 /// Kafka's `Topic.MAX_NAME_LENGTH`.
 pub const MAX_TOPIC_NAME_LENGTH: usize = 249;
@@ -84,7 +84,7 @@ pub fn topic_config_default(name: &str) -> Option<&'static str> {
 }
 
 /// Validates `--config k=v` pairs; errors are `INVALID_CONFIG` like the broker's.
-pub fn validate_topic_configs(configs: &BTreeMap<String, String>) -> Result<(), KafkaError> {
+pub fn validate_topic_configs(configs: &VecMap<String, String>) -> Result<(), KafkaError> {
     for (name, value) in configs {
         let Some((_, kind, _)) = TOPIC_CONFIGS.iter().find(|(n, _, _)| n == name) else {
             return Err(KafkaError::new(

@@ -18,7 +18,7 @@ use super::state::{
 };
 use super::timeline::World;
 use super::types::TopicPartition;
-use std::collections::BTreeMap;
+use crate::collections::VecMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -53,11 +53,11 @@ struct CachedReplica {
 pub struct ViewCache {
     /// The lineage of the world the cache was filled from ([`World::lineage`]).
     lineage: u64,
-    replicas: BTreeMap<(u32, TopicPartition), CachedReplica>,
-    producers: BTreeMap<String, (u64, Rc<ProducerView>)>,
-    consumers: BTreeMap<String, (u64, Rc<ConsumerView>)>,
+    replicas: VecMap<(u32, TopicPartition), CachedReplica>,
+    producers: VecMap<String, (u64, Rc<ProducerView>)>,
+    consumers: VecMap<String, (u64, Rc<ConsumerView>)>,
     /// Who processed what, per group, added to consumer by consumer.
-    tallies: BTreeMap<String, (Vec<(String, u64)>, Tally)>,
+    tallies: VecMap<String, (Vec<(String, u64)>, Tally)>,
     registry: Option<((u64, usize, usize), Rc<RegistryView>)>,
     last: Option<Rc<StateView>>,
 }
@@ -79,7 +79,7 @@ impl ViewCache {
         let last = self.last.take();
         let w = PAGE_WINDOW;
 
-        let mut replicas = BTreeMap::new();
+        let mut replicas = VecMap::new();
         let topics: Vec<Rc<TopicView>> = s
             .controller
             .topics
@@ -147,7 +147,7 @@ impl ViewCache {
             .collect();
         self.replicas = replicas;
 
-        let mut producers = BTreeMap::new();
+        let mut producers = VecMap::new();
         let producer_views = s
             .producers
             .values()
@@ -162,7 +162,7 @@ impl ViewCache {
             .collect();
         self.producers = producers;
 
-        let mut consumers = BTreeMap::new();
+        let mut consumers = VecMap::new();
         let consumer_views = s
             .consumers
             .values()

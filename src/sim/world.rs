@@ -396,7 +396,7 @@ impl WorldState {
     /// Messages currently on the wire, oldest first.
     pub fn in_flight(&self) -> Vec<&Message> {
         let mut v: Vec<&Scheduled> = self.queue.iter().collect();
-        v.sort_by_key(|s| (s.at, s.seq));
+        crate::sort::sort_by_key(&mut v, |s| (s.at, s.seq));
         v.into_iter()
             .filter_map(|s| match &s.due {
                 Due::Deliver(m) => Some(&**m),
@@ -849,7 +849,7 @@ impl WorldState {
             }
             Command::CutNetwork { a, b } => {
                 self.network_cuts.push(link(a, b));
-                self.network_cuts.sort();
+                crate::sort::sort(&mut self.network_cuts);
                 (
                     NodeId::Client("you".into()),
                     Outcome::new(

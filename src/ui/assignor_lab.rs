@@ -9,8 +9,8 @@
 //! itself computes nothing but which partitions a member kept, gained or lost.
 
 use super::shell;
+use crate::collections::{VecMap, VecSet};
 use crate::console::assign_lab;
-use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -101,7 +101,7 @@ pub fn lab_line(words: &[String]) -> String {
 }
 
 /// What one assignor gave: member → topic → partitions.
-pub type LabAssignment = BTreeMap<String, BTreeMap<String, Vec<u32>>>;
+pub type LabAssignment = VecMap<String, VecMap<String, Vec<u32>>>;
 
 /// Runs `sim assign`'s function for one strategy and reads its JSON answer.
 pub fn run_strategy(words: &[String]) -> Result<LabAssignment, String> {
@@ -323,10 +323,10 @@ pub fn lab_table(props: &LabTableProps) -> Html {
 
 /// One member's partitions under one strategy: per topic, with what it gained
 /// and lost against what it owned before (when that was given).
-fn lab_cell(assigned: Option<&BTreeMap<String, Vec<u32>>>, previous: &[String]) -> Html {
-    let empty = BTreeMap::new();
+fn lab_cell(assigned: Option<&VecMap<String, Vec<u32>>>, previous: &[String]) -> Html {
+    let empty = VecMap::new();
     let assigned = assigned.unwrap_or(&empty);
-    let now: BTreeSet<String> = assigned
+    let now: VecSet<String> = assigned
         .iter()
         .flat_map(|(t, ps)| ps.iter().map(move |p| format!("{t}-{p}")))
         .collect();

@@ -107,7 +107,7 @@ fn top_nodes(view: &StateView) -> Vec<TopNode<'_>> {
     }
     let mut consumers: Vec<&ConsumerView> = view.consumers.iter().map(|c| &**c).collect();
     // Stable: the kernel's order within a group.
-    consumers.sort_by(|a, b| {
+    crate::sort::sort_by(&mut consumers, |a, b| {
         let key = |c: &ConsumerView| c.group.as_ref().map(|g| g.group.clone());
         key(a).cmp(&key(b))
     });

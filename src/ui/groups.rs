@@ -493,7 +493,7 @@ fn consumer_card(c: &ConsumerView, g: &ConsumerGroupView, on_command: &Callback<
                 ps.push(*p);
             }
         }
-        ps.sort_unstable();
+        crate::sort::sort(&mut ps);
         ps
     };
     let status = if g.killed {

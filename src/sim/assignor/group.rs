@@ -3,9 +3,9 @@
 
 use super::java;
 use super::{Assignment, MemberSubscription};
+use crate::collections::{VecMap, VecSet};
 use crate::sim::types::TopicPartition;
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet};
 
 /// Kafka's `DEFAULT_GENERATION`: what a member without a generation counts as.
 pub const DEFAULT_GENERATION: i32 = -1;
@@ -26,9 +26,9 @@ pub struct Member {
     pub instance: Option<String>,
     /// Every subscribed topic name, with or without metadata (Kafka compares these
     /// raw lists to decide whether all subscriptions are equal).
-    pub subscribed: BTreeSet<String>,
+    pub subscribed: VecSet<String>,
     /// The subscribed topics that exist: the member's "potential topics".
-    pub topics: BTreeSet<usize>,
+    pub topics: VecSet<usize>,
     /// Previously owned partitions that exist, in the order given, repeats kept.
     pub owned: Vec<Tp>,
     pub generation: Option<i32>,
@@ -55,13 +55,10 @@ pub struct Group {
 }
 
 impl Group {
-    pub fn new(
-        partitions_per_topic: &BTreeMap<String, u32>,
-        input: &[MemberSubscription],
-    ) -> Group {
+    pub fn new(partitions_per_topic: &VecMap<String, u32>, input: &[MemberSubscription]) -> Group {
         let joined = latest_subscriptions(input);
         let topics = existing_subscribed_topics(partitions_per_topic, &joined);
-        let topic_index: BTreeMap<&str, usize> = topics
+        let topic_index: VecMap<&str, usize> = topics
             .iter()
             .enumerate()
             .map(|(i, t)| (t.as_str(), i))
@@ -72,13 +69,13 @@ impl Group {
             .collect();
 
         let mut by_id: Vec<&MemberSubscription> = joined.clone();
-        by_id.sort_by(|a, b| java::compare(&a.member_id, &b.member_id));
+        crate::sort::sort_by(&mut by_id, |a, b| java::compare(&a.member_id, &b.member_id));
         let members: Vec<Member> = by_id
             .iter()
             .map(|m| member(m, &topic_index, &counts))
             .collect();
 
-        let rank: BTreeMap<&str, usize> = members
+        let rank: VecMap<&str, usize> = members
             .iter()
             .enumerate()
             .map(|(i, m)| (m.id.as_str(), i))
@@ -128,7 +125,9 @@ impl Group {
     /// over the hash-map order, as `Collections.sort` is over Kafka's list.
     pub fn member_info_order(&self) -> Vec<usize> {
         let mut order = self.hash_order.clone();
-        order.sort_by(|&a, &b| member_info_cmp(&self.members[a], &self.members[b]));
+        crate::sort::sort_by(&mut order, |&a, &b| {
+            member_info_cmp(&self.members[a], &self.members[b])
+        });
         order
     }
 
@@ -142,7 +141,7 @@ impl Group {
                     .get(i)
                     .map(|l| l.iter().map(|&tp| self.topic_partition(tp)).collect())
                     .unwrap_or_default();
-                partitions.sort();
+                crate::sort::sort(&mut partitions);
                 (m.id.clone(), partitions)
             })
             .collect()
@@ -167,7 +166,7 @@ fn member_info_cmp(a: &Member, b: &Member) -> Ordering {
 /// as `HashMap.put` keeps a key's place but replaces its value.
 fn latest_subscriptions(input: &[MemberSubscription]) -> Vec<&MemberSubscription> {
     let mut joined: Vec<&MemberSubscription> = Vec::new();
-    let mut slot_of: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut slot_of: VecMap<&str, usize> = VecMap::new();
     for m in input {
         match slot_of.get(m.member_id.as_str()) {
             Some(&slot) => joined[slot] = m,
@@ -182,10 +181,10 @@ fn latest_subscriptions(input: &[MemberSubscription]) -> Vec<&MemberSubscription
 
 /// Kafka only assigns topics somebody subscribes to and whose metadata shows partitions.
 fn existing_subscribed_topics(
-    partitions_per_topic: &BTreeMap<String, u32>,
+    partitions_per_topic: &VecMap<String, u32>,
     members: &[&MemberSubscription],
 ) -> Vec<String> {
-    let subscribed: BTreeSet<&str> = members
+    let subscribed: VecSet<&str> = members
         .iter()
         .flat_map(|m| m.topics.iter().map(String::as_str))
         .collect();
@@ -194,11 +193,11 @@ fn existing_subscribed_topics(
         .filter(|t| partitions_per_topic.get(*t).is_some_and(|&n| n > 0))
         .map(str::to_string)
         .collect();
-    topics.sort_by(|a, b| java::compare(a, b));
+    crate::sort::sort_by(&mut topics, |a, b| java::compare(a, b));
     topics
 }
 
-fn member(m: &MemberSubscription, topic_index: &BTreeMap<&str, usize>, counts: &[u32]) -> Member {
+fn member(m: &MemberSubscription, topic_index: &VecMap<&str, usize>, counts: &[u32]) -> Member {
     let owned = m
         .owned_partitions
         .iter()

@@ -27,10 +27,10 @@ mod range;
 mod roundrobin;
 mod sticky;
 
+use crate::collections::VecMap;
 use crate::sim::types::TopicPartition;
 use group::Group;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// A built-in assignor of the Java consumer, named as in `partition.assignment.strategy`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -105,7 +105,7 @@ pub struct MemberSubscription {
 }
 
 /// Member id → assigned partitions.
-pub type Assignment = BTreeMap<String, Vec<TopicPartition>>;
+pub type Assignment = VecMap<String, Vec<TopicPartition>>;
 
 /// partitions_per_topic: topic -> partition count (topics missing from it are skipped, as Kafka skips
 /// topics without metadata). Every member appears in the result, possibly with an empty list.
@@ -116,7 +116,7 @@ pub type Assignment = BTreeMap<String, Vec<TopicPartition>>;
 /// topic, or a number beyond the partition count) are ignored.
 pub fn assign(
     strategy: Strategy,
-    partitions_per_topic: &BTreeMap<String, u32>,
+    partitions_per_topic: &VecMap<String, u32>,
     members: &[MemberSubscription],
 ) -> Assignment {
     let group = Group::new(partitions_per_topic, members);
@@ -132,10 +132,10 @@ pub fn assign(
 /// The assignment as one JSON object, `{"c1": {"t1": [0, 2], "t2": [1]}, "c2": {}}`:
 /// members in map order, topics sorted, partitions ascending.
 pub fn lab_json(assignment: &Assignment) -> String {
-    let grouped: BTreeMap<&str, BTreeMap<&str, Vec<u32>>> = assignment
+    let grouped: VecMap<&str, VecMap<&str, Vec<u32>>> = assignment
         .iter()
         .map(|(member, partitions)| {
-            let mut topics: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+            let mut topics: VecMap<&str, Vec<u32>> = VecMap::new();
             for tp in partitions {
                 topics
                     .entry(tp.topic.as_str())
@@ -143,7 +143,7 @@ pub fn lab_json(assignment: &Assignment) -> String {
                     .push(tp.partition);
             }
             for list in topics.values_mut() {
-                list.sort_unstable();
+                crate::sort::sort(list);
             }
             (member.as_str(), topics)
         })

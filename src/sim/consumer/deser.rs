@@ -15,6 +15,7 @@
 //! application stops.
 
 use super::{ConsumedRecord, Consumer};
+use crate::collections::{VecMap, VecSet};
 use crate::schema::avro::ParsedSchema;
 use crate::schema::wire;
 use crate::sim::event::EventKind;
@@ -22,7 +23,6 @@ use crate::sim::outcome::{plural, Outcome};
 use crate::sim::protocol::Body;
 use crate::sim::types::NodeId;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
 
 /// `io.confluent.kafka.serializers.KafkaAvroDeserializer`.
 pub const AVRO_CLASS: &str = "io.confluent.kafka.serializers.KafkaAvroDeserializer";
@@ -179,14 +179,14 @@ impl Consumer {
         out: &mut Outcome,
     ) -> Gate {
         let mut gate = Gate::default();
-        let mut parsed: BTreeMap<u32, ParsedSchema> = BTreeMap::new();
+        let mut parsed: VecMap<u32, ParsedSchema> = VecMap::new();
         let reader = self
             .spec
             .deser
             .reader_schema
             .as_deref()
             .and_then(|t| ParsedSchema::parse(t).ok());
-        let mut blocked: BTreeMap<u32, (u64, BTreeSet<u32>)> = BTreeMap::new();
+        let mut blocked: VecMap<u32, (u64, VecSet<u32>)> = VecMap::new();
         let mut stay: Vec<ConsumedRecord> = Vec::new();
         let mut stopped = false;
         for mut r in std::mem::take(candidates) {
@@ -238,7 +238,7 @@ impl Consumer {
                 }
                 continue;
             }
-            let missing: BTreeSet<u32> = [&key, &value]
+            let missing: VecSet<u32> = [&key, &value]
                 .iter()
                 .filter_map(|s| match s {
                     Side::Missing(id) => Some(*id),
@@ -300,7 +300,7 @@ impl Consumer {
         bytes: Option<&[u8]>,
         reader: Option<&ParsedSchema>,
         which: &str,
-        parsed: &mut BTreeMap<u32, ParsedSchema>,
+        parsed: &mut VecMap<u32, ParsedSchema>,
     ) -> Side {
         let (Deserializer::Avro, Some(bytes)) = (how, bytes) else {
             // The Avro deserializer returns null for a null key or value.
@@ -318,21 +318,23 @@ impl Consumer {
                 "{SERIALIZATION_EXCEPTION}: Error retrieving Avro {which} schema for id {id}: {why}"
             ));
         }
-        let writer = match parsed.entry(id) {
-            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::btree_map::Entry::Vacant(e) => {
-                let Some(text) = self.schema_cache.get(&id) else {
-                    return Side::Missing(id);
-                };
-                match ParsedSchema::parse(text) {
-                    Ok(s) => e.insert(s),
-                    Err(err) => {
-                        return Side::Failed(format!(
-                            "{SERIALIZATION_EXCEPTION}: Error retrieving Avro {which} schema for id {id}: {err}"
-                        ))
-                    }
+        if !parsed.contains_key(&id) {
+            let Some(text) = self.schema_cache.get(&id) else {
+                return Side::Missing(id);
+            };
+            match ParsedSchema::parse(text) {
+                Ok(s) => {
+                    parsed.insert(id, s);
+                }
+                Err(err) => {
+                    return Side::Failed(format!(
+                        "{SERIALIZATION_EXCEPTION}: Error retrieving Avro {which} schema for id {id}: {err}"
+                    ))
                 }
             }
+        }
+        let Some(writer) = parsed.get(&id) else {
+            return Side::Missing(id);
         };
         let writer: &ParsedSchema = writer;
         let reader = reader.unwrap_or(writer);

@@ -18,9 +18,9 @@ use super::log::SharedRecord;
 use super::outcome::{plural, Outcome, Timer};
 use super::protocol::{Body, FetchPartition, Message, OffsetSpec, TopicMetadata};
 use super::types::{NodeId, Time, TopicPartition};
+use crate::collections::{VecMap, VecSet};
 use crate::sim::event::EventKind;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
 
 /// Kafka's `fetch.max.wait.ms` default.
 pub const FETCH_MAX_WAIT_MS: u64 = 500;
@@ -105,7 +105,7 @@ pub struct Consumer {
     pub bootstrap: u32,
     pub metadata: Option<TopicMetadata>,
     /// Assigned partitions and the next offset to read in each (the "position").
-    pub positions: BTreeMap<u32, u64>,
+    pub positions: VecMap<u32, u64>,
     /// Records handed to the application, in order of arrival.
     pub consumed: Chunked<ConsumedRecord>,
     /// Brokers with a Fetch or ListOffsets of ours outstanding.
@@ -114,7 +114,7 @@ pub struct Consumer {
     pub closed: bool,
     /// Requests awaiting an answer: request id → broker.
     #[serde(default)]
-    pub in_flight: BTreeMap<u64, u32>,
+    pub in_flight: VecMap<u64, u32>,
     #[serde(default)]
     pub bootstrap_servers: Vec<u32>,
     #[serde(default = "default_request_timeout")]
@@ -145,19 +145,19 @@ pub struct Consumer {
     /// Avro deserializer: schema id → schema text, as the registry sent it
     /// (each process has its own cache; a restarted consumer asks again).
     #[serde(default)]
-    pub schema_cache: BTreeMap<u32, String>,
+    pub schema_cache: VecMap<u32, String>,
     /// Schema ids asked for and not answered yet (one request per id).
     #[serde(default)]
-    pub schema_pending: BTreeSet<u32>,
+    pub schema_pending: VecSet<u32>,
     /// Registry request id → the schema id it asks for.
     #[serde(default)]
-    pub schema_requests: BTreeMap<u64, u32>,
+    pub schema_requests: VecMap<u64, u32>,
     /// Schema ids the registry could not give, and why.
     #[serde(default)]
-    pub schema_failures: BTreeMap<u32, String>,
+    pub schema_failures: VecMap<u32, String>,
     /// Records decoded with each schema id, per partition (for the narration).
     #[serde(default)]
-    pub schemas_used: BTreeMap<u32, BTreeMap<u32, u64>>,
+    pub schemas_used: VecMap<u32, VecMap<u32, u64>>,
     /// Assign mode with Avro: fetched records waiting for their schema.
     #[serde(default)]
     pub held: Vec<ConsumedRecord>,
@@ -186,12 +186,12 @@ impl Consumer {
             spec,
             bootstrap,
             metadata: None,
-            positions: BTreeMap::new(),
+            positions: VecMap::new(),
             consumed: Chunked::new(),
             waiting_on: Vec::new(),
             error: None,
             closed: false,
-            in_flight: BTreeMap::new(),
+            in_flight: VecMap::new(),
             bootstrap_servers: Vec::new(),
             request_timeout_ms: default_request_timeout(),
             now_hint: 0,
@@ -202,11 +202,11 @@ impl Consumer {
             error_text: None,
             restarts: 0,
             interrupted: Vec::new(),
-            schema_cache: BTreeMap::new(),
-            schema_pending: BTreeSet::new(),
-            schema_requests: BTreeMap::new(),
-            schema_failures: BTreeMap::new(),
-            schemas_used: BTreeMap::new(),
+            schema_cache: VecMap::new(),
+            schema_pending: VecSet::new(),
+            schema_requests: VecMap::new(),
+            schema_failures: VecMap::new(),
+            schemas_used: VecMap::new(),
             held: Vec::new(),
             deserialization_errors: 0,
             delivered_count: 0,
@@ -689,8 +689,7 @@ impl Consumer {
                 } else {
                     OffsetSpec::Latest
                 };
-                let mut by_leader: BTreeMap<u32, Vec<(TopicPartition, OffsetSpec)>> =
-                    BTreeMap::new();
+                let mut by_leader: VecMap<u32, Vec<(TopicPartition, OffsetSpec)>> = VecMap::new();
                 for p in &partitions {
                     // Placeholder position until ListOffsets answers.
                     if let Some(l) = self.leader_of(*p) {
@@ -795,7 +794,7 @@ impl Consumer {
             .keys()
             .filter_map(|p| self.leader_of(*p))
             .collect();
-        v.sort();
+        crate::sort::sort(&mut v);
         v.dedup();
         v
     }

@@ -28,7 +28,7 @@ pub fn list_known_groups(state: &crate::sim::world::WorldState) -> Vec<String> {
         })
         .map(|(id, _)| id.clone())
         .collect();
-    names.sort();
+    crate::sort::sort(&mut names);
     names.dedup();
     names
 }

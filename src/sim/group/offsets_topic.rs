@@ -6,10 +6,10 @@
 //! learner can click a record in the log and read it.
 
 use super::state::{CommittedOffset, Group, GroupMember, GroupState};
+use crate::collections::VecMap;
 use crate::sim::log::{ProducerRecord, Record};
 use crate::sim::types::TopicPartition;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 pub const OFFSETS_TOPIC: &str = "__consumer_offsets";
 
@@ -238,11 +238,8 @@ pub fn summary(r: &Record) -> Option<String> {
 /// Rebuilds the groups of one `__consumer_offsets` partition by reading its log
 /// from the start, the way a new coordinator loads them after a failover:
 /// the last value of each key wins, and a tombstone deletes it.
-pub fn load<'a>(
-    records: impl IntoIterator<Item = &'a Record>,
-    now: u64,
-) -> BTreeMap<String, Group> {
-    let mut groups: BTreeMap<String, Group> = BTreeMap::new();
+pub fn load<'a>(records: impl IntoIterator<Item = &'a Record>, now: u64) -> VecMap<String, Group> {
+    let mut groups: VecMap<String, Group> = VecMap::new();
     for r in records {
         match decode(r) {
             Some(Decoded::Offset { group, tp, value }) => {

@@ -1,9 +1,9 @@
 //! A consumer group as its coordinator holds it in memory.
 
+use crate::collections::VecMap;
 use crate::sim::protocol::JoinProtocol;
 use crate::sim::types::{NodeId, Time, TopicPartition};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// Kafka's classic group states.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -135,7 +135,7 @@ pub struct Group {
     pub members: Vec<GroupMember>,
     /// Member ids handed out with MEMBER_ID_REQUIRED, not yet joined with them.
     pub pending_members: Vec<String>,
-    pub offsets: BTreeMap<TopicPartition, CommittedOffset>,
+    pub offsets: VecMap<TopicPartition, CommittedOffset>,
     pub join_phase: Option<JoinPhase>,
     /// Set when a member joins during the first rebalance (the initial delay may extend).
     pub new_member_added: bool,
@@ -155,7 +155,7 @@ impl Group {
             leader: None,
             members: Vec::new(),
             pending_members: Vec::new(),
-            offsets: BTreeMap::new(),
+            offsets: VecMap::new(),
             join_phase: None,
             new_member_added: false,
             rebalance_reason: String::new(),
@@ -261,8 +261,8 @@ impl Group {
     }
 
     /// Who owns which partition in the current generation.
-    pub fn owners(&self) -> BTreeMap<TopicPartition, Vec<String>> {
-        let mut owners: BTreeMap<TopicPartition, Vec<String>> = BTreeMap::new();
+    pub fn owners(&self) -> VecMap<TopicPartition, Vec<String>> {
+        let mut owners: VecMap<TopicPartition, Vec<String>> = VecMap::new();
         for m in &self.members {
             for tp in &m.assignment {
                 owners

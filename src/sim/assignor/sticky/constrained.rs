@@ -9,11 +9,12 @@
 use super::super::group::{Group, Tp};
 use super::super::java;
 use super::{remove_first, Previous};
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use crate::collections::{VecMap, VecSet};
+use std::collections::VecDeque;
 
 /// The assignment, and the partitions given to a new owner while another member
 /// still holds them (the cooperative assignor withholds those for one round).
-pub fn assign(group: &Group, prev: &Previous) -> (Vec<Vec<Tp>>, BTreeMap<Tp, usize>) {
+pub fn assign(group: &Group, prev: &Previous) -> (Vec<Vec<Tp>>, VecMap<Tp, usize>) {
     let mut builder = Builder::new(group, prev);
     builder.keep_owned_partitions();
     builder.deal_remaining();
@@ -33,9 +34,9 @@ struct Builder<'a> {
     /// Members at the min quota that may still take one more.
     at_min: VecDeque<usize>,
     /// Owned partitions a member had to give up because it owned too many, and who.
-    given_up_by: BTreeMap<Tp, usize>,
+    given_up_by: VecMap<Tp, usize>,
     lists: Vec<Vec<Tp>>,
-    transferring: BTreeMap<Tp, usize>,
+    transferring: VecMap<Tp, usize>,
 }
 
 impl<'a> Builder<'a> {
@@ -51,9 +52,9 @@ impl<'a> Builder<'a> {
             current_at_max: 0,
             under_min: Vec::new(),
             at_min: VecDeque::new(),
-            given_up_by: BTreeMap::new(),
+            given_up_by: VecMap::new(),
             lists: vec![Vec::new(); group.members.len()],
-            transferring: BTreeMap::new(),
+            transferring: VecMap::new(),
         }
     }
 
@@ -75,7 +76,7 @@ impl<'a> Builder<'a> {
         for m in self.owned_map_order() {
             let mut owned = self.prev.owned[m].clone();
             // Kafka keeps the lowest partition numbers first, across topics.
-            owned.sort_by_key(|tp| (tp.partition, tp.topic));
+            crate::sort::sort_by_key(&mut owned, |tp| (tp.partition, tp.topic));
             for &tp in &self.prev.multiply_claimed {
                 remove_first(&mut owned, tp);
             }
@@ -105,9 +106,9 @@ impl<'a> Builder<'a> {
     /// members under the min quota (in member id order), then one each to members
     /// at the min quota until the expected number reach the max quota.
     fn deal_remaining(&mut self) {
-        self.under_min.sort_unstable();
-        self.at_min.make_contiguous().sort_unstable();
-        let kept: BTreeSet<Tp> = self.lists.iter().flatten().copied().collect();
+        crate::sort::sort(&mut self.under_min);
+        crate::sort::sort(self.at_min.make_contiguous());
+        let kept: VecSet<Tp> = self.lists.iter().flatten().copied().collect();
         let mut cursor = 0;
         for tp in self.group.all_partitions() {
             if kept.contains(&tp) {

@@ -15,7 +15,7 @@
 use super::super::group::{Group, Tp};
 use super::movements::Movements;
 use super::{remove_first, Previous};
-use std::collections::{BTreeMap, BTreeSet};
+use crate::collections::{VecMap, VecSet};
 
 pub fn assign(group: &Group, prev: &Previous) -> Vec<Vec<Tp>> {
     let mut builder = Builder::new(group, prev);
@@ -31,15 +31,15 @@ struct Builder<'a> {
     /// Per member, its current partitions in Kafka's list order.
     lists: Vec<Vec<Tp>>,
     /// Who holds each partition (Kafka's `currentPartitionConsumer`).
-    holder: BTreeMap<Tp, usize>,
+    holder: VecMap<Tp, usize>,
     /// Members taking part in balancing, ordered by (partition count, member id).
-    by_load: BTreeSet<(usize, usize)>,
+    by_load: VecSet<(usize, usize)>,
     /// Members set aside because nothing about them can change.
     fixed: Vec<bool>,
     /// Partitions sorted by topic popularity (fewest subscribers first), then name and number.
     sorted_partitions: Vec<Tp>,
     /// A partition's owner in an older generation, and that generation.
-    older_owner: BTreeMap<Tp, (usize, i32)>,
+    older_owner: VecMap<Tp, (usize, i32)>,
     movements: Movements,
     /// A member dropped a topic, so existing partitions must move anyway.
     revocation_required: bool,
@@ -63,7 +63,7 @@ impl<'a> Builder<'a> {
             .flat_map(|(m, list)| list.iter().map(move |&tp| (tp, m)))
             .collect();
         let mut topics: Vec<usize> = (0..group.topics.len()).collect();
-        topics.sort_by_key(|&t| (subscribers[t].len(), t));
+        crate::sort::sort_by_key(&mut topics, |&t| (subscribers[t].len(), t));
         let sorted_partitions = topics
             .iter()
             .flat_map(|&t| group.partitions_of(t))
@@ -74,7 +74,7 @@ impl<'a> Builder<'a> {
             subscribers,
             lists,
             holder,
-            by_load: BTreeSet::new(),
+            by_load: VecSet::new(),
             fixed: vec![false; group.members.len()],
             sorted_partitions,
             movements: Movements::default(),
@@ -86,7 +86,7 @@ impl<'a> Builder<'a> {
     /// Drops owned partitions of topics a member no longer subscribes to and
     /// returns the partitions nobody keeps, in popularity order.
     fn keep_owned_partitions(&mut self) -> Vec<Tp> {
-        let mut kept = BTreeSet::new();
+        let mut kept = VecSet::new();
         for (m, list) in self.lists.iter_mut().enumerate() {
             let topics = &self.group.members[m].topics;
             let before = list.len();
@@ -317,8 +317,8 @@ impl<'a> Builder<'a> {
 
 /// For members of older generations (than the highest reported), the partitions
 /// they claimed; the highest such generation wins, the first member on a tie.
-fn older_owners(group: &Group, max_generation: i32) -> BTreeMap<Tp, (usize, i32)> {
-    let mut older: BTreeMap<Tp, (usize, i32)> = BTreeMap::new();
+fn older_owners(group: &Group, max_generation: i32) -> VecMap<Tp, (usize, i32)> {
+    let mut older: VecMap<Tp, (usize, i32)> = VecMap::new();
     for &m in &group.hash_order {
         let member = &group.members[m];
         let generation = member.generation_or_default();

@@ -27,7 +27,7 @@ mod general;
 mod movements;
 
 use super::group::{Group, Tp, DEFAULT_GENERATION};
-use std::collections::{BTreeMap, BTreeSet};
+use crate::collections::{VecMap, VecSet};
 
 /// Who owned what before this rebalance, as Kafka's `allSubscriptionsEqual` decides it.
 pub struct Previous {
@@ -37,7 +37,7 @@ pub struct Previous {
     pub owned: Vec<Vec<Tp>>,
     /// Partitions claimed by two members of the same generation: nobody keeps them,
     /// and whoever gets them must wait for the claimants to revoke them.
-    pub multiply_claimed: BTreeSet<Tp>,
+    pub multiply_claimed: VecSet<Tp>,
     /// The highest generation any member reported (at least -1).
     pub max_generation: i32,
 }
@@ -50,11 +50,11 @@ impl Previous {
         let mut prev = Previous {
             all_equal: true,
             owned: vec![Vec::new(); group.members.len()],
-            multiply_claimed: BTreeSet::new(),
+            multiply_claimed: VecSet::new(),
             max_generation: DEFAULT_GENERATION,
         };
-        let mut first_topics: Option<&BTreeSet<String>> = None;
-        let mut claimed_by: BTreeMap<Tp, usize> = BTreeMap::new();
+        let mut first_topics: Option<&VecSet<String>> = None;
+        let mut claimed_by: VecMap<Tp, usize> = VecMap::new();
         for &m in &group.hash_order {
             let member = &group.members[m];
             // Kafka keeps the first *non-empty* topic set as the reference, so members
@@ -79,7 +79,7 @@ impl Previous {
     fn claim(
         &mut self,
         group: &Group,
-        claimed_by: &mut BTreeMap<Tp, usize>,
+        claimed_by: &mut VecMap<Tp, usize>,
         m: usize,
         generation: i32,
         tp: Tp,
@@ -125,7 +125,7 @@ pub fn assign(group: &Group, cooperative: bool) -> Vec<Vec<Tp>> {
 }
 
 /// KIP-429: a partition moving to a new owner is left out of this round.
-fn withhold(lists: &mut [Vec<Tp>], transferring: &BTreeMap<Tp, usize>) {
+fn withhold(lists: &mut [Vec<Tp>], transferring: &VecMap<Tp, usize>) {
     for (&tp, &m) in transferring {
         if let Some(list) = lists.get_mut(m) {
             remove_first(list, tp);
@@ -135,12 +135,12 @@ fn withhold(lists: &mut [Vec<Tp>], transferring: &BTreeMap<Tp, usize>) {
 
 /// For the general algorithm Kafka works the moves out afterwards: a partition is
 /// transferring when someone gains it and someone (anyone) previously owned it.
-fn transferring_ownership(group: &Group, lists: &[Vec<Tp>]) -> BTreeMap<Tp, usize> {
-    let mut added: BTreeMap<Tp, usize> = BTreeMap::new();
-    let mut revoked: BTreeSet<Tp> = BTreeSet::new();
+fn transferring_ownership(group: &Group, lists: &[Vec<Tp>]) -> VecMap<Tp, usize> {
+    let mut added: VecMap<Tp, usize> = VecMap::new();
+    let mut revoked: VecSet<Tp> = VecSet::new();
     for (m, assigned) in lists.iter().enumerate() {
-        let owned: BTreeSet<Tp> = group.members[m].owned.iter().copied().collect();
-        let assigned_set: BTreeSet<Tp> = assigned.iter().copied().collect();
+        let owned: VecSet<Tp> = group.members[m].owned.iter().copied().collect();
+        let assigned_set: VecSet<Tp> = assigned.iter().copied().collect();
         for &tp in assigned {
             if !owned.contains(&tp) {
                 added.insert(tp, m);

@@ -9,7 +9,7 @@
 
 use super::super::group::{Group, Tp};
 use super::super::java::HashTable;
-use std::collections::BTreeMap;
+use crate::collections::VecMap;
 
 /// A move from one member (by index) to another.
 type Pair = (usize, usize);
@@ -17,9 +17,9 @@ type Pair = (usize, usize);
 #[derive(Default)]
 pub struct Movements {
     /// Each moved partition's original owner and current owner.
-    by_partition: BTreeMap<Tp, Pair>,
+    by_partition: VecMap<Tp, Pair>,
     /// Per topic, per (from, to): the partitions moved that way, as a Java hash set.
-    by_topic: BTreeMap<usize, BTreeMap<Pair, HashTable<Tp>>>,
+    by_topic: VecMap<usize, VecMap<Pair, HashTable<Tp>>>,
 }
 
 impl Movements {
@@ -79,11 +79,11 @@ impl Movements {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::collections::VecMap;
     use crate::sim::assignor::MemberSubscription;
-    use std::collections::BTreeMap;
 
     fn group() -> Group {
-        let partitions: BTreeMap<String, u32> = [("t".to_string(), 40)].into();
+        let partitions: VecMap<String, u32> = [("t".to_string(), 40)].into();
         let members: Vec<MemberSubscription> = ["a", "b", "c"]
             .map(|id| MemberSubscription {
                 member_id: id.into(),

@@ -3,12 +3,12 @@
 use super::super::config::CommitMode;
 use super::super::Consumer;
 use super::*;
+use crate::collections::VecMap;
 use crate::sim::assignor::{self, MemberSubscription, Strategy};
 use crate::sim::error::ErrorCode;
 use crate::sim::outcome::{plural, Outcome, Timer};
 use crate::sim::protocol::{Body, JoinProtocol, Message, Subscription};
 use crate::sim::types::{NodeId, TopicPartition};
-use std::collections::BTreeMap;
 
 impl Consumer {
     // ------------------------------------------------------------ join
@@ -278,7 +278,7 @@ impl Consumer {
             .iter()
             .flat_map(|m| m.subscription.topics.iter().cloned())
             .collect();
-        topics.sort();
+        crate::sort::sort(&mut topics);
         topics.dedup();
         let missing: Vec<String> = topics
             .iter()
@@ -299,7 +299,7 @@ impl Consumer {
             );
             return;
         }
-        let counts: BTreeMap<String, u32> = topics
+        let counts: VecMap<String, u32> = topics
             .iter()
             .filter_map(|t| g.known_partitions.get(t).map(|n| (t.clone(), *n)))
             .filter(|(_, n)| *n > 0)

@@ -20,7 +20,7 @@ mod commits;
 mod join;
 mod liveness;
 mod positions;
-use std::collections::{BTreeMap, BTreeSet};
+use crate::collections::{VecMap, VecSet};
 
 /// Where the member is in the group protocol (the client's view).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,22 +124,22 @@ pub struct GroupClient {
     pub last_poll_ms: Time,
     pub next_auto_commit_ms: Time,
     /// Offsets the coordinator confirmed for this member's commits.
-    pub committed: BTreeMap<u32, u64>,
+    pub committed: VecMap<u32, u64>,
     pub commits_in_flight: Vec<CommitInFlight>,
     /// Partitions whose starting offset is being looked up (OffsetFetch, ListOffsets).
-    pub unpositioned: BTreeSet<u32>,
+    pub unpositioned: VecSet<u32>,
     /// Of those, the ones waiting for ListOffsets (`auto.offset.reset`).
     #[serde(default)]
-    pub resetting: BTreeSet<u32>,
+    pub resetting: VecSet<u32>,
     pub offset_fetch_in_flight: bool,
     pub heartbeat_in_flight: bool,
     pub heartbeat_timer_set: bool,
     pub auto_commit_timer_set: bool,
     pub pending_assignment: Option<PendingAssignment>,
     /// Partition counts from the consumer's metadata (all topics it has asked about).
-    pub known_partitions: BTreeMap<String, u32>,
+    pub known_partitions: VecMap<String, u32>,
     /// As leader: the partition counts its last assignment was computed from.
-    pub assignment_snapshot: BTreeMap<String, u32>,
+    pub assignment_snapshot: VecMap<String, u32>,
     /// `close()` was called: commit (if auto), then LeaveGroup, then closed.
     pub closing: bool,
     /// The process was killed: it does nothing more, not even leave the group.
@@ -166,17 +166,17 @@ impl GroupClient {
             app: AppState::Polling,
             buffer: Vec::new(),
             last_poll_ms: now,
-            committed: BTreeMap::new(),
+            committed: VecMap::new(),
             commits_in_flight: Vec::new(),
-            unpositioned: BTreeSet::new(),
-            resetting: BTreeSet::new(),
+            unpositioned: VecSet::new(),
+            resetting: VecSet::new(),
             offset_fetch_in_flight: false,
             heartbeat_in_flight: false,
             heartbeat_timer_set: false,
             auto_commit_timer_set: false,
             pending_assignment: None,
-            known_partitions: BTreeMap::new(),
-            assignment_snapshot: BTreeMap::new(),
+            known_partitions: VecMap::new(),
+            assignment_snapshot: VecMap::new(),
             closing: false,
             killed: false,
             failed_commits: 0,

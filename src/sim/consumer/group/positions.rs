@@ -3,11 +3,11 @@
 use super::super::config::OffsetReset;
 use super::super::Consumer;
 use super::*;
+use crate::collections::VecMap;
 use crate::sim::error::ErrorCode;
 use crate::sim::outcome::Outcome;
 use crate::sim::protocol::{Body, Message, OffsetSpec};
 use crate::sim::types::{NodeId, TopicPartition};
-use std::collections::BTreeMap;
 
 impl Consumer {
     // ------------------------------------------------------------ positions
@@ -131,7 +131,7 @@ impl Consumer {
         if let Some(g) = self.gcm() {
             g.resetting.extend(parts.iter().copied());
         }
-        let mut by_leader: BTreeMap<u32, Vec<(TopicPartition, OffsetSpec)>> = BTreeMap::new();
+        let mut by_leader: VecMap<u32, Vec<(TopicPartition, OffsetSpec)>> = VecMap::new();
         for p in parts {
             if let Some(l) = self.leader_of(*p) {
                 by_leader.entry(l).or_default().push((self.tp(*p), spec));

@@ -16,7 +16,7 @@ impl Broker {
     pub(crate) fn load_groups(&mut self, now: Time, tp: &TopicPartition, out: &mut Outcome) {
         let loaded = match self.logs.get(tp) {
             Some(l) => offsets_topic::load(l.records.iter().map(|r| &**r), now),
-            None => BTreeMap::new(),
+            None => VecMap::new(),
         };
         let n = self.offsets_partitions().unwrap_or(1);
         let mut described = Vec::new();

@@ -24,6 +24,7 @@ mod sync;
 
 use super::offsets_topic::{partition_for, OFFSETS_TOPIC};
 use super::state::HeldRequest;
+use crate::collections::VecMap;
 use crate::sim::broker::Broker;
 use crate::sim::controller::NewTopic;
 use crate::sim::error::ErrorCode;
@@ -33,7 +34,6 @@ use crate::sim::protocol::{Body, Message};
 use crate::sim::rng::SimRng;
 use crate::sim::settings::BrokerSettings;
 use crate::sim::types::{NodeId, TopicPartition};
-use std::collections::BTreeMap;
 
 /// Kafka's `NewMemberJoinTimeoutMs`: a brand-new member waiting in its first
 /// JoinGroup is kept this long even without heartbeats.
@@ -210,7 +210,7 @@ pub fn offsets_topic_request(settings: &BrokerSettings) -> NewTopic {
         name: OFFSETS_TOPIC.to_string(),
         partitions: g.offsets_topic_num_partitions as i64,
         replication_factor: g.offsets_topic_replication_factor as i64,
-        configs: BTreeMap::from([
+        configs: VecMap::from([
             ("cleanup.policy".to_string(), "compact".to_string()),
             ("compression.type".to_string(), "producer".to_string()),
             ("segment.bytes".to_string(), "104857600".to_string()),

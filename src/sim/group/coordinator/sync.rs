@@ -3,6 +3,7 @@
 use super::super::offsets_topic::{group_record, OFFSETS_TOPIC};
 use super::super::state::{GroupState, HeldRequest};
 use super::*;
+use crate::collections::VecMap;
 use crate::sim::broker::{Broker, DelayedReply};
 use crate::sim::error::ErrorCode;
 use crate::sim::event::EventKind;
@@ -10,7 +11,6 @@ use crate::sim::outcome::Outcome;
 use crate::sim::protocol::{Body, Message};
 use crate::sim::settings::BrokerSettings;
 use crate::sim::types::{Time, TopicPartition};
-use std::collections::BTreeMap;
 
 impl Broker {
     // ------------------------------------------------------------ SyncGroup
@@ -145,7 +145,7 @@ impl Broker {
                     return out;
                 }
                 // Members the leader left out get nothing.
-                let mut full: BTreeMap<String, Vec<TopicPartition>> = g
+                let mut full: VecMap<String, Vec<TopicPartition>> = g
                     .members
                     .iter()
                     .map(|m| (m.member_id.clone(), Vec::new()))
@@ -153,7 +153,7 @@ impl Broker {
                 for (id, tps) in assignments {
                     if let Some(slot) = full.get_mut(id) {
                         let mut tps = tps.clone();
-                        tps.sort();
+                        crate::sort::sort(&mut tps);
                         *slot = tps;
                     }
                 }
