@@ -158,11 +158,12 @@ impl Session {
     pub fn cancel_job(&mut self) -> LineOutput {
         match self.job.take() {
             Some(j) => LineOutput::stdout(format!(
-                "Stopped `{}` after {} step(s), at step {} (t = {} ms). Type it again to go on.\n",
+                "Stopped `{}` after {} step(s), at step {} (t = {} ms). Type `{}` to go on.\n",
                 j.command,
                 j.steps,
                 self.world.step_count(),
-                self.world.now()
+                self.world.now(),
+                self.go_on(&j)
             )),
             None => LineOutput::default(),
         }
@@ -181,8 +182,9 @@ impl Session {
                 break Some(String::new());
             }
             if job.steps >= RUN_LIMIT {
+                let go_on = self.go_on(&job);
                 break Some(format!(
-                    "`{}` stopped after {RUN_LIMIT} steps (the most one command takes), at step {} (t = {} ms). Type it again to go on.\n",
+                    "`{}` stopped after {RUN_LIMIT} steps (the most one command takes), at step {} (t = {} ms). Type `{go_on}` to go on.\n",
                     job.command,
                     self.world.step_count(),
                     self.world.now()
@@ -195,6 +197,18 @@ impl Session {
                 break Some(String::new());
             }
             let Some(e) = self.world.step() else {
+                // Time stands still (a 0 ms timer that sets itself again): say
+                // who and why instead of ending as if the work were done.
+                if let Some(stall) = self.world.stall() {
+                    out.stderr.push_str(&stall.sentence());
+                    out.stderr.push('\n');
+                    break Some(format!(
+                        "`{}` stopped at step {} (t = {} ms).\n",
+                        job.command,
+                        self.world.step_count(),
+                        self.world.now()
+                    ));
+                }
                 break Some(String::new());
             };
             taken += 1;
@@ -234,6 +248,16 @@ impl Session {
         }
         out.merge(self.poll_output());
         out
+    }
+
+    /// The command that goes on where `job` stopped: what is left of an
+    /// advance or a step count, else the command itself.
+    fn go_on(&self, job: &Job) -> String {
+        match &job.until {
+            Until::Clock(t) => format!("sim advance {}", t.saturating_sub(self.world.now())),
+            Until::Steps(left) => format!("sim step {left}"),
+            _ => job.command.clone(),
+        }
     }
 
     /// What the page prints when a narrated job ends: its steps when they are

@@ -176,6 +176,8 @@ impl Session {
         let mut out = LineOutput::default();
         if let Some(e) = self.world.step() {
             out.events.push(e);
+        } else if let Some(stall) = self.world.stall() {
+            out.stderr = format!("{}\n", stall.sentence());
         }
         out.merge(self.poll_output());
         out

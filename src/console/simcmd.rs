@@ -223,7 +223,12 @@ fn sim_inner(session: &mut Session, args: &[String]) -> Result<LineOutput, Strin
             if n == 0 {
                 return Err("sim step: take at least 1 step".into());
             }
-            let job = Job::new(Until::Steps(n), &args.join(" "), true, &session.world);
+            let job = Job::new(
+                Until::Steps(n),
+                &format!("sim {}", args.join(" ")),
+                true,
+                &session.world,
+            );
             let mut out = LineOutput::default();
             session.start_job(job, &mut out);
             Ok(out)

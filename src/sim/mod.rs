@@ -14,6 +14,7 @@ pub mod error;
 pub mod event;
 pub mod group;
 pub mod invariants;
+pub mod limits;
 pub mod log;
 pub mod murmur2;
 pub mod outcome;

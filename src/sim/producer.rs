@@ -208,7 +208,7 @@ pub struct Producer {
     pub config: ProducerConfig,
     pub bootstrap: u32,
     /// Cached metadata by topic (what the client believes, possibly stale).
-    pub metadata: VecMap<String, TopicMetadata>,
+    pub metadata: VecMap<String, std::sync::Arc<TopicMetadata>>,
     pub metadata_request: Option<u64>,
     /// Every record the application handed over, oldest first (shared with checkpoints).
     pub records: Chunked<SentRecord>,
@@ -276,13 +276,25 @@ impl Producer {
     }
 
     /// The stream's timer fired: send the next record and set the timer again.
-    pub fn on_stream_tick(&mut self, now: Time, rng: &mut SimRng) -> Outcome {
+    /// `room`: the session may hold another record ([`super::limits::MAX_RECORDS`]);
+    /// without room the stream stops and says why.
+    pub fn on_stream_tick(&mut self, now: Time, rng: &mut SimRng, room: bool) -> Outcome {
         let name = self.name.clone();
         let Some(st) = self.stream.as_mut() else {
             return Outcome::new(EventKind::Noop, format!("{name} has no stream to send."));
         };
         if st.stopped {
             return Outcome::new(EventKind::Noop, format!("{name}'s stream has stopped."));
+        }
+        if !room {
+            st.stopped = true;
+            return Outcome::new(
+                EventKind::ProducerStreamStop,
+                format!(
+                    "{name} stops sending new records: the producers have made {} records, the most the simulator keeps in one session so that it fits in a browser tab.",
+                    super::limits::MAX_RECORDS
+                ),
+            );
         }
         st.sent += 1;
         let n = st.sent;
@@ -751,7 +763,8 @@ impl Producer {
                     plural(failed, "record")
                 ));
             } else {
-                self.metadata.insert(t.name.clone(), t.clone());
+                self.metadata
+                    .insert(t.name.clone(), std::sync::Arc::new(t.clone()));
             }
         }
         self.place_and_maybe_send(now, rng, &mut out);

@@ -43,6 +43,14 @@ pub const FAR_CHECKPOINT_EVERY: u64 = 8192;
 /// The most steps `run_until_idle` takes before it stops (a safety net, never a normal end).
 pub const RUN_LIMIT: u64 = 100_000;
 
+/// The most steps the world takes at one virtual instant (since the clock last
+/// moved or the last command). A timer set to fire after 0 ms that sets itself
+/// again (`request.timeout.ms=0`: a request times out the moment it is sent
+/// and is sent again) would otherwise loop forever without time passing; the
+/// busiest legitimate instant (a rebalance of hundreds of members, thousands of
+/// partitions created at once) takes far fewer. See [`World::stall`].
+pub const STEPS_PER_INSTANT: u64 = 10_000;
+
 /// Sentences kept as text, for the newest steps (what the event log shows first).
 pub const RECENT_NARRATIONS: u64 = 4096;
 
@@ -89,6 +97,72 @@ pub struct World {
     narrations: RefCell<Narrations>,
     /// Names this world's current line of history (see [`World::lineage`]).
     lineage: u64,
+    /// The step count at which the current run of steps at one virtual
+    /// instant began (the clock last moved, or a command was applied): the
+    /// guard of [`STEPS_PER_INSTANT`] counts from here.
+    instant_from: u64,
+}
+
+/// Why the world will not take another step: [`STEPS_PER_INSTANT`] steps
+/// happened at this instant and more are due at it. Nothing was changed; the
+/// next command starts the count again (another bounded run at this instant).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stall {
+    pub at_ms: Time,
+    /// Steps taken at this instant since the clock last moved or the last command.
+    pub steps: u64,
+    /// The node and kind of step that repeated most among the latest steps.
+    pub actor: String,
+    pub kind: EventKind,
+    /// That node's latest such step, as it was narrated.
+    pub example: String,
+}
+
+impl Stall {
+    /// The setting whose 0 ms value makes this kind of step repeat at once, where one does.
+    pub fn setting(&self) -> Option<&'static str> {
+        use EventKind as K;
+        Some(match self.kind {
+            K::RequestTimeout | K::ProduceTimeout | K::FetchTimeout => "request.timeout.ms",
+            K::ProducerRetry | K::ConsumerRetry | K::ConsumerMetadataRetry => "retry.backoff.ms",
+            K::ProducerLinger => "linger.ms",
+            K::ConsumerMetadataRefresh => "metadata.max.age.ms",
+            K::ConsumerAutoCommit => "auto.commit.interval.ms",
+            K::ConsumerHeartbeat => "heartbeat.interval.ms",
+            K::FetchWait => "fetch.max.wait.ms",
+            K::PollTimeout => "max.poll.interval.ms",
+            K::ConsumerTimeout | K::ConsumerTimeoutCheck => "consumer.timeout.ms",
+            _ => return None,
+        })
+    }
+
+    /// One sentence for the learner: where time stood still, who kept it
+    /// there, and how to go on.
+    pub fn sentence(&self) -> String {
+        let cause = match self.setting() {
+            Some(setting) => format!(
+                "{}'s {setting} makes this step repeat at once (a delay of 0 ms). A real \
+                 client's clock moves on between tries; a simulated one would loop here forever",
+                self.actor
+            ),
+            None => format!(
+                "{} keeps doing this without a delay, so virtual time cannot move on",
+                self.actor
+            ),
+        };
+        format!(
+            "Time stands still at t = {} ms: {} steps happened at this instant and more are due \
+             at it, most of them {} '{}' steps like this one: \"{}\" {}. The simulator stopped \
+             here so the page does not freeze; nothing was undone. Go Back to before the setting \
+             was given, or start again with another value.",
+            self.at_ms,
+            self.steps,
+            self.actor,
+            self.kind,
+            self.example.trim_end_matches('.'),
+            cause
+        )
+    }
 }
 
 /// A fresh lineage token: views cached for one world are never mistaken for another's.
@@ -110,6 +184,7 @@ impl World {
             actor_ids: VecMap::new(),
             narrations: RefCell::new(Narrations::default()),
             lineage: new_lineage(),
+            instant_from: 0,
         }
     }
 
@@ -217,7 +292,7 @@ impl World {
             at_ms,
             command,
         });
-        self.record(&event);
+        self.record(&event, true);
         Ok(event)
     }
 
@@ -245,13 +320,23 @@ impl World {
         id
     }
 
-    fn record(&mut self, event: &Event) {
+    /// `input`: the step applied a command (the guard of [`STEPS_PER_INSTANT`] starts counting again).
+    fn record(&mut self, event: &Event, input: bool) {
         let rec = EventRecord {
             time_ms: event.time_ms,
             actor: self.actor_id(&event.actor),
             kind: event.kind,
         };
         let idx = (event.step - 1) as usize;
+        let before = idx
+            .checked_sub(1)
+            .and_then(|i| self.events.get(i))
+            .map_or(0, |r| r.time_ms);
+        if input {
+            self.instant_from = event.step;
+        } else if event.time_ms != before {
+            self.instant_from = event.step - 1;
+        }
         if idx < self.events.len() {
             debug_assert_eq!(
                 self.events[idx], rec,
@@ -310,18 +395,81 @@ impl World {
         self.inputs.get(i).filter(|r| r.at_step == n)
     }
 
-    /// Takes exactly one step. `None` when nothing is left to do.
+    /// Takes exactly one step. `None` when nothing is left to do, or when
+    /// time stands still ([`World::stall`] says why).
     pub fn step(&mut self) -> Option<Event> {
         let n = self.state.event_count;
-        let event = if let Some(input) = self.input_at(n) {
+        let (event, input) = if let Some(input) = self.input_at(n) {
             // Replaying a command recorded earlier on this timeline.
             let command = input.command.clone();
-            self.state.apply(&command).ok()?
+            (self.state.apply(&command).ok()?, true)
         } else {
-            self.state.step()?
+            if self.stalled() {
+                return None;
+            }
+            (self.state.step()?, false)
         };
-        self.record(&event);
+        self.record(&event, input);
         Some(event)
+    }
+
+    /// Steps taken at the current instant since the clock last moved or the last command.
+    pub fn steps_at_this_instant(&self) -> u64 {
+        self.state.event_count.saturating_sub(self.instant_from)
+    }
+
+    fn stalled(&self) -> bool {
+        self.steps_at_this_instant() >= STEPS_PER_INSTANT
+            && self.input_at(self.state.event_count).is_none()
+            && self.state.next_due_at() == Some(self.state.now)
+    }
+
+    /// Why the world will not step on, when [`STEPS_PER_INSTANT`] steps
+    /// happened at this instant and more are due at it: the node and kind of
+    /// step that repeated most among the latest 512, with its latest sentence.
+    pub fn stall(&self) -> Option<Stall> {
+        if !self.stalled() {
+            return None;
+        }
+        let n = self.state.event_count as usize;
+        let window = &self.events[n.saturating_sub(512)..n];
+        let mut counts: VecMap<(u32, EventKind), (u64, usize)> = VecMap::new();
+        for (i, r) in window.iter().enumerate() {
+            let e = counts.entry((r.actor, r.kind)).or_default();
+            e.0 += 1;
+            e.1 = i;
+        }
+        let ((actor, kind), (_, last)) = counts
+            .iter()
+            .max_by_key(|(key, (count, _))| (*count, std::cmp::Reverse(**key)))
+            .map(|(k, v)| (*k, *v))?;
+        let step = (n - window.len() + last + 1) as u64;
+        Some(Stall {
+            at_ms: self.state.now,
+            steps: self.steps_at_this_instant(),
+            actor: self.actor_name(actor).to_string(),
+            kind,
+            example: self.narration(step),
+        })
+    }
+
+    /// Where the current run of steps at one instant began, found again after
+    /// a seek (steps back from `n` while they share the current time and none
+    /// of them applied a command).
+    fn instant_start(&self, n: u64) -> u64 {
+        let now = self.state.now;
+        let mut s = n;
+        while s > 0 {
+            let at_now = self
+                .events
+                .get(s as usize - 1)
+                .is_some_and(|r| r.time_ms == now);
+            if !at_now || self.input_at(s - 1).is_some() {
+                break;
+            }
+            s -= 1;
+        }
+        s
     }
 
     /// True when only background waits (parked fetches) remain and no recorded command is due.
@@ -404,12 +552,14 @@ impl World {
         if !forward_from_here {
             // Going forward from here would be cheaper than from the checkpoint otherwise.
             self.state = cp.clone();
+            self.instant_from = self.instant_start(self.state.event_count);
         }
         while self.state.event_count < target {
             if self.step().is_none() {
                 break;
             }
         }
+        self.instant_from = self.instant_start(self.state.event_count);
     }
 
     /// The sentence of step `step`: from the cache, or rendered by replaying the

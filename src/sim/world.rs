@@ -57,7 +57,7 @@ impl Default for ClusterConfig {
 }
 
 /// The most brokers a world may have (keeps the picture readable).
-pub const MAX_BROKERS: u32 = 9;
+pub use super::limits::MAX_BROKERS;
 
 /// An input from the user (console, form, script). Applying one is one event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -405,13 +405,103 @@ impl WorldState {
             .collect()
     }
 
+    /// When the next scheduled item can run, if anything is scheduled.
+    pub fn next_due_at(&self) -> Option<Time> {
+        self.queue.iter().map(|s| self.effective_at(s)).min()
+    }
+
     /// True when nothing but parked fetches (background waits) is scheduled.
     pub fn is_quiet(&self) -> bool {
         self.queue.iter().all(Scheduled::is_background)
     }
 
+    /// Partitions and replicas in the cluster, all topics together.
+    pub fn cluster_size(&self) -> (u64, u64) {
+        self.controller.topics.values().fold((0, 0), |(p, r), t| {
+            let n = t.partitions.len() as u64;
+            (p + n, r + n * t.replication_factor() as u64)
+        })
+    }
+
+    /// Clients running now (producers not closed, consumers not closed).
+    pub fn running_clients(&self) -> usize {
+        self.producers.values().filter(|p| !p.closed).count()
+            + self.consumers.values().filter(|c| !c.closed).count()
+    }
+
+    /// Records handed to producers this session, by all of them together.
+    pub fn records_produced(&self) -> u64 {
+        self.producers
+            .values()
+            .map(|p| p.records.len() as u64)
+            .sum()
+    }
+
+    /// Records per second the running producer streams send together.
+    pub fn stream_rate(&self) -> f64 {
+        self.producers
+            .values()
+            .filter_map(|p| p.stream.as_ref())
+            .filter(|s| !s.stopped && s.interval_ms > 0)
+            .map(|s| 1000.0 / s.interval_ms as f64)
+            .sum()
+    }
+
+    /// The simulator's workload limits ([`super::limits`]) for a command that
+    /// Kafka's own checks accepted.
+    fn check_limits(&self, cmd: &Command) -> Result<(), KafkaError> {
+        use super::limits;
+        let starts = |name: &str| -> Result<(), KafkaError> {
+            let running = self.producers.get(name).is_some_and(|p| !p.closed)
+                || self.consumers.get(name).is_some_and(|c| !c.closed);
+            if running {
+                return Ok(());
+            }
+            limits::check_clients(self.running_clients(), name)
+        };
+        match cmd {
+            Command::CreateTopic(req) => {
+                let (p, r) = self.cluster_size();
+                let n = req.partitions.max(1) as u64;
+                let rf = req.replication_factor.max(1) as u64;
+                limits::check_partitions(p + n, r + n * rf)
+            }
+            Command::CreatePartitions { topic, partitions } => {
+                let (p, r) = self.cluster_size();
+                let t = self.controller.topic(topic)?;
+                let more = (*partitions as u64).saturating_sub(t.partitions.len() as u64);
+                limits::check_partitions(p + more, r + more * t.replication_factor() as u64)
+            }
+            Command::Produce {
+                producer, records, ..
+            } => {
+                starts(producer)?;
+                limits::check_records(self.records_produced(), records.len() as u64)
+            }
+            Command::StartProducerStream { producer, .. } => {
+                starts(producer)?;
+                limits::check_records(self.records_produced(), 1)
+            }
+            Command::Consume { consumer, .. } => starts(consumer),
+            Command::StartConsumer { consumer } => starts(consumer),
+            Command::StartConverter { converter, .. } => {
+                starts(&converter.consumer)?;
+                limits::check_clients(self.running_clients() + 1, &converter.producer)
+            }
+            Command::Advance { ms } => {
+                limits::check_advance(self.records_produced(), self.stream_rate(), *ms)
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Checks a command against the current state without changing anything.
     pub fn validate(&self, cmd: &Command) -> Result<(), KafkaError> {
+        self.validate_kafka(cmd)?;
+        self.check_limits(cmd)
+    }
+
+    fn validate_kafka(&self, cmd: &Command) -> Result<(), KafkaError> {
         match cmd {
             Command::CreateTopic(req) => self
                 .controller
@@ -1437,8 +1527,9 @@ impl WorldState {
                 (NodeId::Client(consumer), out)
             }
             Due::Timer(Timer::ProducerStream { producer }) => {
+                let room = self.records_produced() < super::limits::MAX_RECORDS;
                 let out = match acting(self.producers.get_mut(&producer), now) {
-                    Some(p) => p.on_stream_tick(now, &mut self.rng),
+                    Some(p) => p.on_stream_tick(now, &mut self.rng, room),
                     None => Outcome::new(
                         EventKind::Noop,
                         "A stream timer fires for a producer that is gone.",

@@ -143,6 +143,8 @@ pub struct AppState {
     pub lesson: Option<Rc<LessonRun>>,
     /// What a long command (or lesson) is doing, while one runs.
     pub busy: Option<String>,
+    /// Page time the running command has used so far (for the watchdog).
+    job_wall_ms: f64,
 }
 
 /// A lesson script being run: the next line waits until the previous command's job is done.
@@ -160,6 +162,15 @@ const SLICE_MS: f64 = 12.0;
 
 /// Steps per `run_slice` call inside a slice (the clock is read between calls).
 const SLICE_STEPS: u64 = 64;
+
+/// The watchdog: one `run_slice` call that takes longer than this means steps
+/// have become pathologically slow; the page stops the command and says so
+/// rather than hang between frames.
+const WATCHDOG_CALL_MS: f64 = 2_000.0;
+
+/// The watchdog: the page stops a command that has run for this long in all
+/// (the kernel's own bound of 100,000 steps normally ends it much sooner).
+const WATCHDOG_TOTAL_MS: f64 = 120_000.0;
 
 /// Milliseconds since the page loaded (only to size slices; never given to the simulation).
 fn page_clock_ms() -> f64 {
@@ -199,6 +210,7 @@ impl AppState {
             notice: None,
             lesson: None,
             busy: None,
+            job_wall_ms: 0.0,
         }
     }
 }
@@ -265,7 +277,7 @@ impl Reducible for AppState {
                 next.apply(|s, n| {
                     let out = s.step();
                     if out.events.is_empty() {
-                        n.notice = Some(IDLE_NOTICE.into());
+                        n.notice = Some(stall_or(&out, IDLE_NOTICE));
                     }
                     n.show(out);
                 })
@@ -281,7 +293,7 @@ impl Reducible for AppState {
                     let out = s.step();
                     if out.events.is_empty() {
                         n.stop_playing = true;
-                        n.notice = Some(NOTHING_SCHEDULED_NOTICE.into());
+                        n.notice = Some(stall_or(&out, NOTHING_SCHEDULED_NOTICE));
                     }
                     n.show(out);
                 })
@@ -358,8 +370,10 @@ impl Reducible for AppState {
             }
             Action::Slice => {
                 let mut lesson = next.lesson.take();
-                let changed = next.apply(|s, n| n.slice(s, &mut lesson));
+                let mut wall = next.job_wall_ms;
+                let changed = next.apply(|s, n| n.slice(s, &mut lesson, &mut wall));
                 next.lesson = lesson;
+                next.job_wall_ms = wall;
                 changed
             }
             Action::EndOfInput => next.apply(|s, n| {
@@ -500,14 +514,26 @@ impl Pending {
 
     /// One slice of work: the running job's next steps, then (for a lesson)
     /// its next lines, until the slice's time is used up or nothing is left.
-    fn slice(&mut self, s: &mut Session, lesson: &mut Option<Rc<LessonRun>>) {
+    fn slice(&mut self, s: &mut Session, lesson: &mut Option<Rc<LessonRun>>, wall: &mut f64) {
         let start = page_clock_ms();
+        if !s.has_job() {
+            *wall = 0.0;
+        }
         while page_clock_ms() - start < SLICE_MS {
             if s.has_job() {
+                let before = page_clock_ms();
                 let out = s.run_slice(SLICE_STEPS);
                 self.show(out);
+                let took = page_clock_ms() - before;
+                *wall += took;
+                if s.has_job() && (took > WATCHDOG_CALL_MS || *wall > WATCHDOG_TOTAL_MS) {
+                    self.watchdog(s, took, *wall);
+                    *wall = 0.0;
+                    *lesson = None;
+                }
                 continue;
             }
+            *wall = 0.0;
             let Some(run) = lesson.as_mut() else { break };
             let run = Rc::make_mut(run);
             if run.next >= run.lines.len() {
@@ -536,6 +562,25 @@ impl Pending {
                 break;
             }
         }
+    }
+
+    /// Stops the running command because it made the page wait too long,
+    /// saying why and how to go on (the kernel's guards should end runaway
+    /// commands first; this is the page's last line of defence).
+    fn watchdog(&mut self, s: &mut Session, took_ms: f64, total_ms: f64) {
+        let why = if took_ms > WATCHDOG_CALL_MS {
+            format!(
+                "{SLICE_STEPS} of its steps took {:.1} s of page time",
+                took_ms / 1000.0
+            )
+        } else {
+            format!("it ran for {:.0} s of page time", total_ms / 1000.0)
+        };
+        let out = s.cancel_job();
+        self.push(ConsoleEntry::Error(format!(
+            "The page's watchdog stopped the command: {why}, so that the tab stays responsive."
+        )));
+        self.show(out);
     }
 
     /// Feeds one line of a lesson with auto-run on, as a terminal would run it:
@@ -573,6 +618,15 @@ impl Pending {
         if let Some(e) = out.error {
             self.push(ConsoleEntry::Error(e));
         }
+    }
+}
+
+/// The notice after a step that took nothing: why time stands still, if it
+/// does (the step's stderr says so), else `otherwise`.
+fn stall_or(out: &LineOutput, otherwise: &str) -> String {
+    match out.stderr.trim_end() {
+        "" => otherwise.to_string(),
+        why => why.to_string(),
     }
 }
 

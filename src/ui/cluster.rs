@@ -601,6 +601,11 @@ fn place_pill(from: (f64, f64), to: (f64, f64), done: f64, taken: &[(f64, f64)])
         .map_or((x, y), |y| (x, y))
 }
 
+/// The most messages drawn in the network lane: the ones that arrive first.
+/// Thousands can be in flight (a client that resends at once); drawing them
+/// all would cost every frame more than the learner can read anyway.
+const PILLS_SHOWN: usize = 48;
+
 /// The band between the top row and the brokers where messages travel.
 fn network_lane(view: &StateView, top: &[TopNode<'_>], brokers: &[u32]) -> Html {
     let now = view.time_ms;
@@ -608,6 +613,7 @@ fn network_lane(view: &StateView, top: &[TopNode<'_>], brokers: &[u32]) -> Html 
     let placed: Vec<Placed<'_>> = view
         .in_flight
         .iter()
+        .take(PILLS_SHOWN)
         .map(|m| {
             let from = position(&m.from, top, brokers);
             let to = position(&m.to, top, brokers);
@@ -660,7 +666,13 @@ fn network_lane(view: &StateView, top: &[TopNode<'_>], brokers: &[u32]) -> Html 
             if view.in_flight.is_empty() {
                 <span class="lane-empty">{ "network: no messages in flight" }</span>
             } else {
-                <span class="lane-legend">{ format!("network: {} in flight", view.in_flight.len()) }</span>
+                <span class="lane-legend">{
+                    if view.in_flight.len() > PILLS_SHOWN {
+                        format!("network: {} in flight (the {PILLS_SHOWN} arriving first are drawn)", view.in_flight.len())
+                    } else {
+                        format!("network: {} in flight", view.in_flight.len())
+                    }
+                }</span>
             }
             { for pills }
         </div>

@@ -349,3 +349,86 @@ test('schema registry: curl in the console, then the Schema Registry tab', { tim
     await page.close();
   }
 });
+
+test('a runaway command ends with a message while the page stays responsive', { timeout: 180_000 }, async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  page.setDefaultTimeout(30_000);
+  const errors = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(msg.text());
+  });
+  page.on('pageerror', (err) => errors.push(String(err?.stack ?? err)));
+  const consoleText = () => page.evaluate(() => document.querySelector('#console-output')?.textContent ?? '');
+  const type = async (line) => {
+    await page.fill('#console-input', line);
+    await page.press('#console-input', 'Enter');
+  };
+
+  let step = 'open page';
+  try {
+    await page.goto(server.url, { waitUntil: 'load' });
+    await page.waitForSelector('#app-root', { timeout: 30_000 });
+    // Longest gap between timer callbacks while the command runs: a frozen
+    // page would show one as long as the whole run.
+    await page.evaluate(() => {
+      window.__maxGap = 0;
+      let last = performance.now();
+      window.__probe = setInterval(() => {
+        const now = performance.now();
+        window.__maxGap = Math.max(window.__maxGap, now - last);
+        last = now;
+      }, 10);
+    });
+
+    step = 'a producer with request.timeout.ms=0 makes time stand still';
+    await type('kafka-topics --create --topic t --partitions 1 --replication-factor 1');
+    await type('kafka-console-producer --topic t --producer-property request.timeout.ms=0');
+    await type('a');
+    // In the page a learner steps by hand; `sim run` runs until nothing is left to do.
+    await page.press('#console-input', 'Control+d');
+    await type('sim run');
+    await page.waitForFunction(
+      () => (document.querySelector('#console-output')?.textContent ?? '').includes('Time stands still at t = 0 ms'),
+      null,
+      { timeout: 90_000 },
+    );
+    const text = await consoleText();
+    assert.match(text, /console-producer-1's request\.timeout\.ms makes this step repeat at once/, text.slice(-2000));
+    assert.equal(await page.locator('#clock').textContent().then((t) => /t = 0 ms/.test(t)), true, 'time stood still');
+    const gap = await page.evaluate(() => window.__maxGap);
+    assert.ok(gap < 1000, `the page answered timers all along (longest gap ${gap.toFixed(0)} ms)`);
+
+    step = 'Step on a stalled world says why instead of doing nothing silently';
+    await page.click('#btn-step');
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('.notice')].some((n) => (n.textContent ?? '').startsWith('Time stands still at t = 0 ms')),
+    );
+
+    step = 'start a new cluster';
+    await page.waitForSelector('#busy', { state: 'detached', timeout: 90_000 });
+    await type('sim brokers 3');
+    await page.waitForFunction(() => (document.querySelector('#console-output')?.textContent ?? '').includes('Started a new cluster'));
+
+    step = 'a day-long advance runs in slices and ends saying where it stopped and how to go on';
+    await page.evaluate(() => {
+      window.__maxGap = 0;
+    });
+    await type('sim advance 86400000');
+    // Pause while it runs, if it still runs (it may already be done on a fast machine).
+    if (await page.locator('#busy').count()) await page.click('#btn-play').catch(() => {});
+    await page.waitForFunction(() =>
+      /(stopped after 100000 steps \(the most one command takes\)|Stopped `sim advance 86400000` after \d+ step\(s\)), at step \d+ \(t = \d+ ms\)\. Type `sim advance \d+` to go on\./.test(
+        document.querySelector('#console-output')?.textContent ?? '',
+      ),
+    );
+    const gap2 = await page.evaluate(() => window.__maxGap);
+    assert.ok(gap2 < 1000, `the page answered timers all along (longest gap ${gap2.toFixed(0)} ms)`);
+    await page.waitForSelector('#busy', { state: 'detached' });
+    assert.deepEqual(errors.filter((m) => /panicked|RuntimeError|unreachable/i.test(m)), [], 'no panic');
+  } catch (err) {
+    await page.screenshot({ path: path.join(OUT, 'e2e-runaway-failure.png'), fullPage: true }).catch(() => {});
+    throw new Error(`E2E step failed: ${step}\n  ${err?.message ?? err}\n  ${errors.join('\n  ')}`, { cause: err });
+  } finally {
+    await page.close();
+  }
+});

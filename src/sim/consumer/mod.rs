@@ -103,7 +103,7 @@ pub struct Consumer {
     pub name: String,
     pub spec: ConsumerSpec,
     pub bootstrap: u32,
-    pub metadata: Option<TopicMetadata>,
+    pub metadata: Option<std::sync::Arc<TopicMetadata>>,
     /// Assigned partitions and the next offset to read in each (the "position").
     pub positions: VecMap<u32, u64>,
     /// Records handed to the application, in order of arrival.
@@ -634,7 +634,7 @@ impl Consumer {
         };
         if t.error.is_none() && !self.positions.is_empty() {
             // A refresh: keep the positions, learn the (possibly new) leaders, fetch again.
-            self.metadata = Some(t.clone());
+            self.metadata = Some(std::sync::Arc::new(t.clone()));
             out.then(format!(
                 "{} refreshes its metadata and keeps its positions.",
                 self.name
@@ -654,7 +654,7 @@ impl Consumer {
             ));
             return out;
         }
-        self.metadata = Some(t.clone());
+        self.metadata = Some(std::sync::Arc::new(t.clone()));
         let partitions: Vec<u32> = match self.spec.partition {
             Some(p) if (p as usize) < t.partitions.len() => vec![p],
             Some(p) => {

@@ -465,7 +465,7 @@ impl Consumer {
         let name = self.name.clone();
         match topics.iter().find(|t| t.name == self.spec.topic) {
             Some(t) if t.error.is_none() => {
-                self.metadata = Some(t.clone());
+                self.metadata = Some(std::sync::Arc::new(t.clone()));
                 out.then(format!(
                     "{name} learns the leaders of {}'s {}.",
                     t.name,
