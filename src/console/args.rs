@@ -39,7 +39,7 @@ impl Parsed {
         self.values.get(name).map_or(&[], Vec::as_slice)
     }
 
-    /// Parses a whole number option, naming the option in the error.
+    /// A simulator option that takes a whole number (`sim …` options).
     pub fn number<T: std::str::FromStr>(
         &self,
         tool: &str,
@@ -47,12 +47,52 @@ impl Parsed {
     ) -> Result<Option<T>, String> {
         match self.value(name) {
             None => Ok(None),
-            Some(v) => v
-                .parse::<T>()
-                .map(Some)
-                .map_err(|_| format!("{tool}: {name} expects a whole number, got '{v}'")),
+            Some(v) => v.parse::<T>().map(Some).map_err(|_| {
+                format!(
+                    "{tool}: {name} expects a whole number, got '{}'",
+                    crate::echo::show(v)
+                )
+            }),
         }
     }
+
+    /// A real tool's `ofType(Integer.class)` option: `Integer.valueOf` (an
+    /// optional sign and digits, no spaces, within Java's `int`), or
+    /// joptsimple's `Cannot parse argument 'x' of option name`.
+    pub fn java_int(&self, tool: &str, name: &str) -> Result<Option<i32>, String> {
+        self.java_integer(tool, name, i32::MIN as i64, i32::MAX as i64)
+            .map(|v| v.map(|n| n as i32))
+    }
+
+    /// A real tool's `ofType(Long.class)` option (`Long.valueOf`).
+    pub fn java_long(&self, tool: &str, name: &str) -> Result<Option<i64>, String> {
+        self.java_integer(tool, name, i64::MIN, i64::MAX)
+    }
+
+    fn java_integer(
+        &self,
+        tool: &str,
+        name: &str,
+        min: i64,
+        max: i64,
+    ) -> Result<Option<i64>, String> {
+        match self.value(name) {
+            None => Ok(None),
+            Some(v) => crate::sim::configdef::java_parse_integer(v, min, max)
+                .map(Some)
+                .ok_or_else(|| cannot_parse(tool, name, v)),
+        }
+    }
+}
+
+/// joptsimple's `OptionArgumentConversionException` (the real tools print
+/// its message): `Cannot parse argument '{0}' of option {1}`.
+pub fn cannot_parse(tool: &str, option: &str, value: &str) -> String {
+    format!(
+        "{tool}: Cannot parse argument '{}' of option {}",
+        crate::echo::show(value),
+        option.trim_start_matches('-')
+    )
 }
 
 /// Parses `words` (without the tool name) against `spec`.
@@ -63,7 +103,8 @@ pub fn parse(tool: &str, words: &[String], spec: &[(&str, Kind)]) -> Result<Pars
         let w = &words[i];
         if !w.starts_with("--") {
             return Err(format!(
-                "{tool}: unexpected argument '{w}' (options start with --; try `help {tool}`)"
+                "{tool}: unexpected argument '{}' (options start with --; try `help {tool}`)",
+                crate::echo::show(w)
             ));
         }
         let (name, inline) = match w.split_once('=') {
@@ -72,7 +113,8 @@ pub fn parse(tool: &str, words: &[String], spec: &[(&str, Kind)]) -> Result<Pars
         };
         let Some((_, kind)) = spec.iter().find(|(n, _)| *n == name) else {
             return Err(format!(
-                "{tool}: unknown option '{name}' (try `help {tool}`)"
+                "{tool}: unknown option '{}' (try `help {tool}`)",
+                crate::echo::show(&name)
             ));
         };
         match kind {
@@ -130,7 +172,10 @@ pub fn parse(tool: &str, words: &[String], spec: &[(&str, Kind)]) -> Result<Pars
 pub fn key_value(tool: &str, option: &str, s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
         Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
-        _ => Err(format!("{tool}: {option} expects key=value, got '{s}'")),
+        _ => Err(format!(
+            "{tool}: {option} expects key=value, got '{}'",
+            crate::echo::show(s)
+        )),
     }
 }
 

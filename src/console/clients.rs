@@ -368,6 +368,7 @@ pub fn producer(session: &mut Session, args: &[String]) -> Result<LineOutput, St
                 let (k, v) = key_value(WHAT, "--config", c)?;
                 config.set(&k, &v).map_err(|e| format!("{WHAT}: {e}"))?;
             }
+            config.finish().map_err(|e| format!("{WHAT}: {e}"))?;
             if config.serde.uses_avro() {
                 return Err(format!(
                     "{WHAT}: a stream sends plain text values (<name>-<n>); for Avro records use kafka-avro-console-producer"

@@ -1118,8 +1118,9 @@ fn reset_offsets(
             "{TOOL}: Option '[reset-offsets]' requires one of the following scenarios: [[to-offset], [shift-by], [to-datetime], [by-duration], [to-earliest], [to-latest], [to-current], [from-file]]"
         ));
     };
-    let to_offset = args.number::<i64>(TOOL, "--to-offset")?;
-    let shift_by = args.number::<i64>(TOOL, "--shift-by")?;
+    // ConsumerGroupCommandOptions: both are ofType(Long.class).
+    let to_offset = args.java_long(TOOL, "--to-offset")?;
+    let shift_by = args.java_long(TOOL, "--shift-by")?;
     let plan = match (how, file) {
         ("--from-file", Some(lines)) => Some(parse_plan(lines, args.all("--group"))?),
         ("--from-file", None) => {
