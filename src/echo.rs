@@ -21,8 +21,9 @@
 use std::borrow::Cow;
 use std::fmt::Write;
 
-/// The most characters of an input a message repeats.
-pub const ECHO_LIMIT: usize = 200;
+/// The most characters of an input a message repeats: every legal topic name
+/// (at most 249 characters) and one a few characters too long show whole.
+pub const ECHO_LIMIT: usize = 256;
 /// The most characters of one whole message (error line) the console prints.
 pub const MESSAGE_LIMIT: usize = 4096;
 

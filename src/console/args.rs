@@ -47,12 +47,10 @@ impl Parsed {
     ) -> Result<Option<T>, String> {
         match self.value(name) {
             None => Ok(None),
-            Some(v) => v.parse::<T>().map(Some).map_err(|_| {
-                format!(
-                    "{tool}: {name} expects a whole number, got '{}'",
-                    crate::echo::show(v)
-                )
-            }),
+            Some(v) => v
+                .parse::<T>()
+                .map(Some)
+                .map_err(|_| number_error(tool, name, v)),
         }
     }
 
@@ -83,6 +81,30 @@ impl Parsed {
                 .ok_or_else(|| cannot_parse(tool, name, v)),
         }
     }
+}
+
+/// Why `v` is not a simulator whole number (`sim …` options and arguments,
+/// all unsigned): a negative number, a number too large for the simulator's
+/// 64-bit counters, or not a number at all. `what` names the command, `name`
+/// the option or argument.
+pub fn number_error(what: &str, name: &str, v: &str) -> String {
+    let shown = crate::echo::show(v);
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    if v.strip_prefix('-').is_some_and(digits) && !v.trim_start_matches(['-', '0']).is_empty() {
+        format!("{what}: {name} must be at least 0, got '{shown}'")
+    } else if digits(v.strip_prefix('+').unwrap_or(v)) {
+        format!(
+            "{what}: {name} is out of range, got '{shown}' (at most {})",
+            u64::MAX
+        )
+    } else {
+        format!("{what}: {name} expects a whole number, got '{shown}'")
+    }
+}
+
+/// A simulator whole number (`u64`), or [`number_error`].
+pub fn sim_u64(what: &str, name: &str, v: &str) -> Result<u64, String> {
+    v.parse::<u64>().map_err(|_| number_error(what, name, v))
 }
 
 /// joptsimple's `OptionArgumentConversionException` (the real tools print
@@ -120,7 +142,10 @@ pub fn parse(tool: &str, words: &[String], spec: &[(&str, Kind)]) -> Result<Pars
         match kind {
             Kind::Flag => {
                 if inline.is_some() {
-                    return Err(format!("{tool}: option '{name}' takes no value"));
+                    return Err(format!(
+                        "{tool}: option '{name}' takes no value",
+                        name = crate::echo::show(&name)
+                    ));
                 }
                 parsed.flags.push(name);
             }
@@ -136,7 +161,10 @@ pub fn parse(tool: &str, words: &[String], spec: &[(&str, Kind)]) -> Result<Pars
                     },
                 };
                 if parsed.has(&name) {
-                    return Err(format!("{tool}: option '{name}' was given more than once"));
+                    return Err(format!(
+                        "{tool}: option '{name}' was given more than once",
+                        name = crate::echo::show(&name)
+                    ));
                 }
                 match value {
                     Some(v) => {
@@ -152,13 +180,21 @@ pub fn parse(tool: &str, words: &[String], spec: &[(&str, Kind)]) -> Result<Pars
                         i += 1;
                         match words.get(i) {
                             Some(v) if !v.starts_with("--") => v.clone(),
-                            _ => return Err(format!("{tool}: option '{name}' needs a value")),
+                            _ => {
+                                return Err(format!(
+                                    "{tool}: option '{name}' needs a value",
+                                    name = crate::echo::show(&name)
+                                ))
+                            }
                         }
                     }
                 };
                 let entry = parsed.values.entry(name.clone()).or_default();
                 if *kind == Kind::Value && !entry.is_empty() {
-                    return Err(format!("{tool}: option '{name}' was given more than once"));
+                    return Err(format!(
+                        "{tool}: option '{name}' was given more than once",
+                        name = crate::echo::show(&name)
+                    ));
                 }
                 entry.push(value);
             }

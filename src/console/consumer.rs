@@ -117,7 +117,7 @@ impl Format {
                     ""
                 };
                 return Err(format!(
-                    "{tool}: unknown --property '{other}' (known: print.timestamp, print.partition, print.offset, print.delivery, print.epoch, print.headers, print.key, print.value, key.separator, line.separator, headers.separator, headers.key.separator, null.literal{avro})"
+                    "{tool}: unknown --property '{other}' (known: print.timestamp, print.partition, print.offset, print.delivery, print.epoch, print.headers, print.key, print.value, key.separator, line.separator, headers.separator, headers.key.separator, null.literal{avro})", other = crate::echo::show(other)
                 ));
             }
         }
@@ -297,11 +297,11 @@ fn included_topic(
     match found.as_slice() {
         [one] => Ok((*one).clone()),
         [] => Err(format!(
-            "{tool}: no topic matches --include '{raw}'; the simulated consumer subscribes to a pattern only when it matches exactly one existing topic"
+            "{tool}: no topic matches --include '{raw}'; the simulated consumer subscribes to a pattern only when it matches exactly one existing topic", raw = crate::echo::show(raw)
         )),
         many => Err(format!(
             "{tool}: --include '{raw}' matches {}; a simulated consumer reads one topic, so name it with --topic",
-            many.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", ")
+            many.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", "), raw = crate::echo::show(raw)
         )),
     }
 }
@@ -403,7 +403,8 @@ fn run_inner(
     };
     let Some(meta) = state.controller.topics.get(&topic) else {
         return Err(format!(
-            "{tool}: topic '{topic}' does not exist (UNKNOWN_TOPIC_OR_PARTITION)"
+            "{tool}: topic '{topic}' does not exist (UNKNOWN_TOPIC_OR_PARTITION)",
+            topic = crate::echo::show(&topic)
         ));
     };
     let partition = match partition_arg {
@@ -413,7 +414,7 @@ fn run_inner(
             _ => {
                 return Err(format!(
                     "{tool}: topic '{topic}' has no partition {p} (it has {}) (UNKNOWN_TOPIC_OR_PARTITION)",
-                    meta.partitions.len()
+                    meta.partitions.len(), topic = crate::echo::show(&topic)
                 ))
             }
         },

@@ -57,7 +57,7 @@ fn validate(args: &super::args::Parsed) -> Result<ElectionType, String> {
             "UNCLEAN" => ElectionType::Unclean,
             _ => {
                 return Err(format!(
-                    "{TOOL}: Cannot parse argument '{v}' of option election-type (preferred or unclean)"
+                    "{TOOL}: Cannot parse argument '{v}' of option election-type (preferred or unclean)", v = crate::echo::show(v)
                 ))
             }
         },

@@ -174,7 +174,7 @@ impl LineFormat {
             "ignore.error" => self.ignore_error = parse_bool(k, v)?,
             other => {
                 return Err(format!(
-                    "{TOOL}: unknown --property '{other}' (known: parse.key, key.separator, parse.headers, headers.delimiter, headers.separator, headers.key.separator, null.marker, ignore.error)"
+                    "{TOOL}: unknown --property '{other}' (known: parse.key, key.separator, parse.headers, headers.delimiter, headers.separator, headers.key.separator, null.marker, ignore.error)", other = crate::echo::show(other)
                 ))
             }
         }
@@ -248,7 +248,8 @@ impl LineFormat {
                 None if self.ignore_error => ("", rest),
                 None => {
                     return Err(format!(
-                        "No headers delimiter found on line number {number}: '{line}'"
+                        "No headers delimiter found on line number {number}: '{line}'",
+                        line = crate::echo::show(line)
                     ))
                 }
             };
@@ -273,7 +274,8 @@ impl LineFormat {
                 None if self.ignore_error => (None, self.nullable(rest)),
                 None => {
                     return Err(format!(
-                        "No key separator found on line number {number}: '{line}'"
+                        "No key separator found on line number {number}: '{line}'",
+                        line = crate::echo::show(line)
                     ))
                 }
             }
@@ -454,7 +456,7 @@ pub fn parse_invocation(
     format.check().map_err(|e| e.replace(TOOL, t))?;
     if !session.world.state().controller.topics.contains_key(&topic) {
         return Err(format!(
-            "{t}: topic '{topic}' does not exist (UNKNOWN_TOPIC_OR_PARTITION); this cluster runs with auto.create.topics.enable=false, so create it first with kafka-topics --create"
+            "{t}: topic '{topic}' does not exist (UNKNOWN_TOPIC_OR_PARTITION); this cluster runs with auto.create.topics.enable=false, so create it first with kafka-topics --create", topic = crate::echo::show(&topic)
         ));
     }
     Ok(Invocation {
@@ -604,6 +606,7 @@ pub fn open_interactive(session: &mut Session, words: &[String], avro: bool) -> 
         interactive: Some(name),
         avro,
         refused: false,
+        more: Vec::new(),
     });
     LineOutput {
         continued: true,

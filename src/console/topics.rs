@@ -249,7 +249,7 @@ fn run_inner(session: &mut Session, words: &[String]) -> Result<LineOutput, Fail
                         .get(&topic)
                         .map_or(0, |t| t.partitions.len());
                     command_error(format!(
-                        "The topic {topic} currently has {now} partition(s); {partitions} would not be an increase."
+                        "The topic {topic} currently has {now} partition(s); {partitions} would not be an increase.", topic = crate::echo::show(&topic)
                     ))
                 })?;
                 let event = session
@@ -301,7 +301,8 @@ fn ensure_topic_exists(
 ) -> Result<(), Failure> {
     match requested {
         Some(t) if !t.is_empty() && require && found.is_empty() => Err(command_error(format!(
-            "Topic '{t}' does not exist as expected"
+            "Topic '{t}' does not exist as expected",
+            t = crate::echo::show(t)
         ))),
         _ => Ok(()),
     }

@@ -93,6 +93,10 @@ pub const PRODUCER_KEYS: &[Key] = &[
 /// How many of [`PRODUCER_KEYS`] the simulator acts on (the rest are recorded).
 const SIMULATED_KEYS: usize = 8;
 
+/// A linger above this (one hour) is narrated as what it means in practice:
+/// the batch leaves when full or when the producer is flushed or closed.
+const LONG_LINGER_MS: u64 = 3_600_000;
+
 /// `KafkaProducer.lingerMs`: the accumulator waits at most `Integer.MAX_VALUE` ms.
 pub const MAX_EFFECTIVE_LINGER_MS: u64 = i32::MAX as u64;
 
@@ -854,9 +858,15 @@ impl Producer {
             self.drain(now, out);
         } else if !self.linger_timer_set {
             self.linger_timer_set = true;
-            out.then(format!(
-                "It waits linger.ms = {linger_ms} ms so more records can join the batch."
-            ));
+            if linger_ms > LONG_LINGER_MS {
+                out.then(format!(
+                    "It waits linger.ms = {linger_ms} ms so more records can join the batch: in practice the records leave when the producer is flushed or closed (at the end of its input)."
+                ));
+            } else {
+                out.then(format!(
+                    "It waits linger.ms = {linger_ms} ms so more records can join the batch."
+                ));
+            }
             out.timers.push((
                 now + linger_ms,
                 Timer::ProducerLinger {

@@ -20,14 +20,15 @@ pub fn validate_topic_name(name: &str) -> Result<(), KafkaError> {
         "'..' is not allowed".to_string()
     } else if name.chars().count() > MAX_TOPIC_NAME_LENGTH {
         format!(
-            "the length of '{name}' is longer than the max allowed length {MAX_TOPIC_NAME_LENGTH}"
+            "the length of '{name}' is longer than the max allowed length {MAX_TOPIC_NAME_LENGTH}",
+            name = crate::echo::show(name)
         )
     } else if !name
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-')
     {
         format!(
-            "'{name}' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'"
+            "'{name}' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'", name = crate::echo::show(name)
         )
     } else {
         return Ok(());

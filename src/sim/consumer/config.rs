@@ -3,7 +3,7 @@
 //! and when it commits), which the UI labels as part of the simulation.
 
 use crate::sim::assignor::Strategy;
-use crate::sim::configdef::{at_least, invalid, Key, Type, Validator, Value};
+use crate::sim::configdef::{at_least, Key, Type, Validator, Value};
 use crate::sim::settings::GroupSettings;
 use serde::{Deserialize, Serialize};
 
@@ -172,19 +172,6 @@ impl GroupConfig {
         let parsed = def.parse(value)?;
         let text = parsed.str().unwrap_or_default();
         let number = parsed.long().unwrap_or(0);
-        // What Kafka accepts but the simulated client cannot run: a zero or
-        // negative interval would schedule its timer at the same instant for ever.
-        let at_least_one_ms = |n: i64| {
-            if n < 1 {
-                Err(invalid(
-                    key,
-                    &n.to_string(),
-                    "the simulator needs at least 1 ms (Kafka's ConfigDef accepts it)",
-                ))
-            } else {
-                Ok(n as u64)
-            }
-        };
         match key {
             "group.id" => {
                 if text.is_empty() {
@@ -242,10 +229,15 @@ impl GroupConfig {
                 }
                 self.session_timeout_ms = number as u64
             }
-            "heartbeat.interval.ms" => self.heartbeat_interval_ms = at_least_one_ms(number)?,
+            // No ConfigDef bound: Kafka accepts 0 (and less) as long as it is below
+            // session.timeout.ms ([`GroupConfig::validate`]); the heartbeat thread
+            // then heartbeats without waiting, and so does the simulated one (the
+            // kernel's step guard ends a command that stands still at one instant).
+            "heartbeat.interval.ms" => self.heartbeat_interval_ms = number.max(0) as u64,
             "max.poll.interval.ms" => self.max_poll_interval_ms = number.max(1) as u64,
             "retry.backoff.ms" => self.retry_backoff_ms = number.max(0) as u64,
-            "metadata.max.age.ms" => self.metadata_max_age_ms = at_least_one_ms(number)?,
+            // atLeast(0): 0 is accepted (metadata is always stale).
+            "metadata.max.age.ms" => self.metadata_max_age_ms = number.max(0) as u64,
             // isolation.level: checked, and the same without transactions.
             _ => {}
         }
