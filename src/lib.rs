@@ -3,10 +3,12 @@
 //! * [`sim`] is the deterministic kernel: pure Rust, virtual time, no I/O.
 //! * [`console`] is the one command language shared by the UI console, lesson
 //!   scripts, the native CLI and the tests.
+//! * [`echo`] shows user input inside messages: control characters escaped, long input cut.
 //! * `ui` (wasm32 only) renders snapshots and sends commands; it holds no Kafka logic.
 
 pub mod collections;
 pub mod console;
+pub mod echo;
 pub mod scenarios;
 pub mod schema;
 pub mod sim;

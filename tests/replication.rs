@@ -151,7 +151,7 @@ fn replication_factor_one_goes_offline_and_producers_fail() {
     );
     assert_eq!(leader_and_isr(&s, "solo").0, None);
     let (_, errors) = s.run_script(
-        "kafka-console-producer --topic solo --producer-property delivery.timeout.ms=3000 <<EOF\nlost\nEOF\n",
+        "kafka-console-producer --topic solo --producer-property delivery.timeout.ms=3000 --producer-property request.timeout.ms=2000 <<EOF\nlost\nEOF\n",
         false,
     );
     assert!(errors.is_empty());

@@ -109,6 +109,27 @@ fn emit(out: &mut impl Write, opts: &Options, r: LineOutput, line: usize) -> boo
     }
 }
 
+/// The script's lines as `str::lines` splits text: at `\n`, a `\r` before
+/// it dropped, no empty last line after a final newline.
+fn script_lines(bytes: &[u8]) -> Vec<&[u8]> {
+    let mut lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
+    if bytes.is_empty() || bytes.ends_with(b"\n") {
+        lines.pop();
+    }
+    lines
+        .into_iter()
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        .collect()
+}
+
+/// Why a line is not text: `not valid UTF-8 (byte 0xFF at column 7)`.
+fn not_utf8(line: &[u8], e: &std::str::Utf8Error) -> String {
+    let at = e.valid_up_to();
+    let byte = line.get(at).copied().unwrap_or_default();
+    let column = String::from_utf8_lossy(&line[..at]).chars().count() + 1;
+    format!("not valid UTF-8 (byte 0x{byte:02X} at column {column}); the line is not run")
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let opts = match parse_args(&args) {
@@ -118,16 +139,16 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let text = if opts.script == "-" {
-        let mut s = String::new();
-        if let Err(e) = std::io::stdin().read_to_string(&mut s) {
+    let bytes = if opts.script == "-" {
+        let mut b = Vec::new();
+        if let Err(e) = std::io::stdin().read_to_end(&mut b) {
             eprintln!("cannot read standard input: {e}");
             return ExitCode::from(2);
         }
-        s
+        b
     } else {
-        match std::fs::read_to_string(&opts.script) {
-            Ok(s) => s,
+        match std::fs::read(&opts.script) {
+            Ok(b) => b,
             Err(e) => {
                 eprintln!("cannot read {}: {e}", opts.script);
                 return ExitCode::from(2);
@@ -143,9 +164,18 @@ fn main() -> ExitCode {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut failed = false;
-    let lines: Vec<&str> = text.lines().collect();
+    let lines = script_lines(&bytes);
     for (i, line) in lines.iter().enumerate() {
-        let r = session.input_line(line);
+        let r = match std::str::from_utf8(line) {
+            Ok(text) => session.input_line(text),
+            // A line that is not UTF-8 is refused with its line number, like a
+            // line with a syntax error; the others run as usual (with
+            // --keep-going past it). A here-document it opens or belongs to
+            // is read and dropped, never run.
+            Err(e) => {
+                session.input_unreadable_line(&String::from_utf8_lossy(line), not_utf8(line, &e))
+            }
+        };
         if !emit(&mut out, &opts, r, i + 1) {
             failed = true;
             if !opts.keep_going {

@@ -70,7 +70,8 @@ fn strategy(value: Option<&str>) -> Result<Strategy, String> {
     Strategy::parse(name).ok_or_else(|| {
         format!(
             "{TOOL}: unknown strategy '{name}' (valid: {})",
-            valid_strategies()
+            valid_strategies(),
+            name = crate::echo::show(name)
         )
     })
 }
@@ -87,16 +88,22 @@ fn partitions(value: Option<&str>) -> Result<VecMap<String, u32>, String> {
     for item in list.split(',') {
         let Some((topic, count)) = item.split_once('=') else {
             return Err(format!(
-                "{TOOL}: --partitions expects topic=count, got '{item}'"
+                "{TOOL}: --partitions expects topic=count, got '{item}'",
+                item = crate::echo::show(item)
             ));
         };
         topic_name(topic)?;
         let count: u32 = count.parse().map_err(|_| {
-            format!("{TOOL}: partition count of '{topic}' must be a whole number, got '{count}'")
+            format!(
+                "{TOOL}: partition count of '{topic}' must be a whole number, got '{count}'",
+                count = crate::echo::show(count),
+                topic = crate::echo::show(topic)
+            )
         })?;
         if count == 0 {
             return Err(format!(
-                "{TOOL}: topic '{topic}' needs at least 1 partition"
+                "{TOOL}: topic '{topic}' needs at least 1 partition",
+                topic = crate::echo::show(topic)
             ));
         }
         total += u64::from(count);
@@ -107,7 +114,8 @@ fn partitions(value: Option<&str>) -> Result<VecMap<String, u32>, String> {
         }
         if topics.insert(topic.to_string(), count).is_some() {
             return Err(format!(
-                "{TOOL}: topic '{topic}' is listed twice in --partitions"
+                "{TOOL}: topic '{topic}' is listed twice in --partitions",
+                topic = crate::echo::show(topic)
             ));
         }
     }
@@ -135,13 +143,20 @@ fn members(specs: &[String]) -> Result<Vec<MemberSubscription>, String> {
     for spec in specs {
         let (id, list) = member_and_list("--member", spec, "member:topic,topic")?;
         if members.iter().any(|m| m.member_id == id) {
-            return Err(format!("{TOOL}: member '{id}' is given twice"));
+            return Err(format!(
+                "{TOOL}: member '{id}' is given twice",
+                id = crate::echo::show(id)
+            ));
         }
         let mut topics: Vec<String> = Vec::new();
         for topic in list.split(',') {
             topic_name(topic)?;
             if topics.iter().any(|t| t == topic) {
-                return Err(format!("{TOOL}: member '{id}' lists topic '{topic}' twice"));
+                return Err(format!(
+                    "{TOOL}: member '{id}' lists topic '{topic}' twice",
+                    topic = crate::echo::show(topic),
+                    id = crate::echo::show(id)
+                ));
             }
             topics.push(topic.to_string());
         }
@@ -164,7 +179,10 @@ fn member_and_list<'a>(
 ) -> Result<(&'a str, &'a str), String> {
     match spec.split_once(':') {
         Some((id, rest)) if !id.is_empty() && !rest.is_empty() => Ok((id, rest)),
-        _ => Err(format!("{TOOL}: {option} expects {form}, got '{spec}'")),
+        _ => Err(format!(
+            "{TOOL}: {option} expects {form}, got '{spec}'",
+            spec = crate::echo::show(spec)
+        )),
     }
 }
 
@@ -176,7 +194,12 @@ fn member_mut<'a>(
     members
         .iter_mut()
         .find(|m| m.member_id == id)
-        .ok_or_else(|| format!("{TOOL}: {option} names '{id}', which is not a --member"))
+        .ok_or_else(|| {
+            format!(
+                "{TOOL}: {option} names '{id}', which is not a --member",
+                id = crate::echo::show(id)
+            )
+        })
 }
 
 /// `c1:app-1`: a static member's `group.instance.id`.
@@ -187,12 +210,16 @@ fn set_instance(members: &mut [MemberSubscription], spec: &str) -> Result<(), St
         .any(|m| m.member_id != id && m.group_instance_id.as_deref() == Some(instance))
     {
         return Err(format!(
-            "{TOOL}: group.instance.id '{instance}' is used by two members"
+            "{TOOL}: group.instance.id '{instance}' is used by two members",
+            instance = crate::echo::show(instance)
         ));
     }
     let member = member_mut(members, "--instance", id)?;
     if member.group_instance_id.is_some() {
-        return Err(format!("{TOOL}: --instance is given twice for '{id}'"));
+        return Err(format!(
+            "{TOOL}: --instance is given twice for '{id}'",
+            id = crate::echo::show(id)
+        ));
     }
     member.group_instance_id = Some(instance.to_string());
     Ok(())
@@ -211,14 +238,20 @@ fn set_previous(
     }
     let member = member_mut(members, "--previous", id)?;
     if !member.owned_partitions.is_empty() {
-        return Err(format!("{TOOL}: --previous is given twice for '{id}'"));
+        return Err(format!(
+            "{TOOL}: --previous is given twice for '{id}'",
+            id = crate::echo::show(id)
+        ));
     }
     if let Some(tp) = owned
         .iter()
         .enumerate()
         .find_map(|(i, tp)| owned[..i].contains(tp).then_some(tp))
     {
-        return Err(format!("{TOOL}: --previous lists {tp} twice for '{id}'"));
+        return Err(format!(
+            "{TOOL}: --previous lists {tp} twice for '{id}'",
+            id = crate::echo::show(id)
+        ));
     }
     member.owned_partitions = owned;
     Ok(())
@@ -233,7 +266,12 @@ fn topic_partition(
     _partitions: &VecMap<String, u32>,
     item: &str,
 ) -> Result<TopicPartition, String> {
-    let form = || format!("{TOOL}: --previous expects topic-partition like orders-0, got '{item}'");
+    let form = || {
+        format!(
+            "{TOOL}: --previous expects topic-partition like orders-0, got '{item}'",
+            item = crate::echo::show(item)
+        )
+    };
     let Some((topic, number)) = item.rsplit_once('-') else {
         return Err(form());
     };
@@ -246,11 +284,18 @@ fn topic_partition(
 fn set_generation(members: &mut [MemberSubscription], spec: &str) -> Result<(), String> {
     let (id, value) = member_and_list("--generation", spec, "member:generation")?;
     let generation: i32 = value.parse().ok().filter(|g| *g >= 0).ok_or_else(|| {
-        format!("{TOOL}: generation of '{id}' must be a whole number from 0, got '{value}'")
+        format!(
+            "{TOOL}: generation of '{id}' must be a whole number from 0, got '{value}'",
+            id = crate::echo::show(id),
+            value = crate::echo::show(value)
+        )
     })?;
     let member = member_mut(members, "--generation", id)?;
     if member.generation.is_some() {
-        return Err(format!("{TOOL}: --generation is given twice for '{id}'"));
+        return Err(format!(
+            "{TOOL}: --generation is given twice for '{id}'",
+            id = crate::echo::show(id)
+        ));
     }
     member.generation = Some(generation);
     Ok(())

@@ -18,7 +18,8 @@ const PRODUCER_USAGE: &str =
 pub(crate) fn check_client_name(name: &str) -> Result<(), String> {
     if name.is_empty() || name.len() > 40 {
         return Err(format!(
-            "a client name has 1 to 40 characters, got '{name}'"
+            "a client name has 1 to 40 characters, got '{name}'",
+            name = crate::echo::show(name)
         ));
     }
     if !name
@@ -26,12 +27,14 @@ pub(crate) fn check_client_name(name: &str) -> Result<(), String> {
         .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
     {
         return Err(format!(
-            "a client name uses letters, digits, '.', '_' and '-' only, got '{name}'"
+            "a client name uses letters, digits, '.', '_' and '-' only, got '{name}'",
+            name = crate::echo::show(name)
         ));
     }
     if name.chars().all(|c| c.is_ascii_digit()) || name == "controller" || name == "you" {
         return Err(format!(
-            "'{name}' would be confused with a broker id or the controller; pick another name"
+            "'{name}' would be confused with a broker id or the controller; pick another name",
+            name = crate::echo::show(name)
         ));
     }
     Ok(())
@@ -109,9 +112,7 @@ pub fn consumer(session: &mut Session, args: &[String]) -> Result<LineOutput, St
             let Some(ms) = rest.first() else {
                 return Err("sim consumer pause: for how many milliseconds? e.g. sim consumer pause c1 20000".into());
             };
-            let ms = ms
-                .parse::<u64>()
-                .map_err(|_| format!("sim consumer pause: expected milliseconds, got '{ms}'"))?;
+            let ms = super::args::sim_u64("sim consumer pause", "MS", ms)?;
             one_event(
                 session,
                 Command::PauseConsumer { consumer, ms },
@@ -119,7 +120,8 @@ pub fn consumer(session: &mut Session, args: &[String]) -> Result<LineOutput, St
             )
         }
         other => Err(format!(
-            "sim consumer: unknown action '{other}'; usage: {CONSUMER_USAGE}"
+            "sim consumer: unknown action '{other}'; usage: {CONSUMER_USAGE}",
+            other = crate::echo::show(other)
         )),
     }
 }
@@ -216,7 +218,10 @@ fn group_spec(
     }
     if let Some(mode) = args.value("--commit") {
         let m = CommitMode::parse(mode).ok_or_else(|| {
-            format!("{what}: --commit is one of auto, sync, async, before, never; got '{mode}'")
+            format!(
+                "{what}: --commit is one of auto, sync, async, before, never; got '{mode}'",
+                mode = crate::echo::show(mode)
+            )
         })?;
         if m == CommitMode::Auto
             && configs
@@ -285,7 +290,8 @@ pub fn converter(session: &mut Session, args: &[String]) -> Result<LineOutput, S
     }
     if !session.world.state().controller.topics.contains_key(&to) {
         return Err(format!(
-            "{WHAT}: topic '{to}' does not exist (UNKNOWN_TOPIC_OR_PARTITION); create it first"
+            "{WHAT}: topic '{to}' does not exist (UNKNOWN_TOPIC_OR_PARTITION); create it first",
+            to = crate::echo::show(&to)
         ));
     }
     let spec = group_spec(session, WHAT, name, &from, &a, Some(&from_schema), true)?;
@@ -349,7 +355,10 @@ pub fn producer(session: &mut Session, args: &[String]) -> Result<LineOutput, St
                 .ok()
                 .filter(|r| (1..=1000).contains(r))
                 .ok_or_else(|| {
-                    format!("{WHAT}: --rate is N/s with N from 1 to 1000, got '{rate_text}'")
+                    format!(
+                        "{WHAT}: --rate is N/s with N from 1 to 1000, got '{rate_text}'",
+                        rate_text = crate::echo::show(rate_text)
+                    )
                 })?;
             let keys: Vec<String> = match a.value("--keys") {
                 None => Vec::new(),
@@ -357,7 +366,7 @@ pub fn producer(session: &mut Session, args: &[String]) -> Result<LineOutput, St
                     let keys: Vec<String> = k.split(',').map(|s| s.trim().to_string()).collect();
                     if keys.iter().any(String::is_empty) || keys.len() > 100 {
                         return Err(format!(
-                            "{WHAT}: --keys is a comma-separated list of 1 to 100 non-empty keys, got '{k}'"
+                            "{WHAT}: --keys is a comma-separated list of 1 to 100 non-empty keys, got '{k}'", k = crate::echo::show(k)
                         ));
                     }
                     keys
@@ -368,6 +377,7 @@ pub fn producer(session: &mut Session, args: &[String]) -> Result<LineOutput, St
                 let (k, v) = key_value(WHAT, "--config", c)?;
                 config.set(&k, &v).map_err(|e| format!("{WHAT}: {e}"))?;
             }
+            config.finish().map_err(|e| format!("{WHAT}: {e}"))?;
             if config.serde.uses_avro() {
                 return Err(format!(
                     "{WHAT}: a stream sends plain text values (<name>-<n>); for Avro records use kafka-avro-console-producer"
@@ -400,7 +410,8 @@ pub fn producer(session: &mut Session, args: &[String]) -> Result<LineOutput, St
             )
         }
         other => Err(format!(
-            "sim producer: unknown action '{other}'; usage: {PRODUCER_USAGE}"
+            "sim producer: unknown action '{other}'; usage: {PRODUCER_USAGE}",
+            other = crate::echo::show(other)
         )),
     }
 }
@@ -521,9 +532,9 @@ fn ranges(topic: &str, offsets: impl Iterator<Item = (u32, u64)>) -> String {
     runs.iter()
         .map(|(p, a, b)| {
             if a == b {
-                format!("{topic}-{p}@{a}")
+                format!("{topic}-{p}@{a}", topic = crate::echo::show(topic))
             } else {
-                format!("{topic}-{p}@{a}–{b}")
+                format!("{topic}-{p}@{a}–{b}", topic = crate::echo::show(topic))
             }
         })
         .collect::<Vec<_>>()

@@ -117,7 +117,7 @@ impl Format {
                     ""
                 };
                 return Err(format!(
-                    "{tool}: unknown --property '{other}' (known: print.timestamp, print.partition, print.offset, print.delivery, print.epoch, print.headers, print.key, print.value, key.separator, line.separator, headers.separator, headers.key.separator, null.literal{avro})"
+                    "{tool}: unknown --property '{other}' (known: print.timestamp, print.partition, print.offset, print.delivery, print.epoch, print.headers, print.key, print.value, key.separator, line.separator, headers.separator, headers.key.separator, null.literal{avro})", other = crate::echo::show(other)
                 ));
             }
         }
@@ -297,11 +297,11 @@ fn included_topic(
     match found.as_slice() {
         [one] => Ok((*one).clone()),
         [] => Err(format!(
-            "{tool}: no topic matches --include '{raw}'; the simulated consumer subscribes to a pattern only when it matches exactly one existing topic"
+            "{tool}: no topic matches --include '{raw}'; the simulated consumer subscribes to a pattern only when it matches exactly one existing topic", raw = crate::echo::show(raw)
         )),
         many => Err(format!(
             "{tool}: --include '{raw}' matches {}; a simulated consumer reads one topic, so name it with --topic",
-            many.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", ")
+            many.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", "), raw = crate::echo::show(raw)
         )),
     }
 }
@@ -314,11 +314,11 @@ fn run_inner(
     let avro = tool == AVRO_TOOL;
     let args = parse(tool, words, SPEC)?;
     check_options(tool, &args)?;
-    let partition: Option<u32> = args.number(tool, "--partition")?;
-    let max_messages: Option<u64> = args.number(tool, "--max-messages")?;
-    if max_messages == Some(0) {
-        return Err(format!("{tool}: --max-messages must be at least 1"));
-    }
+    // ConsoleConsumerOptions: --partition and --max-messages are
+    // ofType(Integer.class), --timeout-ms ofType(Long.class).
+    let partition_arg = args.java_int(tool, "--partition")?;
+    let max_messages_arg = args.java_int(tool, "--max-messages")?;
+    let timeout_arg = args.java_long(tool, "--timeout-ms")?;
     // checkConsumerGroup: --group and group.id must agree; no group with --partition.
     let mut props: Vec<(String, String)> = Vec::new();
     for p in args.all("--consumer-property") {
@@ -341,7 +341,7 @@ fn run_inner(
             group_ids.iter().map(|g| format!("'{g}'")).collect::<Vec<_>>().join(", ")
         ));
     }
-    if !group_ids.is_empty() && partition.is_some() {
+    if !group_ids.is_empty() && partition_arg.is_some() {
         return Err(format!(
             "{tool}: Options group and partition cannot be specified together."
         ));
@@ -360,26 +360,20 @@ fn run_inner(
         Some(o) => match o.to_ascii_lowercase().as_str() {
             "earliest" => StartFrom::Earliest,
             "latest" => StartFrom::Latest,
-            _ => StartFrom::Offset(o.parse::<u64>().map_err(|_| {
-                format!("{tool}: The provided offset value '{o}' is incorrect. Valid values are 'earliest', 'latest', or a non-negative long.")
-            })?),
+            // Long.parseLong, and not negative.
+            _ => StartFrom::Offset(
+                crate::sim::configdef::java_parse_integer(o, 0, i64::MAX)
+                    .map(|n| n as u64)
+                    .ok_or_else(|| {
+                        format!("{tool}: The provided offset value '{}' is incorrect. Valid values are 'earliest', 'latest', or a non-negative long.", crate::echo::show(o))
+                    })?,
+            ),
         },
         None if from_beginning => StartFrom::Earliest,
         None => StartFrom::Latest,
     };
     // parseTimeoutMs: a negative value means no timeout.
-    let timeout_ms = match args.value("--timeout-ms") {
-        None => None,
-        Some(t) => match t.parse::<i64>() {
-            Ok(t) if t >= 0 => Some(t as u64),
-            Ok(_) => None,
-            Err(_) => {
-                return Err(format!(
-                    "{tool}: Cannot parse argument '{t}' of option timeout-ms"
-                ))
-            }
-        },
-    };
+    let timeout_ms = timeout_arg.and_then(|t| u64::try_from(t).ok());
     let mut format = Format::default();
     let mut deser = DeserConfig::default();
     let mut key_deserializer_given = false;
@@ -409,17 +403,22 @@ fn run_inner(
     };
     let Some(meta) = state.controller.topics.get(&topic) else {
         return Err(format!(
-            "{tool}: topic '{topic}' does not exist (UNKNOWN_TOPIC_OR_PARTITION)"
+            "{tool}: topic '{topic}' does not exist (UNKNOWN_TOPIC_OR_PARTITION)",
+            topic = crate::echo::show(&topic)
         ));
     };
-    if let Some(p) = partition {
-        if p as usize >= meta.partitions.len() {
-            return Err(format!(
-                "{tool}: topic '{topic}' has no partition {p} (it has {}) (UNKNOWN_TOPIC_OR_PARTITION)",
-                meta.partitions.len()
-            ));
-        }
-    }
+    let partition = match partition_arg {
+        None => None,
+        Some(p) => match u32::try_from(p) {
+            Ok(p) if (p as usize) < meta.partitions.len() => Some(p),
+            _ => {
+                return Err(format!(
+                    "{tool}: topic '{topic}' has no partition {p} (it has {}) (UNKNOWN_TOPIC_OR_PARTITION)",
+                    meta.partitions.len(), topic = crate::echo::show(&topic)
+                ))
+            }
+        },
+    };
     let name = format!("console-consumer-{}", session.next_console_consumer);
     // The consumer's configs, checked as KafkaConsumer's ConfigDef would.
     let settings = &session.world.config().settings.groups;
@@ -441,18 +440,10 @@ fn run_inner(
     if let Some(level) = args.value("--isolation-level") {
         props.push(("isolation.level".into(), level.to_string()));
     }
+    // isolation.level is checked there too: without transactions both levels
+    // read the same records.
     for (k, v) in &props {
-        match k.as_str() {
-            // No transactions are simulated, so both levels read the same records.
-            "isolation.level" => {
-                if v != "read_committed" && v != "read_uncommitted" {
-                    return Err(format!(
-                        "{tool}: Invalid value {v} for configuration isolation.level: String must be one of: read_committed, read_uncommitted"
-                    ));
-                }
-            }
-            _ => cfg.set(k, v).map_err(|e| format!("{tool}: {e}"))?,
-        }
+        cfg.set(k, v).map_err(|e| format!("{tool}: {e}"))?;
     }
     if group_id.is_empty() {
         return Err(format!("{tool}: --group must not be empty"));
@@ -461,6 +452,18 @@ fn run_inner(
     // With --partition the consumer assigns itself the partition: it has a
     // group.id but never joins the group.
     let group = partition.is_none().then_some(cfg);
+    // ConsoleConsumer.process: `while (messageCount < maxMessages || maxMessages == -1)`,
+    // so -1 reads for ever and 0 or less reads nothing and closes at once.
+    let max_messages = match max_messages_arg {
+        None | Some(-1) => None,
+        Some(n) if n > 0 => Some(n as u64),
+        Some(_) => {
+            return Ok(LineOutput {
+                stderr: "Processed a total of 0 messages\n".into(),
+                ..Default::default()
+            })
+        }
+    };
     let spec = ConsumerSpec {
         topic,
         partition,

@@ -57,7 +57,7 @@ fn validate(args: &super::args::Parsed) -> Result<ElectionType, String> {
             "UNCLEAN" => ElectionType::Unclean,
             _ => {
                 return Err(format!(
-                    "{TOOL}: Cannot parse argument '{v}' of option election-type (preferred or unclean)"
+                    "{TOOL}: Cannot parse argument '{v}' of option election-type (preferred or unclean)", v = crate::echo::show(v)
                 ))
             }
         },
@@ -103,8 +103,17 @@ fn run_inner(session: &mut Session, words: &[String]) -> Result<LineOutput, Stri
             })
             .collect(),
         Some(topic) => {
-            let p: u32 = args.number(TOOL, "--partition")?.unwrap_or_default();
-            vec![TopicPartition::new(topic, p)]
+            // LeaderElectionCommand: --partition is ofType(Integer.class).
+            let p = args.java_int(TOOL, "--partition")?.unwrap_or_default();
+            match u32::try_from(p) {
+                Ok(p) => vec![TopicPartition::new(topic, p)],
+                Err(_) => {
+                    return Err(format!(
+                        "{TOOL}: org.apache.kafka.common.errors.UnknownTopicOrPartitionException: No such partition as {}-{p}",
+                        crate::echo::show(topic)
+                    ))
+                }
+            }
         }
     };
     let mut results: Vec<(TopicPartition, Result1)> = Vec::new();

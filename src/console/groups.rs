@@ -293,7 +293,8 @@ fn list(state: &WorldState, args: &Parsed) -> Result<LineOutput, String> {
                             .iter()
                             .map(|v| v.name())
                             .collect::<Vec<_>>()
-                            .join(", ")
+                            .join(", "),
+                        list = crate::echo::show(list)
                     ))
                 }
             }
@@ -363,25 +364,31 @@ fn log_start_offset(state: &WorldState, tp: &TopicPartition) -> Option<u64> {
 fn banner(group: &str, g: Option<&Group>, rows: usize, out: &mut LineOutput) -> bool {
     let Some(g) = g else {
         out.stdout.push_str(&format!(
-            "\nError: Consumer group '{group}' does not exist.\n"
+            "\nError: Consumer group '{group}' does not exist.\n",
+            group = crate::echo::show(group)
         ));
         return false;
     };
     match g.state {
         GroupState::Dead => {
             out.stdout.push_str(&format!(
-                "\nError: Consumer group '{group}' does not exist.\n"
+                "\nError: Consumer group '{group}' does not exist.\n",
+                group = crate::echo::show(group)
             ));
             return false;
         }
         // The real tool prints these two on stderr; here they go to stdout so
         // they stay above the table they belong to.
         GroupState::Empty => out.stdout.push_str(&format!(
-            "\nConsumer group '{group}' has no active members.\n"
+            "\nConsumer group '{group}' has no active members.\n",
+            group = crate::echo::show(group)
         )),
-        GroupState::PreparingRebalance | GroupState::CompletingRebalance => out.stdout.push_str(
-            &format!("\nWarning: Consumer group '{group}' is rebalancing.\n"),
-        ),
+        GroupState::PreparingRebalance | GroupState::CompletingRebalance => {
+            out.stdout.push_str(&format!(
+                "\nWarning: Consumer group '{group}' is rebalancing.\n",
+                group = crate::echo::show(group)
+            ))
+        }
         GroupState::Stable => {}
     }
     rows > 0
@@ -703,7 +710,7 @@ fn delete_groups(session: &mut Session, args: &Parsed) -> Result<LineOutput, Str
     }
     let quoted = |v: &[String]| {
         v.iter()
-            .map(|g| format!("'{g}'"))
+            .map(|g| format!("'{g}'", g = crate::echo::show(g)))
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -716,8 +723,10 @@ fn delete_groups(session: &mut Session, args: &Parsed) -> Result<LineOutput, Str
     }
     out.stdout = "\nError: Deletion of some consumer groups failed:\n".to_string();
     for (g, e) in &failed {
-        out.stdout
-            .push_str(&format!("* Group '{g}' could not be deleted due to: {e}\n"));
+        out.stdout.push_str(&format!(
+            "* Group '{g}' could not be deleted due to: {e}\n",
+            g = crate::echo::show(g)
+        ));
     }
     if !ok.is_empty() {
         out.stdout.push_str(&format!(
@@ -743,7 +752,8 @@ fn parse_topic_with_partitions(arg: &str) -> Result<Vec<TopicPartition>, String>
     let parts: Vec<&str> = arg.split(':').collect();
     let [topic, partitions] = parts.as_slice() else {
         return Err(format!(
-            "{TOOL}: Invalid topic arg '{arg}', expected topic name and partitions"
+            "{TOOL}: Invalid topic arg '{arg}', expected topic name and partitions",
+            arg = crate::echo::show(arg)
         ));
     };
     partitions
@@ -752,7 +762,11 @@ fn parse_topic_with_partitions(arg: &str) -> Result<Vec<TopicPartition>, String>
             p.parse::<u32>()
                 .map(|n| TopicPartition::new(*topic, n))
                 .map_err(|_| {
-                    format!("{TOOL}: Invalid partition '{p}' specified in topic arg '{arg}''")
+                    format!(
+                        "{TOOL}: Invalid partition '{p}' specified in topic arg '{arg}''",
+                        arg = crate::echo::show(arg),
+                        p = crate::echo::show(p)
+                    )
                 })
         })
         .collect()
@@ -810,7 +824,8 @@ fn delete_offsets(session: &mut Session, args: &Parsed) -> Result<LineOutput, St
                 );
             } else {
                 out.stdout.push_str(&format!(
-                    "Request succeeded for deleting offsets from group {group}.\n"
+                    "Request succeeded for deleting offsets from group {group}.\n",
+                    group = crate::echo::show(&group)
                 ));
             }
         }
@@ -1118,8 +1133,9 @@ fn reset_offsets(
             "{TOOL}: Option '[reset-offsets]' requires one of the following scenarios: [[to-offset], [shift-by], [to-datetime], [by-duration], [to-earliest], [to-latest], [to-current], [from-file]]"
         ));
     };
-    let to_offset = args.number::<i64>(TOOL, "--to-offset")?;
-    let shift_by = args.number::<i64>(TOOL, "--shift-by")?;
+    // ConsumerGroupCommandOptions: both are ofType(Long.class).
+    let to_offset = args.java_long(TOOL, "--to-offset")?;
+    let shift_by = args.java_long(TOOL, "--shift-by")?;
     let plan = match (how, file) {
         ("--from-file", Some(lines)) => Some(parse_plan(lines, args.all("--group"))?),
         ("--from-file", None) => {
@@ -1155,7 +1171,7 @@ fn reset_offsets(
         if let Some(g) = g.filter(|g| !matches!(g.state, GroupState::Empty | GroupState::Dead)) {
             out.stdout.push_str(&format!(
                 "\nError: Assignments can only be reset if the group '{group}' is inactive, but the current state is {}.\n",
-                g.state.name()
+                g.state.name(), group = crate::echo::show(group)
             ));
             results.push((group.clone(), None));
             continue;
@@ -1165,8 +1181,10 @@ fn reset_offsets(
         if let Some(plan) = &plan {
             match plan.get(group) {
                 None => {
-                    out.stdout
-                        .push_str(&format!("\nError: No reset plan for group {group} found\n"));
+                    out.stdout.push_str(&format!(
+                        "\nError: No reset plan for group {group} found\n",
+                        group = crate::echo::show(group)
+                    ));
                 }
                 Some(rows) => {
                     for (tp, o) in rows {
@@ -1239,8 +1257,12 @@ fn reset_offsets(
         for (group, plan) in &results {
             for (tp, o) in plan.iter().flatten() {
                 if with_group {
-                    out.stdout
-                        .push_str(&format!("{group},{},{},{o}\n", tp.topic, tp.partition));
+                    out.stdout.push_str(&format!(
+                        "{group},{},{},{o}\n",
+                        tp.topic,
+                        tp.partition,
+                        group = crate::echo::show(group)
+                    ));
                 } else {
                     out.stdout
                         .push_str(&format!("{},{},{o}\n", tp.topic, tp.partition));

@@ -196,7 +196,10 @@ pub fn help(args: &[String]) -> LineOutput {
         Some("kafka-avro-console-producer") => AVRO_PRODUCER,
         Some("curl") => CURL,
         Some(other) => {
-            return LineOutput::error(format!("help: no help for '{other}' (try `help`)"))
+            return LineOutput::error(format!(
+                "help: no help for '{other}' (try `help`)",
+                other = crate::echo::show(other)
+            ))
         }
     };
     LineOutput::stdout(text.to_string())

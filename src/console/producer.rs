@@ -44,25 +44,78 @@ const SPEC: &[(&str, Kind)] = &[
     ("--socket-buffer-size", Kind::Value),
 ];
 
+/// How joptsimple reads an option's value (`ofType(…)` in `ConsoleProducer`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum OptionType {
+    Text,
+    Integer,
+    Long,
+}
+
 /// `ConsoleProducerOptions.producerProps` (Kafka 4.1.0): each of these options
 /// sets its producer config with `CommandLineUtils.maybeMergeOptions`, so an
-/// option given on the command line beats `--producer-property`.
-const MERGED_OPTIONS: &[(&str, &str)] = &[
-    ("--timeout", "linger.ms"),
-    ("--request-required-acks", "acks"),
-    ("--request-timeout-ms", "request.timeout.ms"),
-    ("--message-send-max-retries", "retries"),
-    ("--retry-backoff-ms", "retry.backoff.ms"),
-    ("--socket-buffer-size", "send.buffer.bytes"),
-    ("--max-memory-bytes", "buffer.memory"),
-    ("--batch-size", "batch.size"),
-    ("--max-partition-memory-bytes", "batch.size"),
-    ("--metadata-expiry-ms", "metadata.max.age.ms"),
-    ("--max-block-ms", "max.block.ms"),
+/// option given on the command line beats `--producer-property`. The option is
+/// parsed by its joptsimple type first; its value's `toString()` then goes to
+/// the producer's `ConfigDef`.
+const MERGED_OPTIONS: &[(&str, &str, OptionType)] = &[
+    ("--timeout", "linger.ms", OptionType::Long),
+    ("--request-required-acks", "acks", OptionType::Text),
+    (
+        "--request-timeout-ms",
+        "request.timeout.ms",
+        OptionType::Integer,
+    ),
+    ("--message-send-max-retries", "retries", OptionType::Integer),
+    ("--retry-backoff-ms", "retry.backoff.ms", OptionType::Long),
+    (
+        "--socket-buffer-size",
+        "send.buffer.bytes",
+        OptionType::Integer,
+    ),
+    ("--max-memory-bytes", "buffer.memory", OptionType::Long),
+    ("--batch-size", "batch.size", OptionType::Integer),
+    (
+        "--max-partition-memory-bytes",
+        "batch.size",
+        OptionType::Integer,
+    ),
+    (
+        "--metadata-expiry-ms",
+        "metadata.max.age.ms",
+        OptionType::Long,
+    ),
+    ("--max-block-ms", "max.block.ms", OptionType::Long),
 ];
 
 /// Kafka's console producer lingers 1000 ms (`--timeout`) before sending a line.
 const CONSOLE_LINGER_MS: u64 = 1000;
+
+/// A record that would wait longer than this in the accumulator is not waited
+/// for: the console says so ([`linger_note`]) and moves on; the record leaves
+/// when the input ends (the producer flushes on close) or the clock gets there.
+pub const LONGEST_LINGER_WAIT_MS: u64 = 60_000;
+
+/// What the console says when `linger.ms` is longer than it waits for, or `None`.
+fn linger_note(tool: &str, config: &ProducerConfig, sync: bool) -> Option<String> {
+    let effective = config.effective_linger_ms();
+    if effective <= LONGEST_LINGER_WAIT_MS {
+        return None;
+    }
+    let capped = if config.linger_ms > effective {
+        format!(" (the producer waits at most {effective} ms: KafkaProducer caps linger.ms at Integer.MAX_VALUE)")
+    } else {
+        String::new()
+    };
+    let blocked = if sync {
+        " With --sync each send().get() would block that long too."
+    } else {
+        ""
+    };
+    Some(format!(
+        "{tool}: note: linger.ms is {} ms{capped}, so each record waits that long in the accumulator for its batch to fill.{blocked} The console does not wait for it: the records are sent when the input ends (EOF or Ctrl-D closes the producer, which flushes them) or when the clock reaches their linger time (sim advance).\n",
+        config.linger_ms
+    ))
+}
 
 /// How input lines become records (`LineMessageReader`'s properties).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,7 +174,7 @@ impl LineFormat {
             "ignore.error" => self.ignore_error = parse_bool(k, v)?,
             other => {
                 return Err(format!(
-                    "{TOOL}: unknown --property '{other}' (known: parse.key, key.separator, parse.headers, headers.delimiter, headers.separator, headers.key.separator, null.marker, ignore.error)"
+                    "{TOOL}: unknown --property '{other}' (known: parse.key, key.separator, parse.headers, headers.delimiter, headers.separator, headers.key.separator, null.marker, ignore.error)", other = crate::echo::show(other)
                 ))
             }
         }
@@ -195,7 +248,8 @@ impl LineFormat {
                 None if self.ignore_error => ("", rest),
                 None => {
                     return Err(format!(
-                        "No headers delimiter found on line number {number}: '{line}'"
+                        "No headers delimiter found on line number {number}: '{line}'",
+                        line = crate::echo::show(line)
                     ))
                 }
             };
@@ -220,7 +274,8 @@ impl LineFormat {
                 None if self.ignore_error => (None, self.nullable(rest)),
                 None => {
                     return Err(format!(
-                        "No key separator found on line number {number}: '{line}'"
+                        "No key separator found on line number {number}: '{line}'",
+                        line = crate::echo::show(line)
                     ))
                 }
             }
@@ -325,9 +380,14 @@ pub fn parse_invocation(
     // --producer-property. (Left out, the real tool also applies the options'
     // defaults request.timeout.ms=1500 and retries=3; the simulator keeps the
     // cluster profile's timeouts there, see the docs.)
-    for (option, key) in MERGED_OPTIONS {
-        if let Some(v) = args.value(option) {
-            config.set(key, v).map_err(|e| format!("{t}: {e}"))?;
+    for (option, key, ty) in MERGED_OPTIONS {
+        let value = match ty {
+            OptionType::Text => args.value(option).map(str::to_string),
+            OptionType::Integer => args.java_int(t, option)?.map(|n| n.to_string()),
+            OptionType::Long => args.java_long(t, option)?.map(|n| n.to_string()),
+        };
+        if let Some(v) = value {
+            config.set(key, &v).map_err(|e| format!("{t}: {e}"))?;
         }
     }
     // props.put(COMPRESSION_TYPE_CONFIG, compressionCodec()): always set, so a
@@ -343,6 +403,7 @@ pub fn parse_invocation(
     config
         .set("compression.type", codec)
         .map_err(|e| format!("{t}: {e}"))?;
+    config.finish().map_err(|e| format!("{t}: {e}"))?;
     let mut format = LineFormat::default();
     let mut key_schema = None;
     let mut value_schema = None;
@@ -395,7 +456,7 @@ pub fn parse_invocation(
     format.check().map_err(|e| e.replace(TOOL, t))?;
     if !session.world.state().controller.topics.contains_key(&topic) {
         return Err(format!(
-            "{t}: topic '{topic}' does not exist (UNKNOWN_TOPIC_OR_PARTITION); this cluster runs with auto.create.topics.enable=false, so create it first with kafka-topics --create"
+            "{t}: topic '{topic}' does not exist (UNKNOWN_TOPIC_OR_PARTITION); this cluster runs with auto.create.topics.enable=false, so create it first with kafka-topics --create", topic = crate::echo::show(&topic)
         ));
     }
     Ok(Invocation {
@@ -476,10 +537,18 @@ pub fn run_batch(
         return LineOutput::default();
     }
     let name = new_name(session);
-    if inv.mode == SendMode::Sync && session.auto_run {
+    let note = linger_note(tool(avro), &inv.config, inv.mode == SendMode::Sync);
+    if inv.mode == SendMode::Sync && session.auto_run && note.is_none() {
         return send_sync(session, &name, &inv, records);
     }
-    send(session, &name, &inv, records, true)
+    let mut out = LineOutput {
+        stderr: note
+            .filter(|_| inv.mode == SendMode::Sync)
+            .unwrap_or_default(),
+        ..Default::default()
+    };
+    out.merge(send(session, &name, &inv, records, true));
+    out
 }
 
 /// `--sync` (`producer.send(record).get()`): each record is handed over alone
@@ -523,9 +592,10 @@ fn send_sync(
 
 /// Opens an interactive producer (no here-document): a `>` prompt until Ctrl-D.
 pub fn open_interactive(session: &mut Session, words: &[String], avro: bool) -> LineOutput {
-    if let Err(e) = parse_invocation(session, words, avro) {
-        return LineOutput::error(e);
-    }
+    let note = match parse_invocation(session, words, avro) {
+        Ok(inv) => linger_note(tool(avro), &inv.config, inv.mode == SendMode::Sync),
+        Err(e) => return LineOutput::error(e),
+    };
     let name = new_name(session);
     session.heredoc = Some(HereDoc {
         tool: tool(avro).to_string(),
@@ -536,9 +606,11 @@ pub fn open_interactive(session: &mut Session, words: &[String], avro: bool) -> 
         interactive: Some(name),
         avro,
         refused: false,
+        more: Vec::new(),
     });
     LineOutput {
         continued: true,
+        stderr: note.unwrap_or_default(),
         ..Default::default()
     }
 }
@@ -558,6 +630,14 @@ pub fn interactive_line(session: &mut Session, line: &str) -> LineOutput {
         Err(e) => return LineOutput::error(e),
     };
     let mut out = match inv.record(line, number) {
+        // A record that lingers longer than the console waits is handed over
+        // without waiting (the note said so when the prompt opened).
+        Ok(r) if linger_note(tool(avro), &inv.config, false).is_some() => {
+            let auto = std::mem::replace(&mut session.auto_run, false);
+            let out = send(session, &name, &inv, vec![r], false);
+            session.auto_run = auto;
+            out
+        }
         Ok(r) => send(session, &name, &inv, vec![r], false),
         Err(e) => LineOutput::error(format!("{}: {e}", tool(avro))),
     };

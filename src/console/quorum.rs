@@ -66,7 +66,8 @@ fn run_inner(session: &mut Session, words: &[String]) -> Result<LineOutput, Stri
             }
             _ => {
                 return Err(format!(
-                    "{usage}\n{TOOL}: error: unrecognized arguments: '{w}'"
+                    "{usage}\n{TOOL}: error: unrecognized arguments: '{w}'",
+                    w = crate::echo::show(w)
                 ))
             }
         }
@@ -91,7 +92,7 @@ fn run_inner(session: &mut Session, words: &[String]) -> Result<LineOutput, Stri
         }
         other => {
             return Err(format!(
-                "{usage}\n{TOOL}: error: argument command: invalid choice: '{other}' (choose from 'describe', 'add-controller', 'remove-controller')"
+                "{usage}\n{TOOL}: error: argument command: invalid choice: '{other}' (choose from 'describe', 'add-controller', 'remove-controller')", other = crate::echo::show(other)
             ))
         }
     }
@@ -105,7 +106,8 @@ fn run_inner(session: &mut Session, words: &[String]) -> Result<LineOutput, Stri
             "--human-readable" => human = true,
             other => {
                 return Err(format!(
-                    "{usage}\n{TOOL}: error: unrecognized arguments: '{other}'"
+                    "{usage}\n{TOOL}: error: unrecognized arguments: '{other}'",
+                    other = crate::echo::show(other)
                 ))
             }
         }

@@ -59,6 +59,16 @@ impl LineOutput {
     }
 }
 
+/// `out` with its error bounded by [`crate::echo::bound_message`].
+fn bounded(mut out: LineOutput) -> LineOutput {
+    if let Some(e) = &mut out.error {
+        if let std::borrow::Cow::Owned(b) = crate::echo::bound_message(e) {
+            *e = b;
+        }
+    }
+    out
+}
+
 /// A failure while running a whole script.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScriptError {
@@ -85,6 +95,9 @@ pub(crate) struct HereDoc {
     /// The command that opened it was refused: like a shell, the body is still
     /// read up to the delimiter (so no body line ever runs as a command) and dropped.
     pub refused: bool,
+    /// The delimiters of further here-documents on the same line (`<<A <<B`),
+    /// whose bodies follow this one's (such a line is refused).
+    pub more: Vec<(String, bool)>,
 }
 
 /// A console consumer whose records the console prints as they arrive.
@@ -111,6 +124,9 @@ pub(crate) struct AttachedCurl {
     pub client: String,
     pub request: crate::schema::curl::CurlRequest,
     pub printed: bool,
+    /// The command line it came from (its first `curl-N`): the URLs of one
+    /// line print in order.
+    pub command: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -249,8 +265,20 @@ impl Session {
     }
 
     /// Feeds one line, as typed at the prompt.
+    ///
+    /// A refused line's error is bounded ([`crate::echo::bound_message`]): at
+    /// most a few thousand characters, control characters escaped, whatever
+    /// the line held.
     pub fn input_line(&mut self, line: &str) -> LineOutput {
-        super::simcmd::input_line(self, line)
+        bounded(super::simcmd::input_line(self, line))
+    }
+
+    /// A line the native CLI could not read as text (not UTF-8): refused with
+    /// `error`, as a line with a syntax error is (see `refuse_line`): a
+    /// here-document it opens or belongs to is read and dropped, never run.
+    /// `lossy` is the line with the bad bytes replaced.
+    pub fn input_unreadable_line(&mut self, lossy: &str, error: String) -> LineOutput {
+        bounded(super::simcmd::refuse_line(self, lossy, error))
     }
 
     /// True while the session swallows the body of a refused command's here-document.
@@ -260,12 +288,16 @@ impl Session {
 
     /// Ctrl-D: closes an open here-document (runs its command) or does nothing.
     pub fn end_of_input(&mut self) -> LineOutput {
-        super::simcmd::end_of_input(self)
+        bounded(super::simcmd::end_of_input(self))
     }
 
     /// The script (or standard input) has ended: an interactive producer closes as on
     /// Ctrl-D; an open `<<DELIM` here-document is an error and sends nothing.
     pub fn end_of_script(&mut self) -> LineOutput {
+        bounded(self.end_of_script_inner())
+    }
+
+    fn end_of_script_inner(&mut self) -> LineOutput {
         match &self.heredoc {
             Some(h) if h.interactive.is_some() => self.end_of_input(),
             Some(h) if h.refused => {
@@ -277,7 +309,7 @@ impl Session {
                 let delimiter = h.delimiter.clone();
                 self.heredoc = None;
                 LineOutput::error(format!(
-                    "unterminated here-document: the script ended before the closing '{delimiter}' line"
+                    "unterminated here-document: the script ended before the closing '{delimiter}' line", delimiter = crate::echo::show(&delimiter)
                 ))
             }
             None => LineOutput::default(),

@@ -51,6 +51,18 @@ fn input_line_inner(session: &mut Session, line: &str) -> LineOutput {
             return producer::interactive_line(session, line);
         }
         if is_end {
+            if let Some(h) = session.heredoc.as_mut() {
+                if !h.more.is_empty() {
+                    // The next here-document of the same line begins.
+                    let (delimiter, strip_tabs) = h.more.remove(0);
+                    h.delimiter = delimiter;
+                    h.strip_tabs = strip_tabs;
+                    return LineOutput {
+                        continued: true,
+                        ..Default::default()
+                    };
+                }
+            }
             let Some(h) = session.heredoc.take() else {
                 return LineOutput::default();
             };
@@ -68,36 +80,43 @@ fn input_line_inner(session: &mut Session, line: &str) -> LineOutput {
     }
     let tokens = match tokenize(line) {
         Ok(t) => t,
-        Err(e) => return LineOutput::error(format!("syntax error: {e}")),
+        Err(e) => return refuse_line(session, line, format!("syntax error: {e}")),
     };
     let mut words = Vec::new();
-    let mut heredoc = None;
+    let mut heredocs: Vec<(String, bool)> = Vec::new();
     let mut after_marker = None;
     for t in tokens {
         match t {
-            Token::Word(w) if heredoc.is_none() => words.push(w),
+            Token::Word(w) if heredocs.is_empty() => words.push(w),
             Token::Word(w) => {
                 after_marker.get_or_insert(w);
             }
             Token::HereDoc {
                 delimiter,
                 strip_tabs,
-            } => {
-                heredoc.get_or_insert((delimiter, strip_tabs));
-            }
+            } => heredocs.push((delimiter, strip_tabs)),
         }
     }
-    if let Some((delimiter, strip_tabs)) = heredoc {
+    if !heredocs.is_empty() {
+        let (delimiter, strip_tabs) = heredocs.remove(0);
         let tool = words.first().map(|w| tool_name(w).to_string());
         let opened = match (&tool, after_marker) {
+            // As bash does, every here-document's body is read in turn (so none
+            // of them runs as commands); a command reads only one, so the line
+            // is refused rather than one body silently dropped.
+            _ if !heredocs.is_empty() => Err(format!(
+                "syntax error: {} here-documents on one line; a command reads one here-document (its bodies are read and dropped)",
+                heredocs.len() + 1
+            )),
             (_, Some(w)) => Err(format!(
-                "syntax error: '{w}' after the here-document marker; put <<EOF at the end of the line"
+                "syntax error: '{w}' after the here-document marker; put <<EOF at the end of the line", w = crate::echo::show(&w)
             )),
             (None, None) => Err("syntax error: a here-document needs a command before <<".into()),
             (Some(tool), None) => check_heredoc_command(session, tool, &words[1..]),
         };
         let refused = opened.is_err();
         session.heredoc = Some(HereDoc {
+            more: heredocs,
             tool: tool.unwrap_or_default(),
             command: words.get(1..).unwrap_or_default().to_vec(),
             delimiter,
@@ -142,8 +161,64 @@ fn input_line_inner(session: &mut Session, line: &str) -> LineOutput {
                 "{tool} is not simulated yet: it arrives with a later lesson (try `help` for what works today)"
             ))
         }
-        _ => LineOutput::error(format!("unknown command '{first}' (try `help`)")),
+        _ => LineOutput::error(format!("unknown command '{first}' (try `help`)", first = crate::echo::show(first))),
     }
+}
+
+/// Refuses a whole line that cannot be read as a command (a syntax error, or
+/// in the native CLI a line that is not UTF-8) with `error`, so that nothing
+/// of it runs and nothing after it runs in its place:
+///
+/// * inside an open here-document the line is part of the body, so the body is
+///   broken: the command is refused and the rest of the body (up to the
+///   delimiter) is read and dropped;
+/// * in interactive producer input only this record is refused;
+/// * otherwise, if the line has a `<<DELIM` marker before the point where it
+///   broke, the here-document it opens is read and dropped like any refused
+///   command's, so its body never runs as commands.
+pub fn refuse_line(session: &mut Session, line: &str, error: String) -> LineOutput {
+    if let Some(h) = session.heredoc.as_mut() {
+        if h.interactive.is_none() {
+            h.refused = true;
+            h.lines.clear();
+            return LineOutput {
+                continued: true,
+                ..LineOutput::error(error)
+            };
+        }
+        return LineOutput::error(error);
+    }
+    if let Some((delimiter, strip_tabs)) = broken_heredoc_marker(line) {
+        session.heredoc = Some(HereDoc {
+            tool: String::new(),
+            command: Vec::new(),
+            delimiter,
+            strip_tabs,
+            lines: Vec::new(),
+            interactive: None,
+            avro: false,
+            refused: true,
+            more: Vec::new(),
+        });
+    }
+    LineOutput::error(error)
+}
+
+/// The first `<<DELIM` (or `<<-DELIM`, `<<'DELIM'`) marker of a line that does
+/// not tokenize, read as a shell would have read it up to there.
+fn broken_heredoc_marker(line: &str) -> Option<(String, bool)> {
+    let (_, after) = line.split_once("<<")?;
+    let strip_tabs = after.starts_with('-');
+    let after = after.strip_prefix('-').unwrap_or(after).trim_start();
+    let mut delimiter = String::new();
+    for c in after.chars() {
+        match c {
+            '\'' | '"' | '\\' => continue,
+            c if c.is_whitespace() => break,
+            c => delimiter.push(c),
+        }
+    }
+    (!delimiter.is_empty()).then_some((delimiter, strip_tabs))
 }
 
 /// Whether `tool` may read a here-document with these arguments (checked when
@@ -192,9 +267,14 @@ pub fn end_of_input(session: &mut Session) -> LineOutput {
 fn count(arg: Option<&String>, what: &str, default: u64) -> Result<u64, String> {
     match arg {
         None => Ok(default),
-        Some(s) => s
-            .parse::<u64>()
-            .map_err(|_| format!("sim {what}: expected a whole number, got '{s}'")),
+        Some(s) => {
+            let name = match what {
+                "advance" | "broker pause" => "MS",
+                "seed" => "the seed",
+                _ => "N",
+            };
+            super::args::sim_u64(&format!("sim {what}"), name, s)
+        }
     }
 }
 
@@ -261,7 +341,7 @@ fn sim_inner(session: &mut Session, args: &[String]) -> Result<LineOutput, Strin
                 .world
                 .submit(crate::sim::Command::Advance { ms })
                 .map_err(|e| format!("sim advance: {}", e.message))?;
-            let target = first.time_ms + ms;
+            let target = first.time_ms.saturating_add(ms);
             let job = Job::new(
                 Until::Clock(target),
                 &format!("sim advance {ms}"),
@@ -325,9 +405,12 @@ fn sim_inner(session: &mut Session, args: &[String]) -> Result<LineOutput, Strin
                     "sim broker: usage: sim broker kill|start N, or sim broker pause N MS".into(),
                 );
             };
-            let broker = id
-                .parse::<u32>()
-                .map_err(|_| format!("sim broker: expected a broker id, got '{id}'"))?;
+            let broker = id.parse::<u32>().map_err(|_| {
+                format!(
+                    "sim broker: expected a broker id, got '{}'",
+                    crate::echo::show(id)
+                )
+            })?;
             if action == "pause" {
                 expect_no_more(args, 4, "sim broker pause N MS")?;
                 let Some(ms) = args.get(3) else {
@@ -352,7 +435,8 @@ fn sim_inner(session: &mut Session, args: &[String]) -> Result<LineOutput, Strin
                 "start" => Command::StartBroker { broker },
                 other => {
                     return Err(format!(
-                        "sim broker: unknown action '{other}' (kill, start or pause)"
+                        "sim broker: unknown action '{other}' (kill, start or pause)",
+                        other = crate::echo::show(other)
                     ))
                 }
             };
@@ -423,7 +507,10 @@ fn sim_inner(session: &mut Session, args: &[String]) -> Result<LineOutput, Strin
                 )));
             };
             let profile = Profile::parse(name).ok_or_else(|| {
-                format!("sim profile: unknown profile '{name}' (kafka or teaching)")
+                format!(
+                    "sim profile: unknown profile '{name}' (kafka or teaching)",
+                    name = crate::echo::show(name)
+                )
             })?;
             let seed = session.world.seed();
             let config = ClusterConfig::with_profile(session.world.config().brokers, profile);
@@ -446,7 +533,8 @@ fn sim_inner(session: &mut Session, args: &[String]) -> Result<LineOutput, Strin
         "group" => super::clients::group_report(session, &args[1..]),
         "assign" => super::assign::run(&args[1..]).map(LineOutput::stdout),
         other => Err(format!(
-            "sim: unknown subcommand '{other}' (try `help sim`)"
+            "sim: unknown subcommand '{other}' (try `help sim`)",
+            other = crate::echo::show(other)
         )),
     }
 }

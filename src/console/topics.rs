@@ -236,9 +236,7 @@ fn run_inner(session: &mut Session, words: &[String]) -> Result<LineOutput, Fail
             Ok(out)
         }
         "--alter" => {
-            let partitions = args
-                .number::<i64>(TOOL, "--partitions")?
-                .unwrap_or_default();
+            let partitions = i64::from(args.java_int(TOOL, "--partitions")?.unwrap_or_default());
             let topics = existing_topics(session.world.state(), &args)?;
             let mut out = LineOutput::default();
             for topic in topics {
@@ -251,7 +249,7 @@ fn run_inner(session: &mut Session, words: &[String]) -> Result<LineOutput, Fail
                         .get(&topic)
                         .map_or(0, |t| t.partitions.len());
                     command_error(format!(
-                        "The topic {topic} currently has {now} partition(s); {partitions} would not be an increase."
+                        "The topic {topic} currently has {now} partition(s); {partitions} would not be an increase.", topic = crate::echo::show(&topic)
                     ))
                 })?;
                 let event = session
@@ -303,7 +301,8 @@ fn ensure_topic_exists(
 ) -> Result<(), Failure> {
     match requested {
         Some(t) if !t.is_empty() && require && found.is_empty() => Err(command_error(format!(
-            "Topic '{t}' does not exist as expected"
+            "Topic '{t}' does not exist as expected",
+            t = crate::echo::show(t)
         ))),
         _ => Ok(()),
     }
@@ -342,8 +341,9 @@ fn create(session: &mut Session, args: &Parsed) -> Result<LineOutput, Failure> {
         stdout: stdout.to_string(),
         message,
     };
-    let replication_factor: Option<i64> = args.number(TOOL, "--replication-factor")?;
-    let partitions: Option<i64> = args.number(TOOL, "--partitions")?;
+    // TopicCommand: both are ofType(Integer.class).
+    let replication_factor = args.java_int(TOOL, "--replication-factor")?.map(i64::from);
+    let partitions = args.java_int(TOOL, "--partitions")?.map(i64::from);
     if replication_factor.is_some_and(|rf| !(1..=i16::MAX as i64).contains(&rf)) {
         return Err(fail(
             &stdout,
@@ -384,7 +384,9 @@ fn create(session: &mut Session, args: &Parsed) -> Result<LineOutput, Failure> {
 fn min_isr(state: &WorldState, t: &TopicMeta) -> usize {
     t.configs
         .get("min.insync.replicas")
-        .and_then(|v| v.parse::<usize>().ok())
+        .and_then(|v| crate::sim::topic::topic_config_value("min.insync.replicas", v))
+        .and_then(|v| v.long())
+        .and_then(|v| usize::try_from(v).ok())
         .unwrap_or(state.config.settings.min_insync_replicas as usize)
 }
 

@@ -29,6 +29,10 @@ pub const MAX_SCHEMA_BYTES: usize = 64 * 1024;
 pub const MAX_SCHEMA_JSON_DEPTH: usize = 64;
 /// Deepest nesting of values (records in arrays in maps …) accepted.
 pub const MAX_VALUE_DEPTH: usize = 64;
+/// Deepest bracket nesting accepted in a value's JSON text (a record in a
+/// union takes two levels, `{"R": {…}}`), checked before the JSON parser
+/// (whose own limit is 128) recurses into it.
+pub const MAX_VALUE_JSON_DEPTH: usize = 2 * MAX_VALUE_DEPTH;
 
 /// Why a schema text was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,7 +55,7 @@ impl fmt::Display for SchemaError {
                 "Schema is {size} bytes; this simulator accepts at most {limit} bytes"
             ),
             SchemaError::TooDeep { limit } => {
-                write!(f, "Schema JSON nests more than {limit} levels deep")
+                write!(f, "Schema JSON is nested deeper than {limit} levels")
             }
             SchemaError::NotJson(e) => f.write_str(e),
             SchemaError::Invalid(e) => f.write_str(e),
@@ -136,6 +140,11 @@ impl ParsedSchema {
     /// `kafka-avro-console-producer` reads: unions as `{"string": "x"}` or
     /// `null`, bytes as strings of code points 0–255) into a [`Value`].
     pub fn value_from_json(&self, text: &str) -> Result<Value, ValueError> {
+        if json_depth_exceeds(text, MAX_VALUE_JSON_DEPTH) {
+            return Err(ValueError::JsonTooDeep {
+                limit: MAX_VALUE_JSON_DEPTH,
+            });
+        }
         let j: Json = serde_json::from_str(text).map_err(|e| ValueError::NotJson(e.to_string()))?;
         self.value_from_json_value(&j)
     }
@@ -191,6 +200,16 @@ impl ParsedSchema {
 /// Rejects text whose brackets nest deeper than `limit`, before the JSON
 /// parser recurses into it.
 pub(crate) fn check_json_depth(text: &str, limit: usize) -> Result<(), SchemaError> {
+    if json_depth_exceeds(text, limit) {
+        return Err(SchemaError::TooDeep { limit });
+    }
+    Ok(())
+}
+
+/// Whether JSON text's brackets (outside strings) nest deeper than `limit`.
+/// Used before any JSON the user typed reaches the parser, so a deep value is
+/// named as such rather than reported as the parser's recursion limit.
+pub fn json_depth_exceeds(text: &str, limit: usize) -> bool {
     let mut depth = 0usize;
     let mut in_string = false;
     let mut escaped = false;
@@ -209,14 +228,14 @@ pub(crate) fn check_json_depth(text: &str, limit: usize) -> Result<(), SchemaErr
             '[' | '{' => {
                 depth += 1;
                 if depth > limit {
-                    return Err(SchemaError::TooDeep { limit });
+                    return true;
                 }
             }
             ']' | '}' => depth = depth.saturating_sub(1),
             _ => {}
         }
     }
-    Ok(())
+    false
 }
 
 /// An Avro value. Maps and records keep their order, so encoding is
@@ -274,6 +293,8 @@ pub enum ValueError {
     Mismatch { path: String, message: String },
     /// Values nest deeper than [`MAX_VALUE_DEPTH`].
     TooDeep { path: String },
+    /// The JSON text's brackets nest deeper than [`MAX_VALUE_JSON_DEPTH`].
+    JsonTooDeep { limit: usize },
 }
 
 impl fmt::Display for ValueError {
@@ -289,7 +310,11 @@ impl fmt::Display for ValueError {
             }
             ValueError::TooDeep { path } => write!(
                 f,
-                "Value nests more than {MAX_VALUE_DEPTH} levels deep (at {path})"
+                "Value is nested deeper than {MAX_VALUE_DEPTH} levels (at {path})"
+            ),
+            ValueError::JsonTooDeep { limit } => write!(
+                f,
+                "Value JSON is nested deeper than {limit} levels (brackets inside brackets); the simulator reads Avro values up to {MAX_VALUE_DEPTH} levels deep"
             ),
         }
     }
@@ -342,7 +367,7 @@ impl fmt::Display for DecodeError {
             ),
             DecodeError::TooDeep { path } => write!(
                 f,
-                "Data nests more than {MAX_VALUE_DEPTH} levels deep (at {})",
+                "Data is nested deeper than {MAX_VALUE_DEPTH} levels (at {})",
                 at(path)
             ),
             DecodeError::Resolution { path, message } => write!(f, "{message} (at {})", at(path)),

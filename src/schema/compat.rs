@@ -168,22 +168,30 @@ impl Verdict {
 
 /// Can `reader` read data written with `writer`? Lists every problem found.
 pub fn check(reader: &ParsedSchema, writer: &ParsedSchema) -> Verdict {
+    check_counted(reader, writer).0
+}
+
+/// [`check`], and how many (reader type, writer type) pairs it worked out:
+/// the work a check does, linear in the size of the schemas.
+pub fn check_counted(reader: &ParsedSchema, writer: &ParsedSchema) -> (Verdict, usize) {
     let mut c = Checker {
         r: &reader.model,
         w: &writer.model,
         memo: VecMap::new(),
         error: None,
+        unions: VecMap::new(),
+        pairs: 0,
     };
     let mut location = Vec::new();
     let found = c.get("", reader.model.root, writer.model.root, &mut location);
-    if let Some(e) = c.error {
-        return Verdict::Error(e);
-    }
-    if found.is_empty() {
+    let verdict = if let Some(e) = c.error {
+        Verdict::Error(e)
+    } else if found.is_empty() {
         Verdict::Compatible
     } else {
         Verdict::Incompatible(found)
-    }
+    };
+    (verdict, c.pairs)
 }
 
 /// Shorthand for `check(reader, writer).is_compatible()`.
@@ -197,6 +205,79 @@ struct Checker<'a> {
     /// `None` while a pair is being checked (a recursive visit is compatible).
     memo: VecMap<(NodeId, NodeId), Option<Vec<Incompatibility>>>,
     error: Option<String>,
+    /// Reader unions' branches by what they can read ([`Checker::candidates`]).
+    unions: VecMap<NodeId, UnionIndex<'a>>,
+    /// How many (reader, writer) pairs were worked out (the cost of a check).
+    pairs: usize,
+}
+
+/// A reader union's branches, indexed: each branch's position under its type
+/// name (`"RECORD"`, `"INT"` …), and named branches also under their
+/// unqualified name and each alias.
+#[derive(Default)]
+struct UnionIndex<'a> {
+    by_type: VecMap<&'static str, Vec<usize>>,
+    by_name: VecMap<(&'static str, &'a str), Vec<usize>>,
+    by_alias: VecMap<(&'static str, &'a str), Vec<usize>>,
+    branches: Vec<NodeId>,
+}
+
+impl<'a> UnionIndex<'a> {
+    fn new(model: &'a Model, branches: &[NodeId]) -> UnionIndex<'a> {
+        let mut ix = UnionIndex {
+            branches: branches.to_vec(),
+            ..Default::default()
+        };
+        for (i, b) in branches.iter().enumerate() {
+            let Some(k) = model.kind(*b) else { continue };
+            let t = k.upper_name();
+            match k.named() {
+                Some(n) => {
+                    ix.by_name.entry((t, n.name.as_str())).or_default().push(i);
+                    for a in &n.aliases {
+                        ix.by_alias.entry((t, a.as_str())).or_default().push(i);
+                    }
+                }
+                None => ix.by_type.entry(t).or_default().push(i),
+            }
+        }
+        ix
+    }
+
+    /// The branches that may read a writer of kind `wk`, in union order.
+    fn candidates(&self, wk: &Kind) -> Vec<NodeId> {
+        let t = wk.upper_name();
+        let mut at: Vec<usize> = Vec::new();
+        match wk.named() {
+            Some(n) => {
+                if let Some(v) = self.by_name.get(&(t, n.name.as_str())) {
+                    at.extend(v);
+                }
+                if let Some(v) = self.by_alias.get(&(t, n.fullname.as_str())) {
+                    at.extend(v);
+                }
+            }
+            None => {
+                // The type itself, then what it promotes to (Avro's resolution).
+                let readers: &[&'static str] = match t {
+                    "INT" => &["INT", "LONG", "FLOAT", "DOUBLE"],
+                    "LONG" => &["LONG", "FLOAT", "DOUBLE"],
+                    "FLOAT" => &["FLOAT", "DOUBLE"],
+                    "STRING" => &["STRING", "BYTES"],
+                    "BYTES" => &["BYTES", "STRING"],
+                    _ => std::slice::from_ref(&t),
+                };
+                for r in readers {
+                    if let Some(v) = self.by_type.get(r) {
+                        at.extend(v);
+                    }
+                }
+            }
+        }
+        crate::sort::sort(&mut at);
+        at.dedup();
+        at.into_iter().map(|i| self.branches[i]).collect()
+    }
 }
 
 fn pointer(location: &[String]) -> String {
@@ -234,6 +315,7 @@ impl Checker<'_> {
             Some(Some(done)) => done.clone(),
             None => {
                 self.memo.insert((r, w), None);
+                self.pairs += 1;
                 let found = self.calculate(r, w, location);
                 self.memo.insert((r, w), Some(found.clone()));
                 found
@@ -260,6 +342,21 @@ impl Checker<'_> {
             ),
             location,
         )
+    }
+
+    /// The branches of reader union `r` that may read writer kind `wk`:
+    /// every other branch fails at once (another type, or another name), so
+    /// probing only these gives Java's verdict.
+    fn candidates(&mut self, r: NodeId, wk: &Kind) -> Vec<NodeId> {
+        let model = self.r;
+        let ix = self.unions.entry(r).or_insert_with(|| {
+            let branches = match model.kind(r) {
+                Some(Kind::Union(b)) => b.as_slice(),
+                _ => &[],
+            };
+            UnionIndex::new(model, branches)
+        });
+        ix.candidates(wk)
     }
 
     fn calculate(
@@ -349,9 +446,13 @@ impl Checker<'_> {
             | (Kind::Prim(Prim::Double), Kind::Prim(Prim::Int | Prim::Long | Prim::Float))
             | (Kind::Prim(Prim::Bytes), Kind::Prim(Prim::String))
             | (Kind::Prim(Prim::String), Kind::Prim(Prim::Bytes)) => Vec::new(),
-            (Kind::Union(rb), _) => {
-                for rbranch in rb {
-                    if self.probe(*rbranch, w) {
+            (Kind::Union(_), _) => {
+                // Java probes every reader branch in order until one reads the
+                // writer; only branches that can (same type, a promotion, and for
+                // named types the same name or a reader alias) are probed here,
+                // in the same order, so a union of n branches costs O(n), not O(n²).
+                for rbranch in self.candidates(r, wk) {
+                    if self.probe(rbranch, w) {
                         return Vec::new();
                     }
                 }

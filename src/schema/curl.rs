@@ -127,15 +127,28 @@ fn take_value<'a>(
 }
 
 /// Parses the words of a curl command (as split by the shell; a leading
-/// `curl` is skipped) into a request for the registry.
+/// `curl` is skipped) into a request for the registry: the first URL's (see
+/// [`parse_all`] for every URL).
 pub fn parse(words: &[String]) -> Result<CurlRequest, CurlError> {
+    parse_all(words)?
+        .into_iter()
+        .next()
+        .unwrap_or(Err(CurlError::NoUrl))
+}
+
+/// Parses a curl command with every URL on it: curl fetches each URL in turn
+/// with the same options (method, headers, data) and prints the responses one
+/// after the other. An option error refuses the whole command; a URL that
+/// cannot be reached fails alone (`Err` in its place).
+pub fn parse_all(words: &[String]) -> Result<Vec<Result<CurlRequest, CurlError>>, CurlError> {
     let start = usize::from(words.first().is_some_and(|w| w == "curl"));
     let words = words.get(start..).unwrap_or(&[]);
     let mut method: Option<String> = None;
     let mut data: Vec<String> = Vec::new();
     let mut json_mode = false;
     let mut content_type: Option<String> = None;
-    let mut url: Option<String> = None;
+    let mut urls: Vec<String> = Vec::new();
+    let mut path_as_is = false;
     let mut req = CurlRequest {
         method: String::new(),
         path_and_query: String::new(),
@@ -177,7 +190,8 @@ pub fn parse(words: &[String]) -> Result<CurlRequest, CurlError> {
                     data.push(d.to_string());
                     json_mode = true;
                 }
-                "url" => url = Some(take_value(words, &mut i, attached, &opt)?.to_string()),
+                "url" => urls.push(take_value(words, &mut i, attached, &opt)?.to_string()),
+                "path-as-is" => path_as_is = true,
                 "silent" => req.silent = true,
                 "show-error" => req.show_error = true,
                 "fail" => req.fail = true,
@@ -213,12 +227,13 @@ pub fn parse(words: &[String]) -> Result<CurlRequest, CurlError> {
                 }
             }
         } else {
-            url = Some(w.to_string());
+            urls.push(w.to_string());
         }
         i += 1;
     }
-    let url = url.ok_or(CurlError::NoUrl)?;
-    req.path_and_query = target_of(&url)?;
+    if urls.is_empty() {
+        return Err(CurlError::NoUrl);
+    }
     if let Some(m) = &method {
         if !METHODS.contains(&m.as_str()) {
             return Err(CurlError::BadMethod(m.clone()));
@@ -238,7 +253,15 @@ pub fn parse(words: &[String]) -> Result<CurlRequest, CurlError> {
     } else {
         req.content_type = content_type;
     }
-    Ok(req)
+    Ok(urls
+        .iter()
+        .map(|url| {
+            target_of(url, path_as_is).map(|path_and_query| CurlRequest {
+                path_and_query,
+                ..req.clone()
+            })
+        })
+        .collect())
 }
 
 fn record_header(h: &str, content_type: &mut Option<String>) -> Result<(), CurlError> {
@@ -255,8 +278,12 @@ fn record_header(h: &str, content_type: &mut Option<String>) -> Result<(), CurlE
     Ok(())
 }
 
-/// Checks the URL points at the registry and returns its path and query.
-fn target_of(url: &str) -> Result<String, CurlError> {
+/// Checks the URL points at the registry and returns its path and query, as
+/// curl sends them: the `#fragment` is not sent, and `.` and `..` path
+/// segments are resolved (RFC 3986's remove_dot_segments, curl's
+/// `dedotdotify`, which also takes `%2e` for a dot) unless `--path-as-is`.
+fn target_of(url: &str, path_as_is: bool) -> Result<String, CurlError> {
+    let url = url.split_once('#').map_or(url, |(before, _)| before);
     let rest = match url.split_once("://") {
         Some((scheme, rest)) => {
             if !scheme.eq_ignore_ascii_case("http") {
@@ -284,11 +311,53 @@ fn target_of(url: &str) -> Result<String, CurlError> {
     if port != REGISTRY_PORT {
         return Err(CurlError::ConnectionRefused { host, port });
     }
-    Ok(match path {
-        "" => "/".to_string(),
-        p if p.starts_with('?') => format!("/{p}"),
-        p => p.to_string(),
-    })
+    let (path, query) = match path.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (path, None),
+    };
+    let mut out = if path.is_empty() {
+        "/".to_string()
+    } else if path_as_is {
+        path.to_string()
+    } else {
+        remove_dot_segments(path)
+    };
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    Ok(out)
+}
+
+/// RFC 3986 section 5.2.4 on a path that starts with `/`, as curl's
+/// `dedotdotify` does it: `.` segments go, `..` removes the segment before it
+/// (never above the root), and a path ending in `.` or `..` keeps its last `/`.
+/// `%2e` (either case) counts as a dot.
+pub fn remove_dot_segments(path: &str) -> String {
+    let dot = |s: &str| s == "." || s.eq_ignore_ascii_case("%2e");
+    let dotdot = |s: &str| {
+        let l = s.to_ascii_lowercase();
+        matches!(l.as_str(), ".." | ".%2e" | "%2e." | "%2e%2e")
+    };
+    let body = path.strip_prefix('/').unwrap_or(path);
+    let segments: Vec<&str> = body.split('/').collect();
+    let last = segments.len() - 1;
+    let mut out: Vec<&str> = Vec::new();
+    for (i, seg) in segments.iter().enumerate() {
+        if dot(seg) {
+            if i == last {
+                out.push("");
+            }
+        } else if dotdot(seg) {
+            out.pop();
+            if i == last {
+                out.push("");
+            }
+        } else {
+            out.push(seg);
+        }
+    }
+    format!("/{}", out.join("/"))
 }
 
 fn split_host_port(authority: &str, default_port: u16) -> Result<(String, u16), CurlError> {
@@ -376,15 +445,35 @@ pub fn response_output(req: &CurlRequest, resp: &HttpResponse) -> CurlOutput {
     }
 }
 
-/// Parses, runs and prints a curl command line against the registry.
+/// Parses, runs and prints a curl command line against the registry: each
+/// URL in turn, the outputs one after the other (as curl writes them, with
+/// nothing in between), the exit code the last transfer's.
 pub fn run(reg: &mut Registry, words: &[String]) -> CurlOutput {
-    match parse(words) {
-        Ok(req) => response_output(&req, &execute(reg, &req)),
-        Err(e) => CurlOutput {
-            text: error_text(&e, words),
-            exit_code: e.exit_code(),
-        },
+    let all = match parse_all(words) {
+        Ok(all) => all,
+        Err(e) => {
+            return CurlOutput {
+                text: error_text(&e, words),
+                exit_code: e.exit_code(),
+            }
+        }
+    };
+    let mut out = CurlOutput {
+        text: String::new(),
+        exit_code: 0,
+    };
+    for one in all {
+        let next = match one {
+            Ok(req) => response_output(&req, &execute(reg, &req)),
+            Err(e) => CurlOutput {
+                text: error_text(&e, words),
+                exit_code: e.exit_code(),
+            },
+        };
+        out.text.push_str(&next.text);
+        out.exit_code = next.exit_code;
     }
+    out
 }
 
 /// `-s` without `-S` among the words (so connection errors print nothing).

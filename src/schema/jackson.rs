@@ -66,7 +66,8 @@ impl Scanner {
         self.fail(
             format!(
                 "Unexpected character ('{c}' (code {})): {what}",
-                u32::from(c)
+                u32::from(c),
+                c = crate::echo::show(&c.to_string())
             ),
             self.i,
         )
@@ -133,7 +134,10 @@ impl Scanner {
             return Ok(());
         }
         Err(self.fail(
-            format!("Unrecognized token '{tok}': was expecting {VALUE_EXPECTED}"),
+            format!(
+                "Unrecognized token '{tok}': was expecting {VALUE_EXPECTED}",
+                tok = crate::echo::show(&tok)
+            ),
             self.i.saturating_sub(1),
         ))
     }

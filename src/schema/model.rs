@@ -548,10 +548,17 @@ pub(crate) fn validate_name(name: &str) -> Result<(), String> {
         return Err("Empty name".to_string());
     };
     if !(first.is_ascii_alphabetic() || first == '_') {
-        return Err(format!("Illegal initial character: {name}"));
+        return Err(format!(
+            "Illegal initial character: {name}",
+            name = crate::echo::show(name)
+        ));
     }
     if let Some(bad) = chars.find(|c| !(c.is_ascii_alphanumeric() || *c == '_')) {
-        return Err(format!("Illegal character in: {name} ('{bad}')"));
+        return Err(format!(
+            "Illegal character in: {name} ('{bad}')",
+            bad = crate::echo::show(&bad.to_string()),
+            name = crate::echo::show(name)
+        ));
     }
     Ok(())
 }
@@ -840,7 +847,7 @@ impl Parser {
                     let lower = o.to_ascii_lowercase();
                     if !["ascending", "descending", "ignore"].contains(&lower.as_str()) {
                         return Err(format!(
-                            "Invalid order '{o}' for field {fname}: use ascending, descending or ignore"
+                            "Invalid order '{o}' for field {fname}: use ascending, descending or ignore", o = crate::echo::show(o)
                         ));
                     }
                     Some(lower)

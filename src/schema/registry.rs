@@ -137,29 +137,29 @@ impl RegistryError {
 
     pub fn message(&self) -> String {
         match self {
-            RegistryError::SubjectNotFound(s) => format!("Subject '{s}' not found."),
+            RegistryError::SubjectNotFound(s) => format!("Subject '{s}' not found.", s = crate::echo::show(s)),
             RegistryError::VersionNotFound(v) => format!("Version {v} not found."),
             RegistryError::SchemaNotFound(None) => "Schema not found".to_string(),
             RegistryError::SchemaNotFound(Some(id)) => format!("Schema {id} not found"),
             // The real registry glues these sentences together without a space.
             RegistryError::SubjectSoftDeleted(s) => format!(
-                "Subject '{s}' was soft deleted.Set permanent=true to delete permanently"
+                "Subject '{s}' was soft deleted.Set permanent=true to delete permanently", s = crate::echo::show(s)
             ),
             RegistryError::SubjectNotSoftDeleted(s) => format!(
-                "Subject '{s}' was not deleted first before being permanently deleted"
+                "Subject '{s}' was not deleted first before being permanently deleted", s = crate::echo::show(s)
             ),
             RegistryError::VersionSoftDeleted(s, v) => format!(
-                "Subject '{s}' Version {v} was soft deleted.Set permanent=true to delete permanently"
+                "Subject '{s}' Version {v} was soft deleted.Set permanent=true to delete permanently", s = crate::echo::show(s)
             ),
             RegistryError::VersionNotSoftDeleted(s, v) => format!(
-                "Subject '{s}' Version {v} was not deleted first before being permanently deleted"
+                "Subject '{s}' Version {v} was not deleted first before being permanently deleted", s = crate::echo::show(s)
             ),
             RegistryError::SubjectLevelNotConfigured(s) => {
-                format!("Subject '{s}' does not have subject-level compatibility configured")
+                format!("Subject '{s}' does not have subject-level compatibility configured", s = crate::echo::show(s))
             }
             RegistryError::Incompatible(m) | RegistryError::InvalidSchema(m) => m.clone(),
             RegistryError::InvalidVersion(v) => format!(
-                "The specified version '{v}' is not a valid version id. Allowed values are between [1, 2^31-1] and the string \"latest\""
+                "The specified version '{v}' is not a valid version id. Allowed values are between [1, 2^31-1] and the string \"latest\"", v = crate::echo::show(v)
             ),
             RegistryError::InvalidCompatibilityLevel => "Invalid compatibility level. Valid values are none, backward, forward, full, backward_transitive, forward_transitive, and full_transitive".to_string(),
         }
@@ -184,7 +184,7 @@ pub fn parse_for_registry(subject: &str, text: &str) -> Result<ParsedSchema, Reg
     }
     ParsedSchema::parse(text).map_err(|e| {
         RegistryError::InvalidSchema(format!(
-            "Invalid schema {{subject={subject},version=0,id=-1,schemaType=AVRO,references=[],metadata=null,ruleSet=null,schema={text},schemaTags=null,ts=null,deleted=null}} with refs [] of type AVRO, details: {e}"
+            "Invalid schema {{subject={subject},version=0,id=-1,schemaType=AVRO,references=[],metadata=null,ruleSet=null,schema={text},schemaTags=null,ts=null,deleted=null}} with refs [] of type AVRO, details: {e}", subject = crate::echo::show(subject)
         ))
     })
 }
@@ -425,7 +425,7 @@ impl Registry {
         if !messages.is_empty() {
             return Err(RegistryError::Incompatible(format!(
                 "Schema being registered is incompatible with an earlier schema for subject \"{subject}\", details: [{}]",
-                messages.join(", ")
+                messages.join(", "), subject = crate::echo::show(subject)
             )));
         }
         let version = self
@@ -593,9 +593,15 @@ pub fn subject_name(
     let record = schema.full_name().unwrap_or(schema.type_name());
     match strategy {
         SubjectNameStrategy::TopicName => {
-            format!("{topic}-{}", if is_key { "key" } else { "value" })
+            format!(
+                "{topic}-{}",
+                if is_key { "key" } else { "value" },
+                topic = crate::echo::show(topic)
+            )
         }
         SubjectNameStrategy::RecordName => record.to_string(),
-        SubjectNameStrategy::TopicRecordName => format!("{topic}-{record}"),
+        SubjectNameStrategy::TopicRecordName => {
+            format!("{topic}-{record}", topic = crate::echo::show(topic))
+        }
     }
 }

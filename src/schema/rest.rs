@@ -185,10 +185,56 @@ fn parse_target(path_and_query: &str) -> Option<Target> {
     })
 }
 
+/// `QualifiedSubject.isValidSubject` (Schema Registry 8.0), checked before a
+/// schema is registered or a subject's config is set: no ISO control
+/// character (`Character.isISOControl`: U+0000–U+001F, U+007F–U+009F), and not
+/// the reserved names `__GLOBAL` and `__EMPTY`. (8.0 still accepts the empty
+/// subject "for backward compatibility", but no route matches an empty path
+/// segment, see [`handle`].)
+pub fn valid_subject(subject: &str) -> bool {
+    !subject
+        .chars()
+        .any(|c| matches!(c, '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}'))
+        && subject != "__GLOBAL"
+        && subject != "__EMPTY"
+}
+
+/// `Errors.invalidSubjectException` (`RestInvalidSubjectException`, 8.0):
+/// HTTP 422, error code 42208, and its message word for word.
+fn invalid_subject(subject: &str) -> HttpResponse {
+    HttpResponse::error(
+        422,
+        42208,
+        format!(
+            "The specified subject '{}' is not a valid.",
+            crate::echo::show(subject)
+        ),
+    )
+}
+
 /// What the schema-carrying request bodies hold.
 struct SchemaRequest {
     schema: String,
 }
+
+/// The request body as JSON. Brackets nested deeper than
+/// [`MAX_REQUEST_JSON_DEPTH`] are refused by name before the parser recurses.
+fn request_json(text: &str) -> Result<Json, HttpResponse> {
+    if super::avro::json_depth_exceeds(text, MAX_REQUEST_JSON_DEPTH) {
+        return Err(HttpResponse::error(
+            400,
+            400,
+            format!("Unrecognized JSON in request body: nested deeper than {MAX_REQUEST_JSON_DEPTH} levels"),
+        ));
+    }
+    serde_json::from_str(text).map_err(|e| {
+        HttpResponse::error(400, 400, format!("Unrecognized JSON in request body: {e}"))
+    })
+}
+
+/// Deepest bracket nesting of a request body (a body holds the schema as a
+/// string, so real ones nest two or three levels).
+pub const MAX_REQUEST_JSON_DEPTH: usize = 64;
 
 fn parse_schema_request(body: Option<&str>) -> Result<SchemaRequest, HttpResponse> {
     let text = body.unwrap_or("").trim();
@@ -199,9 +245,7 @@ fn parse_schema_request(body: Option<&str>) -> Result<SchemaRequest, HttpRespons
             "Request body is missing: send a JSON object such as {\"schema\": \"\\\"string\\\"\"}",
         ));
     }
-    let json: Json = serde_json::from_str(text).map_err(|e| {
-        HttpResponse::error(400, 400, format!("Unrecognized JSON in request body: {e}"))
-    })?;
+    let json = request_json(text)?;
     let Json::Object(obj) = json else {
         return Err(HttpResponse::error(
             400,
@@ -256,9 +300,7 @@ fn parse_level_request(body: Option<&str>) -> Result<(CompatibilityLevel, String
             "Request body is missing: send a JSON object such as {\"compatibility\": \"FULL\"}",
         ));
     }
-    let json: Json = serde_json::from_str(text).map_err(|e| {
-        HttpResponse::error(400, 400, format!("Unrecognized JSON in request body: {e}"))
-    })?;
+    let json = request_json(text)?;
     let given = json
         .get("compatibility")
         .and_then(Json::as_str)
@@ -335,6 +377,11 @@ pub fn handle(
     let Some(t) = parse_target(path_and_query) else {
         return HttpResponse::error(400, 400, "Bad Request: the path has a broken %-escape");
     };
+    // Jersey's `{subject}`, `{version}` … match one or more characters, so a
+    // path with an empty segment (`/subjects//versions`) matches no resource.
+    if t.segments.iter().any(String::is_empty) {
+        return HttpResponse::not_found();
+    }
     let method = method.to_ascii_uppercase();
     let segs: Vec<&str> = t.segments.iter().map(String::as_str).collect();
     let m = method.as_str();
@@ -364,6 +411,7 @@ pub fn handle(
                 HttpResponse::json(200, &vs)
             }),
             "POST" => match parse_schema_request(body) {
+                Ok(_) if !valid_subject(subject) => invalid_subject(subject),
                 Ok(req) => {
                     let registered = reg.register(subject, &req.schema);
                     or_error(registered, |r| {
@@ -480,7 +528,7 @@ pub fn handle(
             "GET" => HttpResponse::error(
                 404,
                 40409,
-                format!("Subject '{subject}' does not have subject-level mode configured"),
+                format!("Subject '{subject}' does not have subject-level mode configured", subject = crate::echo::show(subject)),
             ),
             "PUT" | "DELETE" => HttpResponse::error(
                 422,
@@ -530,6 +578,7 @@ pub fn handle(
                 }
             }
             "PUT" => match parse_level_request(body) {
+                Ok(_) if !valid_subject(subject) => invalid_subject(subject),
                 Ok((level, given)) => {
                     reg.set_subject_level(subject, level);
                     HttpResponse::json(

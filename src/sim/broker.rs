@@ -176,7 +176,9 @@ impl Broker {
     /// `min.insync.replicas` for a topic: its own config, else the broker default.
     pub fn min_insync(&self, topic: &str, settings: &BrokerSettings) -> usize {
         self.topic_config(topic, "min.insync.replicas")
-            .and_then(|v| v.parse().ok())
+            .and_then(|v| super::topic::topic_config_value("min.insync.replicas", v))
+            .and_then(|v| v.long())
+            .and_then(|v| u32::try_from(v).ok())
             .unwrap_or(settings.min_insync_replicas) as usize
     }
 

@@ -338,7 +338,9 @@ impl Controller {
         self.topics
             .get(topic)
             .and_then(|t| t.configs.get("unclean.leader.election.enable"))
-            .map_or(settings.unclean_leader_election_enable, |v| v == "true")
+            .and_then(|v| super::topic::topic_config_value("unclean.leader.election.enable", v))
+            .and_then(|v| v.bool())
+            .unwrap_or(settings.unclean_leader_election_enable)
     }
 
     /// Sends the changed partitions to every unfenced broker (the metadata log, pushed).

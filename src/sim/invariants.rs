@@ -107,7 +107,9 @@ pub fn check(s: &WorldState) -> Result<(), String> {
                 .topics
                 .get(&r.topic)
                 .and_then(|t| t.configs.get("min.insync.replicas"))
-                .and_then(|v| v.parse::<u32>().ok())
+                .and_then(|v| super::topic::topic_config_value("min.insync.replicas", v))
+                .and_then(|v| v.long())
+                .and_then(|v| u32::try_from(v).ok())
                 .unwrap_or(s.config.settings.min_insync_replicas);
             if min_isr < 2 || meta.unclean_election {
                 continue;

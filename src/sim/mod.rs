@@ -7,6 +7,7 @@
 pub mod assignor;
 pub mod broker;
 pub mod chunked;
+pub mod configdef;
 pub mod consumer;
 pub mod controller;
 pub mod converter;

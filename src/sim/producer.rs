@@ -2,6 +2,7 @@
 //! accumulator with `linger.ms`, and Produce requests grouped by leader.
 
 use super::chunked::Chunked;
+use super::configdef::{at_least, between, Key, Type, Validator, Value};
 use super::error::ErrorCode;
 use super::log::ProducerRecord;
 use super::murmur2::{murmur2, partition_for_key, to_positive};
@@ -42,25 +43,62 @@ pub struct ProducerConfig {
     /// `client.id`, `max.block.ms`, `buffer.memory` …
     #[serde(default, skip_serializing_if = "VecMap::is_empty")]
     pub other: VecMap<String, String>,
+    /// `delivery.timeout.ms` was given explicitly ([`ProducerConfig::finish`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub delivery_timeout_set: bool,
 }
 
 fn default_compression() -> String {
     "none".into()
 }
 
-/// Producer configs the simulator accepts without acting on them, with their
-/// `ConfigDef` types (Kafka 4.1.0 `ProducerConfig`).
-const ACCEPTED_ONLY: &[(&str, &str)] = &[
-    ("client.id", "STRING"),
-    ("metadata.max.age.ms", "LONG"),
-    ("max.block.ms", "LONG"),
-    ("buffer.memory", "LONG"),
-    ("send.buffer.bytes", "INT"),
-    ("receive.buffer.bytes", "INT"),
-    ("max.request.size", "INT"),
-    ("max.in.flight.requests.per.connection", "INT"),
-    ("enable.idempotence", "BOOLEAN"),
+/// The `ProducerConfig` definitions (Kafka 4.1 `ProducerConfig.CONFIG`, read
+/// from `clients/src/main/java/org/apache/kafka/clients/producer/ProducerConfig.java`)
+/// of the configs the console accepts: type and validator, so a value is
+/// refused exactly when the Java client refuses it, with its message. The
+/// first eight are simulated; the others are type-checked and recorded.
+pub const PRODUCER_KEYS: &[Key] = &[
+    Key::new(
+        "acks",
+        Type::String,
+        Validator::In(&["all", "-1", "0", "1"]),
+    ),
+    Key::new("linger.ms", Type::Long, at_least(0)),
+    Key::new("batch.size", Type::Int, at_least(0)),
+    Key::new("retries", Type::Int, between(0, i32::MAX as i64)),
+    Key::new("retry.backoff.ms", Type::Long, at_least(0)),
+    Key::new("request.timeout.ms", Type::Int, at_least(0)),
+    Key::new("delivery.timeout.ms", Type::Int, at_least(0)),
+    Key::new(
+        "compression.type",
+        Type::String,
+        Validator::In(&["none", "gzip", "snappy", "lz4", "zstd"]),
+    ),
+    Key::new("client.id", Type::String, Validator::None),
+    Key::new("metadata.max.age.ms", Type::Long, at_least(0)),
+    Key::new("max.block.ms", Type::Long, at_least(0)),
+    Key::new("buffer.memory", Type::Long, at_least(0)),
+    // CommonClientConfigs.SEND_BUFFER_LOWER_BOUND / RECEIVE_BUFFER_LOWER_BOUND = -1.
+    Key::new("send.buffer.bytes", Type::Int, at_least(-1)),
+    Key::new("receive.buffer.bytes", Type::Int, at_least(-1)),
+    Key::new("max.request.size", Type::Int, at_least(0)),
+    Key::new(
+        "max.in.flight.requests.per.connection",
+        Type::Int,
+        at_least(1),
+    ),
+    Key::new("enable.idempotence", Type::Boolean, Validator::None),
 ];
+
+/// How many of [`PRODUCER_KEYS`] the simulator acts on (the rest are recorded).
+const SIMULATED_KEYS: usize = 8;
+
+/// A linger above this (one hour) is narrated as what it means in practice:
+/// the batch leaves when full or when the producer is flushed or closed.
+const LONG_LINGER_MS: u64 = 3_600_000;
+
+/// `KafkaProducer.lingerMs`: the accumulator waits at most `Integer.MAX_VALUE` ms.
+pub const MAX_EFFECTIVE_LINGER_MS: u64 = i32::MAX as u64;
 
 fn default_retries() -> u32 {
     i32::MAX as u32
@@ -88,77 +126,83 @@ impl Default for ProducerConfig {
             serde: Default::default(),
             compression_type: default_compression(),
             other: VecMap::new(),
+            delivery_timeout_set: false,
         }
     }
 }
 
 impl ProducerConfig {
-    /// Applies one `--producer-property k=v`; unknown names are refused rather than ignored.
+    /// Applies one `--producer-property k=v`: parsed and validated as
+    /// `ProducerConfig`'s `ConfigDef` does; unknown names are refused rather than ignored.
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
+        let Some(def) = PRODUCER_KEYS.iter().find(|k| k.name == key) else {
+            if self.serde.set(key, value)? {
+                return Ok(());
+            }
+            let (simulated, recorded) = PRODUCER_KEYS.split_at(SIMULATED_KEYS);
+            let names = |keys: &[Key]| keys.iter().map(|k| k.name).collect::<Vec<_>>().join(", ");
+            return Err(format!(
+                "Unknown or unsupported producer config: {} (the simulator knows {}, key.serializer, value.serializer, schema.registry.url, auto.register.schemas, use.latest.version, key.subject.name.strategy, value.subject.name.strategy, and accepts {})",
+                crate::echo::show(key),
+                names(simulated),
+                names(recorded)
+            ));
+        };
+        let parsed = def.parse(value)?;
+        // Validated: numbers are within their ranges (all at least 0 here).
+        let number = || parsed.long().unwrap_or(0).max(0) as u64;
         match key {
             "acks" => {
-                self.acks = Acks::parse(value)
-                    .ok_or_else(|| format!("Invalid value {value} for configuration acks: String must be one of: all, -1, 0, 1"))?
+                self.acks = parsed.str().and_then(Acks::parse).unwrap_or(Acks::All);
             }
-            "linger.ms" => {
-                self.linger_ms = value
-                    .parse()
-                    .map_err(|_| format!("Invalid value {value} for configuration linger.ms: Not a number of type LONG"))?
-            }
-            "batch.size" => {
-                self.batch_size = value
-                    .parse()
-                    .map_err(|_| format!("Invalid value {value} for configuration batch.size: Not a number of type INT"))?
-            }
-            "retries" => {
-                self.retries = value
-                    .parse()
-                    .map_err(|_| format!("Invalid value {value} for configuration retries: Not a number of type INT"))?
-            }
-            "retry.backoff.ms" => {
-                self.retry_backoff_ms = value
-                    .parse()
-                    .map_err(|_| format!("Invalid value {value} for configuration retry.backoff.ms: Not a number of type LONG"))?
-            }
-            "request.timeout.ms" => {
-                self.request_timeout_ms = value
-                    .parse()
-                    .map_err(|_| format!("Invalid value {value} for configuration request.timeout.ms: Not a number of type INT"))?
-            }
+            "linger.ms" => self.linger_ms = number(),
+            "batch.size" => self.batch_size = number() as usize,
+            "retries" => self.retries = number() as u32,
+            "retry.backoff.ms" => self.retry_backoff_ms = number(),
+            "request.timeout.ms" => self.request_timeout_ms = number(),
             "delivery.timeout.ms" => {
-                self.delivery_timeout_ms = value
-                    .parse()
-                    .map_err(|_| format!("Invalid value {value} for configuration delivery.timeout.ms: Not a number of type INT"))?
+                self.delivery_timeout_ms = number();
+                self.delivery_timeout_set = true;
             }
             "compression.type" => {
-                if !["none", "gzip", "snappy", "lz4", "zstd"].contains(&value) {
-                    return Err(format!("Invalid value {value} for configuration compression.type: String must be one of: none, gzip, snappy, lz4, zstd"));
-                }
-                self.compression_type = value.to_string();
+                self.compression_type = parsed.str().unwrap_or("none").to_string();
             }
-            other if self.serde.set(other, value)? => {}
             other => {
-                let Some((_, kind)) = ACCEPTED_ONLY.iter().find(|(n, _)| *n == other) else {
-                    return Err(format!("Unknown or unsupported producer config: {other} (the simulator knows acks, linger.ms, batch.size, retries, retry.backoff.ms, request.timeout.ms, delivery.timeout.ms, compression.type, key.serializer, value.serializer, schema.registry.url, auto.register.schemas, use.latest.version, key.subject.name.strategy, value.subject.name.strategy, and accepts {})", ACCEPTED_ONLY.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")));
+                let shown = match &parsed {
+                    Value::Str(s) => s.clone(),
+                    Value::Bool(b) => b.to_string(),
+                    Value::Long(n) => n.to_string(),
+                    _ => value.to_string(),
                 };
-                let ok = match *kind {
-                    "LONG" => value.trim().parse::<i64>().is_ok(),
-                    "INT" => value.trim().parse::<i32>().is_ok(),
-                    "BOOLEAN" => value.eq_ignore_ascii_case("true") || value.eq_ignore_ascii_case("false"),
-                    _ => true,
-                };
-                if !ok {
-                    let what = if *kind == "BOOLEAN" {
-                        "Expected value to be either true or false".to_string()
-                    } else {
-                        format!("Not a number of type {kind}")
-                    };
-                    return Err(format!("Invalid value {value} for configuration {other}: {what}"));
-                }
-                self.other.insert(other.to_string(), value.to_string());
+                self.other.insert(other.to_string(), shown);
             }
         }
         Ok(())
+    }
+
+    /// What `KafkaProducer`'s constructor checks once every config is set
+    /// (`configureDeliveryTimeout`, Kafka 4.1): `delivery.timeout.ms` must be at
+    /// least `linger.ms + request.timeout.ms` (linger capped at
+    /// `Integer.MAX_VALUE`); a value the user did not set is raised to that
+    /// sum instead (Kafka logs a warning).
+    pub fn finish(&mut self) -> Result<(), String> {
+        let sum = (self.effective_linger_ms() + self.request_timeout_ms).min(i32::MAX as u64);
+        if self.delivery_timeout_ms < sum {
+            if self.delivery_timeout_set {
+                return Err(
+                    "delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms"
+                        .into(),
+                );
+            }
+            self.delivery_timeout_ms = sum;
+        }
+        Ok(())
+    }
+
+    /// `linger.ms` as the accumulator uses it (`KafkaProducer.lingerMs`:
+    /// at most `Integer.MAX_VALUE`).
+    pub fn effective_linger_ms(&self) -> u64 {
+        self.linger_ms.min(MAX_EFFECTIVE_LINGER_MS)
     }
 }
 
@@ -822,16 +866,22 @@ impl Producer {
         if !waiting {
             return;
         }
-        if self.closing || self.config.linger_ms == 0 {
+        let linger_ms = self.config.effective_linger_ms();
+        if self.closing || linger_ms == 0 {
             self.drain(now, out);
         } else if !self.linger_timer_set {
             self.linger_timer_set = true;
-            out.then(format!(
-                "It waits linger.ms = {} ms so more records can join the batch.",
-                self.config.linger_ms
-            ));
+            if linger_ms > LONG_LINGER_MS {
+                out.then(format!(
+                    "It waits linger.ms = {linger_ms} ms so more records can join the batch: in practice the records leave when the producer is flushed or closed (at the end of its input)."
+                ));
+            } else {
+                out.then(format!(
+                    "It waits linger.ms = {linger_ms} ms so more records can join the batch."
+                ));
+            }
             out.timers.push((
-                now + self.config.linger_ms,
+                now + linger_ms,
                 Timer::ProducerLinger {
                     producer: self.name.clone(),
                 },

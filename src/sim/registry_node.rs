@@ -112,7 +112,8 @@ fn narrate(
             "The schema registry answers {from}'s {m} {path} with HTTP {} {}: {}",
             resp.status,
             resp.reason(),
-            why()
+            why(),
+            path = crate::echo::show(path)
         )
     };
     match (m.as_str(), segs.as_slice()) {
@@ -136,30 +137,30 @@ fn narrate(
                     .unwrap_or(false);
                 if known_before {
                     format!(
-                        "The schema registry already has this schema under subject {s}, so it returns the existing id {id} to {from} and adds no version."
+                        "The schema registry already has this schema under subject {s}, so it returns the existing id {id} to {from} and adds no version.", s = crate::echo::show(s)
                     )
                 } else {
                     let n = before.versions(s, false).map_or(0, |v| v.len());
                     if n == 0 {
                         format!(
-                            "The schema registry registers the first schema of subject {s} for {from}: version 1, schema id {id}."
+                            "The schema registry registers the first schema of subject {s} for {from}: version 1, schema id {id}.", s = crate::echo::show(s)
                         )
                     } else {
                         format!(
                             "The schema registry checks {from}'s new schema for subject {s} against its {} under {level} and finds it compatible: it is stored with schema id {id}.",
-                            if n == 1 { "only version".to_string() } else { format!("{n} live versions") }
+                            if n == 1 { "only version".to_string() } else { format!("{n} live versions") }, s = crate::echo::show(s)
                         )
                     }
                 }
             } else if resp.status == 409 {
                 format!(
                     "The schema registry refuses {from}'s new schema for subject {s} (HTTP 409 Conflict): under {level}, {}",
-                    lowercase_first(&plain_reasons(&why()).join(" "))
+                    lowercase_first(&plain_reasons(&why()).join(" ")), s = crate::echo::show(s)
                 )
             } else if resp.status == 422 {
                 format!(
                     "The schema registry rejects {from}'s schema for subject {s} as invalid (HTTP 422): {}",
-                    why()
+                    why(), s = crate::echo::show(s)
                 )
             } else {
                 fail()
@@ -170,13 +171,13 @@ fn narrate(
                 format!(
                     "The schema registry finds {from}'s schema under subject {s} as version {} with id {}.",
                     json_u64(&resp.body, "version").unwrap_or(0),
-                    json_u64(&resp.body, "id").unwrap_or(0)
+                    json_u64(&resp.body, "id").unwrap_or(0), s = crate::echo::show(s)
                 )
             } else {
                 format!(
                     "The schema registry cannot find {from}'s schema under subject {s} (HTTP {}): {}",
                     resp.status,
-                    why()
+                    why(), s = crate::echo::show(s)
                 )
             }
         }
@@ -190,14 +191,14 @@ fn narrate(
         ("GET", ["subjects", s, "versions"]) if ok => {
             format!(
                 "The schema registry lists the versions of subject {s} for {from}: {}.",
-                resp.body
+                resp.body, s = crate::echo::show(s)
             )
         }
         ("GET", ["subjects", s, "versions", v]) if ok => format!(
             "The schema registry sends {from} version {} of subject {s} (schema id {}){}.",
             json_u64(&resp.body, "version").unwrap_or(0),
             json_u64(&resp.body, "id").unwrap_or(0),
-            if *v == "latest" { ", its latest" } else { "" }
+            if *v == "latest" { ", its latest" } else { "" }, s = crate::echo::show(s)
         ),
         ("PUT", ["config"]) if ok => format!(
             "The schema registry sets the global compatibility level to {} (subjects without their own level follow it).",
@@ -205,7 +206,7 @@ fn narrate(
         ),
         ("PUT", ["config", s]) if ok => format!(
             "The schema registry sets subject {s}'s compatibility level to {}.",
-            config_value(&resp.body)
+            config_value(&resp.body), s = crate::echo::show(s)
         ),
         ("GET", ["config"]) if ok => format!(
             "The schema registry reports the global compatibility level: {}.",
@@ -213,7 +214,7 @@ fn narrate(
         ),
         ("GET", ["config", s]) if ok => format!(
             "The schema registry reports subject {s}'s compatibility level: {}.",
-            config_value(&resp.body)
+            config_value(&resp.body), s = crate::echo::show(s)
         ),
         ("POST", ["compatibility", "subjects", s, "versions", v]) if ok => {
             let compatible = serde_json::from_str::<Json>(&resp.body)
@@ -225,16 +226,16 @@ fn narrate(
                 let reasons = plain_reasons(&resp.body);
                 return format!(
                     "The schema registry checks {from}'s draft against version {v} of {s} under {level}: not compatible, so registering it would be refused. {}",
-                    reasons.join(" ")
+                    reasons.join(" "), s = crate::echo::show(s)
                 );
             }
             if compatible {
                 format!(
-                    "The schema registry checks {from}'s draft against version {v} of {s} under {level}: compatible, so registering it would succeed."
+                    "The schema registry checks {from}'s draft against version {v} of {s} under {level}: compatible, so registering it would succeed.", s = crate::echo::show(s)
                 )
             } else {
                 format!(
-                    "The schema registry checks {from}'s draft against version {v} of {s} under {level}: not compatible, so registering it would be refused."
+                    "The schema registry checks {from}'s draft against version {v} of {s} under {level}: not compatible, so registering it would be refused.", s = crate::echo::show(s)
                 )
             }
         }
@@ -245,7 +246,7 @@ fn narrate(
             } else {
                 "soft-deletes"
             },
-            resp.body
+            resp.body, s = crate::echo::show(s)
         ),
         ("DELETE", ["subjects", s, "versions", v]) if ok => format!(
             "The schema registry {} version {v} of subject {s}.",
@@ -253,12 +254,12 @@ fn narrate(
                 "permanently deletes"
             } else {
                 "soft-deletes"
-            }
+            }, s = crate::echo::show(s)
         ),
         _ if ok => format!(
             "The schema registry answers {from}'s {m} {path} with HTTP {} {}.",
             resp.status,
-            resp.reason()
+            resp.reason(), path = crate::echo::show(path)
         ),
         _ => fail(),
     }

@@ -11,6 +11,7 @@
 //! A refused registration (HTTP 409) is a `SerializationException` in the
 //! application: the records never reach Kafka.
 
+use super::configdef::{invalid, java_trim, parse_type, Type};
 use super::outcome::{plural, Outcome};
 use super::producer::{Producer, RecordStatus};
 use super::protocol::Body;
@@ -68,49 +69,57 @@ impl Default for SerializerConfig {
 
 /// The registry address clients may use (the one the simulated registry has).
 pub fn check_registry_url(value: &str) -> Result<(), String> {
-    let v = value.trim_end_matches('/');
+    let v = java_trim(value).trim_end_matches('/');
     let ok = ["localhost", "127.0.0.1", "schema-registry"]
         .iter()
         .any(|h| v == format!("http://{h}:8081"));
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "Invalid value {value} for configuration schema.registry.url: the simulated schema registry listens at http://localhost:8081"
+        Err(invalid(
+            "schema.registry.url",
+            value,
+            "the simulated schema registry listens at http://localhost:8081",
         ))
     }
 }
 
+/// A `CLASS` config (`ConfigDef.parseType` trims the name, then loads it).
 fn parse_format(key: &str, value: &str) -> Result<Format, String> {
-    match value {
+    match java_trim(value) {
         "avro" | AVRO_SERIALIZER => Ok(Format::Avro),
         "string" | STRING_SERIALIZER => Ok(Format::String),
-        _ => Err(format!(
-            "Invalid value {value} for configuration {key}: the simulator offers {STRING_SERIALIZER} (or 'string') and {AVRO_SERIALIZER} (or 'avro')"
+        name => Err(invalid(
+            key,
+            value,
+            &format!(
+                "Class {} could not be found. (The simulator offers {STRING_SERIALIZER} (or 'string') and {AVRO_SERIALIZER} (or 'avro').)",
+                crate::echo::show(name)
+            ),
         )),
     }
 }
 
 fn parse_strategy(key: &str, value: &str) -> Result<SubjectNameStrategy, String> {
-    let short = value.rsplit('.').next().unwrap_or(value);
+    let name = java_trim(value);
+    let short = name.rsplit('.').next().unwrap_or(name);
     match short {
         "TopicNameStrategy" => Ok(SubjectNameStrategy::TopicName),
         "RecordNameStrategy" => Ok(SubjectNameStrategy::RecordName),
         "TopicRecordNameStrategy" => Ok(SubjectNameStrategy::TopicRecordName),
-        _ => Err(format!(
-            "Invalid value {value} for configuration {key}: use TopicNameStrategy, RecordNameStrategy or TopicRecordNameStrategy"
+        _ => Err(invalid(
+            key,
+            value,
+            "use TopicNameStrategy, RecordNameStrategy or TopicRecordNameStrategy",
         )),
     }
 }
 
+/// A `BOOLEAN` config: `true` or `false` in any case, trimmed.
 fn parse_bool(key: &str, value: &str) -> Result<bool, String> {
-    match value {
-        "true" => Ok(true),
-        "false" => Ok(false),
-        _ => Err(format!(
-            "Invalid value {value} for configuration {key}: Expected value to be either true or false"
-        )),
-    }
+    Ok(parse_type(key, value, Type::Boolean)?
+        .bool()
+        .unwrap_or(false))
 }
 
 impl SerializerConfig {

@@ -1,6 +1,7 @@
 //! Topic rules the controller enforces: legal names, topic configs, and
 //! Kafka's rack-unaware replica assignment.
 
+use super::configdef::{at_least, between, Key, Type, Validator, Value};
 use super::error::{ErrorCode, KafkaError};
 use super::rng::SimRng;
 use crate::collections::VecMap;
@@ -19,14 +20,15 @@ pub fn validate_topic_name(name: &str) -> Result<(), KafkaError> {
         "'..' is not allowed".to_string()
     } else if name.chars().count() > MAX_TOPIC_NAME_LENGTH {
         format!(
-            "the length of '{name}' is longer than the max allowed length {MAX_TOPIC_NAME_LENGTH}"
+            "the length of '{name}' is longer than the max allowed length {MAX_TOPIC_NAME_LENGTH}",
+            name = crate::echo::show(name)
         )
     } else if !name
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-')
     {
         format!(
-            "'{name}' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'"
+            "'{name}' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'", name = crate::echo::show(name)
         )
     } else {
         return Ok(());
@@ -42,97 +44,103 @@ pub fn has_metric_collision_risk(name: &str) -> bool {
     name.contains('.') || name.contains('_')
 }
 
-/// What kind of value a topic config takes.
-#[derive(Clone, Copy)]
-enum ConfigKind {
-    Long,
-    Int,
-    Bool,
-    Ratio,
-    CleanupPolicy,
-    Compression,
-    TimestampType,
-}
-
-/// The topic-level configs the simulator knows, with Kafka's defaults.
-const TOPIC_CONFIGS: &[(&str, ConfigKind, &str)] = &[
-    ("cleanup.policy", ConfigKind::CleanupPolicy, "delete"),
-    ("compression.type", ConfigKind::Compression, "producer"),
-    ("delete.retention.ms", ConfigKind::Long, "86400000"),
-    ("max.message.bytes", ConfigKind::Int, "1048588"),
+/// The topic configs the simulator knows: `LogConfig`'s definitions (Kafka's
+/// `storage/src/main/java/org/apache/kafka/storage/internals/log/LogConfig.java`,
+/// October 2024) with Kafka's defaults. `segment.bytes` is at least 1 MiB
+/// since Kafka 4.0 (KIP-1030; it was 14 bytes before).
+const TOPIC_CONFIGS: &[(Key, &str)] = &[
     (
-        "message.timestamp.type",
-        ConfigKind::TimestampType,
+        Key::new(
+            "cleanup.policy",
+            Type::List,
+            Validator::ListIn(&["compact", "delete"]),
+        ),
+        "delete",
+    ),
+    (
+        Key::new(
+            "compression.type",
+            Type::String,
+            // BrokerCompressionType.names(), in its order.
+            Validator::In(&["uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"]),
+        ),
+        "producer",
+    ),
+    (
+        Key::new("delete.retention.ms", Type::Long, at_least(0)),
+        "86400000",
+    ),
+    (
+        Key::new("max.message.bytes", Type::Int, at_least(0)),
+        "1048588",
+    ),
+    (
+        Key::new(
+            "message.timestamp.type",
+            Type::String,
+            Validator::In(&["CreateTime", "LogAppendTime"]),
+        ),
         "CreateTime",
     ),
-    ("min.cleanable.dirty.ratio", ConfigKind::Ratio, "0.5"),
-    ("min.compaction.lag.ms", ConfigKind::Long, "0"),
-    ("min.insync.replicas", ConfigKind::Int, "1"),
-    ("retention.bytes", ConfigKind::Long, "-1"),
-    ("retention.ms", ConfigKind::Long, "604800000"),
-    ("segment.bytes", ConfigKind::Int, "1073741824"),
-    ("segment.ms", ConfigKind::Long, "604800000"),
-    ("unclean.leader.election.enable", ConfigKind::Bool, "false"),
+    (
+        Key::new("min.cleanable.dirty.ratio", Type::Double, between(0, 1)),
+        "0.5",
+    ),
+    (
+        Key::new("min.compaction.lag.ms", Type::Long, at_least(0)),
+        "0",
+    ),
+    (Key::new("min.insync.replicas", Type::Int, at_least(1)), "1"),
+    (
+        Key::new("retention.bytes", Type::Long, Validator::None),
+        "-1",
+    ),
+    (
+        Key::new("retention.ms", Type::Long, at_least(-1)),
+        "604800000",
+    ),
+    (
+        Key::new("segment.bytes", Type::Int, at_least(1024 * 1024)),
+        "1073741824",
+    ),
+    (Key::new("segment.ms", Type::Long, at_least(1)), "604800000"),
+    (
+        Key::new(
+            "unclean.leader.election.enable",
+            Type::Boolean,
+            Validator::None,
+        ),
+        "false",
+    ),
 ];
 
 /// Kafka's default for a topic config, if the simulator knows the name.
 pub fn topic_config_default(name: &str) -> Option<&'static str> {
     TOPIC_CONFIGS
         .iter()
-        .find(|(n, _, _)| *n == name)
-        .map(|(_, _, d)| *d)
+        .find(|(k, _)| k.name == name)
+        .map(|(_, d)| *d)
 }
 
-/// Validates `--config k=v` pairs; errors are `INVALID_CONFIG` like the broker's.
+/// A topic config's value as the broker reads it (`ConfigDef.parseType`:
+/// trimmed, booleans in any case), or `None` if it does not parse.
+pub fn topic_config_value(name: &str, value: &str) -> Option<Value> {
+    let (key, _) = TOPIC_CONFIGS.iter().find(|(k, _)| k.name == name)?;
+    key.parse(value).ok()
+}
+
+/// Validates `--config k=v` pairs as `LogConfig.validate` does; errors are
+/// `INVALID_CONFIG` like the controller's.
 pub fn validate_topic_configs(configs: &VecMap<String, String>) -> Result<(), KafkaError> {
     for (name, value) in configs {
-        let Some((_, kind, _)) = TOPIC_CONFIGS.iter().find(|(n, _, _)| n == name) else {
+        let Some((key, _)) = TOPIC_CONFIGS.iter().find(|(k, _)| k.name == name) else {
             return Err(KafkaError::new(
                 ErrorCode::InvalidConfig,
-                format!("Unknown topic config name: {name}"),
+                format!("Unknown topic config name: {}", crate::echo::show(name)),
             ));
         };
-        let ok = match kind {
-            ConfigKind::Long => value.parse::<i64>().is_ok(),
-            ConfigKind::Int => value.parse::<i32>().is_ok(),
-            ConfigKind::Bool => value == "true" || value == "false",
-            ConfigKind::Ratio => value
-                .parse::<f64>()
-                .map(|r| (0.0..=1.0).contains(&r))
-                .unwrap_or(false),
-            ConfigKind::CleanupPolicy => {
-                let parts: Vec<&str> = value.split(',').map(str::trim).collect();
-                !parts.is_empty() && parts.iter().all(|p| *p == "delete" || *p == "compact")
-            }
-            ConfigKind::Compression => matches!(
-                value.as_str(),
-                "producer" | "uncompressed" | "gzip" | "snappy" | "lz4" | "zstd"
-            ),
-            ConfigKind::TimestampType => value == "CreateTime" || value == "LogAppendTime",
-        };
-        if !ok {
-            let hint = match kind {
-                ConfigKind::Long => ": Not a number of type LONG",
-                ConfigKind::Int => ": Not a number of type INT",
-                ConfigKind::Bool => ": Expected value to be either true or false",
-                ConfigKind::Ratio => ": Value must be between 0 and 1",
-                ConfigKind::CleanupPolicy => ": String must be one of: compact, delete",
-                ConfigKind::Compression => {
-                    ": String must be one of: uncompressed, zstd, lz4, snappy, gzip, producer"
-                }
-                ConfigKind::TimestampType => ": String must be one of: CreateTime, LogAppendTime",
-            };
-            return Err(KafkaError::new(
-                ErrorCode::InvalidConfig,
-                format!("Invalid value {value} for configuration {name}{hint}"),
-            ));
-        }
-        if name == "min.insync.replicas" && value.parse::<i32>().map_or(true, |v| v < 1) {
-            return Err(KafkaError::new(
-                ErrorCode::InvalidConfig,
-                format!("Invalid value {value} for configuration {name}: Value must be at least 1"),
-            ));
-        }
+        key.parse(value)
+            .map_err(|e| KafkaError::new(ErrorCode::InvalidConfig, e))?;
     }
     Ok(())
 }

@@ -3,8 +3,42 @@
 //! and when it commits), which the UI labels as part of the simulation.
 
 use crate::sim::assignor::Strategy;
+use crate::sim::configdef::{at_least, Key, Type, Validator, Value};
 use crate::sim::settings::GroupSettings;
 use serde::{Deserialize, Serialize};
+
+/// The `ConsumerConfig` definitions (Kafka 4.1 `ConsumerConfig.CONFIG`, read from
+/// `clients/src/main/java/org/apache/kafka/clients/consumer/ConsumerConfig.java`)
+/// of the configs a simulated consumer takes: a value is refused exactly when
+/// the Java client refuses it, with its message.
+pub const CONSUMER_KEYS: &[Key] = &[
+    Key::new("group.id", Type::String, Validator::None),
+    Key::new("group.instance.id", Type::String, Validator::NonEmptyString),
+    Key::new("client.id", Type::String, Validator::None),
+    Key::new("partition.assignment.strategy", Type::List, Validator::None),
+    Key::new(
+        "auto.offset.reset",
+        Type::String,
+        Validator::In(&["latest", "earliest", "none"]),
+    ),
+    Key::new("enable.auto.commit", Type::Boolean, Validator::None),
+    Key::new("auto.commit.interval.ms", Type::Int, at_least(0)),
+    Key::new("max.poll.records", Type::Int, at_least(1)),
+    Key::new("session.timeout.ms", Type::Int, Validator::None),
+    Key::new("heartbeat.interval.ms", Type::Int, Validator::None),
+    Key::new("max.poll.interval.ms", Type::Int, at_least(1)),
+    Key::new("retry.backoff.ms", Type::Long, at_least(0)),
+    Key::new("metadata.max.age.ms", Type::Long, at_least(0)),
+    Key::new(
+        "isolation.level",
+        Type::String,
+        Validator::In(&["read_committed", "read_uncommitted"]),
+    ),
+];
+
+/// `Heartbeat`'s `IllegalArgumentException` (Kafka 4.1 `consumer/internals/Heartbeat.java`).
+const HEARTBEAT_BELOW_SESSION: &str =
+    "java.lang.IllegalArgumentException: Heartbeat must be set lower than the session timeout";
 
 /// `auto.offset.reset`: where to start when the group has no committed offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,129 +154,104 @@ impl GroupConfig {
         !self.strategies.is_empty() && self.strategies.iter().all(|s| s.is_cooperative())
     }
 
-    /// Applies one `--config k=v` / `--consumer-property k=v`; unknown names are
-    /// refused with the name of what is known, values checked as Kafka's ConfigDef does.
+    /// Applies one `--config k=v` / `--consumer-property k=v`: parsed and
+    /// validated as `ConsumerConfig`'s `ConfigDef` does ([`CONSUMER_KEYS`]);
+    /// unknown names are refused with the names that are known.
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
-        let long = |v: &str, what: &str| -> Result<u64, String> {
-            v.parse::<u64>().map_err(|_| {
-                format!("Invalid value {v} for configuration {key}: Not a number of type {what}")
-            })
+        let Some(def) = CONSUMER_KEYS.iter().find(|k| k.name == key) else {
+            return Err(format!(
+                "Unknown or unsupported consumer config: {} (the simulator knows {})",
+                crate::echo::show(key),
+                CONSUMER_KEYS
+                    .iter()
+                    .map(|k| k.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
         };
+        let parsed = def.parse(value)?;
+        let text = parsed.str().unwrap_or_default();
+        let number = parsed.long().unwrap_or(0);
         match key {
             "group.id" => {
-                if value.is_empty() {
-                    return Err("Invalid value for configuration group.id: must not be empty".into());
+                if text.is_empty() {
+                    // ClassicKafkaConsumer's constructor (Kafka 4.1).
+                    return Err("org.apache.kafka.common.errors.InvalidGroupIdException: The configured group.id should not be an empty string or whitespace.".into());
                 }
-                self.group_id = value.to_string()
+                self.group_id = text.to_string()
             }
-            "group.instance.id" => {
-                if value.is_empty() {
-                    return Err("Invalid value for configuration group.instance.id: must not be empty".into());
-                }
-                self.group_instance_id = Some(value.to_string())
-            }
-            "client.id" => self.client_id = value.to_string(),
+            "group.instance.id" => self.group_instance_id = Some(text.to_string()),
+            "client.id" => self.client_id = text.to_string(),
             "partition.assignment.strategy" => {
+                let Value::List(names) = parsed else {
+                    return Ok(());
+                };
                 let mut list = Vec::new();
-                for name in value.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                for name in names.iter().filter(|s| !s.is_empty()) {
                     let s = Strategy::parse(name).ok_or_else(|| {
-                        format!("Invalid value {name} for configuration partition.assignment.strategy: the simulator knows range, roundrobin, sticky and cooperative-sticky (or their org.apache.kafka.clients.consumer class names)")
+                        // ConsumerPartitionAssignor.getAssignorInstances (Kafka 4.1).
+                        format!(
+                            "org.apache.kafka.common.KafkaException: {} ClassNotFoundException exception occurred (the simulator knows range, roundrobin, sticky and cooperative-sticky, or their org.apache.kafka.clients.consumer class names)",
+                            crate::echo::show(name)
+                        )
                     })?;
                     if !list.contains(&s) {
                         list.push(s);
                     }
                 }
                 if list.is_empty() {
-                    return Err("Invalid value for configuration partition.assignment.strategy: give at least one assignor".into());
+                    // ClassicKafkaConsumer.throwIfNoAssignorsConfigured (Kafka 4.1).
+                    return Err("java.lang.IllegalStateException: Must configure at least one partition assigner class name to partition.assignment.strategy configuration property".into());
                 }
                 self.strategies = list;
             }
             "auto.offset.reset" => {
-                self.auto_offset_reset = match value {
+                self.auto_offset_reset = match text {
                     "earliest" => OffsetReset::Earliest,
-                    "latest" => OffsetReset::Latest,
                     "none" => OffsetReset::None,
-                    other => {
-                        return Err(format!(
-                            "Invalid value {other} for configuration auto.offset.reset: String must be one of: latest, earliest, none"
-                        ))
-                    }
+                    _ => OffsetReset::Latest,
                 }
             }
             "enable.auto.commit" => {
-                self.enable_auto_commit = match value {
-                    "true" => true,
-                    "false" => false,
-                    other => {
-                        return Err(format!(
-                            "Invalid value {other} for configuration enable.auto.commit: Expected value to be either true or false"
-                        ))
-                    }
-                };
+                self.enable_auto_commit = parsed.bool().unwrap_or(true);
                 if self.enable_auto_commit {
                     self.commit = CommitMode::Auto;
                 } else if self.commit == CommitMode::Auto {
                     self.commit = CommitMode::Never;
                 }
             }
-            "auto.commit.interval.ms" => self.auto_commit_interval_ms = long(value, "INT")?,
-            "max.poll.records" => {
-                let n = long(value, "INT")?;
-                if n == 0 || n > 100_000 {
-                    return Err(format!(
-                        "Invalid value {value} for configuration max.poll.records: Value must be at least 1 (the simulator allows up to 100000)"
-                    ));
+            "auto.commit.interval.ms" => self.auto_commit_interval_ms = number.max(0) as u64,
+            "max.poll.records" => self.max_poll_records = number.max(1) as u32,
+            "session.timeout.ms" => {
+                if number < 0 {
+                    // No ConfigDef bound; the client's Heartbeat then refuses it.
+                    return Err(HEARTBEAT_BELOW_SESSION.into());
                 }
-                self.max_poll_records = n as u32;
+                self.session_timeout_ms = number as u64
             }
-            "session.timeout.ms" => self.session_timeout_ms = long(value, "INT")?,
-            "heartbeat.interval.ms" => {
-                let n = long(value, "INT")?;
-                if n == 0 {
-                    return Err(format!(
-                        "Invalid value {value} for configuration heartbeat.interval.ms: the simulator needs at least 1 ms"
-                    ));
-                }
-                self.heartbeat_interval_ms = n;
-            }
-            "max.poll.interval.ms" => {
-                let n = long(value, "INT")?;
-                if n == 0 {
-                    return Err(format!(
-                        "Invalid value {value} for configuration max.poll.interval.ms: Value must be at least 1"
-                    ));
-                }
-                self.max_poll_interval_ms = n;
-            }
-            "retry.backoff.ms" => self.retry_backoff_ms = long(value, "LONG")?,
-            "metadata.max.age.ms" => {
-                let n = long(value, "LONG")?;
-                if n == 0 {
-                    return Err(format!(
-                        "Invalid value {value} for configuration metadata.max.age.ms: the simulator needs at least 1 ms"
-                    ));
-                }
-                self.metadata_max_age_ms = n;
-            }
-            other => {
-                return Err(format!(
-                    "Unknown or unsupported consumer config: {other} (the simulator knows group.id, group.instance.id, client.id, partition.assignment.strategy, auto.offset.reset, enable.auto.commit, auto.commit.interval.ms, max.poll.records, session.timeout.ms, heartbeat.interval.ms, max.poll.interval.ms, retry.backoff.ms, metadata.max.age.ms)"
-                ))
-            }
+            // No ConfigDef bound: Kafka accepts 0 (and less) as long as it is below
+            // session.timeout.ms ([`GroupConfig::validate`]); the heartbeat thread
+            // then heartbeats without waiting, and so does the simulated one (the
+            // kernel's step guard ends a command that stands still at one instant).
+            "heartbeat.interval.ms" => self.heartbeat_interval_ms = number.max(0) as u64,
+            "max.poll.interval.ms" => self.max_poll_interval_ms = number.max(1) as u64,
+            "retry.backoff.ms" => self.retry_backoff_ms = number.max(0) as u64,
+            // atLeast(0): 0 is accepted (metadata is always stale).
+            "metadata.max.age.ms" => self.metadata_max_age_ms = number.max(0) as u64,
+            // isolation.level: checked, and the same without transactions.
+            _ => {}
         }
         Ok(())
     }
 
-    /// Kafka refuses a heartbeat interval that is not below the session timeout.
+    /// `Heartbeat`'s constructor (Kafka 4.1) refuses a heartbeat interval that
+    /// is not below the session timeout.
     pub fn validate(&self) -> Result<(), String> {
         if self.heartbeat_interval_ms >= self.session_timeout_ms {
             return Err(format!(
-                "heartbeat.interval.ms ({}) must be lower than session.timeout.ms ({})",
+                "{HEARTBEAT_BELOW_SESSION} (heartbeat.interval.ms={}, session.timeout.ms={})",
                 self.heartbeat_interval_ms, self.session_timeout_ms
             ));
-        }
-        if self.max_poll_interval_ms > 86_400_000 || self.session_timeout_ms > 86_400_000 {
-            return Err("the simulator keeps timeouts at or below one day (86400000 ms)".into());
         }
         Ok(())
     }

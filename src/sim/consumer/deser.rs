@@ -50,7 +50,7 @@ pub enum Deserializer {
 impl Deserializer {
     /// Parses a class name or the simulator's short names.
     pub fn parse(key: &str, value: &str) -> Result<Deserializer, String> {
-        match value {
+        match crate::sim::configdef::java_trim(value) {
             "avro" | AVRO_CLASS => Ok(Deserializer::Avro),
             "string"
             | STRING_CLASS
@@ -58,8 +58,13 @@ impl Deserializer {
             | "org.apache.kafka.common.serialization.ByteArrayDeserializer" => {
                 Ok(Deserializer::String)
             }
-            other => Err(format!(
-                "Invalid value {other} for configuration {key}: the simulator knows {STRING_CLASS} (or string) and {AVRO_CLASS} (or avro)"
+            other => Err(crate::sim::configdef::invalid(
+                key,
+                value,
+                &format!(
+                    "Class {} could not be found. (The simulator knows {STRING_CLASS} (or string) and {AVRO_CLASS} (or avro).)",
+                    crate::echo::show(other)
+                ),
             )),
         }
     }
@@ -94,11 +99,15 @@ impl DeserConfig {
             "key.deserializer" => self.key = Deserializer::parse(key, value)?,
             "value.deserializer" => self.value = Deserializer::parse(key, value)?,
             "schema.registry.url" => {
-                let url = value.trim_end_matches('/');
+                let url = crate::sim::configdef::java_trim(value).trim_end_matches('/');
                 if !REGISTRY_URLS.contains(&url) {
-                    return Err(format!(
-                        "Invalid value {value} for configuration schema.registry.url: the simulated schema registry answers at {}",
-                        REGISTRY_URLS.join(", ")
+                    return Err(crate::sim::configdef::invalid(
+                        key,
+                        value,
+                        &format!(
+                            "the simulated schema registry answers at {}",
+                            REGISTRY_URLS.join(", ")
+                        ),
                     ));
                 }
                 self.schema_registry_url = Some(url.to_string());
