@@ -7,6 +7,7 @@
 
 pub mod collections;
 pub mod console;
+pub mod num;
 pub mod scenarios;
 pub mod schema;
 pub mod sim;

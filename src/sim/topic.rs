@@ -96,10 +96,9 @@ pub fn validate_topic_configs(configs: &VecMap<String, String>) -> Result<(), Ka
             ConfigKind::Long => value.parse::<i64>().is_ok(),
             ConfigKind::Int => value.parse::<i32>().is_ok(),
             ConfigKind::Bool => value == "true" || value == "false",
-            ConfigKind::Ratio => value
-                .parse::<f64>()
-                .map(|r| (0.0..=1.0).contains(&r))
-                .unwrap_or(false),
+            ConfigKind::Ratio => {
+                crate::num::parse_f64(value).is_some_and(|r| (0.0..=1.0).contains(&r))
+            }
             ConfigKind::CleanupPolicy => {
                 let parts: Vec<&str> = value.split(',').map(str::trim).collect();
                 !parts.is_empty() && parts.iter().all(|p| *p == "delete" || *p == "compact")
