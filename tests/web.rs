@@ -1632,3 +1632,60 @@ fn registry_command_lines_are_curl_as_typed() {
         shell::compatibility_path("my subject")
     );
 }
+
+/// In the page `kafka_sim::num::parse_f64` reads floats with JavaScript's
+/// `Number` (see src/num.rs): it must give what `str::parse::<f64>` gives, bit
+/// for bit, also on halfway cases and at the ends of the range.
+#[wasm_bindgen_test]
+fn page_float_parsing_is_the_standard_librarys() {
+    let samples = [
+        "0",
+        "-0",
+        "+0",
+        "1",
+        "-1",
+        "1.",
+        ".5",
+        "-.5",
+        "007",
+        "0.1",
+        "0.3",
+        "1e5",
+        "1E-5",
+        "+1e+5",
+        "123456789012345678901234567890",
+        "9007199254740993",
+        "9007199254740995",
+        "2.2250738585072011e-308",
+        "2.2250738585072014e-308",
+        "4.9e-324",
+        "2.4703282292062327e-324",
+        "2.4703282292062328e-324",
+        "1.7976931348623157e308",
+        "1.7976931348623158e308",
+        "1.7976931348623159e308",
+        "1e309",
+        "1e-400",
+        "0.1000000000000000055511151231257827021181583404541015625",
+        "0.10000000000000000555111512312578270211815834045410156250000000001",
+        "inf",
+        "-Infinity",
+        "NaN",
+        "-nan",
+        "",
+        "1e",
+        "0x10",
+        " 1",
+        "1_0",
+        "Infinity1",
+    ];
+    for s in samples {
+        let ours = kafka_sim::num::parse_f64(s);
+        let core = s.parse::<f64>().ok();
+        match (ours, core) {
+            (Some(a), Some(b)) if a.is_nan() => assert!(b.is_nan(), "{s:?}"),
+            (Some(a), Some(b)) => assert_eq!(a.to_bits(), b.to_bits(), "{s:?}"),
+            (a, b) => assert_eq!(a.is_some(), b.is_some(), "{s:?}"),
+        }
+    }
+}

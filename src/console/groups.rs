@@ -1059,7 +1059,7 @@ pub fn parse_duration(text: &str) -> Result<i64, String> {
                 return Err(bad());
             }
             last = idx + 1;
-            let v: f64 = n.parse().map_err(|_| bad())?;
+            let v = crate::num::parse_f64(n).ok_or_else(bad)?;
             total += v * units[idx].1;
             any = true;
             rest = &tail[1..];

@@ -161,10 +161,7 @@ fn coerce(ty: &Json, v: &Json) -> Option<Json> {
         },
         Some("float") | Some("double") => match v {
             Json::Number(_) => Some(v.clone()),
-            Json::String(s) => s
-                .trim()
-                .parse::<f64>()
-                .ok()
+            Json::String(s) => crate::num::parse_f64(s.trim())
                 .and_then(serde_json::Number::from_f64)
                 .map(Json::Number),
             _ => None,

@@ -129,7 +129,7 @@ impl Scanner {
             .chars()
             .next()
             .is_some_and(|c| c.is_ascii_digit() || c == '-')
-            && tok.parse::<f64>().is_ok();
+            && crate::num::parse_f64(&tok).is_some();
         if number || tok == "true" || tok == "false" || tok == "null" {
             return Ok(());
         }

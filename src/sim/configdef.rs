@@ -373,7 +373,7 @@ pub fn java_parse_double(s: &str) -> Option<f64> {
             return None;
         }
     }
-    body.parse::<f64>().ok().map(|v| sign * v)
+    crate::num::parse_f64(body).map(|v| sign * v)
 }
 
 /// `0x` hexadecimal floating point: hex digits, an optional `.` and more, and

@@ -1646,12 +1646,16 @@ pub(crate) fn acting<T: Acting>(node: Option<&mut T>, now: Time) -> Option<&mut 
 }
 
 /// "The controller creates…" → "the controller creates…" (after "At X's request, ").
+///
+/// Only an ASCII first letter is lowered: every sentence this is given is the
+/// kernel's own English (starting "The …"), and `char::to_lowercase` would
+/// link Unicode's case tables (about 10 KB gzip) into the page.
 pub(crate) fn lowercase_first(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
-        None => String::new(),
+    let mut out = s.to_string();
+    if let Some(first) = out.get_mut(..1) {
+        first.make_ascii_lowercase();
     }
+    out
 }
 
 fn invalid(message: String) -> KafkaError {

@@ -235,7 +235,7 @@ fn controller_node(view: &StateView) -> Html {
         <div class="node controller-node" data-node="controller">
             <div class="node-title">
                 <span class="node-name">{ "controller" }</span>
-                <span class="node-kind">{ view.controller.mode.to_uppercase() }</span>
+                <span class="node-kind">{ view.controller.mode.to_ascii_uppercase() }</span>
             </div>
             <div class="node-line">
                 { format!("{} topic{}, {} partition{}",
