@@ -159,3 +159,22 @@ fn brokers_option_sizes_the_cluster() {
     assert_eq!(code, 0);
     assert!(out.contains("ReplicationFactor: 5"), "{out}");
 }
+
+#[test]
+fn thousands_of_refused_lines_print_at_most_64_kb_of_errors_and_say_how_many_more() {
+    let script: String = (0..3000)
+        .map(|i| format!("kafka-topics --describe --topic missing-{i}\n"))
+        .collect();
+    let (code, _, err) = run(&["run", "-", "--keep-going"], Some(&script));
+    assert_eq!(code, 1);
+    assert!(err.len() <= 64 * 1024, "{} bytes of stderr", err.len());
+    assert!(err.starts_with("line 1: "), "{}", &err[..200]);
+    let last = err.lines().last().unwrap();
+    assert!(
+        last.starts_with("kafka-sim: ")
+            && last.ends_with(
+                "more line(s) of errors were not shown (a run prints at most 60 KB of them)."
+            ),
+        "{last}"
+    );
+}

@@ -82,6 +82,36 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
     Ok(opts)
 }
 
+/// The most bytes of standard error a run prints: a script of thousands of
+/// refused lines under `--keep-going` says how many more there were instead.
+const STDERR_LIMIT: usize = 60 * 1024;
+
+static STDERR_WRITTEN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static STDERR_DROPPED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Writes `text` to standard error while the run's budget lasts, else counts its lines.
+fn stderr(text: &str) {
+    use std::sync::atomic::Ordering::Relaxed;
+    let written = STDERR_WRITTEN.load(Relaxed);
+    if written + text.len() <= STDERR_LIMIT {
+        STDERR_WRITTEN.store(written + text.len(), Relaxed);
+        eprint!("{text}");
+    } else {
+        STDERR_DROPPED.fetch_add(text.lines().count().max(1), Relaxed);
+    }
+}
+
+/// At the end of a run: how many lines of standard error were left out.
+fn stderr_summary() {
+    let dropped = STDERR_DROPPED.load(std::sync::atomic::Ordering::Relaxed);
+    if dropped > 0 {
+        eprintln!(
+            "kafka-sim: {dropped} more line(s) of errors were not shown (a run prints at most {} KB of them).",
+            STDERR_LIMIT / 1024
+        );
+    }
+}
+
 /// Prints one line's output like a terminal; returns false if the line was refused.
 fn emit(out: &mut impl Write, opts: &Options, r: LineOutput, line: usize) -> bool {
     if !opts.json {
@@ -97,12 +127,12 @@ fn emit(out: &mut impl Write, opts: &Options, r: LineOutput, line: usize) -> boo
         }
     }
     if !r.stderr.is_empty() {
-        eprint!("{}", r.stderr);
+        stderr(&r.stderr);
     }
     match r.error {
         Some(e) => {
             // The runner's own report of the refused line (and its exit code 1).
-            eprintln!("line {line}: {e}");
+            stderr(&format!("line {line}: {e}\n"));
             false
         }
         None => true,
@@ -187,6 +217,7 @@ fn main() -> ExitCode {
     if !emit(&mut out, &opts, r, lines.len()) {
         failed = true;
     }
+    stderr_summary();
     if opts.json {
         match serde_json::to_string_pretty(&session.world().snapshot()) {
             Ok(j) => {
