@@ -93,7 +93,7 @@ pub struct Broker {
     pub image: SharedMap<String, TopicMeta>,
     /// As leader: each follower's progress, per partition.
     #[serde(default)]
-    pub followers: VecMap<TopicPartition, VecMap<u32, FollowerState>>,
+    pub followers: SharedMap<TopicPartition, VecMap<u32, FollowerState>>,
     #[serde(default)]
     pub delayed_produce: Vec<DelayedProduce>,
     /// Leaders this broker has a follower Fetch outstanding to.
@@ -136,7 +136,7 @@ impl Broker {
             logs: SharedMap::new(),
             parked_fetches: Vec::new(),
             image: SharedMap::new(),
-            followers: VecMap::new(),
+            followers: SharedMap::new(),
             delayed_produce: Vec::new(),
             fetching_from: Vec::new(),
             pending_isr_change: Vec::new(),
@@ -842,8 +842,7 @@ impl Broker {
             }
             let state = self
                 .followers
-                .entry(fp.tp.clone())
-                .or_default()
+                .get_or_insert_with(fp.tp.clone(), VecMap::new)
                 .entry(follower)
                 .or_insert(FollowerState {
                     log_end_offset: 0,
@@ -1320,7 +1319,7 @@ impl Broker {
         self.delayed_produce.clear();
         self.fetching_from.clear();
         self.pending_isr_change.clear();
-        self.followers.clear();
+        self.followers = SharedMap::new();
         // Group state lives in memory; it is rebuilt from __consumer_offsets.
         self.groups = SharedMap::new();
     }

@@ -152,7 +152,7 @@ impl Stall {
         };
         format!(
             "Time stands still at t = {} ms: {} steps happened at this instant and more are due \
-             at it, most of them {} '{}' steps like this one: \"{}\" {}. The simulator stopped \
+             at it, most of them {} '{}' steps like this one: \"{}.\" {}. The simulator stopped \
              here so the page does not freeze; nothing was undone. Go Back to before the setting \
              was given, or start again with another value.",
             self.at_ms,
