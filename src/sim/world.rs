@@ -1236,13 +1236,33 @@ impl WorldState {
         s.at.max(paused)
     }
 
+    /// Brokers that were ever frozen by `sim broker pause` (usually none),
+    /// with the time they wake: looked up once per step rather than once per
+    /// queued item.
+    fn paused_brokers(&self) -> Vec<(u32, Time)> {
+        self.brokers
+            .values()
+            .filter(|b| b.paused_until > 0)
+            .map(|b| (b.id, b.paused_until))
+            .collect()
+    }
+
     /// Runs the earliest scheduled item. `None` when nothing is scheduled.
     pub fn step(&mut self) -> Option<Event> {
+        let paused = self.paused_brokers();
+        // The same as `effective_at`, with the paused brokers looked up once.
+        let at_of = |s: &Scheduled| match s.broker() {
+            Some(b) if !paused.is_empty() => paused
+                .iter()
+                .find(|(id, _)| *id == b)
+                .map_or(s.at, |(_, until)| s.at.max(*until)),
+            _ => s.at,
+        };
         let idx = self
             .queue
             .iter()
             .enumerate()
-            .min_by_key(|(_, s)| (self.effective_at(s), s.seq))
+            .min_by_key(|(_, s)| (at_of(s), s.seq))
             .map(|(i, _)| i)?;
         let at = self.effective_at(&self.queue[idx]);
         let item = self.queue.remove(idx);
