@@ -8,7 +8,7 @@ use super::controller::Registration;
 use super::controller::{Controller, NewTopic};
 use super::error::{ErrorCode, KafkaError};
 use super::log::ProducerRecord;
-use super::outcome::{plural, Outcome, Timer};
+use super::outcome::{lowercase_first, plural, Outcome, Timer};
 use super::producer::{Producer, ProducerConfig};
 use super::protocol::Message;
 use super::rng::SimRng;
@@ -725,6 +725,24 @@ impl WorldState {
                 Ok(())
             }
         }
+    }
+
+    /// Every group some live coordinator holds, sorted (what `kafka-consumer-groups --list` shows).
+    pub fn known_groups(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .brokers
+            .values()
+            .filter(|b| b.alive)
+            .flat_map(|b| b.groups.iter())
+            .filter(|(id, g)| {
+                self.coordinator_of(id).is_some()
+                    && (!g.members.is_empty() || !g.offsets.is_empty() || g.generation > 0)
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        crate::sort::sort(&mut names);
+        names.dedup();
+        names
     }
 
     /// The broker coordinating `group`: the leader of its `__consumer_offsets`
@@ -1643,19 +1661,6 @@ pub(crate) fn acting<T: Acting>(node: Option<&mut T>, now: Time) -> Option<&mut 
     let n = node?;
     n.act(now);
     Some(n)
-}
-
-/// "The controller creates…" → "the controller creates…" (after "At X's request, ").
-///
-/// Only an ASCII first letter is lowered: every sentence this is given is the
-/// kernel's own English (starting "The …"), and `char::to_lowercase` would
-/// link Unicode's case tables (about 10 KB gzip) into the page.
-pub(crate) fn lowercase_first(s: &str) -> String {
-    let mut out = s.to_string();
-    if let Some(first) = out.get_mut(..1) {
-        first.make_ascii_lowercase();
-    }
-    out
 }
 
 fn invalid(message: String) -> KafkaError {
