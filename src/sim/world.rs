@@ -368,11 +368,10 @@ impl WorldState {
         let mut c = Consumer::new(name, spec.clone(), bootstrap);
         c.bootstrap_servers = self.brokers.keys().copied().collect();
         c.request_timeout_ms = self.config.settings.request_timeout_ms;
-        c.now_hint = now;
         if let Some(cfg) = &spec.group {
             c.group = Some(super::consumer::GroupClient::new(cfg.clone(), now));
         }
-        let out = c.on_start();
+        let out = c.on_start(now);
         self.consumers.insert(name.to_string(), c);
         out
     }
@@ -889,7 +888,7 @@ impl WorldState {
             }
             Command::CloseConsumer { consumer } => {
                 let out = match acting(self.consumers.get_mut(consumer), now) {
-                    Some(c) => c.close(),
+                    Some(c) => c.close(now),
                     None => return Err(invalid(format!("there is no consumer called {consumer}"))),
                 };
                 (NodeId::Client(consumer.clone()), out)
@@ -1085,11 +1084,10 @@ impl WorldState {
                 c.interrupted = old.interrupted.clone();
                 c.restarts = old.restarts + 1;
                 c.version = old.version + 1;
-                c.now_hint = now;
                 if let Some(cfg) = &old.spec.group {
                     c.group = Some(super::consumer::GroupClient::new(cfg.clone(), now));
                 }
-                let mut out = c.on_start();
+                let mut out = c.on_start(now);
                 out.narration = format!(
                     "You start {consumer} again (a new process, so a new member id). {}",
                     out.narration
@@ -1412,7 +1410,7 @@ impl WorldState {
                 let out = match acting(self.producers.get_mut(&client), now) {
                     Some(p) => p.on_request_timeout(now, request_id),
                     None => match acting(self.consumers.get_mut(&client), now) {
-                        Some(c) => c.on_request_timeout(request_id),
+                        Some(c) => c.on_request_timeout(now, request_id),
                         None => Outcome::new(
                             EventKind::Noop,
                             "A request timer fires for a client that is gone.",
@@ -1435,7 +1433,7 @@ impl WorldState {
             }
             Due::Timer(Timer::ConsumerMetadataRetry { consumer }) => {
                 let out = match acting(self.consumers.get_mut(&consumer), now) {
-                    Some(c) => c.on_metadata_retry(),
+                    Some(c) => c.on_metadata_retry(now),
                     None => Outcome::new(
                         EventKind::Noop,
                         "A retry timer fires for a consumer that is gone.",
@@ -1526,7 +1524,7 @@ impl WorldState {
             }
             Due::Timer(Timer::ConsumerRetry { consumer }) => {
                 let out = match acting(self.consumers.get_mut(&consumer), now) {
-                    Some(c) => c.on_retry_timer(),
+                    Some(c) => c.on_retry_timer(now),
                     None => Outcome::new(
                         EventKind::Noop,
                         "A retry timer fires for a consumer that is gone.",
@@ -1536,7 +1534,7 @@ impl WorldState {
             }
             Due::Timer(Timer::ConsumerMetadataRefresh { consumer }) => {
                 let out = match acting(self.consumers.get_mut(&consumer), now) {
-                    Some(c) => c.on_metadata_refresh_timer(),
+                    Some(c) => c.on_metadata_refresh_timer(now),
                     None => Outcome::new(
                         EventKind::Noop,
                         "A metadata timer fires for a consumer that is gone.",
@@ -1644,8 +1642,7 @@ impl Acting for Broker {
 }
 
 impl Acting for Consumer {
-    fn act(&mut self, now: Time) {
-        self.now_hint = now;
+    fn act(&mut self, _now: Time) {
         self.version += 1;
     }
 }
