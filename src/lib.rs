@@ -3,6 +3,7 @@
 //! * [`sim`] is the deterministic kernel: pure Rust, virtual time, no I/O.
 //! * [`console`] is the one command language shared by the UI console, lesson
 //!   scripts, the native CLI and the tests.
+//! * [`walk`] runs seeded random walks with the invariant checker after every step.
 //! * [`echo`] shows user input inside messages: control characters escaped, long input cut.
 //! * `ui` (wasm32 only) renders snapshots and sends commands; it holds no Kafka logic.
 
@@ -14,6 +15,7 @@ pub mod scenarios;
 pub mod schema;
 pub mod sim;
 pub mod sort;
+pub mod walk;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

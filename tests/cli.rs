@@ -178,3 +178,28 @@ fn thousands_of_refused_lines_print_at_most_64_kb_of_errors_and_say_how_many_mor
         "{last}"
     );
 }
+
+#[test]
+fn walk_prints_one_json_line_with_its_figures() {
+    let (code, out, err) = run(
+        &["walk", "--seeds", "3", "--commands", "40", "--first", "7"],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 1, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["seeds"], 3);
+    assert_eq!(v["violations"], 0);
+    assert!(v["first_failure"].is_null());
+    assert!(v["steps"].as_u64().unwrap() > 40, "{out}");
+    assert!(v["checks"].as_u64().unwrap() >= v["steps"].as_u64().unwrap() / 2);
+    // Same seeds, same figures.
+    let (_, again, _) = run(
+        &["walk", "--seeds", "3", "--commands", "40", "--first", "7"],
+        None,
+    );
+    assert_eq!(out, again);
+    let (code, _, err) = run(&["walk", "--seeds", "x"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("--seeds expects a whole number"), "{err}");
+}

@@ -6,6 +6,7 @@ use kafka_sim::console::Session;
 use kafka_sim::sim::invariants;
 use kafka_sim::sim::rng::SimRng;
 use kafka_sim::sim::{ClusterConfig, Event, RecordStatus, World};
+use kafka_sim::walk::random_line;
 
 const SCRIPT: &str = "\
 kafka-topics --create --topic orders --partitions 3 --replication-factor 3
@@ -129,68 +130,6 @@ fn a_new_command_in_the_past_discards_the_old_future() {
 fn check_invariants(s: &Session, ctx: &str) {
     if let Err(e) = invariants::check(s.world().state()) {
         panic!("{ctx}: {e}");
-    }
-}
-
-fn random_line(rng: &mut SimRng) -> String {
-    let acks = ["0", "1", "all"];
-    let nodes = ["1", "2", "3", "controller"];
-    match rng.below(16) {
-        13 => {
-            let a = rng.below(4) as usize;
-            let b = (a + 1 + rng.below(3) as usize) % 4;
-            format!("sim network partition {} {}", nodes[a], nodes[b])
-        }
-        14 => "sim network heal".to_string(),
-        15 => "kafka-leader-election --election-type preferred --all-topic-partitions".to_string(),
-        10 => format!("sim broker kill {}", rng.range_inclusive(1, 3)),
-        11 => format!("sim broker start {}", rng.range_inclusive(1, 3)),
-        12 => format!(
-            "sim broker pause {} {}",
-            rng.range_inclusive(1, 3),
-            rng.range_inclusive(100, 6000)
-        ),
-        0 | 1 => {
-            // Mostly valid, sometimes out of range (0 partitions, RF 4 on 3 brokers).
-            let (lo, hi) = if rng.below(5) == 0 { (0, 4) } else { (1, 3) };
-            format!(
-                "kafka-topics --create --topic t{} --partitions {} --replication-factor {}",
-                rng.below(4),
-                rng.range_inclusive(lo, hi),
-                rng.range_inclusive(lo, hi)
-            )
-        }
-        2..=4 => {
-            let n = rng.range_inclusive(1, 4);
-            let mut s = format!(
-                "kafka-console-producer --topic t{} --property parse.key=true --property key.separator=: --producer-property acks={} <<END\n",
-                rng.below(4),
-                acks[rng.below(3) as usize]
-            );
-            for i in 0..n {
-                if rng.below(3) == 0 {
-                    s.push_str(&format!(":{i}\n"));
-                } else {
-                    s.push_str(&format!("k{}:{i}\n", rng.below(6)));
-                }
-            }
-            s.push_str("END");
-            s
-        }
-        // Without --partition the console consumer joins a generated group (as in
-        // Kafka 4.1); with it, it assigns itself the partition.
-        5 if rng.below(2) == 0 => format!(
-            "kafka-console-consumer --topic t{} --partition 0 --offset earliest",
-            rng.below(4)
-        ),
-        5 => format!(
-            "kafka-console-consumer --topic t{} --from-beginning",
-            rng.below(4)
-        ),
-        6 => format!("sim step {}", rng.range_inclusive(1, 20)),
-        7 => format!("sim back {}", rng.range_inclusive(1, 10)),
-        8 => format!("sim advance {}", rng.range_inclusive(1, 800)),
-        _ => "sim run".to_string(),
     }
 }
 
@@ -333,105 +272,21 @@ fn random_walks_at_scale_check_every_step() {
     let seeds = env("SIM_SCALE_SEEDS", 500);
     let commands = env("SIM_SCALE_COMMANDS", 300);
     let first = env("SIM_SCALE_FIRST", 0);
-    let trace = std::env::var("SIM_TRACE").is_ok();
     let mut checked = 0u64;
     let mut acked = 0usize;
     for seed in first..first + seeds {
-        if trace {
-            eprintln!("seed {seed}");
+        let w = kafka_sim::walk::walk(seed, commands);
+        if let Some(f) = &w.failure {
+            panic!(
+                "seed {seed}, step {}: {}\nreproduce with `{}` and:\n{}",
+                f.step,
+                f.violation,
+                f.command(),
+                f.script
+            );
         }
-        let mut rng = SimRng::new(seed.wrapping_mul(0x9E37) ^ 0x5EED);
-        let config = ClusterConfig::with_profile(3, kafka_sim::sim::settings::Profile::Teaching);
-        let mut s = Session::new(config, seed);
-        s.set_auto_run(false);
-        let mut script = String::from("sim profile teaching\n");
-        let check = |s: &Session, script: &str| {
-            if let Err(e) = invariants::check(s.world().state()) {
-                panic!(
-                    "seed {seed}, step {}: {e}\nreproduce with `kafka-sim run - --seed {seed} --step-mode --keep-going` and:\n{script}",
-                    s.world().step_count()
-                );
-            }
-        };
-        for ci in 0..commands {
-            if std::env::var("SIM_TRACE").as_deref() == Ok("2") {
-                eprintln!("  command {ci} at step {}", s.world().step_count());
-            }
-            let line = match rng.below(10) {
-                // Move time ourselves so every step is checked.
-                0..=2 => {
-                    let n = rng.range_inclusive(1, 25);
-                    script.push_str(&format!("sim step {n}\n"));
-                    for _ in 0..n {
-                        if s.world_mut().step().is_none() {
-                            break;
-                        }
-                        checked += 1;
-                        check(&s, &script);
-                    }
-                    continue;
-                }
-                3 => {
-                    let ms = rng.range_inclusive(1, 1500);
-                    script.push_str(&format!("sim advance {ms}\n"));
-                    let submitted = s
-                        .world_mut()
-                        .submit(kafka_sim::sim::Command::Advance { ms })
-                        .is_ok();
-                    if submitted {
-                        let target = s.world().now() + ms;
-                        while let Some(e) = s.world_mut().step() {
-                            if std::env::var("SIM_TRACE").as_deref() == Ok("3") {
-                                eprintln!(
-                                    "    {}",
-                                    kafka_sim::console::format_event(&e).trim_end()
-                                );
-                            }
-                            checked += 1;
-                            check(&s, &script);
-                            if e.kind == "clock" && s.world().now() >= target {
-                                break;
-                            }
-                        }
-                    }
-                    continue;
-                }
-                _ => random_line(&mut rng),
-            };
-            if line == "sim run" || line.starts_with("sim advance") || line.starts_with("sim step")
-            {
-                continue; // time moves only through the checked loops above
-            }
-            script.push_str(&line);
-            script.push('\n');
-            if std::env::var("SIM_TRACE").as_deref() == Ok("2") {
-                eprintln!("  line: {line}");
-            }
-            for l in line.lines() {
-                let r = s.input_line(l);
-                if let Some(e) = &r.error {
-                    assert!(!e.contains('\n'), "one-line error: {e}");
-                }
-            }
-            check(&s, &script);
-        }
-        acked += s
-            .world()
-            .state()
-            .producers
-            .values()
-            .flat_map(|p| &p.records)
-            .filter(|r| r.status == RecordStatus::Acked)
-            .count();
-        // Going back and forth at the end reproduces the same events.
-        let w = s.world_mut();
-        let events = w.events().to_vec();
-        let total = w.step_count();
-        w.step_back(rng.range_inclusive(0, 200));
-        while w.step_count() < total {
-            w.step().expect("replay");
-        }
-        assert_eq!(w.events(), &events[..], "seed {seed}: replay diverged");
+        checked += w.steps;
+        acked += w.acked;
     }
     eprintln!("walks at scale: {seeds} seeds × {commands} commands, {checked} steps checked, {acked} records acknowledged");
     assert!(

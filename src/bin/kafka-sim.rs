@@ -3,6 +3,7 @@
 //! ```text
 //! kafka-sim run SCRIPT [--seed N] [--brokers N] [--json] [--keep-going] [--events] [--step-mode]
 //! kafka-sim run -            # script from standard input
+//! kafka-sim walk --seeds N --commands M [--first S]   # random walks, one JSON line
 //! ```
 //! Prints each command's output like a terminal would; `--json` prints the final
 //! state instead. The first error prints `line N: message` to stderr and exits 1.
@@ -160,8 +161,88 @@ fn not_utf8(line: &[u8], e: &std::str::Utf8Error) -> String {
     format!("not valid UTF-8 (byte 0x{byte:02X} at column {column}); the line is not run")
 }
 
+const WALK_USAGE: &str = "usage: kafka-sim walk --seeds N --commands M [--first S] [--faults none]";
+
+/// `kafka-sim walk`: seeded random walks with the invariant checker after
+/// every step; one JSON line `{seeds, steps, checks, violations, first_failure}`.
+/// A failure also prints its seed and the script that reproduces it on stderr
+/// and the exit code is 1.
+fn walk_command(args: &[String]) -> ExitCode {
+    let mut seeds = 100u64;
+    let mut commands = 300u64;
+    let mut first = 0u64;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut number = |name: &str| -> Result<u64, String> {
+            let v = it.next().ok_or(format!("{name} needs a value"))?;
+            v.parse()
+                .map_err(|_| format!("{name} expects a whole number, got '{v}'"))
+        };
+        let r = match a.as_str() {
+            "--seeds" => number("--seeds").map(|n| seeds = n),
+            "--commands" => number("--commands").map(|n| commands = n),
+            "--first" => number("--first").map(|n| first = n),
+            "--faults" => match it.next().map(String::as_str) {
+                Some("none") => Ok(()),
+                Some("network") => Err(
+                    "--faults network: the network fault model (loss, duplication, delay, partitions that come and go) is not built yet (issue 12); walks run with the faults of the command language (kills, stalls, cuts)".to_string(),
+                ),
+                _ => Err(format!("--faults expects none\n{WALK_USAGE}")),
+            },
+            "--help" | "-h" => {
+                println!("{WALK_USAGE}");
+                return ExitCode::SUCCESS;
+            }
+            other => Err(format!("unknown option '{other}'\n{WALK_USAGE}")),
+        };
+        if let Err(e) = r {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    }
+    let (mut steps, mut checks, mut violations) = (0u64, 0u64, 0u64);
+    let mut first_failure = None;
+    for seed in first..first.saturating_add(seeds) {
+        let w = kafka_sim::walk::walk(seed, commands);
+        steps += w.steps;
+        checks += w.checks;
+        if let Some(f) = w.failure {
+            violations += 1;
+            eprintln!(
+                "seed {seed}, step {}: {}\nreproduce with `{}` and this script:\n{}",
+                f.step,
+                f.violation,
+                f.command(),
+                f.script
+            );
+            if first_failure.is_none() {
+                first_failure = Some(serde_json::json!({
+                    "seed": f.seed,
+                    "step": f.step,
+                    "violation": f.violation,
+                    "command": f.command(),
+                    "script": f.script,
+                }));
+            }
+        }
+    }
+    // The fields in the order the issue names them.
+    let first_failure = first_failure.map_or_else(|| "null".to_string(), |f| f.to_string());
+    println!(
+        "{{\"seeds\":{seeds},\"steps\":{steps},\"checks\":{checks},\"violations\":{violations},\"first_failure\":{first_failure}}}"
+    );
+    if violations == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("walk") {
+        return walk_command(&args[1..]);
+    }
     let opts = match parse_args(&args) {
         Ok(o) => o,
         Err(e) => {

@@ -260,7 +260,7 @@ fn run_inner(
 }
 
 pub fn list_groups(state: &WorldState) -> Vec<String> {
-    crate::sim::group::list_known_groups(state)
+    state.known_groups()
 }
 
 /// `--list`, and `--list --state [STATES]` (`ConsumerGroupService.printGroupInfo`).

@@ -7,7 +7,7 @@
 use super::error::{ErrorCode, KafkaError};
 use super::outcome::{Outcome, Outgoing, Timer};
 use super::protocol::{Body, Message};
-use super::protocol::{PartitionMetadata, TopicMetadata};
+pub use super::protocol::{NewTopic, PartitionMeta, TopicMeta};
 use super::rng::SimRng;
 use super::settings::BrokerSettings;
 use super::topic::{assign_replicas, new_topic_id, validate_topic_configs, validate_topic_name};
@@ -28,64 +28,6 @@ fn effective(n: i64) -> i64 {
 
 /// `ReplicationControlManager.MAX_PARTITIONS_PER_BATCH`.
 const MAX_PARTITIONS_PER_BATCH: i64 = 10_000;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PartitionMeta {
-    pub partition: u32,
-    /// Replica broker ids in assignment order; the first is the preferred leader.
-    pub replicas: Vec<u32>,
-    pub leader: Option<u32>,
-    pub leader_epoch: u32,
-    pub isr: Vec<u32>,
-    /// Set once an out-of-sync replica was made leader (acknowledged data may be gone).
-    #[serde(default)]
-    pub unclean_election: bool,
-    /// Bumped on every change of leader or ISR; brokers ignore older updates.
-    #[serde(default)]
-    pub partition_epoch: u32,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TopicMeta {
-    pub name: String,
-    pub topic_id: String,
-    /// Only the configs set explicitly with `--config` (what `Configs:` shows).
-    pub configs: VecMap<String, String>,
-    pub partitions: Vec<PartitionMeta>,
-}
-
-impl TopicMeta {
-    pub fn replication_factor(&self) -> usize {
-        self.partitions.first().map_or(0, |p| p.replicas.len())
-    }
-
-    pub fn to_metadata(&self) -> TopicMetadata {
-        TopicMetadata {
-            name: self.name.clone(),
-            error: None,
-            partitions: self
-                .partitions
-                .iter()
-                .map(|p| PartitionMetadata {
-                    partition: p.partition,
-                    leader: p.leader,
-                    leader_epoch: p.leader_epoch,
-                    replicas: p.replicas.clone(),
-                    isr: p.isr.clone(),
-                })
-                .collect(),
-        }
-    }
-}
-
-/// A validated request to create a topic.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NewTopic {
-    pub name: String,
-    pub partitions: i64,
-    pub replication_factor: i64,
-    pub configs: VecMap<String, String>,
-}
 
 /// A broker as the controller sees it (KRaft broker registration).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -24,6 +24,7 @@ pub mod protocol;
 pub mod registry_node;
 pub mod rng;
 pub mod serializer;
+pub mod serializer_config;
 pub mod settings;
 pub mod shared;
 pub mod state;

@@ -144,3 +144,16 @@ pub fn plural(n: usize, word: &str) -> String {
         format!("{n} {word}s")
     }
 }
+
+/// "The controller creates…" → "the controller creates…" (after "At X's request, ").
+///
+/// Only an ASCII first letter is lowered: every sentence this is given is the
+/// kernel's own English (starting "The …"), and `char::to_lowercase` would
+/// link Unicode's case tables (about 10 KB gzip) into the page.
+pub(crate) fn lowercase_first(s: &str) -> String {
+    let mut out = s.to_string();
+    if let Some(first) = out.get_mut(..1) {
+        first.make_ascii_lowercase();
+    }
+    out
+}

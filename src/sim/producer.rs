@@ -34,7 +34,7 @@ pub struct ProducerConfig {
     pub delivery_timeout_ms: u64,
     /// `key.serializer` / `value.serializer` and the Avro serializer's settings.
     #[serde(default)]
-    pub serde: super::serializer::SerializerConfig,
+    pub serde: super::serializer_config::SerializerConfig,
     /// `compression.type` (the console producer's `--compression-codec`): recorded
     /// and shown; the simulator does not compress batches.
     #[serde(default = "default_compression")]
@@ -278,7 +278,7 @@ pub struct Producer {
     pub stream: Option<ProducerStream>,
     /// The Avro serializer's schema ids by subject (its client-side cache).
     #[serde(default)]
-    pub schema_ids: VecMap<String, super::serializer::SchemaIdState>,
+    pub schema_ids: VecMap<String, super::serializer_config::SchemaIdState>,
     /// Bumped each time the world hands this node an input, so views of it can be reused until then.
     #[serde(default)]
     pub version: u64,

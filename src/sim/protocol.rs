@@ -4,6 +4,7 @@
 use super::error::ErrorCode;
 use super::log::{ProducerRecord, SharedRecord};
 use super::types::{NodeId, Time, TopicPartition};
+use crate::collections::VecMap;
 use serde::{Deserialize, Serialize};
 
 /// Producer `acks`: how many replicas must have the record before the leader answers.
@@ -254,7 +255,7 @@ pub enum Body {
     },
     /// A broker asks the controller to create an internal topic (`__consumer_offsets`).
     CreateTopicsRequest {
-        topic: crate::sim::controller::NewTopic,
+        topic: NewTopic,
     },
     /// An HTTP request to the schema registry's REST API (the registry is not a
     /// Kafka broker, so this is HTTP rather than the Kafka protocol).
@@ -273,7 +274,7 @@ pub enum Body {
     /// brokers replicate `__cluster_metadata`; here the controller pushes them).
     MetadataUpdate {
         offset: u64,
-        partitions: Vec<(TopicPartition, crate::sim::controller::PartitionMeta)>,
+        partitions: Vec<(TopicPartition, PartitionMeta)>,
     },
 }
 
@@ -357,4 +358,65 @@ pub struct Message {
     /// For responses: the id of the request being answered (Kafka's correlation id).
     pub correlation_id: Option<u64>,
     pub body: Body,
+}
+
+// The controller's metadata records, as they travel to brokers (`MetadataUpdate`)
+// and as the controller keeps them.
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartitionMeta {
+    pub partition: u32,
+    /// Replica broker ids in assignment order; the first is the preferred leader.
+    pub replicas: Vec<u32>,
+    pub leader: Option<u32>,
+    pub leader_epoch: u32,
+    pub isr: Vec<u32>,
+    /// Set once an out-of-sync replica was made leader (acknowledged data may be gone).
+    #[serde(default)]
+    pub unclean_election: bool,
+    /// Bumped on every change of leader or ISR; brokers ignore older updates.
+    #[serde(default)]
+    pub partition_epoch: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopicMeta {
+    pub name: String,
+    pub topic_id: String,
+    /// Only the configs set explicitly with `--config` (what `Configs:` shows).
+    pub configs: VecMap<String, String>,
+    pub partitions: Vec<PartitionMeta>,
+}
+
+impl TopicMeta {
+    pub fn replication_factor(&self) -> usize {
+        self.partitions.first().map_or(0, |p| p.replicas.len())
+    }
+
+    pub fn to_metadata(&self) -> TopicMetadata {
+        TopicMetadata {
+            name: self.name.clone(),
+            error: None,
+            partitions: self
+                .partitions
+                .iter()
+                .map(|p| PartitionMetadata {
+                    partition: p.partition,
+                    leader: p.leader,
+                    leader_epoch: p.leader_epoch,
+                    replicas: p.replicas.clone(),
+                    isr: p.isr.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A validated request to create a topic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewTopic {
+    pub name: String,
+    pub partitions: i64,
+    pub replication_factor: i64,
+    pub configs: VecMap<String, String>,
 }

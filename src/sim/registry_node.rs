@@ -7,10 +7,9 @@
 //! state in memory here; the real one stores it in the `_schemas` topic, a
 //! simplification the docs name.
 
-use super::outcome::Outcome;
+use super::outcome::{lowercase_first, Outcome};
 use super::protocol::{Body, Message};
 use super::types::NodeId;
-use super::world::lowercase_first;
 use crate::schema::registry::Registry;
 use crate::schema::rest::{self, HttpResponse};
 use crate::sim::event::EventKind;

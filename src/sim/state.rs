@@ -422,7 +422,7 @@ pub(crate) fn group_views(
         .topics
         .get(super::group::OFFSETS_TOPIC)
         .map_or(0, |t| t.partitions.len() as u32);
-    for name in super::group::list_known_groups(s) {
+    for name in s.known_groups() {
         let coordinator = s.coordinator_of(&name);
         let Some(g) = coordinator
             .and_then(|c| s.brokers.get(&c))

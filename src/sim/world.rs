@@ -8,7 +8,7 @@ use super::controller::Registration;
 use super::controller::{Controller, NewTopic};
 use super::error::{ErrorCode, KafkaError};
 use super::log::ProducerRecord;
-use super::outcome::{plural, Outcome, Timer};
+use super::outcome::{lowercase_first, plural, Outcome, Timer};
 use super::producer::{Producer, ProducerConfig};
 use super::protocol::Message;
 use super::rng::SimRng;
@@ -368,11 +368,10 @@ impl WorldState {
         let mut c = Consumer::new(name, spec.clone(), bootstrap);
         c.bootstrap_servers = self.brokers.keys().copied().collect();
         c.request_timeout_ms = self.config.settings.request_timeout_ms;
-        c.now_hint = now;
         if let Some(cfg) = &spec.group {
             c.group = Some(super::consumer::GroupClient::new(cfg.clone(), now));
         }
-        let out = c.on_start();
+        let out = c.on_start(now);
         self.consumers.insert(name.to_string(), c);
         out
     }
@@ -727,6 +726,24 @@ impl WorldState {
         }
     }
 
+    /// Every group some live coordinator holds, sorted (what `kafka-consumer-groups --list` shows).
+    pub fn known_groups(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .brokers
+            .values()
+            .filter(|b| b.alive)
+            .flat_map(|b| b.groups.iter())
+            .filter(|(id, g)| {
+                self.coordinator_of(id).is_some()
+                    && (!g.members.is_empty() || !g.offsets.is_empty() || g.generation > 0)
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        crate::sort::sort(&mut names);
+        names.dedup();
+        names
+    }
+
     /// The broker coordinating `group`: the leader of its `__consumer_offsets`
     /// partition, if the topic exists, has a leader, and that broker is up.
     pub fn coordinator_of(&self, group: &str) -> Option<u32> {
@@ -871,7 +888,7 @@ impl WorldState {
             }
             Command::CloseConsumer { consumer } => {
                 let out = match acting(self.consumers.get_mut(consumer), now) {
-                    Some(c) => c.close(),
+                    Some(c) => c.close(now),
                     None => return Err(invalid(format!("there is no consumer called {consumer}"))),
                 };
                 (NodeId::Client(consumer.clone()), out)
@@ -1067,11 +1084,10 @@ impl WorldState {
                 c.interrupted = old.interrupted.clone();
                 c.restarts = old.restarts + 1;
                 c.version = old.version + 1;
-                c.now_hint = now;
                 if let Some(cfg) = &old.spec.group {
                     c.group = Some(super::consumer::GroupClient::new(cfg.clone(), now));
                 }
-                let mut out = c.on_start();
+                let mut out = c.on_start(now);
                 out.narration = format!(
                     "You start {consumer} again (a new process, so a new member id). {}",
                     out.narration
@@ -1414,7 +1430,7 @@ impl WorldState {
                 let out = match acting(self.producers.get_mut(&client), now) {
                     Some(p) => p.on_request_timeout(now, request_id),
                     None => match acting(self.consumers.get_mut(&client), now) {
-                        Some(c) => c.on_request_timeout(request_id),
+                        Some(c) => c.on_request_timeout(now, request_id),
                         None => Outcome::new(
                             EventKind::Noop,
                             "A request timer fires for a client that is gone.",
@@ -1437,7 +1453,7 @@ impl WorldState {
             }
             Due::Timer(Timer::ConsumerMetadataRetry { consumer }) => {
                 let out = match acting(self.consumers.get_mut(&consumer), now) {
-                    Some(c) => c.on_metadata_retry(),
+                    Some(c) => c.on_metadata_retry(now),
                     None => Outcome::new(
                         EventKind::Noop,
                         "A retry timer fires for a consumer that is gone.",
@@ -1528,7 +1544,7 @@ impl WorldState {
             }
             Due::Timer(Timer::ConsumerRetry { consumer }) => {
                 let out = match acting(self.consumers.get_mut(&consumer), now) {
-                    Some(c) => c.on_retry_timer(),
+                    Some(c) => c.on_retry_timer(now),
                     None => Outcome::new(
                         EventKind::Noop,
                         "A retry timer fires for a consumer that is gone.",
@@ -1538,7 +1554,7 @@ impl WorldState {
             }
             Due::Timer(Timer::ConsumerMetadataRefresh { consumer }) => {
                 let out = match acting(self.consumers.get_mut(&consumer), now) {
-                    Some(c) => c.on_metadata_refresh_timer(),
+                    Some(c) => c.on_metadata_refresh_timer(now),
                     None => Outcome::new(
                         EventKind::Noop,
                         "A metadata timer fires for a consumer that is gone.",
@@ -1646,8 +1662,7 @@ impl Acting for Broker {
 }
 
 impl Acting for Consumer {
-    fn act(&mut self, now: Time) {
-        self.now_hint = now;
+    fn act(&mut self, _now: Time) {
         self.version += 1;
     }
 }
@@ -1663,19 +1678,6 @@ pub(crate) fn acting<T: Acting>(node: Option<&mut T>, now: Time) -> Option<&mut 
     let n = node?;
     n.act(now);
     Some(n)
-}
-
-/// "The controller creates…" → "the controller creates…" (after "At X's request, ").
-///
-/// Only an ASCII first letter is lowered: every sentence this is given is the
-/// kernel's own English (starting "The …"), and `char::to_lowercase` would
-/// link Unicode's case tables (about 10 KB gzip) into the page.
-pub(crate) fn lowercase_first(s: &str) -> String {
-    let mut out = s.to_string();
-    if let Some(first) = out.get_mut(..1) {
-        first.make_ascii_lowercase();
-    }
-    out
 }
 
 fn invalid(message: String) -> KafkaError {

@@ -291,6 +291,7 @@ impl Consumer {
 
     /// Processing finished (a `ConsumerPoll` timer).
     pub fn on_poll_timer(&mut self, now: Time) -> Outcome {
+        self.now_hint = now;
         let mut out = Outcome::new(EventKind::ConsumerProcessed, String::new());
         let name = self.name.clone();
         let topic = self.spec.topic.clone();
@@ -344,6 +345,7 @@ impl Consumer {
 
     /// Auto-commit falls due while the application waits inside `poll()`.
     pub fn on_auto_commit_timer(&mut self, now: Time) -> Outcome {
+        self.now_hint = now;
         let mut out = Outcome::new(EventKind::ConsumerAutoCommit, String::new());
         let name = self.name.clone();
         let closed = self.closed;
@@ -384,6 +386,7 @@ impl Consumer {
     /// `sim consumer pause NAME MS`: the application blocks outside `poll()`
     /// (a slow database call, a long GC pause). Heartbeats go on.
     pub fn pause_app(&mut self, now: Time, ms: u64) -> Outcome {
+        self.now_hint = now;
         let name = self.name.clone();
         let t = self.poll_timer();
         let mut out = Outcome::new(

@@ -119,9 +119,12 @@ pub struct Consumer {
     pub bootstrap_servers: Vec<u32>,
     #[serde(default = "default_request_timeout")]
     pub request_timeout_ms: u64,
-    /// The current time, set by the world before the consumer acts.
+    /// The time passed in to the entry point now running (`handle`, a timer's
+    /// `on_…`, `on_start`, `close`, `note_sent`): each one records its `now`
+    /// here first, so helpers deep in a step read the same instant. Only the
+    /// consumer sets it; the world passes the time in.
     #[serde(default)]
-    pub now_hint: Time,
+    pub(crate) now_hint: Time,
     /// Bumped each time the world hands this node an input, so views of it can be reused until then.
     #[serde(default)]
     pub version: u64,
@@ -256,7 +259,8 @@ impl Consumer {
 
     /// No answer within `request.timeout.ms`: forget that broker's request and
     /// ask (another) broker for fresh metadata.
-    pub fn on_request_timeout(&mut self, request_id: u64) -> Outcome {
+    pub fn on_request_timeout(&mut self, now: Time, request_id: u64) -> Outcome {
+        self.now_hint = now;
         let mut out = Outcome::new(
             EventKind::RequestTimeout,
             format!(
@@ -318,7 +322,8 @@ impl Consumer {
         TopicPartition::new(self.spec.topic.clone(), p)
     }
 
-    pub fn on_start(&mut self) -> Outcome {
+    pub fn on_start(&mut self, now: Time) -> Outcome {
+        self.now_hint = now;
         let mut out = self.start();
         self.arm_idle_timeout(&mut out);
         out
@@ -358,7 +363,8 @@ impl Consumer {
             .and_then(|pm| pm.leader)
     }
 
-    pub fn handle(&mut self, _now: Time, msg: &Message) -> Outcome {
+    pub fn handle(&mut self, now: Time, msg: &Message) -> Outcome {
+        self.now_hint = now;
         if let Some(id) = msg.correlation_id {
             self.in_flight.remove(&id);
             if self.metadata_in_flight == Some(id) {
@@ -769,7 +775,8 @@ impl Consumer {
     }
 
     /// The leaderless-partition wait is over.
-    pub fn on_metadata_retry(&mut self) -> Outcome {
+    pub fn on_metadata_retry(&mut self, now: Time) -> Outcome {
+        self.now_hint = now;
         let mut out = Outcome::new(
             EventKind::ConsumerMetadataRetry,
             format!(
@@ -838,7 +845,8 @@ impl Consumer {
         );
     }
 
-    pub fn close(&mut self) -> Outcome {
+    pub fn close(&mut self, now: Time) -> Outcome {
+        self.now_hint = now;
         if self.group.is_some() {
             let mut out = Outcome::new(
                 EventKind::ConsumerClose,

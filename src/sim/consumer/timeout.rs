@@ -34,6 +34,7 @@ impl Consumer {
 
     /// The `--timeout-ms` check: close when nothing came since the last record.
     pub fn on_idle_timer(&mut self, now: Time) -> Outcome {
+        self.now_hint = now;
         let Some(t) = self.spec.timeout_ms else {
             return Outcome::new(
                 EventKind::Noop,
@@ -77,7 +78,7 @@ impl Consumer {
                 plural(self.consumed.len(), "message")
             ),
         );
-        let close = self.close();
+        let close = self.close(now);
         out.then(close.narration);
         out.sends.extend(close.sends);
         out.timers.extend(close.timers);

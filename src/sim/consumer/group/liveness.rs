@@ -28,6 +28,7 @@ impl Consumer {
 
     /// The heartbeat thread wakes up: check `max.poll.interval.ms`, then heartbeat.
     pub fn on_heartbeat_timer(&mut self, now: Time) -> Outcome {
+        self.now_hint = now;
         let mut out = Outcome::new(EventKind::ConsumerHeartbeat, String::new());
         let name = self.name.clone();
         let closed = self.closed;

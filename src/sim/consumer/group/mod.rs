@@ -359,7 +359,8 @@ impl Consumer {
     }
 
     /// A retry timer: FindCoordinator or JoinGroup again.
-    pub fn on_retry_timer(&mut self) -> Outcome {
+    pub fn on_retry_timer(&mut self, now: Time) -> Outcome {
+        self.now_hint = now;
         let mut out = Outcome::new(EventKind::ConsumerRetry, String::new());
         if self.closed {
             out.kind = EventKind::Noop;
@@ -381,7 +382,8 @@ impl Consumer {
 
     /// `metadata.max.age.ms`: refresh metadata; the leader rejoins if a subscribed
     /// topic's partition count changed since its last assignment.
-    pub fn on_metadata_refresh_timer(&mut self) -> Outcome {
+    pub fn on_metadata_refresh_timer(&mut self, now: Time) -> Outcome {
+        self.now_hint = now;
         let mut out = Outcome::new(EventKind::ConsumerMetadataRefresh, String::new());
         if self.closed {
             out.kind = EventKind::Noop;
