@@ -234,7 +234,7 @@ fn long_runs_thin_their_checkpoints_and_still_step_back_exactly() {
     let (_, errors) = s.run_script(
         "kafka-topics --create --topic t --partitions 2 --replication-factor 3\n\
          kafka-console-consumer --topic t --from-beginning\n\
-         sim advance 200000\n",
+         sim advance 600000\n",
         false,
     );
     assert!(errors.is_empty());

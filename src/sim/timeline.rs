@@ -26,8 +26,9 @@ use std::cell::RefCell;
 /// A checkpoint is taken every this many steps.
 pub const CHECKPOINT_EVERY: u64 = 32;
 
-/// Checkpoints older than this many steps are thinned out…
-pub const RECENT_STEPS: u64 = 2048;
+/// Checkpoints older than this many steps are thinned out (dense enough that
+/// stepping back 5,000 steps replays at most `CHECKPOINT_EVERY` of them)…
+pub const RECENT_STEPS: u64 = 6144;
 
 /// …to one every this many steps.
 pub const SPARSE_CHECKPOINT_EVERY: u64 = 1024;
