@@ -132,6 +132,9 @@ fn not_utf8(line: &[u8], e: &std::str::Utf8Error) -> String {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(code) = kafka_sim::lessons::cli::main(&args) {
+        return code;
+    }
     let opts = match parse_args(&args) {
         Ok(o) => o,
         Err(e) => {
