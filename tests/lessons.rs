@@ -301,3 +301,50 @@ fn the_cli_checks_a_lesson_file_and_names_the_failing_beat() {
         "{err}"
     );
 }
+
+/// The lessons converted from `static/scenarios/` run the same commands.
+const CONVERTED: &[(&str, &str)] = &[
+    ("10-basics", "00-basics"),
+    ("41-acks1-leader-dies", "01-acks1-leader-dies"),
+    ("42-acks-all-survives", "02-acks-all-survives"),
+    ("40-rf1-broker-dies", "03-rf1-broker-dies"),
+    ("43-isr-below-min-insync", "04-isr-below-min-insync"),
+    ("45-unclean-election", "05-unclean-election"),
+    ("44-slow-follower", "06-slow-follower"),
+    ("30-group-of-one", "07-group-of-one"),
+    ("31-scale-out", "08-scale-out"),
+    ("32-idle-consumer", "09-idle-consumer"),
+    ("33-crash-before-commit", "10-crash-before-commit"),
+    ("34-commit-before-processing", "11-commit-before-processing"),
+    ("50-earliest-vs-latest", "12-earliest-vs-latest"),
+    ("60-schema-evolution", "13-schema-evolution"),
+    ("61-avro-migration", "14-avro-migration"),
+];
+
+#[test]
+fn converted_lessons_run_their_scripts_commands() {
+    for (lesson, script) in CONVERTED {
+        let l = lessons::find(lesson)
+            .unwrap_or_else(|| panic!("no lesson {lesson}"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let from_lesson: Vec<&str> = l
+            .beats
+            .iter()
+            .flat_map(|b| b.commands.iter().map(|c| c.text.as_str()))
+            .collect();
+        let sc = kafka_sim::scenarios::find(script).unwrap();
+        let from_script: Vec<&str> = sc.script.lines().filter(|x| !x.starts_with('#')).collect();
+        assert_eq!(from_lesson, from_script, "{lesson} against {script}");
+        assert!(!l.is_challenge());
+        assert!(l.beats.len() >= 3, "{lesson}: split into beats");
+    }
+    let all = lessons::all().unwrap();
+    let (challenges, plain): (Vec<_>, Vec<_>) = all.iter().partition(|l| l.is_challenge());
+    assert!(plain.len() >= 15);
+    assert!(challenges.is_empty());
+    let predicts = plain
+        .iter()
+        .filter(|l| l.beats.iter().any(|b| !b.predicts.is_empty()))
+        .count();
+    assert!(predicts >= 5, "{predicts} lessons ask a question");
+}
