@@ -368,3 +368,18 @@ fn each_challenges_goal_needs_its_solution() {
         assert!(!l.hints.is_empty());
     }
 }
+
+#[test]
+fn the_example_in_docs_lessons_md_plays() {
+    let doc = include_str!("../docs/lessons.md");
+    let head = "## A complete example\n\n```text\n";
+    let start = doc.find(head).unwrap() + head.len();
+    let len = doc[start..].find("```").unwrap();
+    let l = parse(
+        "static/lessons/47-my-lesson.lesson",
+        &doc[start..start + len],
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(l.beats.len(), 3);
+    play::check(&l).unwrap_or_else(|f| panic!("{f}"));
+}

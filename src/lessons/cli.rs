@@ -52,12 +52,12 @@ fn list(rest: &[&str]) -> ExitCode {
                 chapter = &l.chapter;
                 println!("{chapter}");
             }
-            let kind = if l.is_challenge() {
-                "challenge"
+            let what = if l.is_challenge() {
+                format!("challenge, {} hints", l.hints.len())
             } else {
-                "beats"
+                format!("{} beats", l.beats.len())
             };
-            println!("  {:<32} {} ({} {kind})", l.id, l.title, l.beats.len());
+            println!("  {:<32} {} ({what})", l.id, l.title);
         }
     }
     ExitCode::SUCCESS
