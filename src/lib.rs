@@ -10,6 +10,7 @@
 pub mod collections;
 pub mod console;
 pub mod echo;
+pub mod lessons;
 pub mod num;
 pub mod scenarios;
 pub mod schema;

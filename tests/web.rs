@@ -1689,3 +1689,92 @@ fn page_float_parsing_is_the_standard_librarys() {
         }
     }
 }
+
+#[wasm_bindgen_test]
+async fn a_guided_lesson_goes_beat_by_beat_with_a_question_and_highlights() {
+    let root = fresh_root();
+    let app = yew::Renderer::<App>::with_root(root.clone()).render();
+    tick().await;
+    assert_eq!(
+        count(&root, "#guided-lesson option"),
+        kafka_sim::lessons::FILES.len() as u32
+    );
+    choose(&root, "#guided-lesson", "41-acks1-leader-dies").await;
+    click(&root, "#guide-start");
+    tick().await;
+    // The first beat is shown before it runs: nothing exists yet.
+    let beat = text_of(&root, ".guide-beat");
+    assert!(
+        beat.contains("Beat 1 of 5: A partition with three replicas"),
+        "{beat}"
+    );
+    assert_eq!(count(&root, ".replica"), 0);
+    click(&root, "#guide-next");
+    tick().await;
+    settle(&root).await;
+    // Beat 1 ran: its checks hold on the live state and orders-0 is outlined.
+    assert_eq!(count(&root, ".guide-check.check-ok"), 2);
+    assert_eq!(count(&root, ".guide-check.check-no"), 0);
+    assert_eq!(
+        count(&root, r#".replica.lesson-highlight[data-topic="orders"]"#),
+        3
+    );
+    click(&root, "#guide-next");
+    tick().await;
+    settle(&root).await;
+    // Beat 3 asks first: Next beat waits for an answer.
+    let next = root.query_selector("#guide-next").unwrap().unwrap();
+    assert!(next.has_attribute("disabled"));
+    let question = text_of(&root, ".predict-question");
+    assert!(question.contains("How many brokers hold it?"), "{question}");
+    click(&root, ".predict-choice");
+    tick().await;
+    assert_eq!(count(&root, ".predict-choice.choice-wrong"), 1);
+    assert_eq!(count(&root, ".predict-choice.choice-right"), 1);
+    assert!(text_of(&root, ".predict-because").contains("acks=1 means the leader answers"));
+    let before: u64 = text_of(&root, "#step-counter").parse().unwrap();
+    click(&root, "#guide-next");
+    tick().await;
+    settle(&root).await;
+    assert_eq!(count(&root, ".guide-check.check-no"), 0);
+    assert_eq!(count(&root, ".guide-check.check-ok"), 4);
+    assert_eq!(
+        count(
+            &root,
+            r#".producer-node.lesson-highlight[data-node="console-producer-2"]"#
+        ),
+        1
+    );
+    let after: u64 = text_of(&root, "#step-counter").parse().unwrap();
+    assert!(after > before);
+    // Previous beat rewinds the world to where beat 3 started and asks again.
+    click(&root, "#guide-prev");
+    tick().await;
+    assert_eq!(text_of(&root, "#step-counter"), before.to_string());
+    assert!(text_of(&root, ".guide-beat").contains("Beat 3 of 5"));
+    assert_eq!(count(&root, ".predict-choice.choice-right"), 0);
+    app.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_challenge_shows_its_goal_and_a_tick_once_it_is_reached() {
+    let root = fresh_root();
+    let app = yew::Renderer::<App>::with_root(root.clone()).render();
+    tick().await;
+    choose(&root, "#guided-lesson", "94-shrink-the-isr").await;
+    click(&root, "#guide-start");
+    tick().await;
+    click(&root, "#guide-next");
+    tick().await;
+    settle(&root).await;
+    assert!(!text_of(&root, ".guide-goal").contains("✓ Goal reached"));
+    assert!(text_of(&root, ".guide-hints").contains("sim broker pause"));
+    // The learner's own commands reach the goal.
+    type_line(&root, "sim broker pause 3 6000").await;
+    type_line(&root, "sim advance 5000").await;
+    settle(&root).await;
+    let goal = text_of(&root, ".guide-goal");
+    assert!(goal.contains("✓ Goal reached"), "{goal}");
+    assert_eq!(count(&root, ".guide-goal .check-no"), 0);
+    app.destroy();
+}

@@ -14,7 +14,10 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: kafka-sim run SCRIPT|- [--seed N] [--brokers N] [--json] [--keep-going] [--events]";
+    "usage: kafka-sim run SCRIPT|- [--seed N] [--brokers N] [--json] [--keep-going] [--events]
+       kafka-sim walk --seeds N --commands M [--first S]
+       kafka-sim lessons [--json]
+       kafka-sim lesson ID|FILE.lesson [--check]";
 
 struct Options {
     script: String,
@@ -242,6 +245,9 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("walk") {
         return walk_command(&args[1..]);
+    }
+    if let Some(code) = kafka_sim::lessons::cli::main(&args) {
+        return code;
     }
     let opts = match parse_args(&args) {
         Ok(o) => o,

@@ -17,6 +17,7 @@ use super::event_log::EventLog;
 use super::forms::Forms;
 use super::group_forms::GroupForms;
 use super::groups::{group_names, GroupsPanel};
+use super::guide::{Guide, GuidePanel};
 use super::lessons::{Lessons, NetworkControl};
 use super::record_detail::RecordDetail;
 use super::registry::RegistryPanel;
@@ -141,6 +142,8 @@ pub struct AppState {
     pub notice: Option<String>,
     /// A lesson being fed to the console line by line, between slices.
     pub lesson: Option<Rc<LessonRun>>,
+    /// A guided lesson shown beat by beat (see [`super::guide`]).
+    pub guide: Option<Rc<Guide>>,
     /// What a long command (or lesson) is doing, while one runs.
     pub busy: Option<String>,
     /// Page time the running command has used so far (for the watchdog).
@@ -153,6 +156,12 @@ pub struct LessonRun {
     pub title: String,
     pub lines: Vec<String>,
     pub next: usize,
+    /// A guided beat's pause: after the lines, the world steps until it holds.
+    pub until: Option<crate::lessons::Cond>,
+    /// How much virtual time `until` may take.
+    pub within_ms: u64,
+    /// The virtual time when the stepping for `until` began.
+    pub until_start: Option<u64>,
 }
 
 /// How long one slice of a long command may run before the page gets the
@@ -209,6 +218,7 @@ impl AppState {
             selected: None,
             notice: None,
             lesson: None,
+            guide: None,
             busy: None,
             job_wall_ms: 0.0,
         }
@@ -237,6 +247,16 @@ pub enum Action {
     RunScenario(String),
     /// The next slice of a long command or lesson (scheduled while one runs).
     Slice,
+    /// Starts a guided lesson (by id) on a fresh cluster.
+    GuideStart(String),
+    /// Runs the shown beat of the guided lesson.
+    GuideNext,
+    /// Goes back to the start of the beat that ran last.
+    GuidePrev,
+    /// Answers question `.0` of the shown beat with choice `.1`.
+    GuideAnswer(usize, usize),
+    /// Closes the guided lesson.
+    GuideStop,
     Select(Option<RecordRef>),
 }
 
@@ -310,6 +330,7 @@ impl Reducible for AppState {
             Action::Reset(seed) => {
                 next.playing = false;
                 next.lesson = None;
+                next.guide = None;
                 next.selected = None;
                 next.apply(|s, n| {
                     s.reset(seed);
@@ -359,6 +380,9 @@ impl Reducible for AppState {
                             title: scenario.title.to_string(),
                             lines: scenario.script.lines().map(str::to_string).collect(),
                             next: 0,
+                            until: None,
+                            within_ms: 0,
+                            until_start: None,
                         }));
                         true
                     }
@@ -367,6 +391,95 @@ impl Reducible for AppState {
                         false
                     }
                 }
+            }
+            Action::GuideStart(id) => {
+                next.playing = false;
+                next.selected = None;
+                next.stop_running();
+                match crate::lessons::find(&id) {
+                    Some(Ok(lesson)) => {
+                        let title = lesson.title.clone();
+                        next.guide = Some(Rc::new(Guide::new(lesson)));
+                        next.apply(|s, n| {
+                            s.reset_with(ClusterConfig::default(), DEFAULT_SEED);
+                            n.push(ConsoleEntry::Note(format!("Guided lesson: {title}")));
+                        })
+                    }
+                    Some(Err(e)) => {
+                        next.notice = Some(e.to_string());
+                        false
+                    }
+                    None => {
+                        next.notice = Some(format!("There is no lesson called {id}."));
+                        false
+                    }
+                }
+            }
+            Action::GuideNext => {
+                let Some(g) = next.guide.clone() else {
+                    return self;
+                };
+                let Some(beat) = g.lesson.beats.get(g.done) else {
+                    return self;
+                };
+                if !g.answered() || next.lesson.is_some() || next.busy.is_some() {
+                    return self;
+                }
+                next.playing = false;
+                let step = next.session.get().map_or(0, |s| s.world().step_count());
+                let mut moved = (*g).clone();
+                moved.starts.push(step);
+                moved.done += 1;
+                moved.reset_answers();
+                next.guide = Some(Rc::new(moved));
+                next.console_note(ConsoleEntry::Note(format!(
+                    "Beat {}: {}",
+                    g.done + 1,
+                    beat.title
+                )));
+                next.lesson = Some(Rc::new(LessonRun {
+                    title: beat.title.clone(),
+                    lines: beat.commands.iter().map(|c| c.text.clone()).collect(),
+                    next: 0,
+                    until: beat.until.clone(),
+                    within_ms: beat.within_ms,
+                    until_start: None,
+                }));
+                true
+            }
+            Action::GuidePrev => {
+                let Some(g) = next.guide.clone() else {
+                    return self;
+                };
+                let Some(&target) = g.starts.last() else {
+                    return self;
+                };
+                next.playing = false;
+                next.stop_running();
+                let mut moved = (*g).clone();
+                moved.starts.pop();
+                moved.done -= 1;
+                moved.reset_answers();
+                next.guide = Some(Rc::new(moved));
+                next.apply(|s, _| {
+                    let now = s.world().step_count();
+                    if now > target {
+                        s.back(now - target);
+                    }
+                })
+            }
+            Action::GuideAnswer(q, c) => {
+                if let Some(g) = next.guide.as_mut() {
+                    let g = Rc::make_mut(g);
+                    if let Some(slot @ None) = g.answers.get_mut(q) {
+                        *slot = Some(c);
+                    }
+                }
+                false
+            }
+            Action::GuideStop => {
+                next.guide = None;
+                false
             }
             Action::Slice => {
                 let mut lesson = next.lesson.take();
@@ -536,6 +649,30 @@ impl Pending {
             *wall = 0.0;
             let Some(run) = lesson.as_mut() else { break };
             let run = Rc::make_mut(run);
+            if run.next >= run.lines.len() && !s.in_heredoc() {
+                if let Some(until) = &run.until {
+                    let now = s.world().now();
+                    let start = *run.until_start.get_or_insert(now);
+                    if !until.holds(&s.world().snapshot()) {
+                        let out = if now <= start.saturating_add(run.within_ms) {
+                            s.step()
+                        } else {
+                            LineOutput::default()
+                        };
+                        let stuck = out.events.is_empty();
+                        self.show(out);
+                        if stuck {
+                            self.push(ConsoleEntry::Error(format!(
+                                "The beat's pause `{}` was not reached within {} ms.",
+                                until.text, run.within_ms
+                            )));
+                            run.until = None;
+                        }
+                        continue;
+                    }
+                    run.until = None;
+                }
+            }
             if run.next >= run.lines.len() {
                 let out = s.end_of_script();
                 let failed = out.error.is_some();
@@ -822,6 +959,21 @@ pub fn app() -> Html {
     ))
     .clone();
     let on_run = (*use_memo((), stable(|d| d.reform(Action::RunScenario)))).clone();
+    let on_guide_start = (*use_memo((), stable(|d| d.reform(Action::GuideStart)))).clone();
+    let guide_cb = |f: fn(&Callback<Action>) -> Callback<()>| {
+        let d = dispatch.clone();
+        move |_: &()| f(&d)
+    };
+    let on_guide_next = (*use_memo((), guide_cb(|d| d.reform(|_| Action::GuideNext)))).clone();
+    let on_guide_prev = (*use_memo((), guide_cb(|d| d.reform(|_| Action::GuidePrev)))).clone();
+    let on_guide_stop = (*use_memo((), guide_cb(|d| d.reform(|_| Action::GuideStop)))).clone();
+    let on_guide_answer = {
+        let d = dispatch.clone();
+        (*use_memo((), move |_| {
+            d.reform(|(q, c): (usize, usize)| Action::GuideAnswer(q, c))
+        }))
+        .clone()
+    };
 
     html! {
         <div id="app-root" class="app">
@@ -854,6 +1006,16 @@ pub fn app() -> Html {
                             on_command={on_command.clone()}
                         />
                     </section>
+                    <GuidePanel
+                        guide={state.guide.clone()}
+                        view={state.view.clone()}
+                        busy={state.lesson.is_some() || state.busy.is_some()}
+                        on_start={on_guide_start}
+                        on_next={on_guide_next}
+                        on_prev={on_guide_prev}
+                        on_answer={on_guide_answer}
+                        on_stop={on_guide_stop}
+                    />
                     <Lessons on_run={on_run} />
                     <Tabs label="Forms" tabs={vec![("forms", "Topics & records"), ("group-forms", "Consumer groups"), ("assignor-lab", "Assignor lab"), ("registry", "Schema Registry")]}>
                         <Forms topics={topics.clone()} in_heredoc={in_heredoc} on_lines={on_lines.clone()}>

@@ -24,6 +24,7 @@ pub mod event_log;
 pub mod forms;
 pub mod group_forms;
 pub mod groups;
+pub mod guide;
 pub mod lessons;
 pub mod record_detail;
 pub mod registry;
