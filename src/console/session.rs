@@ -24,6 +24,18 @@ pub struct LineOutput {
 }
 
 impl LineOutput {
+    /// What a terminal shows for the line: standard output, the error where
+    /// the real tool prints it on standard output, then standard error.
+    pub fn terminal_text(&self) -> String {
+        let mut out = self.stdout.clone();
+        if let (true, Some(e)) = (self.error_on_stdout, &self.error) {
+            out.push_str(e);
+            out.push('\n');
+        }
+        out.push_str(&self.stderr);
+        out
+    }
+
     pub fn stdout(text: String) -> Self {
         LineOutput {
             stdout: text,
@@ -323,12 +335,7 @@ impl Session {
         let mut errors = Vec::new();
         for (i, line) in script.lines().enumerate() {
             let r = self.input_line(line);
-            out.push_str(&r.stdout);
-            if let (true, Some(e)) = (r.error_on_stdout, &r.error) {
-                out.push_str(e);
-                out.push('\n');
-            }
-            out.push_str(&r.stderr);
+            out.push_str(&r.terminal_text());
             if let Some(e) = r.error {
                 errors.push(ScriptError {
                     line: i + 1,

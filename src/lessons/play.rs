@@ -59,12 +59,7 @@ pub fn run_lines(s: &mut Session, lines: &[Line]) -> Result<String, (usize, Stri
     let mut out = String::new();
     for l in lines {
         let r = s.input_line(&l.text);
-        out.push_str(&r.stdout);
-        if let (true, Some(e)) = (r.error_on_stdout, &r.error) {
-            out.push_str(e);
-            out.push('\n');
-        }
-        out.push_str(&r.stderr);
+        out.push_str(&r.terminal_text());
         if let Some(e) = r.error {
             if s.in_refused_heredoc() {
                 s.end_of_script();

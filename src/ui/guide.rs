@@ -171,14 +171,7 @@ pub fn guide_panel(props: &GuideProps) -> Html {
     let results = last.map(|b| {
         html! {
             <ul class="guide-checks">
-                { for b.checks.iter().map(|c| {
-                    let ok = c.holds(&props.view);
-                    html! {
-                        <li class={classes!("guide-check", if ok { "check-ok" } else { "check-no" })}>
-                            { if ok { "✓ " } else { "✗ " } }{ c.text.clone() }
-                        </li>
-                    }
-                }) }
+                { for b.checks.iter().map(|c| check_item(c, &props.view)) }
             </ul>
         }
     });
@@ -225,14 +218,7 @@ pub fn guide_panel(props: &GuideProps) -> Html {
                 </p>
                 <p class="guide-narration">{ g.lesson.summary.clone() }</p>
                 <ul class="guide-checks">
-                    { for g.lesson.goal.iter().map(|c| {
-                        let ok = c.holds(&props.view);
-                        html! {
-                            <li class={classes!("guide-check", if ok { "check-ok" } else { "check-no" })}>
-                                { if ok { "✓ " } else { "✗ " } }{ c.text.clone() }
-                            </li>
-                        }
-                    }) }
+                    { for g.lesson.goal.iter().map(|c| check_item(c, &props.view)) }
                 </ul>
                 <details class="guide-hints">
                     <summary>{ "Hints" }</summary>
@@ -277,5 +263,15 @@ pub fn guide_panel(props: &GuideProps) -> Html {
                 <button id="guide-stop" type="button" class="secondary" onclick={stop}>{ "Close" }</button>
             </div>
         </section>
+    }
+}
+
+/// One check of a beat (or a challenge's goal) with ✓ or ✗ against the live state.
+fn check_item(c: &lessons::Cond, view: &StateView) -> Html {
+    let ok = c.holds(view);
+    html! {
+        <li class={classes!("guide-check", if ok { "check-ok" } else { "check-no" })}>
+            { if ok { "✓ " } else { "✗ " } }{ c.text.clone() }
+        </li>
     }
 }
