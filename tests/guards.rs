@@ -159,19 +159,19 @@ fn a_cluster_too_big_for_a_tab_is_refused_up_front_and_nothing_changes() {
     assert_eq!(snapshot(&s), before);
     let out = run(
         &mut s,
-        "kafka-topics --create --topic big --partitions 900 --replication-factor 9",
+        "kafka-topics --create --topic big --partitions 450 --replication-factor 9",
     );
-    assert!(out.contains("at most 3000 replicas"), "{out}");
+    assert!(out.contains("at most 1500 replicas"), "{out}");
     assert_eq!(snapshot(&s), before);
     // Within the limits it is created; growing it past them is refused too.
     let out = run(
         &mut s,
-        "kafka-topics --create --topic big --partitions 900 --replication-factor 3",
+        "kafka-topics --create --topic big --partitions 450 --replication-factor 3",
     );
     assert!(out.contains("Created topic big."), "{out}");
     let before = snapshot(&s);
-    let out = run(&mut s, "kafka-topics --alter --topic big --partitions 1200");
-    assert!(out.contains("this would make 1200"), "{out}");
+    let out = run(&mut s, "kafka-topics --alter --topic big --partitions 600");
+    assert!(out.contains("this would make 600"), "{out}");
     assert_eq!(snapshot(&s), before);
 }
 
@@ -241,7 +241,7 @@ fn longest_instant(s: &Session) -> u64 {
 fn the_busiest_world_within_the_limits_stays_far_from_the_instant_guard() {
     let mut s = session();
     let mut script = String::from(
-        "sim brokers 9\nkafka-topics --create --topic big --partitions 990 --replication-factor 3\n",
+        "sim brokers 9\nkafka-topics --create --topic big --partitions 440 --replication-factor 3\n",
     );
     for i in 0..40 {
         script.push_str(&format!("sim consumer add c{i} --group g --topic big\n"));

@@ -18,10 +18,10 @@ use super::error::{ErrorCode, KafkaError};
 pub const MAX_BROKERS: u32 = 9;
 
 /// Partitions in the cluster, all topics together (internal ones included).
-pub const MAX_PARTITIONS: u64 = 1_000;
+pub const MAX_PARTITIONS: u64 = 500;
 
 /// Replicas in the cluster: partitions × replication factor, all topics together.
-pub const MAX_REPLICAS: u64 = 3_000;
+pub const MAX_REPLICAS: u64 = 1_500;
 
 /// Clients running at once: producers (console, streams, converters') and consumers.
 pub const MAX_CLIENTS: usize = 50;
