@@ -34,7 +34,9 @@ pub struct ParkedFetch {
     /// `Some` for a follower's fetch: it wants records up to the log end, not the HW.
     #[serde(default)]
     pub replica_id: Option<u32>,
-    pub partitions: Vec<FetchPartition>,
+    /// Shared with the checkpoints that hold this broker (a parked fetch can
+    /// name hundreds of partitions and waits across many steps).
+    pub partitions: std::sync::Arc<[FetchPartition]>,
     pub expires_at: Time,
 }
 
@@ -807,7 +809,7 @@ impl Broker {
                 request_id: msg.id,
                 from: msg.from.clone(),
                 replica_id,
-                partitions: partitions.to_vec(),
+                partitions: partitions.into(),
                 expires_at,
             });
             let wait = if replica_id.is_some() {
