@@ -9,10 +9,12 @@
 //! (compared by pointer) are not rendered again. Callbacks handed down are made
 //! once, so they compare equal across renders. No component looks inside the kernel.
 
+use super::a11y::{projector_toggle, shortcuts_help, show_shortcuts};
 use super::assignor_lab::AssignorLab;
 use super::cluster::{ClusterView, RecordRef};
 use super::console::{ConsoleEntry, ConsoleView};
 use super::controls::Controls;
+use super::embed::{EmbedPage, Incoming};
 use super::event_log::EventLog;
 use super::forms::Forms;
 use super::group_forms::GroupForms;
@@ -23,6 +25,7 @@ use super::record_detail::RecordDetail;
 use super::registry::RegistryPanel;
 use super::tabs::Tabs;
 use crate::console::{LineOutput, Session};
+use crate::embedding::{self, Request};
 use crate::sim::view_cache::ViewCache;
 use crate::sim::{ClusterConfig, StateView};
 use gloo_timers::callback::Interval;
@@ -258,6 +261,8 @@ pub enum Action {
     /// Closes the guided lesson.
     GuideStop,
     Select(Option<RecordRef>),
+    /// A message from the page that embeds us (see [`crate::embedding`]).
+    Host(Incoming),
 }
 
 impl Reducible for AppState {
@@ -489,6 +494,29 @@ impl Reducible for AppState {
                 next.job_wall_ms = wall;
                 changed
             }
+            Action::Host(Incoming { origin, message }) => {
+                let req = match message.request {
+                    Ok(req) => req,
+                    Err(e) => {
+                        // Malformed: answered, nothing changes.
+                        super::embed::post(&embedding::error_reply(&message.id, &e), &origin);
+                        return self;
+                    }
+                };
+                if matches!(req, Request::Command(_)) {
+                    if next.lesson.take().is_some() {
+                        next.stop_running();
+                    }
+                } else {
+                    next.playing = false;
+                }
+                let mut reply = None;
+                let changed = next.apply(|s, n| reply = Some(n.host(s, &message.id, &req)));
+                if let Some(reply) = reply {
+                    super::embed::post(&reply, &origin);
+                }
+                changed
+            }
             Action::EndOfInput => next.apply(|s, n| {
                 n.push(ConsoleEntry::Input {
                     prompt: s.prompt().into(),
@@ -623,6 +651,26 @@ impl Pending {
         let failed = out.error.is_some();
         self.show(out);
         failed
+    }
+
+    /// Runs a host page's request, echoing a command like a typed line; the answer for the host.
+    fn host(
+        &mut self,
+        s: &mut Session,
+        id: &serde_json::Value,
+        req: &Request,
+    ) -> embedding::Outgoing {
+        if let Request::Command(line) = req {
+            self.push(ConsoleEntry::Input {
+                prompt: s.prompt().into(),
+                text: line.clone(),
+            });
+        }
+        let done = embedding::perform(s, id, req);
+        for out in done.outputs {
+            self.show(out);
+        }
+        done.reply
     }
 
     /// One slice of work: the running job's next steps, then (for a lesson)
@@ -817,7 +865,15 @@ struct KeyListener {
 impl KeyListener {
     fn install(dispatch: Callback<Action>) -> Option<KeyListener> {
         let down = KeyClosure::new(move |e: KeyboardEvent| {
-            if let Some(action) = shortcut(&e) {
+            if e.key() == "?"
+                && !e.ctrl_key()
+                && !e.alt_key()
+                && !e.meta_key()
+                && !typing_in_field(&e)
+            {
+                e.prevent_default();
+                show_shortcuts();
+            } else if let Some(action) = shortcut(&e) {
                 // Also keeps the arrows and Space from scrolling the page.
                 e.prevent_default();
                 dispatch.emit(action);
@@ -877,6 +933,36 @@ pub fn app() -> Html {
         use_effect_with((), move |_| {
             let listener = KeyListener::install(dispatch);
             move || drop(listener)
+        });
+    }
+    // Embed mode (`?embed=1…`): the host's messages, the lesson it asked for, step events.
+    let embed = use_memo((), |_| super::embed::config());
+    {
+        let (dispatch, embed, session) = (dispatch.clone(), embed.clone(), state.session.clone());
+        use_effect_with((), move |_| {
+            let listener = embed.as_ref().as_ref().and_then(|cfg| {
+                // TODO(share): a shared session in the fragment would be loaded here instead of the lesson.
+                if let Some(id) = &cfg.lesson {
+                    dispatch.emit(Action::GuideStart(id.clone()));
+                }
+                let d = dispatch.clone();
+                super::embed::start(
+                    cfg,
+                    session.get().as_deref(),
+                    Callback::from(move |m| d.emit(Action::Host(m))),
+                )
+            });
+            move || drop(listener)
+        });
+    }
+    {
+        // Each step taken (the newest 50 of a long run) or the step gone back to, posted to the host.
+        let posted = use_mut_ref(|| 0u64);
+        let (embed, session) = (embed.clone(), state.session.clone());
+        use_effect_with(state.session.version(), move |_| {
+            if let (Some(cfg), Some(s)) = (embed.as_ref(), session.get()) {
+                super::embed::post_steps(cfg, &s, &mut posted.borrow_mut());
+            }
         });
     }
     {
@@ -975,6 +1061,54 @@ pub fn app() -> Html {
         .clone()
     };
 
+    // The current step's sentence, announced politely to screen readers.
+    let narration = AttrValue::from(state.session.get().map_or_else(
+        || embedding::START.to_string(),
+        |s| embedding::current_narration(&s),
+    ));
+    let guide_panel = html! {
+        <GuidePanel
+            guide={state.guide.clone()}
+            view={state.view.clone()}
+            busy={state.lesson.is_some() || state.busy.is_some()}
+            on_start={on_guide_start}
+            on_next={on_guide_next}
+            on_prev={on_guide_prev}
+            on_answer={on_guide_answer}
+            on_stop={on_guide_stop}
+        />
+    };
+    let console_view = html! {
+        <ConsoleView
+            entries={state.console.clone()}
+            history={state.history.clone()}
+            prompt={AttrValue::from(prompt)}
+            on_line={on_line}
+            on_eof={on_eof}
+        />
+    };
+    if let Some(cfg) = embed.as_ref() {
+        let act = |a: Action| dispatch.reform(move |_: ()| a.clone());
+        return super::embed::embed_page(EmbedPage {
+            controls: cfg.controls,
+            view: state.view.clone(),
+            selected: state.selected.clone(),
+            on_select,
+            on_command,
+            playing: state.playing,
+            busy: state.busy.clone(),
+            notice: state.notice.clone(),
+            narration,
+            problems: cfg.problems.clone(),
+            on_step: act(Action::Step),
+            on_back: act(Action::Back),
+            on_play: act(Action::TogglePlay),
+            lesson: guide_panel,
+            console: console_view,
+            has_lesson: state.guide.is_some(),
+        });
+    }
+
     html! {
         <div id="app-root" class="app">
             <header class="app-header">
@@ -983,7 +1117,12 @@ pub fn app() -> Html {
                 <p class="simplifications">
                     { "Simplified: one KRaft controller pushes metadata changes to brokers (no __cluster_metadata log)." }
                 </p>
+                <div class="header-tools">
+                    { projector_toggle() }
+                    { shortcuts_help() }
+                </div>
             </header>
+            <div id="narration-live" class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">{ narration }</div>
             <Controls
                 playing={state.playing}
                 speed={state.speed}
@@ -1006,16 +1145,7 @@ pub fn app() -> Html {
                             on_command={on_command.clone()}
                         />
                     </section>
-                    <GuidePanel
-                        guide={state.guide.clone()}
-                        view={state.view.clone()}
-                        busy={state.lesson.is_some() || state.busy.is_some()}
-                        on_start={on_guide_start}
-                        on_next={on_guide_next}
-                        on_prev={on_guide_prev}
-                        on_answer={on_guide_answer}
-                        on_stop={on_guide_stop}
-                    />
+                    { guide_panel }
                     <Lessons on_run={on_run} />
                     <Tabs label="Forms" tabs={vec![("forms", "Topics & records"), ("group-forms", "Consumer groups"), ("assignor-lab", "Assignor lab"), ("registry", "Schema Registry")]}>
                         <Forms topics={topics.clone()} in_heredoc={in_heredoc} on_lines={on_lines.clone()}>
@@ -1043,13 +1173,7 @@ pub fn app() -> Html {
                     }
                     <GroupsPanel view={state.view.clone()} on_command={on_command} />
                     <EventLog session={state.session.clone()} />
-                    <ConsoleView
-                        entries={state.console.clone()}
-                        history={state.history.clone()}
-                        prompt={AttrValue::from(prompt)}
-                        on_line={on_line}
-                        on_eof={on_eof}
-                    />
+                    { console_view }
                 </div>
             </div>
         </div>

@@ -1069,6 +1069,10 @@ fn record_cell(props: &RecordCellProps) -> Html {
         >
             <span class="cell-offset">{ rec.offset }</span>
             <span class="cell-label">{ label.to_string() }</span>
+            // Said in words, not only by the cell's colour.
+            if props.uncommitted {
+                <span class="visually-hidden">{ " (above the high watermark: not committed yet)" }</span>
+            }
         </button>
     }
 }

@@ -151,7 +151,8 @@ pub fn console_view(props: &ConsoleViewProps) -> Html {
                 { "Console" }
                 <span class="panel-hint">{ "Enter runs · ↑/↓ history · Ctrl-D ends input" }</span>
             </h2>
-            <div id="console-output" class="console-output" ref={output_ref} onclick={focus_input} aria-live="polite">
+            <div id="console-output" class="console-output" ref={output_ref} onclick={focus_input}
+                role="log" aria-live="polite" aria-label="Console output" tabindex="0">
                 { for props.entries.iter().map(entry_html) }
             </div>
             <div class="console-input-row">

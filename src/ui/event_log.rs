@@ -152,7 +152,8 @@ pub fn event_log(props: &EventLogProps) -> Html {
                     <strong>{ format!("#{} ", e.step) }</strong>{ &e.narration }
                 </p>
             }
-            <ul id="event-log" class="event-log" ref={list_ref} onscroll={onscroll}>
+            <ul id="event-log" class="event-log" ref={list_ref} onscroll={onscroll}
+                aria-label="Events, one per step" tabindex="0">
                 if rows_above > 0 {
                     <li key="above" class="event-spacer" style={format!("height:{}px", rows_above as f64 * ROW_PX)}></li>
                 }

@@ -12,14 +12,18 @@
 //!   group consumers and steady producers.
 //! * [`assignor_lab`] compares the four partition assignors on a group described by hand.
 //! * [`registry`] is the Schema Registry panel (subjects, versions, diff, draft checks).
+//! * [`embed`] is embed mode (`?embed=1`): the compact page and the host's `postMessage` API.
+//! * [`a11y`] has the keyboard shortcuts list (`?`) and the projector mode toggle.
 //! * [`tabs`] lets the form panels share one place on the page.
 //! * [`shell`] quotes arguments and builds command lines for the forms.
 
+pub mod a11y;
 pub mod app;
 pub mod assignor_lab;
 pub mod cluster;
 pub mod console;
 pub mod controls;
+pub mod embed;
 pub mod event_log;
 pub mod forms;
 pub mod group_forms;
@@ -40,6 +44,7 @@ pub use record_detail::RecordDetail;
 
 /// Mounts the application on `<body>` (falling back to Yew's default root).
 pub fn start() {
+    a11y::restore_projector();
     let body = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.body());

@@ -34,7 +34,8 @@ pub fn tabs(props: &TabsProps) -> Html {
     };
     html! {
         <section class={classes!("panel", "tabs-panel", folded.then_some("tabs-folded"))} aria-label={props.label.clone()}>
-            <div class="tab-list" role="tablist" aria-label={props.label.clone()}>
+            <div class="tab-list">
+                <div class="tab-buttons" role="tablist" aria-label={props.label.clone()}>
                 { for props.tabs.iter().enumerate().map(|(i, (id, label))| html! {
                     <button type="button" role="tab" id={format!("tab-{id}")}
                         class={classes!("tab", (i == *active && !*folded).then_some("tab-active"))}
@@ -44,6 +45,7 @@ pub fn tabs(props: &TabsProps) -> Html {
                         { *label }
                     </button>
                 }) }
+                </div>
                 <button type="button" class="tab-fold" aria-expanded={(!*folded).to_string()} onclick={on_fold}
                     title="Fold the forms away to give the cluster more room, or show them again">
                     { if *folded { "▸ Show" } else { "▾ Fold" } }
