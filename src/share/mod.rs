@@ -7,7 +7,6 @@
 //! native CLI (`kafka-sim link`, `kafka-sim run --link`) use the same code, so
 //! a link made by one opens in the other.
 
-#[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod link;
 pub mod lz;

@@ -21,6 +21,7 @@ use super::guide::{Guide, GuidePanel};
 use super::lessons::{Lessons, NetworkControl};
 use super::record_detail::RecordDetail;
 use super::registry::RegistryPanel;
+use super::session_bar::SessionBar;
 use super::tabs::Tabs;
 use crate::console::{LineOutput, Session};
 use crate::sim::view_cache::ViewCache;
@@ -258,6 +259,10 @@ pub enum Action {
     /// Closes the guided lesson.
     GuideStop,
     Select(Option<RecordRef>),
+    /// Replaces the session with a replayed one (a link, the autosave, an import).
+    Restore(super::session_bar::Restored),
+    /// Forgets the session: a fresh default cluster (the autosave follows).
+    NewSession,
 }
 
 impl Reducible for AppState {
@@ -267,6 +272,20 @@ impl Reducible for AppState {
         let mut next = (*self).clone();
         next.notice = None;
         let changed = match action {
+            Action::Restore(r) => {
+                let Some((replayed, what)) = r.0.borrow_mut().take() else {
+                    return self;
+                };
+                let mut n = super::session_bar::state_for(replayed, &what);
+                n.speed = self.speed;
+                return Rc::new(n);
+            }
+            Action::NewSession => {
+                return Rc::new(AppState {
+                    speed: self.speed,
+                    ..AppState::default()
+                });
+            }
             Action::Select(r) => {
                 next.selected = r;
                 false
@@ -853,7 +872,7 @@ impl Drop for KeyListener {
 /// The whole page.
 #[function_component(App)]
 pub fn app() -> Html {
-    let state = use_reducer(AppState::default);
+    let state = use_reducer(super::session_bar::initial_state);
     // Made once: equal across renders, so memoised children are not re-rendered for them.
     let dispatch = {
         let d = state.dispatcher();
@@ -983,6 +1002,7 @@ pub fn app() -> Html {
                 <p class="simplifications">
                     { "Simplified: one KRaft controller pushes metadata changes to brokers (no __cluster_metadata log)." }
                 </p>
+                <SessionBar session={state.session.clone()} on_action={dispatch.clone()} />
             </header>
             <Controls
                 playing={state.playing}

@@ -13,6 +13,7 @@
 //! * [`assignor_lab`] compares the four partition assignors on a group described by hand.
 //! * [`registry`] is the Schema Registry panel (subjects, versions, diff, draft checks).
 //! * [`tabs`] lets the form panels share one place on the page.
+//! * [`session_bar`] saves the session (autosave, share link, export/import, shell script).
 //! * [`shell`] quotes arguments and builds command lines for the forms.
 
 pub mod app;
@@ -28,6 +29,7 @@ pub mod guide;
 pub mod lessons;
 pub mod record_detail;
 pub mod registry;
+pub mod session_bar;
 pub mod shell;
 pub mod tabs;
 
