@@ -16,7 +16,8 @@ pub const REGISTRY_URL: &str = "http://localhost:8081";
 
 const HEADER: &str = r#"#!/usr/bin/env bash
 # A kafka-sim session as commands for a real cluster: the 3 brokers (KRaft)
-# and schema registry of docs/compose.yaml (`docker compose up -d` first).
+# and schema registry of docs/compose.yaml (`docker compose up -d` in its
+# folder first; the `docker compose` actions below run there too).
 # The tools are Confluent's names (kafka-topics, kafka-avro-console-producer);
 # with Apache Kafka's own download, the same tools end in .sh.
 # `sim` commands have no real equivalent: each is a comment with the nearest

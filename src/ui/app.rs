@@ -21,9 +21,10 @@ use super::guide::{Guide, GuidePanel};
 use super::lessons::{Lessons, NetworkControl};
 use super::record_detail::RecordDetail;
 use super::registry::RegistryPanel;
-use super::session_bar::SessionBar;
+use super::session_bar::{Restored, SessionBar};
 use super::tabs::Tabs;
-use crate::console::{LineOutput, Session};
+use crate::console::{Input, LineOutput, Session};
+use crate::share::{Replayed, SavedSession};
 use crate::sim::view_cache::ViewCache;
 use crate::sim::{ClusterConfig, StateView};
 use gloo_timers::callback::Interval;
@@ -260,7 +261,7 @@ pub enum Action {
     GuideStop,
     Select(Option<RecordRef>),
     /// Replaces the session with a replayed one (a link, the autosave, an import).
-    Restore(super::session_bar::Restored),
+    Restore(Restored),
     /// Forgets the session: a fresh default cluster (the autosave follows).
     NewSession,
 }
@@ -276,7 +277,7 @@ impl Reducible for AppState {
                 let Some((replayed, what)) = r.0.borrow_mut().take() else {
                     return self;
                 };
-                let mut n = super::session_bar::state_for(replayed, &what);
+                let mut n = state_for(replayed, &what);
                 n.speed = self.speed;
                 return Rc::new(n);
             }
@@ -869,10 +870,53 @@ impl Drop for KeyListener {
     }
 }
 
+/// The page state for a replayed session (a link, the autosave, an import):
+/// the console says what was loaded and what to know about it, and ↑
+/// recalls its typed lines.
+pub fn state_for(r: Replayed, what: &str) -> AppState {
+    let Replayed { session, notes, .. } = r;
+    let (step, len) = (session.world().step_count(), session.world().timeline_len());
+    let history: Vec<String> = session
+        .record()
+        .iter()
+        .filter_map(|e| match &e.input {
+            Input::Line(l) if !l.trim_start().starts_with('#') => Some(l.clone()),
+            _ => None,
+        })
+        .collect();
+    let commands = session.record().iter().filter(|e| e.replay).count();
+    let seed = session.world().seed();
+    let mut state = AppState::new(session);
+    state.history = Rc::new(history);
+    let console = Rc::make_mut(&mut state.console);
+    console.push(ConsoleEntry::Note(format!(
+        "{what}: seed {seed}, {commands} input(s) replayed, at step {step} of {len}."
+    )));
+    for n in notes {
+        console.push(ConsoleEntry::Error(n));
+    }
+    state
+}
+
+/// The page's first state: a link in the URL, else the autosave, else a
+/// fresh cluster; a refused link says why (see `session_bar::startup`).
+fn initial_state() -> AppState {
+    let start = super::session_bar::startup();
+    let mut state = match start.restored {
+        Some((r, what)) => state_for(r, &what),
+        None => AppState::default(),
+    };
+    if let Some(e) = start.refused {
+        Rc::make_mut(&mut state.console).push(ConsoleEntry::Error(e.clone()));
+        state.notice = Some(e);
+    }
+    state
+}
+
 /// The whole page.
 #[function_component(App)]
 pub fn app() -> Html {
-    let state = use_reducer(super::session_bar::initial_state);
+    let state = use_reducer(initial_state);
     // Made once: equal across renders, so memoised children are not re-rendered for them.
     let dispatch = {
         let d = state.dispatcher();
@@ -994,6 +1038,15 @@ pub fn app() -> Html {
         .clone()
     };
 
+    let session_key = state
+        .session
+        .get()
+        .map_or((0, 0), |s| (s.world().lineage(), state.session.version()));
+    let snapshot = {
+        let handle = state.session.clone();
+        Callback::from(move |_| handle.get().map(|s| SavedSession::of(&s)))
+    };
+
     html! {
         <div id="app-root" class="app">
             <header class="app-header">
@@ -1002,7 +1055,12 @@ pub fn app() -> Html {
                 <p class="simplifications">
                     { "Simplified: one KRaft controller pushes metadata changes to brokers (no __cluster_metadata log)." }
                 </p>
-                <SessionBar session={state.session.clone()} on_action={dispatch.clone()} />
+                <SessionBar
+                    session_key={session_key}
+                    snapshot={snapshot}
+                    on_restore={dispatch.reform(Action::Restore)}
+                    on_new={dispatch.reform(|_| Action::NewSession)}
+                />
             </header>
             <Controls
                 playing={state.playing}

@@ -8,11 +8,7 @@
 //! clipboard, files). A link or file that cannot be read changes nothing:
 //! the message says why, and the autosaved session is not touched.
 
-use super::app::{Action, AppState, SessionHandle, DEFAULT_SEED};
-use super::console::ConsoleEntry;
-use crate::console::{Input, Session};
 use crate::share::{self, Replayed, SavedSession};
-use crate::sim::ClusterConfig;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
@@ -46,33 +42,6 @@ impl std::fmt::Debug for Restored {
     }
 }
 
-/// The page state for a replayed session: the console says what was loaded
-/// and what to know about it, and ↑ recalls its typed lines.
-pub fn state_for(r: Replayed, what: &str) -> AppState {
-    let Replayed { session, notes, .. } = r;
-    let (step, len) = (session.world().step_count(), session.world().timeline_len());
-    let history: Vec<String> = session
-        .record()
-        .iter()
-        .filter_map(|e| match &e.input {
-            Input::Line(l) if !l.trim_start().starts_with('#') => Some(l.clone()),
-            _ => None,
-        })
-        .collect();
-    let commands = session.record().iter().filter(|e| e.replay).count();
-    let seed = session.world().seed();
-    let mut state = AppState::new(session);
-    state.history = Rc::new(history);
-    let console = Rc::make_mut(&mut state.console);
-    console.push(ConsoleEntry::Note(format!(
-        "{what}: seed {seed}, {commands} input(s) replayed, at step {step} of {len}."
-    )));
-    for n in notes {
-        console.push(ConsoleEntry::Error(n));
-    }
-    state
-}
-
 fn window() -> Option<web_sys::Window> {
     web_sys::window()
 }
@@ -100,35 +69,39 @@ fn clear_fragment() {
     }
 }
 
-/// The page's first state: the session of a link in the URL, else the
-/// autosaved one, else a fresh cluster. A link that cannot be read is
-/// refused with its message and the autosave is restored instead.
-pub fn initial_state() -> AppState {
+/// What the page opens with: the session of a link in the URL, else the
+/// autosaved one (with what to say about it); and the message of a link
+/// that was refused (the autosave is then what opens).
+pub struct Startup {
+    pub restored: Option<(Replayed, String)>,
+    pub refused: Option<String>,
+}
+
+/// Reads the URL's fragment and the autosave (see [`Startup`]).
+pub fn startup() -> Startup {
     let mut refused = None;
     if let Some(f) = location_fragment() {
         clear_fragment();
         match share::from_fragment(&f) {
-            Ok(saved) => return state_for(saved.replay(), "Opened the shared session"),
+            Ok(saved) => {
+                return Startup {
+                    restored: Some((saved.replay(), "Opened the shared session".into())),
+                    refused: None,
+                }
+            }
             Err(e) => refused = Some(e.to_string()),
         }
     }
-    let saved = storage()
+    let restored = storage()
         .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
-        .and_then(|text| share::from_fragment(&text).ok());
-    let mut state = match saved {
-        Some(saved) => state_for(saved.replay(), "Restored your last session"),
-        None => AppState::new(Session::new(ClusterConfig::default(), DEFAULT_SEED)),
-    };
-    if let Some(e) = refused {
-        Rc::make_mut(&mut state.console).push(ConsoleEntry::Error(e.clone()));
-        state.notice = Some(e);
-    }
-    state
+        .and_then(|text| share::from_fragment(&text).ok())
+        .map(|saved| (saved.replay(), "Restored your last session".to_string()));
+    Startup { restored, refused }
 }
 
 /// Writes the session to storage (skipped when unchanged).
-fn autosave(session: &Session) {
-    let text = share::link::to_fragment_unbounded(&SavedSession::of(session));
+fn autosave(saved: &SavedSession) {
+    let text = share::link::to_fragment_unbounded(saved);
     if let Some(s) = storage() {
         if s.get_item(STORAGE_KEY).ok().flatten().as_deref() != Some(text.as_str()) {
             let _ = s.set_item(STORAGE_KEY, &text);
@@ -212,8 +185,15 @@ fn read_file(file: web_sys::File, done: Callback<String>, failed: Callback<Strin
 
 #[derive(Properties, PartialEq, Clone)]
 pub struct SessionBarProps {
-    pub session: SessionHandle,
-    pub on_action: Callback<Action>,
+    /// Changes whenever the session does (its world's lineage and the
+    /// page's version counter): the autosave runs then.
+    pub session_key: (u64, u64),
+    /// The session as it stands now (`None` while it is being changed).
+    pub snapshot: Callback<(), Option<SavedSession>>,
+    /// Replace the page's session with a replayed one.
+    pub on_restore: Callback<Restored>,
+    /// Forget the session: a fresh cluster.
+    pub on_new: Callback<()>,
 }
 
 /// What the bar last said: text and whether it is an error.
@@ -226,24 +206,24 @@ pub fn session_bar(props: &SessionBarProps) -> Html {
     let dragging = use_state(|| false);
 
     // Autosave after every change of the session.
-    use_effect_with(props.session.clone(), |handle| {
-        if let Some(s) = handle.get() {
-            autosave(&s);
-        }
-    });
+    {
+        let snapshot = props.snapshot.clone();
+        use_effect_with(props.session_key, move |_| {
+            if let Some(saved) = snapshot.emit(()) {
+                autosave(&saved);
+            }
+        });
+    }
 
     // Loads a script's text: the session it describes, or the error, nothing changed.
     let load_script = {
-        let on_action = props.on_action.clone();
+        let on_restore = props.on_restore.clone();
         let message = message.clone();
         Callback::from(
             move |text: String| match share::script::from_script(&text) {
                 Ok(r) => {
                     message.set(Some(("Imported the script.".into(), false)));
-                    on_action.emit(Action::Restore(Restored::new(
-                        r,
-                        "Imported the script".into(),
-                    )));
+                    on_restore.emit(Restored::new(r, "Imported the script".into()));
                 }
                 Err(e) => message.set(Some((format!("Import refused: {e}"), true))),
             },
@@ -256,7 +236,7 @@ pub fn session_bar(props: &SessionBarProps) -> Html {
 
     // A link pasted into the address bar of this tab.
     {
-        let on_action = props.on_action.clone();
+        let on_restore = props.on_restore.clone();
         let message = message.clone();
         use_effect_with((), move |_| {
             let listener = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
@@ -265,10 +245,10 @@ pub fn session_bar(props: &SessionBarProps) -> Html {
                 };
                 clear_fragment();
                 match share::from_fragment(&f) {
-                    Ok(saved) => on_action.emit(Action::Restore(Restored::new(
+                    Ok(saved) => on_restore.emit(Restored::new(
                         saved.replay(),
                         "Opened the shared session".into(),
-                    ))),
+                    )),
                     Err(e) => message.set(Some((e.to_string(), true))),
                 }
             });
@@ -332,8 +312,8 @@ pub fn session_bar(props: &SessionBarProps) -> Html {
         });
     }
 
-    let handle = props.session.clone();
-    let saved = move || handle.get().map(|s| SavedSession::of(&s));
+    let snapshot = props.snapshot.clone();
+    let saved = move || snapshot.emit(());
     let on_share = {
         let saved = saved.clone();
         let message = message.clone();
@@ -400,13 +380,13 @@ pub fn session_bar(props: &SessionBarProps) -> Html {
         })
     };
     let on_new = {
-        let on_action = props.on_action.clone();
+        let on_new = props.on_new.clone();
         let message = message.clone();
         let link = link.clone();
         Callback::from(move |_: MouseEvent| {
             link.set(None);
             message.set(Some(("Started a new session.".into(), false)));
-            on_action.emit(Action::NewSession);
+            on_new.emit(());
         })
     };
     let on_file = {
