@@ -161,22 +161,17 @@ fn a_link_from_another_version_opens_with_a_note() {
 }
 
 #[test]
-fn a_replay_that_goes_another_way_says_so_and_keeps_what_it_got() {
+fn a_replay_past_the_limit_is_cut_with_a_note() {
     let mut s = Session::default();
     s.input_line("sim advance 1000");
     s.input_line("sim broker kill 1");
+    // An input recorded at a step the world is already past (as after a step
+    // back) is given after going back there, as the learner did.
     let mut saved = SavedSession::of(&s);
-    // As if, in another version, `sim advance 1000` had taken fewer steps
-    // than the link expects before the kill.
     saved.entries[1].at_step = 3;
     let r = saved.replay();
-    assert_eq!(
-        r.notes,
-        vec![format!(
-            "The replay went another way: the session expected step 3 and the world was at step {}; it is shown as far as the replay got.",
-            s.world().step_count() - 1
-        )]
-    );
+    assert!(r.notes.is_empty(), "{:?}", r.notes);
+    assert_eq!(r.session.world().inputs()[1].at_step, 3);
     // A timeline longer than a replay may run is cut, with a note.
     let mut saved = SavedSession::of(&s);
     saved.end += 1_000_000_000;
@@ -408,4 +403,98 @@ fn the_shell_export_adds_the_registry_and_closes_interactive_producers() {
     );
     assert!(shell.contains("kafka-avro-console-consumer --bootstrap-server localhost:9092 --property schema.registry.url=http://localhost:8081 --timeout-ms 10000 --topic t --from-beginning\n"), "{shell}");
     assert!(shell.contains("# sim broker pause 2 1500\n#   nearest real action: docker compose pause kafka-2; sleep 1.5; docker compose unpause kafka-2\n"), "{shell}");
+}
+
+/// Random page sessions: lines (some opening here-documents, some refused,
+/// some resets), steps, steps back and lines given in the past, in the page's
+/// step mode and a lesson's run-to-completion mode. Each must replay to the
+/// same world at the same step.
+#[test]
+fn random_page_sessions_replay_exactly() {
+    const LINES: &[&str] = &[
+        "kafka-topics --create --topic a --partitions 2 --replication-factor 3",
+        "kafka-topics --create --topic b --partitions 1 --replication-factor 2",
+        "kafka-console-producer --topic a <<EOF\nx\ny\nEOF",
+        "kafka-console-producer --topic b --producer-property acks=all <<EOF\nz\nEOF",
+        "kafka-console-producer --topic a",
+        "kafka-console-consumer --topic a --from-beginning --group g",
+        "kafka-topics --describe --topic a",
+        "sim broker kill 2",
+        "sim broker start 2",
+        "sim broker pause 3 500",
+        "sim advance 700",
+        "sim step 5",
+        "sim network partition 1 2",
+        "sim network heal",
+        "kafka-topics --delete --topic nope",
+        "# a comment",
+        "sim seed 11",
+        "curl -s -X POST -H \"Content-Type: application/vnd.schemaregistry.v1+json\" --data '{\"schema\": \"\\\"string\\\"\"}' http://localhost:8081/subjects/s-value/versions http://localhost:8081/subjects",
+    ];
+    // 200 seeds passed when this was written; 30 keep the suite quick.
+    for seed in 0..30u64 {
+        let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        let mut next = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        let mut s = Session::new(ClusterConfig::default(), seed);
+        s.set_auto_run(false);
+        s.set_drain_jobs(false);
+        for _ in 0..40 {
+            match next(6) {
+                0 | 1 => {
+                    let lesson = next(3) == 0;
+                    s.set_auto_run(lesson);
+                    for l in LINES[next(LINES.len() as u64) as usize].lines() {
+                        s.input_line(l);
+                    }
+                    if s.in_heredoc() && next(2) == 0 {
+                        s.end_of_input();
+                    }
+                    s.set_auto_run(false);
+                }
+                2 => {
+                    for _ in 0..next(20) {
+                        s.step();
+                    }
+                }
+                3 => {
+                    s.back(next(15));
+                }
+                4 => {
+                    while s.has_job() {
+                        s.run_slice(64);
+                    }
+                }
+                _ => {
+                    if s.has_job() {
+                        s.run_slice(next(100));
+                    }
+                }
+            }
+        }
+        let saved = SavedSession::of(&s);
+        let r = from_fragment(&kafka_sim::share::link::to_fragment_unbounded(&saved))
+            .unwrap()
+            .replay();
+        assert!(
+            r.notes.is_empty(),
+            "seed {seed}: {:?}\n{:#?}",
+            r.notes,
+            saved.entries
+        );
+        assert_eq!(
+            (
+                r.session.world().step_count(),
+                r.session.world().timeline_len()
+            ),
+            (s.world().step_count(), s.world().timeline_len()),
+            "seed {seed}"
+        );
+        assert_eq!(state(&r.session), state(&s), "seed {seed}");
+        assert_eq!(r.session.in_heredoc(), s.in_heredoc(), "seed {seed}");
+    }
 }

@@ -43,6 +43,11 @@ pub struct Entry {
     /// (`kafka-topics --describe`, comments, `sim step`) are kept for the
     /// exported scripts.
     pub replay: bool,
+    /// The console's name counters before the input (`console-producer-N`,
+    /// `console-consumer-N`, `curl-N`): a command given after a step back
+    /// does not reuse the names of the discarded future, so a replay, which
+    /// never sees that future, sets them from here. Zero when not `replay`.
+    pub counters: [u32; 3],
 }
 
 /// The entries since the session started, oldest first.
@@ -52,6 +57,11 @@ pub struct Record {
     /// How many entries there were when the learner last stepped back: those
     /// are the ones a new command in the past can discard.
     before_back: usize,
+    /// Per entry: it submitted a command (not written to links).
+    submitted: Vec<bool>,
+    /// The entry that opened the here-document (or interactive producer)
+    /// still open.
+    heredoc_start: Option<usize>,
 }
 
 /// The session as it was just before an input (compared after it).
@@ -62,12 +72,15 @@ pub(crate) struct Before {
     pub inputs: usize,
     pub in_heredoc: bool,
     pub mode: RunMode,
+    pub counters: [u32; 3],
 }
 
 impl Record {
     pub(crate) fn from_entries(entries: Vec<Entry>) -> Record {
         Record {
             before_back: entries.len(),
+            submitted: vec![true; entries.len()],
+            heredoc_start: None,
             entries,
         }
     }
@@ -99,19 +112,42 @@ impl Record {
             // A reset: the session (and this record) started afresh.
             return;
         }
+        let chain = self.heredoc_start.filter(|_| before.in_heredoc);
         if new_lineage {
             // A command in the past replaced the future: its inputs go too
-            // (but not those typed since the step back, e.g. the lines of the
-            // here-document this input closes).
+            // (but not those typed since the step back, nor the lines of the
+            // here-document this input belongs to that sent nothing).
             let cut = self.before_back.min(self.entries.len());
             let mut kept: Vec<Entry> = Vec::with_capacity(self.entries.len());
+            let mut submitted = Vec::with_capacity(self.entries.len());
+            let mut start = None;
+            let old = std::mem::take(&mut self.submitted);
             for (i, e) in self.entries.drain(..).enumerate() {
-                if i >= cut || e.at_step < before.step {
+                let sent = old.get(i).copied().unwrap_or(true);
+                let in_chain = chain.is_some_and(|h| i >= h);
+                if i >= cut || e.at_step < before.step || (in_chain && !sent) {
+                    if in_chain && start.is_none() {
+                        start = Some(kept.len());
+                    }
                     kept.push(e);
+                    submitted.push(sent);
                 }
             }
             self.before_back = self.before_back.min(kept.len());
             self.entries = kept;
+            self.submitted = submitted;
+            self.heredoc_start = start;
+        }
+        // The open here-document's lines that sent nothing are replayed
+        // where its last line was given (they change nothing on their own),
+        // so the record stays in step order.
+        if let Some(h) = self.heredoc_start.filter(|_| before.in_heredoc) {
+            let from = h.min(self.entries.len()).min(self.submitted.len());
+            for (e, sent) in self.entries[from..].iter_mut().zip(&self.submitted[from..]) {
+                if !sent {
+                    e.at_step = e.at_step.min(before.step);
+                }
+            }
         }
         let heredoc = before.in_heredoc || after_in_heredoc;
         let changed = new_lineage || after_inputs != before.inputs;
@@ -119,11 +155,19 @@ impl Record {
         if !heredoc && ((refused && !changed) || blank) {
             return;
         }
+        let replay = changed || heredoc;
+        if !before.in_heredoc && after_in_heredoc {
+            self.heredoc_start = Some(self.entries.len());
+        } else if !after_in_heredoc {
+            self.heredoc_start = None;
+        }
+        self.submitted.push(changed);
         self.entries.push(Entry {
             at_step: before.step,
             mode: before.mode,
             input,
-            replay: changed || heredoc,
+            replay,
+            counters: if replay { before.counters } else { [0; 3] },
         });
     }
 }

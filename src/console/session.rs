@@ -325,7 +325,26 @@ impl Session {
             inputs: self.world.inputs().len(),
             in_heredoc: self.heredoc.is_some(),
             mode: self.run_mode(),
+            counters: self.counters(),
         }
+    }
+
+    /// The next numbers of `console-producer-N`, `console-consumer-N` and `curl-N`.
+    pub fn counters(&self) -> [u32; 3] {
+        [
+            self.next_console_producer,
+            self.next_console_consumer,
+            self.next_curl,
+        ]
+    }
+
+    /// Sets the name counters (a replay, from the record).
+    pub fn set_counters(&mut self, c: [u32; 3]) {
+        [
+            self.next_console_producer,
+            self.next_console_consumer,
+            self.next_curl,
+        ] = c;
     }
 
     fn note_input(&mut self, before: Before, input: Input, out: &LineOutput) {

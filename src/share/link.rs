@@ -157,6 +157,11 @@ fn encode_payload(s: &SavedSession) -> Vec<u8> {
             | (e.replay as u8) << 2
             | kind << 3;
         out.push(flags);
+        if e.replay {
+            for c in e.counters {
+                put_varint(&mut out, c as u64);
+            }
+        }
         if let Input::Line(l) = &e.input {
             put_str(&mut out, l);
         }
@@ -200,6 +205,13 @@ fn decode_payload(b: &[u8]) -> Option<SavedSession> {
         step = step.checked_add(get_varint(b, &mut at).ok()?)?;
         let flags = *b.get(at)?;
         at += 1;
+        let replay = flags & 4 != 0;
+        let mut counters = [0u32; 3];
+        if replay {
+            for c in counters.iter_mut() {
+                *c = u32::try_from(get_varint(b, &mut at).ok()?).ok()?;
+            }
+        }
         let input = match flags >> 3 {
             0 => Input::Line(get_str(b, &mut at)?),
             1 => Input::EndOfInput,
@@ -213,7 +225,8 @@ fn decode_payload(b: &[u8]) -> Option<SavedSession> {
                 drain_jobs: flags & 2 != 0,
             },
             input,
-            replay: flags & 4 != 0,
+            replay,
+            counters,
         });
     }
     if at != b.len() || position > end {

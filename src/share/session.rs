@@ -85,11 +85,18 @@ impl SavedSession {
             if e.at_step > end {
                 break;
             }
+            // An input given after a step back: go back as the learner did
+            // (the steps between are on the timeline, so this is the same run).
+            let here = session.world().step_count();
+            if here > e.at_step {
+                session.back(here - e.at_step);
+            }
             if !step_to(&mut session, e.at_step) {
                 diverged = Some(e.at_step);
                 break;
             }
             session.set_run_mode(e.mode);
+            session.set_counters(e.counters);
             let out = match &e.input {
                 Input::Line(l) => session.input_line(l),
                 Input::EndOfInput => session.end_of_input(),
@@ -102,7 +109,7 @@ impl SavedSession {
             }
         }
         output.push_str(&session.cancel_job().stdout);
-        if diverged.is_none() && !step_to(&mut session, end) {
+        if diverged.is_none() && session.world().step_count() < end && !step_to(&mut session, end) {
             diverged = Some(end);
         }
         if let Some(at) = diverged {
