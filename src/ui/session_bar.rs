@@ -99,14 +99,15 @@ pub fn startup() -> Startup {
     Startup { restored, refused }
 }
 
-/// Writes the session to storage (skipped when unchanged).
-fn autosave(saved: &SavedSession) {
+/// Writes the session to storage (skipped when unchanged); false when the
+/// browser refused (storage full or blocked).
+fn autosave(saved: &SavedSession) -> bool {
     let text = share::link::to_fragment_unbounded(saved);
-    if let Some(s) = storage() {
-        if s.get_item(STORAGE_KEY).ok().flatten().as_deref() != Some(text.as_str()) {
-            let _ = s.set_item(STORAGE_KEY, &text);
-        }
-    }
+    let Some(s) = storage() else {
+        return false;
+    };
+    s.get_item(STORAGE_KEY).ok().flatten().as_deref() == Some(text.as_str())
+        || s.set_item(STORAGE_KEY, &text).is_ok()
 }
 
 /// Puts `text` on the clipboard; false when the page may not (no secure context).
@@ -208,9 +209,19 @@ pub fn session_bar(props: &SessionBarProps) -> Html {
     // Autosave after every change of the session.
     {
         let snapshot = props.snapshot.clone();
+        let message = message.clone();
+        let failed = use_mut_ref(|| false);
         use_effect_with(props.session_key, move |_| {
             if let Some(saved) = snapshot.emit(()) {
-                autosave(&saved);
+                let ok = autosave(&saved);
+                // Say it once when autosave stops working, not on every step.
+                if !ok && !*failed.borrow() {
+                    message.set(Some((
+                        "The browser refused to store this session (storage full or blocked): it is not autosaved. Use Export to keep it.".into(),
+                        true,
+                    )));
+                }
+                *failed.borrow_mut() = !ok;
             }
         });
     }

@@ -207,6 +207,19 @@ test('export and import round-trip the session (file picker)', { timeout: 180_00
     assert.match(await other.textContent('#session-message'), /Imported the script/);
     assert.equal(await simState(other), state);
 
+    // Drag and drop: the same file dropped on the page in a fresh context.
+    const c = await browser.newContext();
+    const dropped = await openPage(c);
+    await dropped.evaluate((content) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([content], 'kafka-sim-session.txt', { type: 'text/plain' }));
+      document.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, text);
+    await dropped.waitForFunction((s) => document.querySelector('#step-counter')?.textContent === String(s), step);
+    assert.equal(await simState(dropped), state);
+    noPanic(dropped);
+    await c.close();
+
     // A script with a refused line changes nothing and says which line.
     const before = await stepCounter(other);
     const bad = path.join(OUT, 'bad-script.txt');
