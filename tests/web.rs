@@ -18,8 +18,12 @@ use web_sys::{Element, HtmlElement, HtmlInputElement, KeyboardEvent, KeyboardEve
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// A new `<div>` attached to the page, for one test's component.
+/// A new `<div>` attached to the page, for one test's component. The
+/// autosaved session of an earlier test is forgotten, so an `App` starts fresh.
 fn fresh_root() -> Element {
+    if let Ok(Some(storage)) = web_sys::window().unwrap().local_storage() {
+        let _ = storage.clear();
+    }
     let document = web_sys::window().unwrap().document().unwrap();
     let div = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&div).unwrap();
@@ -1777,4 +1781,78 @@ async fn a_challenge_shows_its_goal_and_a_tick_once_it_is_reached() {
     assert!(goal.contains("✓ Goal reached"), "{goal}");
     assert_eq!(count(&root, ".guide-goal .check-no"), 0);
     app.destroy();
+}
+
+fn autosaved() -> Option<String> {
+    web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .get_item(kafka_sim::ui::session_bar::STORAGE_KEY)
+        .unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn the_session_bar_autosaves_restores_shares_and_starts_afresh() {
+    let root = fresh_root();
+    let app = yew::Renderer::<App>::with_root(root.clone()).render();
+    tick().await;
+    type_line(
+        &root,
+        "kafka-topics --create --topic orders --partitions 1 --replication-factor 3",
+    )
+    .await;
+    click(&root, "#btn-step");
+    tick().await;
+    let step = text_of(&root, "#step-counter");
+    let saved = autosaved().expect("autosaved after a change");
+    assert!(saved.starts_with("session="), "{saved}");
+    // The autosave is what the library reads back: same step.
+    let back = kafka_sim::share::from_fragment(&saved).unwrap();
+    assert_eq!(back.position.to_string(), step);
+
+    // A second page (a reload) restores it.
+    app.destroy();
+    let root = fresh_root_keeping_storage(&saved);
+    let app = yew::Renderer::<App>::with_root(root.clone()).render();
+    tick().await;
+    assert_eq!(text_of(&root, "#step-counter"), step);
+    assert!(line_texts(&root, ".console-note")
+        .iter()
+        .any(|n| n.starts_with("Restored your last session: seed 42, 1 input(s) replayed")));
+
+    // Share shows the link of this session.
+    click(&root, "#btn-share");
+    tick().await;
+    let url = root
+        .query_selector("#share-link")
+        .unwrap()
+        .expect("the link is shown")
+        .dyn_into::<HtmlInputElement>()
+        .unwrap()
+        .value();
+    assert!(url.ends_with(&format!("#{saved}")), "{url}");
+    assert!(text_of(&root, "#session-message").contains("Opening it replays this session to step"));
+
+    // New session: step 0, and the autosave follows.
+    click(&root, "#btn-new-session");
+    tick().await;
+    assert_eq!(text_of(&root, "#step-counter"), "0");
+    let fresh = kafka_sim::share::from_fragment(&autosaved().unwrap()).unwrap();
+    assert_eq!((fresh.end, fresh.entries.len()), (0, 0));
+    app.destroy();
+}
+
+/// A new root, with `saved` as the autosaved session (as after a reload).
+fn fresh_root_keeping_storage(saved: &str) -> Element {
+    let root = fresh_root();
+    web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .set_item(kafka_sim::ui::session_bar::STORAGE_KEY, saved)
+        .unwrap();
+    root
 }

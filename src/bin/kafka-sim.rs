@@ -3,6 +3,8 @@
 //! ```text
 //! kafka-sim run SCRIPT [--seed N] [--brokers N] [--json] [--keep-going] [--events] [--step-mode]
 //! kafka-sim run -            # script from standard input
+//! kafka-sim run --link FRAGMENT [--json] [--events]   # replays a share link
+//! kafka-sim link SCRIPT [--seed N] [--step K]          # prints a share link's fragment
 //! kafka-sim walk --seeds N --commands M [--first S]   # random walks, one JSON line
 //! ```
 //! Prints each command's output like a terminal would; `--json` prints the final
@@ -15,6 +17,8 @@ use std::process::ExitCode;
 
 const USAGE: &str =
     "usage: kafka-sim run SCRIPT|- [--seed N] [--brokers N] [--json] [--keep-going] [--events]
+       kafka-sim run --link FRAGMENT [--json]
+       kafka-sim link SCRIPT|- [--seed N] [--brokers N] [--step K]
        kafka-sim walk --seeds N --commands M [--first S]
        kafka-sim lessons [--json]
        kafka-sim lesson ID|FILE.lesson [--check]";
@@ -28,6 +32,8 @@ struct Options {
     events: bool,
     /// Commands only start things, as in the browser console; `sim step`/`sim run` move on.
     step_mode: bool,
+    /// `--link FRAGMENT`: replay a share link instead of a script.
+    link: Option<String>,
 }
 
 fn parse_args(args: &[String]) -> Result<Options, String> {
@@ -49,6 +55,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         keep_going: false,
         events: false,
         step_mode: false,
+        link: None,
     };
     let mut script = None;
     while let Some(a) = it.next() {
@@ -57,6 +64,12 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--keep-going" => opts.keep_going = true,
             "--events" => opts.events = true,
             "--step-mode" => opts.step_mode = true,
+            "--link" => {
+                let v = it
+                    .next()
+                    .ok_or("--link needs a fragment (session=…) or a URL")?;
+                opts.link = Some(v.clone());
+            }
             "--seed" => {
                 let v = it.next().ok_or("--seed needs a value")?;
                 opts.seed = v
@@ -81,6 +94,14 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
                 script = Some(s.to_string());
             }
         }
+    }
+    if opts.link.is_some() {
+        if let Some(s) = script {
+            return Err(format!(
+                "--link replays a link: no script too, got '{s}'\n{USAGE}"
+            ));
+        }
+        return Ok(opts);
     }
     opts.script = script.ok_or_else(|| format!("which script?\n{USAGE}"))?;
     Ok(opts)
@@ -241,10 +262,56 @@ fn walk_command(args: &[String]) -> ExitCode {
     }
 }
 
+/// `kafka-sim run --link FRAGMENT`: replays a share link, printing what its
+/// inputs printed (or, with `--json`, the final state), notes on stderr.
+/// A damaged link prints why and exits 1.
+fn replay_link(fragment: &str, opts: &Options) -> ExitCode {
+    let saved = match kafka_sim::share::from_fragment(fragment) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(1);
+        }
+    };
+    let r = saved.replay();
+    for n in &r.notes {
+        eprintln!("note: {n}");
+    }
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if opts.json {
+        match serde_json::to_string_pretty(&r.session.world().snapshot()) {
+            Ok(j) => {
+                let _ = writeln!(out, "{j}");
+            }
+            Err(e) => {
+                eprintln!("cannot serialise state: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    } else {
+        let _ = out.write_all(r.output.as_bytes());
+        let w = r.session.world();
+        let _ = writeln!(
+            out,
+            "Replayed the link: seed {}, {} brokers, step {} of {} (t = {} ms).",
+            w.seed(),
+            w.config().brokers,
+            w.step_count(),
+            w.timeline_len(),
+            w.now()
+        );
+    }
+    ExitCode::SUCCESS
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("walk") {
         return walk_command(&args[1..]);
+    }
+    if args.first().map(String::as_str) == Some("link") {
+        return kafka_sim::share::cli::main(&args[1..]);
     }
     if let Some(code) = kafka_sim::lessons::cli::main(&args) {
         return code;
@@ -256,6 +323,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(fragment) = &opts.link {
+        return replay_link(fragment, &opts);
+    }
     let bytes = if opts.script == "-" {
         let mut b = Vec::new();
         if let Err(e) = std::io::stdin().read_to_end(&mut b) {

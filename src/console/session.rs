@@ -1,6 +1,7 @@
 //! A console session: the world plus the state of the line editor
 //! (an open here-document) and counters for client names.
 
+use super::record::{Before, Entry, Input, RunMode};
 use crate::sim::{ClusterConfig, Event, World};
 
 /// What one input line produced.
@@ -159,6 +160,8 @@ pub struct Session {
     /// Scripts and the CLI run a started job to its end at once; the page
     /// runs it in slices between frames (`run_slice`).
     pub(crate) drain_jobs: bool,
+    /// Every input with its step, for saving and sharing the session.
+    pub(crate) record: super::record::Record,
 }
 
 impl Default for Session {
@@ -181,6 +184,7 @@ impl Session {
             curls: Vec::new(),
             job: None,
             drain_jobs: true,
+            record: Default::default(),
         }
     }
 
@@ -214,6 +218,7 @@ impl Session {
     /// Steps back `n` steps.
     pub fn back(&mut self, n: u64) -> u64 {
         let went = self.world.step_back(n);
+        self.record.note_back();
         for c in self.consumers.iter_mut() {
             let have = self
                 .world
@@ -282,7 +287,82 @@ impl Session {
     /// most a few thousand characters, control characters escaped, whatever
     /// the line held.
     pub fn input_line(&mut self, line: &str) -> LineOutput {
-        bounded(super::simcmd::input_line(self, line))
+        let before = self.before_input();
+        let out = bounded(super::simcmd::input_line(self, line));
+        self.note_input(before, Input::Line(line.to_string()), &out);
+        out
+    }
+
+    /// The inputs given since the session started, with their steps.
+    pub fn record(&self) -> &[Entry] {
+        self.record.entries()
+    }
+
+    /// Replaces the record (a replayed session takes the saved one, with the
+    /// lines the replay did not need to feed).
+    pub(crate) fn set_record(&mut self, entries: Vec<Entry>) {
+        self.record = super::record::Record::from_entries(entries);
+    }
+
+    /// How the session runs commands now (recorded with each input).
+    pub fn run_mode(&self) -> RunMode {
+        RunMode {
+            auto_run: self.auto_run,
+            drain_jobs: self.drain_jobs,
+        }
+    }
+
+    /// Sets both run flags (a replay gives each input the mode it had).
+    pub fn set_run_mode(&mut self, mode: RunMode) {
+        self.auto_run = mode.auto_run;
+        self.drain_jobs = mode.drain_jobs;
+    }
+
+    fn before_input(&self) -> Before {
+        Before {
+            step: self.world.step_count(),
+            lineage: self.world.lineage(),
+            inputs: self.world.inputs().len(),
+            in_heredoc: self.heredoc.is_some(),
+            mode: self.run_mode(),
+            counters: self.counters(),
+        }
+    }
+
+    /// The next numbers of `console-producer-N`, `console-consumer-N` and `curl-N`.
+    pub fn counters(&self) -> [u32; 3] {
+        [
+            self.next_console_producer,
+            self.next_console_consumer,
+            self.next_curl,
+        ]
+    }
+
+    /// Sets the name counters (a replay, from the record).
+    pub fn set_counters(&mut self, c: [u32; 3]) {
+        [
+            self.next_console_producer,
+            self.next_console_consumer,
+            self.next_curl,
+        ] = c;
+    }
+
+    fn note_input(&mut self, before: Before, input: Input, out: &LineOutput) {
+        let (lineage, inputs, len) = (
+            self.world.lineage(),
+            self.world.inputs().len(),
+            self.world.timeline_len(),
+        );
+        let in_heredoc = self.heredoc.is_some();
+        self.record.note(
+            before,
+            input,
+            lineage,
+            inputs,
+            in_heredoc,
+            len,
+            out.error.is_some(),
+        );
     }
 
     /// A line the native CLI could not read as text (not UTF-8): refused with
@@ -300,13 +380,19 @@ impl Session {
 
     /// Ctrl-D: closes an open here-document (runs its command) or does nothing.
     pub fn end_of_input(&mut self) -> LineOutput {
-        bounded(super::simcmd::end_of_input(self))
+        let before = self.before_input();
+        let out = bounded(super::simcmd::end_of_input(self));
+        self.note_input(before, Input::EndOfInput, &out);
+        out
     }
 
     /// The script (or standard input) has ended: an interactive producer closes as on
     /// Ctrl-D; an open `<<DELIM` here-document is an error and sends nothing.
     pub fn end_of_script(&mut self) -> LineOutput {
-        bounded(self.end_of_script_inner())
+        let before = self.before_input();
+        let out = bounded(self.end_of_script_inner());
+        self.note_input(before, Input::EndOfScript, &out);
+        out
     }
 
     fn end_of_script_inner(&mut self) -> LineOutput {

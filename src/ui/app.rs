@@ -23,9 +23,11 @@ use super::guide::{Guide, GuidePanel};
 use super::lessons::{Lessons, NetworkControl};
 use super::record_detail::RecordDetail;
 use super::registry::RegistryPanel;
+use super::session_bar::{Restored, SessionBar};
 use super::tabs::Tabs;
-use crate::console::{LineOutput, Session};
+use crate::console::{Input, LineOutput, Session};
 use crate::embedding::{self, Request};
+use crate::share::{Replayed, SavedSession};
 use crate::sim::view_cache::ViewCache;
 use crate::sim::{ClusterConfig, StateView};
 use gloo_timers::callback::Interval;
@@ -263,6 +265,12 @@ pub enum Action {
     Select(Option<RecordRef>),
     /// A message from the page that embeds us (see [`crate::embedding`]).
     Host(Incoming),
+    /// Replaces the session with a replayed one (a link, the autosave, an import).
+    Restore(Restored),
+    /// Forgets the session: a fresh default cluster (the autosave follows).
+    NewSession,
+    /// Says something that no other action says (a refused link in embed mode).
+    Notice(String),
 }
 
 impl Reducible for AppState {
@@ -272,6 +280,24 @@ impl Reducible for AppState {
         let mut next = (*self).clone();
         next.notice = None;
         let changed = match action {
+            Action::Restore(r) => {
+                let Some((replayed, what)) = r.0.borrow_mut().take() else {
+                    return self;
+                };
+                let mut n = state_for(replayed, &what);
+                n.speed = self.speed;
+                return Rc::new(n);
+            }
+            Action::Notice(text) => {
+                next.notice = Some(text);
+                false
+            }
+            Action::NewSession => {
+                return Rc::new(AppState {
+                    speed: self.speed,
+                    ..AppState::default()
+                });
+            }
             Action::Select(r) => {
                 next.selected = r;
                 false
@@ -906,10 +932,53 @@ impl Drop for KeyListener {
     }
 }
 
+/// The page state for a replayed session (a link, the autosave, an import):
+/// the console says what was loaded and what to know about it, and ↑
+/// recalls its typed lines.
+pub fn state_for(r: Replayed, what: &str) -> AppState {
+    let Replayed { session, notes, .. } = r;
+    let (step, len) = (session.world().step_count(), session.world().timeline_len());
+    let history: Vec<String> = session
+        .record()
+        .iter()
+        .filter_map(|e| match &e.input {
+            Input::Line(l) if !l.trim_start().starts_with('#') => Some(l.clone()),
+            _ => None,
+        })
+        .collect();
+    let commands = session.record().iter().filter(|e| e.replay).count();
+    let seed = session.world().seed();
+    let mut state = AppState::new(session);
+    state.history = Rc::new(history);
+    let console = Rc::make_mut(&mut state.console);
+    console.push(ConsoleEntry::Note(format!(
+        "{what}: seed {seed}, {commands} input(s) replayed, at step {step} of {len}."
+    )));
+    for n in notes {
+        console.push(ConsoleEntry::Error(n));
+    }
+    state
+}
+
+/// The page's first state: a link in the URL, else the autosave, else a
+/// fresh cluster; a refused link says why (see `session_bar::startup`).
+fn initial_state() -> AppState {
+    let start = super::session_bar::startup();
+    let mut state = match start.restored {
+        Some((r, what)) => state_for(r, &what),
+        None => AppState::default(),
+    };
+    if let Some(e) = start.refused {
+        Rc::make_mut(&mut state.console).push(ConsoleEntry::Error(e.clone()));
+        state.notice = Some(e);
+    }
+    state
+}
+
 /// The whole page.
 #[function_component(App)]
 pub fn app() -> Html {
-    let state = use_reducer(AppState::default);
+    let state = use_reducer(initial_state);
     // Made once: equal across renders, so memoised children are not re-rendered for them.
     let dispatch = {
         let d = state.dispatcher();
@@ -941,9 +1010,16 @@ pub fn app() -> Html {
         let (dispatch, embed, session) = (dispatch.clone(), embed.clone(), state.session.clone());
         use_effect_with((), move |_| {
             let listener = embed.as_ref().as_ref().and_then(|cfg| {
-                // TODO(share): a shared session in the fragment would be loaded here instead of the lesson.
-                if let Some(id) = &cfg.lesson {
-                    dispatch.emit(Action::GuideStart(id.clone()));
+                // A shared session in the fragment wins over `lesson=`; a refused
+                // link loads nothing and says why.
+                match super::session_bar::shared_session() {
+                    Some(Ok(restored)) => dispatch.emit(Action::Restore(restored)),
+                    Some(Err(why)) => dispatch.emit(Action::Notice(why)),
+                    None => {
+                        if let Some(id) = &cfg.lesson {
+                            dispatch.emit(Action::GuideStart(id.clone()));
+                        }
+                    }
                 }
                 let d = dispatch.clone();
                 super::embed::start(
@@ -1108,6 +1184,14 @@ pub fn app() -> Html {
             has_lesson: state.guide.is_some(),
         });
     }
+    let session_key = state
+        .session
+        .get()
+        .map_or((0, 0), |s| (s.world().lineage(), state.session.version()));
+    let snapshot = {
+        let handle = state.session.clone();
+        Callback::from(move |_| handle.get().map(|s| SavedSession::of(&s)))
+    };
 
     html! {
         <div id="app-root" class="app">
@@ -1121,6 +1205,12 @@ pub fn app() -> Html {
                     { projector_toggle() }
                     { shortcuts_help() }
                 </div>
+                <SessionBar
+                    session_key={session_key}
+                    snapshot={snapshot}
+                    on_restore={dispatch.reform(Action::Restore)}
+                    on_new={dispatch.reform(|_| Action::NewSession)}
+                />
             </header>
             <div id="narration-live" class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">{ narration }</div>
             <Controls

@@ -15,6 +15,7 @@
 //! * [`embed`] is embed mode (`?embed=1`): the compact page and the host's `postMessage` API.
 //! * [`a11y`] has the keyboard shortcuts list (`?`) and the projector mode toggle.
 //! * [`tabs`] lets the form panels share one place on the page.
+//! * [`session_bar`] saves the session (autosave, share link, export/import, shell script).
 //! * [`shell`] quotes arguments and builds command lines for the forms.
 
 pub mod a11y;
@@ -32,6 +33,7 @@ pub mod guide;
 pub mod lessons;
 pub mod record_detail;
 pub mod registry;
+pub mod session_bar;
 pub mod shell;
 pub mod tabs;
 

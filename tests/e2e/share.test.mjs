@@ -1,0 +1,237 @@
+// End-to-end tests of save and share (issue 15) in headless Chromium:
+// autosave survives a reload, a share link reproduces the run in a fresh
+// browser context, a corrupted link is refused and the autosave kept, and an
+// exported script imports back to the same world at the same step.
+//
+//   node --test tests/e2e/          (./run test builds dist/ first)
+//
+// Each test opens its own browser context, so each starts with empty storage.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+import { serveDirectory } from './static-server.mjs';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const DIST = path.resolve(process.env.DIST_DIR ?? path.join(REPO, 'dist'));
+const OUT = path.resolve(process.env.E2E_OUTPUT_DIR ?? path.join(REPO, 'test-output'));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const STORAGE_KEY = 'kafka-sim.session';
+
+let server;
+let browser;
+
+before(async () => {
+  fs.mkdirSync(OUT, { recursive: true });
+  assert.ok(fs.existsSync(path.join(DIST, 'index.html')), `${DIST}/index.html not found: ./run build`);
+  server = await serveDirectory(DIST, '/sim/');
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** A page in a fresh context (its own storage), failing on any panic. */
+async function openPage(context, url = server.url) {
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  page.errors = [];
+  page.on('pageerror', (err) => page.errors.push(String(err?.stack ?? err)));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') page.errors.push(msg.text());
+  });
+  await page.goto(url, { waitUntil: 'load' });
+  await page.waitForSelector('#app-root', { timeout: 30_000 });
+  return page;
+}
+
+async function type(page, line) {
+  await page.fill('#console-input', line);
+  await page.press('#console-input', 'Enter');
+}
+
+async function stepCounter(page) {
+  return Number(await page.textContent('#step-counter'));
+}
+
+/** What `sim state` prints now (the world's state JSON). */
+async function simState(page) {
+  const before = await page.locator('.console-stdout').count();
+  await type(page, 'sim state');
+  await page.waitForFunction((n) => document.querySelectorAll('.console-stdout').length > n, before);
+  const text = await page.locator('.console-stdout').last().textContent();
+  JSON.parse(text);
+  return text;
+}
+
+/** A session with a topic, records, a dead broker, steps and a step back. */
+async function buildSession(page) {
+  await type(page, 'kafka-topics --create --topic orders --partitions 2 --replication-factor 3');
+  await type(page, 'kafka-console-producer --topic orders <<EOF');
+  await type(page, 'first');
+  await type(page, 'second');
+  await type(page, 'EOF');
+  for (let i = 0; i < 12; i++) await page.click('#btn-step');
+  await type(page, 'sim broker kill 2');
+  for (let i = 0; i < 8; i++) await page.click('#btn-step');
+  for (let i = 0; i < 3; i++) await page.click('#btn-back');
+  assert.equal(await page.locator('.console-error').count(), 0, 'every line is accepted');
+}
+
+function noPanic(page) {
+  assert.deepEqual(page.errors.filter((m) => /panicked|RuntimeError|unreachable/i.test(m)), []);
+}
+
+test('autosave: a reload restores the same world at the same step', { timeout: 180_000 }, async () => {
+  const context = await browser.newContext();
+  try {
+    const page = await openPage(context);
+    await buildSession(page);
+    const step = await stepCounter(page);
+    assert.ok(step > 10, `step ${step}`);
+    const state = await simState(page);
+    await page.reload({ waitUntil: 'load' });
+    await page.waitForSelector('#app-root');
+    assert.equal(await stepCounter(page), step);
+    await page.locator('.console-note', { hasText: 'Restored your last session' }).waitFor();
+    assert.equal(await simState(page), state);
+    // New session: a fresh cluster, and a reload keeps it fresh.
+    await page.click('#btn-new-session');
+    assert.equal(await stepCounter(page), 0);
+    await page.reload({ waitUntil: 'load' });
+    await page.waitForSelector('#app-root');
+    assert.equal(await stepCounter(page), 0);
+    noPanic(page);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a share link reproduces the run and position in a fresh context', { timeout: 180_000 }, async () => {
+  const a = await browser.newContext();
+  const b = await browser.newContext();
+  try {
+    const page = await openPage(a);
+    await buildSession(page);
+    const step = await stepCounter(page);
+    const state = await simState(page);
+    await page.click('#btn-share');
+    const url = await page.inputValue('#share-link');
+    assert.match(url, /#session=[A-Za-z0-9_-]+$/);
+    assert.match(await page.textContent('#session-message'), /characters\)\. Opening it replays this session to step/);
+    const other = await openPage(b, url);
+    assert.equal(await stepCounter(other), step);
+    await other.locator('.console-note', { hasText: 'Opened the shared session' }).waitFor();
+    assert.equal(await simState(other), state);
+    // The address bar no longer holds the link: a reload restores the autosave.
+    assert.ok(!other.url().includes('#session='));
+    await other.screenshot({ path: path.join(OUT, 'share-opened.png') });
+    noPanic(page);
+    noPanic(other);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
+
+test('a corrupted link is refused with a message and the autosave is kept', { timeout: 180_000 }, async () => {
+  const context = await browser.newContext();
+  try {
+    const page = await openPage(context);
+    await buildSession(page);
+    await page.click('#btn-share');
+    const url = await page.inputValue('#share-link');
+    const step = await stepCounter(page);
+    const state = await simState(page);
+    assert.ok(
+      (await page.evaluate((k) => localStorage.getItem(k), STORAGE_KEY))?.startsWith('session='),
+      'the session is autosaved',
+    );
+    // One character changed in the middle of the link, and a link cut short.
+    const at = url.indexOf('#session=') + 40;
+    const changed = url.slice(0, at) + (url[at] === 'A' ? 'B' : 'A') + url.slice(at + 1);
+    for (const bad of [changed, url.slice(0, -6)]) {
+      const saved = await page.evaluate((k) => localStorage.getItem(k), STORAGE_KEY);
+      // Opened in a new tab (a fresh page load): refused, the autosave restored.
+      const fresh = await openPage(context, bad);
+      await fresh.locator('.console-error').first().waitFor();
+      assert.match(await fresh.locator('.console-error').first().textContent(), /damaged.*nothing was loaded/);
+      assert.equal(await fresh.evaluate((k) => localStorage.getItem(k), STORAGE_KEY), saved, 'autosave untouched');
+      assert.equal(await stepCounter(fresh), step, 'the autosaved session is shown');
+      noPanic(fresh);
+      await fresh.close();
+      // Pasted into the address bar of the open page: refused, nothing changes.
+      await page.goto(bad, { waitUntil: 'load' });
+      await page.locator('#session-message.error').waitFor();
+      assert.match(await page.textContent('#session-message'), /damaged.*nothing was loaded/);
+      assert.equal(await page.evaluate((k) => localStorage.getItem(k), STORAGE_KEY), saved, 'autosave untouched');
+      assert.equal(await stepCounter(page), step);
+    }
+    assert.equal(await simState(page), state);
+    noPanic(page);
+  } finally {
+    await context.close();
+  }
+});
+
+test('export and import round-trip the session (file picker)', { timeout: 180_000 }, async () => {
+  const a = await browser.newContext({ acceptDownloads: true });
+  const b = await browser.newContext();
+  try {
+    const page = await openPage(a);
+    await buildSession(page);
+    const step = await stepCounter(page);
+    const state = await simState(page);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#btn-export')]);
+    assert.equal(download.suggestedFilename(), 'kafka-sim-session.txt');
+    const file = path.join(OUT, 'kafka-sim-session.txt');
+    await download.saveAs(file);
+    const text = fs.readFileSync(file, 'utf8');
+    assert.match(text, /^# kafka-sim session, saved by kafka-sim /);
+    assert.match(text, /\n# seed: 42\n/);
+    assert.match(text, new RegExp(`\\n# step: ${step}\\n`));
+    assert.match(text, /\nsim broker kill 2\n/);
+
+    const other = await openPage(b);
+    await other.setInputFiles('#import-file', file);
+    await other.waitForFunction((s) => document.querySelector('#step-counter')?.textContent === String(s), step);
+    assert.match(await other.textContent('#session-message'), /Imported the script/);
+    assert.equal(await simState(other), state);
+
+    // Drag and drop: the same file dropped on the page in a fresh context.
+    const c = await browser.newContext();
+    const dropped = await openPage(c);
+    await dropped.evaluate((content) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([content], 'kafka-sim-session.txt', { type: 'text/plain' }));
+      document.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, text);
+    await dropped.waitForFunction((s) => document.querySelector('#step-counter')?.textContent === String(s), step);
+    assert.equal(await simState(dropped), state);
+    noPanic(dropped);
+    await c.close();
+
+    // A script with a refused line changes nothing and says which line.
+    const before = await stepCounter(other);
+    const bad = path.join(OUT, 'bad-script.txt');
+    fs.writeFileSync(bad, 'kafka-topics --describe --topic nope\n');
+    await other.setInputFiles('#import-file', bad);
+    await other.locator('#session-message.error').waitFor();
+    assert.match(await other.textContent('#session-message'), /^Import refused: line 1: .*nothing was loaded\.$/);
+    assert.equal(await stepCounter(other), before);
+    noPanic(page);
+    noPanic(other);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
