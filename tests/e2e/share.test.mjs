@@ -235,3 +235,36 @@ test('export and import round-trip the session (file picker)', { timeout: 180_00
     await b.close();
   }
 });
+
+test('embed mode opens a share link at its step; a damaged one loads nothing and says why', { timeout: 180_000 }, async () => {
+  const a = await browser.newContext();
+  const b = await browser.newContext({ viewport: { width: 760, height: 560 } });
+  try {
+    const page = await openPage(a);
+    await buildSession(page);
+    const step = await stepCounter(page);
+    const state = await simState(page);
+    await page.click('#btn-share');
+    const url = await page.inputValue('#share-link');
+    const hash = url.slice(url.indexOf('#'));
+    const embed = await openPage(b, `${server.url}?embed=1&lesson=10-basics${hash}`);
+    assert.equal(await embed.locator('.app.embed').count(), 1, 'embed layout');
+    await embed.waitForFunction((n) => Number(document.querySelector('#step-counter')?.textContent) === n, step);
+    // The shared session, not the lesson: its state is the sharer's.
+    await embed.click('#tab-console');
+    assert.equal(await simState(embed), state);
+    // The iframe's src keeps its fragment; nothing is autosaved by an embed.
+    assert.ok(embed.url().includes('#session='));
+    assert.equal(await embed.evaluate((k) => localStorage.getItem(k), STORAGE_KEY), null);
+    noPanic(embed);
+    await embed.close();
+    const bad = await openPage(b, `${server.url}?embed=1${hash.slice(0, -6)}`);
+    await bad.locator('.notice-text').waitFor();
+    assert.match(await bad.textContent('.notice-text'), /damaged.*nothing was loaded/);
+    assert.equal(await stepCounter(bad), 0, 'nothing loaded');
+    noPanic(bad);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
