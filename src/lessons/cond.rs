@@ -39,6 +39,8 @@ enum Op {
     Lt,
     Has,
     Lacks,
+    /// `is exactly`: lists compared item by item, in order (`is` ignores order).
+    Exactly,
 }
 
 /// A value read from the state, or written in a condition.
@@ -88,6 +90,7 @@ const PARTITION: &[(&str, bool)] = &[
     ("log_end_offset", false),
     ("values", false),
     ("keys", false),
+    ("value_bytes", false),
     ("is_leader", false),
 ];
 const TOPIC: &[(&str, bool)] = &[("exists", false), ("partitions", false)];
@@ -394,6 +397,9 @@ impl Cond {
                 if ops.as_slice().first() == Some(&"not") {
                     ops.next();
                     Op::IsNot
+                } else if ops.as_slice().first() == Some(&"exactly") {
+                    ops.next();
+                    Op::Exactly
                 } else {
                     Op::Is
                 }
@@ -408,7 +414,7 @@ impl Cond {
             Some("lacks") => Op::Lacks,
             other => {
                 return Err(format!(
-                    "expected a comparison after '{field}' (is, is not, =, !=, >=, <=, >, <, has, lacks), got '{}'",
+                    "expected a comparison after '{field}' (is, is not, is exactly, =, !=, >=, <=, >, <, has, lacks), got '{}'",
                     crate::echo::show(other.unwrap_or("nothing"))
                 ))
             }
@@ -481,6 +487,10 @@ fn compare(op: Op, got: &Val, want: &Val) -> bool {
     match op {
         Op::Is => same(got, want),
         Op::IsNot => !same(got, want),
+        Op::Exactly => match (got, want) {
+            (Val::List(a), Val::List(b)) => a == b,
+            _ => same(got, want),
+        },
         Op::Ge => nums.is_some_and(|(a, b)| a >= b),
         Op::Le => nums.is_some_and(|(a, b)| a <= b),
         Op::Gt => nums.is_some_and(|(a, b)| a > b),
@@ -502,6 +512,11 @@ fn list<T: ToString>(items: impl IntoIterator<Item = T>) -> Val {
 
 fn opt_text(v: &Option<String>) -> String {
     v.clone().unwrap_or_else(|| "null".into())
+}
+
+/// A record's value size in bytes (0 for a null value), from its exact bytes.
+fn value_bytes(r: &std::rc::Rc<crate::sim::state::RecordView>) -> usize {
+    r.value_hex.as_ref().map_or(0, |h| h.len() / 2)
 }
 
 fn count(n: usize) -> Val {
@@ -586,6 +601,7 @@ fn read(
                     "log_end_offset" => Val::Num(r.log_end_offset),
                     "values" => list(r.records.iter().map(|x| opt_text(&x.value))),
                     "keys" => list(r.records.iter().map(|x| opt_text(&x.key))),
+                    "value_bytes" => list(r.records.iter().map(value_bytes)),
                     "is_leader" => Val::Bool(r.is_leader),
                     other => {
                         return Err(format!(
@@ -604,6 +620,7 @@ fn read(
                     "log_end_offset" => Val::Num(p.log_end_offset),
                     "values" => list(p.records.iter().map(|x| opt_text(&x.value))),
                     "keys" => list(p.records.iter().map(|x| opt_text(&x.key))),
+                    "value_bytes" => list(p.records.iter().map(value_bytes)),
                     _ => return Err("`is_leader` needs `on broker N`".into()),
                 }
             }
