@@ -93,7 +93,7 @@ const PARTITION: &[(&str, bool)] = &[
     ("value_bytes", false),
     ("is_leader", false),
 ];
-const TOPIC: &[(&str, bool)] = &[("exists", false), ("partitions", false)];
+const TOPIC: &[(&str, bool)] = &[("exists", false), ("partitions", false), ("config", true)];
 const GROUP: &[(&str, bool)] = &[
     ("exists", false),
     ("state", false),
@@ -182,8 +182,17 @@ fn words(text: &str) -> Result<Vec<String>, String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut quoted = false;
+    let mut escaped = false;
     for c in text.chars() {
         match c {
+            _ if escaped => {
+                escaped = false;
+                cur.push(c);
+            }
+            '\\' if quoted => {
+                escaped = true;
+                cur.push(c);
+            }
             '"' => {
                 quoted = !quoted;
                 cur.push(c);
@@ -205,11 +214,23 @@ fn words(text: &str) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
+/// `"text"` → `text`; inside the quotes `\"` is a quote and `\\` a backslash.
 fn unquote(s: &str) -> String {
-    s.strip_prefix('"')
-        .and_then(|s| s.strip_suffix('"'))
-        .unwrap_or(s)
-        .to_string()
+    let Some(inner) = s.strip_prefix('"').and_then(|s| s.strip_suffix('"')) else {
+        return s.to_string();
+    };
+    let mut out = String::new();
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        match (c, chars.clone().next()) {
+            ('\\', Some(n @ ('"' | '\\'))) => {
+                out.push(n);
+                chars.next();
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// A value as written: `none`, `true`, `3`, `1,2,3`, `"text"`, `Stable`.
@@ -217,8 +238,17 @@ fn value(s: &str) -> Val {
     let mut items = Vec::new();
     let mut cur = String::new();
     let mut quoted = false;
+    let mut escaped = false;
     for c in s.chars() {
         match c {
+            _ if escaped => {
+                escaped = false;
+                cur.push(c);
+            }
+            '\\' if quoted => {
+                escaped = true;
+                cur.push(c);
+            }
             '"' => {
                 quoted = !quoted;
                 cur.push(c);
@@ -467,7 +497,7 @@ fn same(got: &Val, want: &Val) -> bool {
         (Val::List(a), Val::Num(_) | Val::Text(_)) => {
             a.len() == 1 && a.first().is_some_and(|x| *x == as_text(want))
         }
-        (Val::Num(a), Val::Text(b)) => a.to_string() == *b,
+        (Val::Num(a), Val::Text(b)) | (Val::Text(b), Val::Num(a)) => a.to_string() == *b,
         (a, b) => a == b,
     }
 }
@@ -629,6 +659,11 @@ fn read(
             let t = view.topics.iter().find(|t| t.name == *name);
             match field {
                 "exists" => Val::Bool(t.is_some()),
+                "config" => {
+                    let t = t.ok_or_else(|| format!("there is no topic {name}"))?;
+                    let key = arg.unwrap_or_default().to_string();
+                    t.configs.get(&key).map_or(Val::Null, |v| Val::Text(v.clone()))
+                }
                 _ => count(
                     t.ok_or_else(|| format!("there is no topic {name}"))?
                         .partitions
