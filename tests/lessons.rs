@@ -464,3 +464,41 @@ fn a_coming_lesson_is_listed_as_coming() {
         .collect();
     assert_eq!(coming, ["52-retention-coming"]);
 }
+
+#[test]
+fn progress_is_kept_as_text_and_shown_by_chapter() {
+    use lessons::progress::{chapters, Progress, Status};
+    let mut p = Progress::parse("10-basics 2\n41-acks1-leader-dies done\ngarbage\n90-x 0\n\u{0} y z\n");
+    assert_eq!(p.status("10-basics"), Status::Beats(2));
+    assert_eq!(p.status("41-acks1-leader-dies"), Status::Done);
+    assert_eq!(p.status("90-x"), Status::New);
+    // Progress only moves forward; a finished lesson stays finished.
+    assert!(!p.record_beats("10-basics", 1, 3));
+    assert!(p.record_beats("10-basics", 3, 3));
+    assert!(!p.record_beats("41-acks1-leader-dies", 1, 5));
+    assert!(p.record_done("94-shrink-the-isr"));
+    assert!(!p.record_done("94-shrink-the-isr"));
+    assert_eq!(
+        p.to_text(),
+        "10-basics done\n41-acks1-leader-dies done\n94-shrink-the-isr done\n"
+    );
+    assert_eq!(Progress::parse(&p.to_text()), p);
+    p.record_beats("11-key-hashing", 1, 4);
+    let all = lessons::all().unwrap();
+    let page = chapters(&all, &p);
+    assert_eq!(page.len(), 9);
+    assert_eq!(page[0].title, "Messages, topics and partitions");
+    assert_eq!(page[0].done(), 1);
+    let badges: Vec<String> = page[0].entries.iter().map(|e| e.badge()).collect();
+    assert_eq!(badges, ["✓", "1/4"]);
+    let coming = page
+        .iter()
+        .flat_map(|c| &c.entries)
+        .find(|e| e.id == "52-retention-coming")
+        .unwrap();
+    assert_eq!(coming.badge(), "coming");
+    let challenges = page.last().unwrap();
+    assert_eq!(challenges.title, "Challenges");
+    assert!(challenges.entries.iter().all(|e| e.challenge));
+    assert_eq!(challenges.done(), 1);
+}

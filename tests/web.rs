@@ -1778,3 +1778,48 @@ async fn a_challenge_shows_its_goal_and_a_tick_once_it_is_reached() {
     assert_eq!(count(&root, ".guide-goal .check-no"), 0);
     app.destroy();
 }
+
+#[wasm_bindgen_test]
+async fn the_lessons_page_lists_chapters_and_keeps_progress_in_the_browser() {
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage.remove_item("kafka-sim-progress").unwrap();
+    let root = fresh_root();
+    let app = yew::Renderer::<App>::with_root(root.clone()).render();
+    tick().await;
+    let all = kafka_sim::lessons::all().unwrap();
+    assert_eq!(count(&root, "#lessons-page .lesson-entry"), all.len() as u32);
+    assert_eq!(count(&root, "#lessons-page .lessons-chapter"), 9);
+    assert!(text_of(&root, "#lessons-page summary").contains(&format!("0 of {} done", all.len())));
+    assert_eq!(
+        text_of(&root, r#".lesson-entry[data-lesson="52-retention-coming"] .lesson-badge"#),
+        "coming"
+    );
+    // A click on an entry starts that lesson; each beat run is recorded.
+    click(&root, r#".lesson-entry[data-lesson="10-basics"] button"#);
+    tick().await;
+    assert!(text_of(&root, ".guide-title").contains("Basics"));
+    click(&root, "#guide-next");
+    tick().await;
+    settle(&root).await;
+    tick().await;
+    assert_eq!(
+        text_of(&root, r#".lesson-entry[data-lesson="10-basics"] .lesson-badge"#),
+        "1/3"
+    );
+    assert_eq!(
+        storage.get_item("kafka-sim-progress").unwrap().as_deref(),
+        Some("10-basics 1\n")
+    );
+    app.destroy();
+    // A new page reads it back.
+    storage
+        .set_item("kafka-sim-progress", "10-basics done\n94-shrink-the-isr done\n")
+        .unwrap();
+    let root = fresh_root();
+    let app = yew::Renderer::<App>::with_root(root.clone()).render();
+    tick().await;
+    assert!(text_of(&root, "#lessons-page summary").contains(&format!("2 of {} done", all.len())));
+    assert_eq!(count(&root, "#lessons-page .lesson-done"), 2);
+    app.destroy();
+    storage.remove_item("kafka-sim-progress").unwrap();
+}

@@ -135,6 +135,8 @@ const CONSUMER: &[(&str, bool)] = &[
     ("generation", false),
     ("deserialization_errors", false),
     ("killed", false),
+    ("processed_twice", false),
+    ("never_processed", false),
 ];
 const SUBJECT: &[(&str, bool)] = &[
     ("exists", false),
@@ -142,7 +144,7 @@ const SUBJECT: &[(&str, bool)] = &[
     ("level", false),
     ("schema", false),
 ];
-const REGISTRY: &[(&str, bool)] = &[("level", false), ("refused", false)];
+const REGISTRY: &[(&str, bool)] = &[("level", false), ("refused", false), ("refused_rules", false)];
 const CLOCK: &[(&str, bool)] = &[("time_ms", false)];
 const CONVERTER: &[(&str, bool)] = &[("converted", false), ("failed", false)];
 
@@ -553,29 +555,10 @@ fn count(n: usize) -> Val {
     Val::Num(n as u64)
 }
 
-/// Acknowledged records of `p` that the partition's leader no longer holds.
+/// Acknowledged records of `p` that no replica will keep (see [`crate::sim::callouts`]).
 fn lost(p: &crate::sim::state::ProducerView, view: &StateView) -> Vec<String> {
-    p.records
-        .iter()
-        .filter(|r| r.status == RecordStatus::Acked)
-        .filter(|r| {
-            let (Some(partition), Some(offset)) = (r.partition, r.offset) else {
-                return false;
-            };
-            let Some(part) = view
-                .topics
-                .iter()
-                .find(|t| t.name == r.topic)
-                .and_then(|t| t.partitions.iter().find(|x| x.partition == partition))
-            else {
-                return false;
-            };
-            part.leader.is_some()
-                && !part
-                    .records
-                    .iter()
-                    .any(|x| x.offset == offset && x.value == r.value && x.key == r.key)
-        })
+    crate::sim::callouts::lost_of(view, &p.name, &p.records)
+        .into_iter()
         .map(|r| opt_text(&r.value))
         .collect()
 }
@@ -777,6 +760,16 @@ fn read(
                 },
                 "generation" => g.map_or(Val::Null, |g| Val::Num(g.generation.max(0) as u64)),
                 "deserialization_errors" => Val::Num(c.deserialization_errors),
+                "processed_twice" => count(
+                    crate::sim::callouts::consumer_marks(view, name)
+                        .processed_twice
+                        .len(),
+                ),
+                "never_processed" => count(
+                    crate::sim::callouts::consumer_marks(view, name)
+                        .never_processed
+                        .len(),
+                ),
                 _ => Val::Bool(g.is_some_and(|g| g.killed)),
             }
         }
@@ -801,6 +794,12 @@ fn read(
         }
         Subject::Registry => match field {
             "level" => Val::Text(view.registry.global_level.into()),
+            "refused_rules" => Val::List(
+                crate::sim::callouts::refusals(view)
+                    .into_iter()
+                    .flat_map(|r| r.rules)
+                    .collect(),
+            ),
             _ => count(
                 view.registry
                     .http_calls

@@ -9,6 +9,7 @@
 
 pub mod cond;
 pub mod play;
+pub mod progress;
 
 /// `kafka-sim lessons` and `kafka-sim lesson` (the page never links it).
 pub mod cli;
