@@ -1823,3 +1823,41 @@ async fn the_lessons_page_lists_chapters_and_keeps_progress_in_the_browser() {
     app.destroy();
     storage.remove_item("kafka-sim-progress").unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn a_lost_record_is_marked_on_its_producer_and_in_the_event_log() {
+    let root = fresh_root();
+    let app = yew::Renderer::<App>::with_root(root.clone()).render();
+    tick().await;
+    choose(&root, "#guided-lesson", "41-acks1-leader-dies").await;
+    click(&root, "#guide-start");
+    tick().await;
+    for beat in 1..=4 {
+        if count(&root, ".predict-choice") > 0 {
+            click(&root, ".predict-choice");
+            tick().await;
+        }
+        click(&root, "#guide-next");
+        tick().await;
+        settle(&root).await;
+        if beat == 3 {
+            // Acknowledged by the leader alone: not lost yet.
+            assert_eq!(count(&root, ".produced.lost"), 0);
+            assert_eq!(count(&root, "#outcome-callouts"), 0);
+        }
+    }
+    assert_eq!(
+        count(
+            &root,
+            r#".producer-node[data-node="console-producer-2"] .produced.lost .lost-badge"#
+        ),
+        1
+    );
+    assert_eq!(count(&root, ".produced.lost"), 1);
+    let callout = text_of(&root, "#outcome-callouts .callout-lost");
+    assert_eq!(
+        callout,
+        "LOST: console-producer-2 was told that \"second\" is written at orders-0 offset 1, but no replica holds it any more."
+    );
+    app.destroy();
+}

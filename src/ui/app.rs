@@ -1042,7 +1042,7 @@ pub fn app() -> Html {
                         />
                     }
                     <GroupsPanel view={state.view.clone()} on_command={on_command} />
-                    <EventLog session={state.session.clone()} />
+                    <EventLog session={state.session.clone()} view={state.view.clone()} />
                     <ConsoleView
                         entries={state.console.clone()}
                         history={state.history.clone()}

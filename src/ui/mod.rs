@@ -26,6 +26,7 @@ pub mod group_forms;
 pub mod groups;
 pub mod guide;
 pub mod lessons;
+pub mod outcomes;
 pub mod record_detail;
 pub mod registry;
 pub mod shell;
