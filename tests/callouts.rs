@@ -63,10 +63,15 @@ fn duplicates_and_losses_are_marked_on_the_consumers() {
     let c2 = consumer_marks(&v, "c2");
     assert_eq!(
         c2.processed_twice,
-        [("payments-0@0".to_string(), 2), ("payments-0@1".to_string(), 2)]
+        [
+            ("payments-0@0".to_string(), 2),
+            ("payments-0@1".to_string(), 2)
+        ]
     );
     assert!(c2.never_processed.is_empty());
-    let lesson = lessons::find("34-commit-before-processing").unwrap().unwrap();
+    let lesson = lessons::find("34-commit-before-processing")
+        .unwrap()
+        .unwrap();
     let s = after_beats("34-commit-before-processing", lesson.beats.len());
     let v = view(&s);
     assert_eq!(

@@ -436,16 +436,22 @@ fn conditions_compare_lists_in_order_quoted_text_sizes_and_topic_configs() {
         $ kafka-console-producer --topic t <<EOF\n> {\"a\": 1}\n> bb\n> EOF\n";
     let holds = |check: &str| play::check(&lesson(&format!("{body}check: {check}\n"))).is_ok();
     assert!(holds("partition t-0 values is \"bb\",\"{\\\"a\\\": 1}\""));
-    assert!(holds("partition t-0 values is exactly \"{\\\"a\\\": 1}\",\"bb\""));
-    assert!(!holds("partition t-0 values is exactly \"bb\",\"{\\\"a\\\": 1}\""));
+    assert!(holds(
+        "partition t-0 values is exactly \"{\\\"a\\\": 1}\",\"bb\""
+    ));
+    assert!(!holds(
+        "partition t-0 values is exactly \"bb\",\"{\\\"a\\\": 1}\""
+    ));
     assert!(holds("partition t-0 value_bytes is exactly 8,2"));
     assert!(!holds("partition t-0 value_bytes is exactly 2,8"));
     assert!(holds("partition t-0 on broker 2 value_bytes has 8"));
     assert!(holds("topic t config retention.ms is 5000"));
     assert!(holds("topic t config cleanup.policy is none"));
     assert!(!holds("topic t config retention.ms is 6000"));
-    assert!(err(&format!("{HEADER}beat: B\nsay: s\ncheck: topic t config\n"))
-        .contains("'config' needs a name or value after it"));
+    assert!(
+        err(&format!("{HEADER}beat: B\nsay: s\ncheck: topic t config\n"))
+            .contains("'config' needs a name or value after it")
+    );
 }
 
 #[test]
@@ -468,7 +474,8 @@ fn a_coming_lesson_is_listed_as_coming() {
 #[test]
 fn progress_is_kept_as_text_and_shown_by_chapter() {
     use lessons::progress::{chapters, Progress, Status};
-    let mut p = Progress::parse("10-basics 2\n41-acks1-leader-dies done\ngarbage\n90-x 0\n\u{0} y z\n");
+    let mut p =
+        Progress::parse("10-basics 2\n41-acks1-leader-dies done\ngarbage\n90-x 0\n\u{0} y z\n");
     assert_eq!(p.status("10-basics"), Status::Beats(2));
     assert_eq!(p.status("41-acks1-leader-dies"), Status::Done);
     assert_eq!(p.status("90-x"), Status::New);

@@ -144,7 +144,11 @@ const SUBJECT: &[(&str, bool)] = &[
     ("level", false),
     ("schema", false),
 ];
-const REGISTRY: &[(&str, bool)] = &[("level", false), ("refused", false), ("refused_rules", false)];
+const REGISTRY: &[(&str, bool)] = &[
+    ("level", false),
+    ("refused", false),
+    ("refused_rules", false),
+];
 const CLOCK: &[(&str, bool)] = &[("time_ms", false)];
 const CONVERTER: &[(&str, bool)] = &[("converted", false), ("failed", false)];
 
@@ -645,7 +649,9 @@ fn read(
                 "config" => {
                     let t = t.ok_or_else(|| format!("there is no topic {name}"))?;
                     let key = arg.unwrap_or_default().to_string();
-                    t.configs.get(&key).map_or(Val::Null, |v| Val::Text(v.clone()))
+                    t.configs
+                        .get(&key)
+                        .map_or(Val::Null, |v| Val::Text(v.clone()))
                 }
                 _ => count(
                     t.ok_or_else(|| format!("there is no topic {name}"))?

@@ -85,7 +85,11 @@ pub fn lost_records(view: &StateView) -> Vec<LostRecord> {
 }
 
 /// The lost records of one producer.
-pub fn lost_of(view: &StateView, producer: &str, records: &[ProducedRecordView]) -> Vec<LostRecord> {
+pub fn lost_of(
+    view: &StateView,
+    producer: &str,
+    records: &[ProducedRecordView],
+) -> Vec<LostRecord> {
     records
         .iter()
         .filter(|r| r.status == RecordStatus::Acked)
@@ -236,7 +240,11 @@ pub fn refusals(view: &StateView) -> Vec<Refusal> {
     }
     for p in &view.producers {
         for r in &p.records {
-            let Some(e) = r.error.as_deref().filter(|e| e.ends_with("error code: 409")) else {
+            let Some(e) = r
+                .error
+                .as_deref()
+                .filter(|e| e.ends_with("error code: 409"))
+            else {
                 continue;
             };
             let subject = e

@@ -201,7 +201,13 @@ pub fn guide_panel(props: &GuideProps) -> Html {
         let key = props.guide.as_ref().map(|g| {
             let reached =
                 g.lesson.is_challenge() && g.lesson.goal.iter().all(|c| c.holds(&props.view));
-            (g.lesson.id.clone(), g.done, g.lesson.beats.len(), g.lesson.is_challenge(), reached)
+            (
+                g.lesson.id.clone(),
+                g.done,
+                g.lesson.beats.len(),
+                g.lesson.is_challenge(),
+                reached,
+            )
         });
         use_effect_with(key, move |key| {
             if let Some((id, done, beats, challenge, reached)) = key {

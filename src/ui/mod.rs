@@ -29,6 +29,7 @@ pub mod lessons;
 pub mod outcomes;
 pub mod record_detail;
 pub mod registry;
+pub mod scrubber;
 pub mod shell;
 pub mod tabs;
 

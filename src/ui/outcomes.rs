@@ -38,7 +38,11 @@ pub fn lines(view: &StateView) -> Vec<(&'static str, String)> {
                 format!(
                     "NEVER PROCESSED: {}'s group committed {} that {} never processed: {}.",
                     c.name,
-                    if m.never_processed.len() == 1 { "a record".to_string() } else { format!("{} records", m.never_processed.len()) },
+                    if m.never_processed.len() == 1 {
+                        "a record".to_string()
+                    } else {
+                        format!("{} records", m.never_processed.len())
+                    },
                     c.name,
                     m.never_processed.join(", ")
                 ),
