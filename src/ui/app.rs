@@ -389,7 +389,9 @@ impl Reducible for AppState {
                     let until = next.play_clock as u64;
                     next.apply(|s, n| {
                         let out = s.play_until(until, STEPS_PER_TICK);
-                        if out.events.is_empty() && nothing_scheduled(s) {
+                        // Stop when nothing is scheduled, or time stands still
+                        // (a stall: its sentence is on stderr).
+                        if out.events.is_empty() && (nothing_scheduled(s) || !out.stderr.is_empty()) {
                             n.stop_playing = true;
                             n.notice = Some(stall_or(&out, NOTHING_SCHEDULED_NOTICE));
                         }

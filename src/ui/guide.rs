@@ -250,9 +250,17 @@ pub fn guide_panel(props: &GuideProps) -> Html {
         let (cb, chosen) = (props.on_start.clone(), chosen.clone());
         Callback::from(move |_: MouseEvent| cb.emit((*chosen).clone()))
     };
+    // Starting from the lessons page also shows that lesson in the select.
+    let start_from_page = {
+        let (cb, chosen) = (props.on_start.clone(), chosen.clone());
+        Callback::from(move |id: String| {
+            chosen.set(id.clone());
+            cb.emit(id);
+        })
+    };
     let picker = html! {
         <>
-        { lessons_page(&all, &progress, &props.on_start) }
+        { lessons_page(&all, &progress, &start_from_page) }
         <div class="lesson-row">
             <label for="guided-lesson" class="form-title">{ "Guided lesson" }</label>
             <select id="guided-lesson" onchange={on_change}>

@@ -504,10 +504,12 @@ test('guided lesson beat by beat, then a challenge to its ✓', { timeout: 240_0
     assert.equal(await page.locator('.guide-check.check-no').count(), 0);
     await page.waitForSelector('.guide-end');
     assert.equal(await page.locator('.lesson-entry[data-lesson="41-acks1-leader-dies"] .lesson-badge').textContent(), '✓');
+    assert.match(await page.locator('#lessons-page summary').textContent(), /: 1 of \d+ done/);
     const stored = await page.evaluate(() => localStorage.getItem('kafka-sim-progress'));
     assert.match(stored, /41-acks1-leader-dies done/);
 
     step = 'challenge: shrink the ISR without killing a broker';
+    if (!(await page.locator('#lessons-page').evaluate((d) => d.open))) await page.click('#lessons-page summary');
     await page.click('.lesson-entry[data-lesson="94-shrink-the-isr"] button');
     await page.waitForSelector('.guide-goal');
     await page.click('#guide-next');
