@@ -1122,21 +1122,24 @@ pub fn app() -> Html {
                     { "Simplified: one KRaft controller pushes metadata changes to brokers (no __cluster_metadata log)." }
                 </p>
             </header>
-            <Scrubber len={timeline.0} current={timeline.1} markers={markers}
-                sentence={sentence} on_seek={on_seek} />
-            <Controls
-                playing={state.playing}
-                speed={state.speed}
-                focus={state.focus}
-                step={state.view.step}
-                time_ms={state.view.time_ms}
-                seed={seed}
-                profile={AttrValue::from(profile)}
-                on_command={on_command.clone()}
-                notice={state.notice.clone().map(AttrValue::from)}
-                busy={state.busy.clone().map(AttrValue::from)}
-                on_action={dispatch.clone()}
-            />
+            // One grid row: the control bar, then the timeline scrubber under it.
+            <div class="controls-row">
+                <Controls
+                    playing={state.playing}
+                    speed={state.speed}
+                    focus={state.focus}
+                    step={state.view.step}
+                    time_ms={state.view.time_ms}
+                    seed={seed}
+                    profile={AttrValue::from(profile)}
+                    on_command={on_command.clone()}
+                    notice={state.notice.clone().map(AttrValue::from)}
+                    busy={state.busy.clone().map(AttrValue::from)}
+                    on_action={dispatch.clone()}
+                />
+                <Scrubber len={timeline.0} current={timeline.1} markers={markers}
+                    sentence={sentence} on_seek={on_seek} />
+            </div>
             <div class="workspace">
                 <div class="left-column">
                     <section class="panel cluster-panel" aria-label="Cluster">
