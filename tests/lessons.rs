@@ -318,7 +318,7 @@ const CONVERTED: &[(&str, &str)] = &[
     ("34-commit-before-processing", "11-commit-before-processing"),
     ("50-earliest-vs-latest", "12-earliest-vs-latest"),
     ("60-schema-evolution", "13-schema-evolution"),
-    ("61-avro-migration", "14-avro-migration"),
+    ("69-avro-migration", "14-avro-migration"),
 ];
 
 #[test]
@@ -382,4 +382,130 @@ fn the_example_in_docs_lessons_md_plays() {
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(l.beats.len(), 3);
     play::check(&l).unwrap_or_else(|f| panic!("{f}"));
+}
+
+#[test]
+fn the_curriculum_follows_the_seed_with_enough_lessons_and_challenges() {
+    let all = lessons::all().unwrap_or_else(|e| panic!("{e}"));
+    let playable = all
+        .iter()
+        .filter(|l| !l.is_challenge() && l.coming.is_none())
+        .count();
+    let challenges = all.iter().filter(|l| l.is_challenge()).count();
+    assert!(playable >= 24, "{playable} lessons");
+    assert!(challenges >= 5, "{challenges} challenges");
+    // Chapters come in the seed's order, each in one block of files.
+    let mut chapters: Vec<&str> = Vec::new();
+    for l in &all {
+        if chapters.last() != Some(&l.chapter.as_str()) {
+            assert!(
+                !chapters.contains(&l.chapter.as_str()),
+                "chapter {} is split",
+                l.chapter
+            );
+            chapters.push(&l.chapter);
+        }
+    }
+    assert_eq!(
+        chapters,
+        [
+            "Messages, topics and partitions",
+            "Brokers, cluster and logs",
+            "The producer's path",
+            "The consumer's path",
+            "Consumer groups and __consumer_offsets",
+            "Replication and leader failure",
+            "Configurations",
+            "Schemas and the Schema Registry",
+            "Challenges",
+        ]
+    );
+    // Every lesson asks the learner to predict at least once.
+    for l in all.iter().filter(|l| !l.is_challenge()) {
+        assert!(
+            l.beats.iter().any(|b| !b.predicts.is_empty()) || l.coming.is_some(),
+            "{} asks nothing",
+            l.id
+        );
+    }
+}
+
+#[test]
+fn conditions_compare_lists_in_order_quoted_text_sizes_and_topic_configs() {
+    let body = "beat: B\nsay: s\n$ kafka-topics --create --topic t --partitions 1 --replication-factor 3 --config retention.ms=5000\n\
+        $ kafka-console-producer --topic t <<EOF\n> {\"a\": 1}\n> bb\n> EOF\n";
+    let holds = |check: &str| play::check(&lesson(&format!("{body}check: {check}\n"))).is_ok();
+    assert!(holds("partition t-0 values is \"bb\",\"{\\\"a\\\": 1}\""));
+    assert!(holds(
+        "partition t-0 values is exactly \"{\\\"a\\\": 1}\",\"bb\""
+    ));
+    assert!(!holds(
+        "partition t-0 values is exactly \"bb\",\"{\\\"a\\\": 1}\""
+    ));
+    assert!(holds("partition t-0 value_bytes is exactly 8,2"));
+    assert!(!holds("partition t-0 value_bytes is exactly 2,8"));
+    assert!(holds("partition t-0 on broker 2 value_bytes has 8"));
+    assert!(holds("topic t config retention.ms is 5000"));
+    assert!(holds("topic t config cleanup.policy is none"));
+    assert!(!holds("topic t config retention.ms is 6000"));
+    assert!(
+        err(&format!("{HEADER}beat: B\nsay: s\ncheck: topic t config\n"))
+            .contains("'config' needs a name or value after it")
+    );
+}
+
+#[test]
+fn a_coming_lesson_is_listed_as_coming() {
+    let l = lesson("coming: not simulated yet\nbeat: B\nsay: s\n$ kafka-topics --create --topic t\ncheck: topic t exists\n");
+    assert_eq!(l.coming.as_deref(), Some("not simulated yet"));
+    let (code, out, _) = cli(&["lessons", "--json"]);
+    assert_eq!(code, 0);
+    let list: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let coming: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["coming"] == true)
+        .map(|l| l["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(coming, ["52-retention-coming"]);
+}
+
+#[test]
+fn progress_is_kept_as_text_and_shown_by_chapter() {
+    use lessons::progress::{chapters, Progress, Status};
+    let mut p =
+        Progress::parse("10-basics 2\n41-acks1-leader-dies done\ngarbage\n90-x 0\n\u{0} y z\n");
+    assert_eq!(p.status("10-basics"), Status::Beats(2));
+    assert_eq!(p.status("41-acks1-leader-dies"), Status::Done);
+    assert_eq!(p.status("90-x"), Status::New);
+    // Progress only moves forward; a finished lesson stays finished.
+    assert!(!p.record_beats("10-basics", 1, 3));
+    assert!(p.record_beats("10-basics", 3, 3));
+    assert!(!p.record_beats("41-acks1-leader-dies", 1, 5));
+    assert!(p.record_done("94-shrink-the-isr"));
+    assert!(!p.record_done("94-shrink-the-isr"));
+    assert_eq!(
+        p.to_text(),
+        "10-basics done\n41-acks1-leader-dies done\n94-shrink-the-isr done\n"
+    );
+    assert_eq!(Progress::parse(&p.to_text()), p);
+    p.record_beats("11-key-hashing", 1, 4);
+    let all = lessons::all().unwrap();
+    let page = chapters(&all, &p);
+    assert_eq!(page.len(), 9);
+    assert_eq!(page[0].title, "Messages, topics and partitions");
+    assert_eq!(page[0].done(), 1);
+    let badges: Vec<String> = page[0].entries.iter().map(|e| e.badge()).collect();
+    assert_eq!(badges, ["✓", "1/4"]);
+    let coming = page
+        .iter()
+        .flat_map(|c| &c.entries)
+        .find(|e| e.id == "52-retention-coming")
+        .unwrap();
+    assert_eq!(coming.badge(), "coming");
+    let challenges = page.last().unwrap();
+    assert_eq!(challenges.title, "Challenges");
+    assert!(challenges.entries.iter().all(|e| e.challenge));
+    assert_eq!(challenges.done(), 1);
 }

@@ -1856,3 +1856,245 @@ fn fresh_root_keeping_storage(saved: &str) -> Element {
         .unwrap();
     root
 }
+
+#[wasm_bindgen_test]
+async fn the_lessons_page_lists_chapters_and_keeps_progress_in_the_browser() {
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage.remove_item("kafka-sim-progress").unwrap();
+    let root = fresh_root();
+    let app = yew::Renderer::<App>::with_root(root.clone()).render();
+    tick().await;
+    let all = kafka_sim::lessons::all().unwrap();
+    assert_eq!(
+        count(&root, "#lessons-page .lesson-entry"),
+        all.len() as u32
+    );
+    assert_eq!(count(&root, "#lessons-page .lessons-chapter"), 9);
+    assert!(text_of(&root, "#lessons-page summary").contains(&format!("0 of {} done", all.len())));
+    assert_eq!(
+        text_of(
+            &root,
+            r#".lesson-entry[data-lesson="52-retention-coming"] .lesson-badge"#
+        ),
+        "coming"
+    );
+    // A click on an entry starts that lesson; each beat run is recorded.
+    click(&root, r#".lesson-entry[data-lesson="10-basics"] button"#);
+    tick().await;
+    assert!(text_of(&root, ".guide-title").contains("Basics"));
+    click(&root, "#guide-next");
+    tick().await;
+    settle(&root).await;
+    tick().await;
+    assert_eq!(
+        text_of(
+            &root,
+            r#".lesson-entry[data-lesson="10-basics"] .lesson-badge"#
+        ),
+        "1/3"
+    );
+    assert_eq!(
+        storage.get_item("kafka-sim-progress").unwrap().as_deref(),
+        Some("10-basics 1\n")
+    );
+    app.destroy();
+    // A new page reads it back.
+    storage
+        .set_item(
+            "kafka-sim-progress",
+            "10-basics done\n94-shrink-the-isr done\n",
+        )
+        .unwrap();
+    let root = fresh_root();
+    let app = yew::Renderer::<App>::with_root(root.clone()).render();
+    tick().await;
+    assert!(text_of(&root, "#lessons-page summary").contains(&format!("2 of {} done", all.len())));
+    assert_eq!(count(&root, "#lessons-page .lesson-done"), 2);
+    app.destroy();
+    storage.remove_item("kafka-sim-progress").unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_lost_record_is_marked_on_its_producer_and_in_the_event_log() {
+    let root = fresh_root();
+    let app = yew::Renderer::<App>::with_root(root.clone()).render();
+    tick().await;
+    choose(&root, "#guided-lesson", "41-acks1-leader-dies").await;
+    click(&root, "#guide-start");
+    tick().await;
+    for beat in 1..=4 {
+        if count(&root, ".predict-choice") > 0 {
+            click(&root, ".predict-choice");
+            tick().await;
+        }
+        click(&root, "#guide-next");
+        tick().await;
+        settle(&root).await;
+        if beat == 3 {
+            // Acknowledged by the leader alone: not lost yet.
+            assert_eq!(count(&root, ".produced.lost"), 0);
+            assert_eq!(count(&root, "#outcome-callouts"), 0);
+        }
+    }
+    assert_eq!(
+        count(
+            &root,
+            r#".producer-node[data-node="console-producer-2"] .produced.lost .lost-badge"#
+        ),
+        1
+    );
+    assert_eq!(count(&root, ".produced.lost"), 1);
+    let callout = text_of(&root, "#outcome-callouts .callout-lost");
+    assert_eq!(
+        callout,
+        "LOST: console-producer-2 was told that \"second\" is written at orders-0 offset 1, but no replica holds it any more."
+    );
+    app.destroy();
+}
+
+fn clock_ms(root: &Element) -> u64 {
+    text_of(root, "#clock")
+        .trim_start_matches("t = ")
+        .trim_end_matches(" ms")
+        .parse()
+        .unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn focus_passes_background_steps_and_play_goes_by_virtual_time() {
+    let root = fresh_root();
+    let app = yew::Renderer::<App>::with_root(root.clone()).render();
+    tick().await;
+    type_line(
+        &root,
+        "kafka-topics --create --topic t --partitions 1 --replication-factor 3",
+    )
+    .await;
+    // Let the cluster settle into its background routine.
+    for _ in 0..30 {
+        click(&root, "#btn-step");
+        tick().await;
+    }
+    // Focus on: one Step passes every heartbeat and empty fetch it meets.
+    let focus: web_sys::HtmlInputElement = root
+        .query_selector("#focus")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    focus.set_checked(true);
+    focus
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    tick().await;
+    type_line(&root, "kafka-console-producer --topic t <<EOF").await;
+    type_line(&root, "v").await;
+    type_line(&root, "EOF").await;
+    let before: u64 = text_of(&root, "#step-counter").parse().unwrap();
+    click(&root, "#btn-step");
+    tick().await;
+    let after: u64 = text_of(&root, "#step-counter").parse().unwrap();
+    assert!(after > before);
+    let kind = root
+        .query_selector("#event-log li.event.current")
+        .unwrap()
+        .unwrap()
+        .get_attribute("data-kind")
+        .unwrap();
+    let background = [
+        "heartbeat",
+        "heartbeat-ack",
+        "session-ok",
+        "session-check",
+        "isr-check",
+        "fetch-wait",
+        "fetch-timeout",
+        "fetch-empty",
+    ];
+    assert!(!background.contains(&kind.as_str()), "stopped at {kind}");
+    // Back still goes one step at a time.
+    click(&root, "#btn-back");
+    tick().await;
+    assert_eq!(text_of(&root, "#step-counter"), (after - 1).to_string());
+
+    // 20× virtual time: about 20 virtual seconds per real second.
+    let speed: web_sys::HtmlSelectElement = root
+        .query_selector("#speed")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    speed.set_value(&(kafka_sim::ui::app::SPEEDS.len() + 6).to_string());
+    speed
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    tick().await;
+    let t0 = clock_ms(&root);
+    click(&root, "#btn-play");
+    yew::platform::time::sleep(Duration::from_millis(1000)).await;
+    click(&root, "#btn-play");
+    tick().await;
+    let t1 = clock_ms(&root);
+    assert!(text_of(&root, "#btn-play").contains("Play"));
+    // Ticks may run late on a busy machine, never early: at most 20 s, and well past 1 s.
+    assert!(t1 > t0 + 2_000 && t1 <= t0 + 21_000, "{t0} -> {t1}");
+    app.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn the_scrubber_marks_what_matters_and_seeks() {
+    let root = fresh_root();
+    let app = yew::Renderer::<App>::with_root(root.clone()).render();
+    tick().await;
+    type_line(&root, "sim profile teaching").await;
+    type_line(
+        &root,
+        "kafka-topics --create --topic t --partitions 1 --replication-factor 3",
+    )
+    .await;
+    type_line(&root, "sim broker kill 1").await;
+    type_line(&root, "sim advance 5000").await;
+    settle(&root).await;
+    let len: u64 = text_of(&root, "#step-counter").parse().unwrap();
+    assert_eq!(
+        root.query_selector("#scrubber")
+            .unwrap()
+            .unwrap()
+            .get_attribute("max")
+            .as_deref(),
+        Some(len.to_string().as_str())
+    );
+    // The kill and the fencing are marked.
+    assert_eq!(
+        count(&root, r#".scrubber .marker[data-kind="broker-killed"]"#),
+        1
+    );
+    assert_eq!(count(&root, r#".scrubber .marker[data-kind="fence"]"#), 1);
+    // Hovering a marker shows its sentence; clicking it goes there.
+    let fence = find(&root, r#".scrubber .marker[data-kind="fence"]"#);
+    let step: u64 = fence.get_attribute("data-step").unwrap().parse().unwrap();
+    fence
+        .dispatch_event(&web_sys::MouseEvent::new("mouseenter").unwrap())
+        .unwrap();
+    tick().await;
+    let sentence = text_of(&root, "#scrubber-sentence");
+    assert!(sentence.starts_with(&format!("#{step} · ")), "{sentence}");
+    assert!(sentence.contains("fence"), "{sentence}");
+    click(&root, r#".scrubber .marker[data-kind="fence"]"#);
+    tick().await;
+    assert_eq!(text_of(&root, "#step-counter"), step.to_string());
+    // Dragging to the end replays the recorded future.
+    let slider: HtmlInputElement = root
+        .query_selector("#scrubber")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    slider.set_value(&len.to_string());
+    slider
+        .dispatch_event(&web_sys::InputEvent::new("input").unwrap())
+        .unwrap();
+    tick().await;
+    assert_eq!(text_of(&root, "#step-counter"), len.to_string());
+    app.destroy();
+}

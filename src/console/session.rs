@@ -215,6 +215,54 @@ impl Session {
         out
     }
 
+    /// Focus: steps over background steps (heartbeats, checks that find all
+    /// well, fetches with nothing new; [`EventKind::is_background`]) to the
+    /// next step a learner cares about, taking at most `max` steps. Returns the
+    /// output of every step taken and how many background steps were passed.
+    /// The steps are ordinary steps: Back undoes them one by one.
+    ///
+    /// [`EventKind::is_background`]: crate::sim::EventKind::is_background
+    pub fn step_focus(&mut self, max: u64) -> (LineOutput, u64) {
+        let mut out = LineOutput::default();
+        let mut skipped = 0;
+        for _ in 0..max.max(1) {
+            let one = self.step();
+            let done = match one.events.last() {
+                None => true,
+                Some(e) => !e.kind.is_background(),
+            };
+            if !done {
+                skipped += 1;
+            }
+            out.merge(one);
+            if done {
+                break;
+            }
+        }
+        (out, skipped)
+    }
+
+    /// Play by virtual time: takes every step due at or before `until` ms, at
+    /// most `max` of them (the caller comes back for the rest). The clock
+    /// shows the time of the last step taken; nothing is added to the timeline
+    /// but ordinary steps, so determinism and Back are unchanged.
+    pub fn play_until(&mut self, until: u64, max: u64) -> LineOutput {
+        let mut out = LineOutput::default();
+        for _ in 0..max {
+            match self.world.next_step_time() {
+                Some(t) if t <= until => {}
+                _ => break,
+            }
+            let one = self.step();
+            let stop = one.events.is_empty();
+            out.merge(one);
+            if stop {
+                break;
+            }
+        }
+        out
+    }
+
     /// Steps back `n` steps.
     pub fn back(&mut self, n: u64) -> u64 {
         let went = self.world.step_back(n);

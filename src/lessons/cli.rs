@@ -41,6 +41,7 @@ fn list(rest: &[&str]) -> ExitCode {
                     "title": l.title,
                     "beats": l.beats.len(),
                     "challenge": l.is_challenge(),
+                    "coming": l.coming.is_some(),
                 })
             })
             .collect();
@@ -52,7 +53,9 @@ fn list(rest: &[&str]) -> ExitCode {
                 chapter = &l.chapter;
                 println!("{chapter}");
             }
-            let what = if l.is_challenge() {
+            let what = if l.coming.is_some() {
+                format!("coming; {} beats", l.beats.len())
+            } else if l.is_challenge() {
                 format!("challenge, {} hints", l.hints.len())
             } else {
                 format!("{} beats", l.beats.len())

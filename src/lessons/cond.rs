@@ -39,6 +39,8 @@ enum Op {
     Lt,
     Has,
     Lacks,
+    /// `is exactly`: lists compared item by item, in order (`is` ignores order).
+    Exactly,
 }
 
 /// A value read from the state, or written in a condition.
@@ -88,9 +90,10 @@ const PARTITION: &[(&str, bool)] = &[
     ("log_end_offset", false),
     ("values", false),
     ("keys", false),
+    ("value_bytes", false),
     ("is_leader", false),
 ];
-const TOPIC: &[(&str, bool)] = &[("exists", false), ("partitions", false)];
+const TOPIC: &[(&str, bool)] = &[("exists", false), ("partitions", false), ("config", true)];
 const GROUP: &[(&str, bool)] = &[
     ("exists", false),
     ("state", false),
@@ -132,6 +135,8 @@ const CONSUMER: &[(&str, bool)] = &[
     ("generation", false),
     ("deserialization_errors", false),
     ("killed", false),
+    ("processed_twice", false),
+    ("never_processed", false),
 ];
 const SUBJECT: &[(&str, bool)] = &[
     ("exists", false),
@@ -139,7 +144,11 @@ const SUBJECT: &[(&str, bool)] = &[
     ("level", false),
     ("schema", false),
 ];
-const REGISTRY: &[(&str, bool)] = &[("level", false), ("refused", false)];
+const REGISTRY: &[(&str, bool)] = &[
+    ("level", false),
+    ("refused", false),
+    ("refused_rules", false),
+];
 const CLOCK: &[(&str, bool)] = &[("time_ms", false)];
 const CONVERTER: &[(&str, bool)] = &[("converted", false), ("failed", false)];
 
@@ -179,8 +188,17 @@ fn words(text: &str) -> Result<Vec<String>, String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut quoted = false;
+    let mut escaped = false;
     for c in text.chars() {
         match c {
+            _ if escaped => {
+                escaped = false;
+                cur.push(c);
+            }
+            '\\' if quoted => {
+                escaped = true;
+                cur.push(c);
+            }
             '"' => {
                 quoted = !quoted;
                 cur.push(c);
@@ -202,11 +220,23 @@ fn words(text: &str) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
+/// `"text"` → `text`; inside the quotes `\"` is a quote and `\\` a backslash.
 fn unquote(s: &str) -> String {
-    s.strip_prefix('"')
-        .and_then(|s| s.strip_suffix('"'))
-        .unwrap_or(s)
-        .to_string()
+    let Some(inner) = s.strip_prefix('"').and_then(|s| s.strip_suffix('"')) else {
+        return s.to_string();
+    };
+    let mut out = String::new();
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        match (c, chars.clone().next()) {
+            ('\\', Some(n @ ('"' | '\\'))) => {
+                out.push(n);
+                chars.next();
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// A value as written: `none`, `true`, `3`, `1,2,3`, `"text"`, `Stable`.
@@ -214,8 +244,17 @@ fn value(s: &str) -> Val {
     let mut items = Vec::new();
     let mut cur = String::new();
     let mut quoted = false;
+    let mut escaped = false;
     for c in s.chars() {
         match c {
+            _ if escaped => {
+                escaped = false;
+                cur.push(c);
+            }
+            '\\' if quoted => {
+                escaped = true;
+                cur.push(c);
+            }
             '"' => {
                 quoted = !quoted;
                 cur.push(c);
@@ -394,6 +433,9 @@ impl Cond {
                 if ops.as_slice().first() == Some(&"not") {
                     ops.next();
                     Op::IsNot
+                } else if ops.as_slice().first() == Some(&"exactly") {
+                    ops.next();
+                    Op::Exactly
                 } else {
                     Op::Is
                 }
@@ -408,7 +450,7 @@ impl Cond {
             Some("lacks") => Op::Lacks,
             other => {
                 return Err(format!(
-                    "expected a comparison after '{field}' (is, is not, =, !=, >=, <=, >, <, has, lacks), got '{}'",
+                    "expected a comparison after '{field}' (is, is not, is exactly, =, !=, >=, <=, >, <, has, lacks), got '{}'",
                     crate::echo::show(other.unwrap_or("nothing"))
                 ))
             }
@@ -461,7 +503,7 @@ fn same(got: &Val, want: &Val) -> bool {
         (Val::List(a), Val::Num(_) | Val::Text(_)) => {
             a.len() == 1 && a.first().is_some_and(|x| *x == as_text(want))
         }
-        (Val::Num(a), Val::Text(b)) => a.to_string() == *b,
+        (Val::Num(a), Val::Text(b)) | (Val::Text(b), Val::Num(a)) => a.to_string() == *b,
         (a, b) => a == b,
     }
 }
@@ -481,6 +523,10 @@ fn compare(op: Op, got: &Val, want: &Val) -> bool {
     match op {
         Op::Is => same(got, want),
         Op::IsNot => !same(got, want),
+        Op::Exactly => match (got, want) {
+            (Val::List(a), Val::List(b)) => a == b,
+            _ => same(got, want),
+        },
         Op::Ge => nums.is_some_and(|(a, b)| a >= b),
         Op::Le => nums.is_some_and(|(a, b)| a <= b),
         Op::Gt => nums.is_some_and(|(a, b)| a > b),
@@ -504,33 +550,19 @@ fn opt_text(v: &Option<String>) -> String {
     v.clone().unwrap_or_else(|| "null".into())
 }
 
+/// A record's value size in bytes (0 for a null value), from its exact bytes.
+fn value_bytes(r: &std::rc::Rc<crate::sim::state::RecordView>) -> usize {
+    r.value_hex.as_ref().map_or(0, |h| h.len() / 2)
+}
+
 fn count(n: usize) -> Val {
     Val::Num(n as u64)
 }
 
-/// Acknowledged records of `p` that the partition's leader no longer holds.
+/// Acknowledged records of `p` that no replica will keep (see [`crate::sim::callouts`]).
 fn lost(p: &crate::sim::state::ProducerView, view: &StateView) -> Vec<String> {
-    p.records
-        .iter()
-        .filter(|r| r.status == RecordStatus::Acked)
-        .filter(|r| {
-            let (Some(partition), Some(offset)) = (r.partition, r.offset) else {
-                return false;
-            };
-            let Some(part) = view
-                .topics
-                .iter()
-                .find(|t| t.name == r.topic)
-                .and_then(|t| t.partitions.iter().find(|x| x.partition == partition))
-            else {
-                return false;
-            };
-            part.leader.is_some()
-                && !part
-                    .records
-                    .iter()
-                    .any(|x| x.offset == offset && x.value == r.value && x.key == r.key)
-        })
+    crate::sim::callouts::lost_of(view, &p.name, &p.records)
+        .into_iter()
         .map(|r| opt_text(&r.value))
         .collect()
 }
@@ -586,6 +618,7 @@ fn read(
                     "log_end_offset" => Val::Num(r.log_end_offset),
                     "values" => list(r.records.iter().map(|x| opt_text(&x.value))),
                     "keys" => list(r.records.iter().map(|x| opt_text(&x.key))),
+                    "value_bytes" => list(r.records.iter().map(value_bytes)),
                     "is_leader" => Val::Bool(r.is_leader),
                     other => {
                         return Err(format!(
@@ -604,6 +637,7 @@ fn read(
                     "log_end_offset" => Val::Num(p.log_end_offset),
                     "values" => list(p.records.iter().map(|x| opt_text(&x.value))),
                     "keys" => list(p.records.iter().map(|x| opt_text(&x.key))),
+                    "value_bytes" => list(p.records.iter().map(value_bytes)),
                     _ => return Err("`is_leader` needs `on broker N`".into()),
                 }
             }
@@ -612,6 +646,13 @@ fn read(
             let t = view.topics.iter().find(|t| t.name == *name);
             match field {
                 "exists" => Val::Bool(t.is_some()),
+                "config" => {
+                    let t = t.ok_or_else(|| format!("there is no topic {name}"))?;
+                    let key = arg.unwrap_or_default().to_string();
+                    t.configs
+                        .get(&key)
+                        .map_or(Val::Null, |v| Val::Text(v.clone()))
+                }
                 _ => count(
                     t.ok_or_else(|| format!("there is no topic {name}"))?
                         .partitions
@@ -725,6 +766,16 @@ fn read(
                 },
                 "generation" => g.map_or(Val::Null, |g| Val::Num(g.generation.max(0) as u64)),
                 "deserialization_errors" => Val::Num(c.deserialization_errors),
+                "processed_twice" => count(
+                    crate::sim::callouts::consumer_marks(view, name)
+                        .processed_twice
+                        .len(),
+                ),
+                "never_processed" => count(
+                    crate::sim::callouts::consumer_marks(view, name)
+                        .never_processed
+                        .len(),
+                ),
                 _ => Val::Bool(g.is_some_and(|g| g.killed)),
             }
         }
@@ -749,6 +800,12 @@ fn read(
         }
         Subject::Registry => match field {
             "level" => Val::Text(view.registry.global_level.into()),
+            "refused_rules" => Val::List(
+                crate::sim::callouts::refusals(view)
+                    .into_iter()
+                    .flat_map(|r| r.rules)
+                    .collect(),
+            ),
             _ => count(
                 view.registry
                     .http_calls

@@ -9,6 +9,7 @@
 
 pub mod cond;
 pub mod play;
+pub mod progress;
 
 /// `kafka-sim lessons` and `kafka-sim lesson` (the page never links it).
 pub mod cli;
@@ -92,6 +93,10 @@ pub struct Lesson {
     pub hints: Vec<String>,
     /// A challenge's reference solution, run after the beats.
     pub solution: Vec<Line>,
+    /// `coming:`: the part of Kafka the lesson is about is not simulated yet;
+    /// the text says what is missing. The lesson is listed (marked coming) and
+    /// its beats show what already works.
+    pub coming: Option<String>,
 }
 
 impl Lesson {
@@ -379,6 +384,10 @@ pub fn parse(file: &str, text: &str) -> Result<Lesson, LessonError> {
                         let c = Cond::parse(n, &value).map_err(|m| err(n, m))?;
                         lesson.goal.push(c);
                     }
+                    ("coming", Section::Header) => {
+                        need(&value)?;
+                        lesson.coming = Some(value);
+                    }
                     ("hint", Section::Header) => {
                         need(&value)?;
                         lesson.hints.push(value);
@@ -441,7 +450,7 @@ pub fn parse(file: &str, text: &str) -> Result<Lesson, LessonError> {
                     }
                     (k, _) => {
                         let place = match section {
-                            Section::Header => "before the first beat: id, chapter, title, summary, goal, hint, beat",
+                            Section::Header => "before the first beat: id, chapter, title, summary, coming, goal, hint, beat",
                             Section::Beat => "in a beat: say, until, within, highlight, predict, because, check, beat, solution",
                             Section::Solution => "in the solution: only `$` commands and `>` lines",
                         };

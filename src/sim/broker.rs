@@ -1072,6 +1072,9 @@ impl Broker {
             }
         }
         if copied.is_empty() {
+            if out.narration.is_empty() {
+                out.kind = EventKind::FetchEmpty;
+            }
             out.then(format!(
                 "Broker {} gets its answer from leader {leader}: nothing new to copy.",
                 self.id
@@ -1281,6 +1284,10 @@ impl Broker {
                 .filter(|r| !lagging.contains(r))
                 .collect();
             shrinks.push((tp.clone(), p.leader_epoch, new_isr, lagging));
+        }
+        if !shrinks.is_empty() {
+            // Not a routine check any more: an AlterPartition (focus stops here).
+            out.kind = EventKind::AlterPartition;
         }
         for (tp, epoch, new_isr, lagging) in shrinks {
             out.then(format!(

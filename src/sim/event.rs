@@ -112,6 +112,7 @@ event_kinds! {
     GroupDeleted => "group-deleted",
     OffsetsDeleted => "offsets-deleted",
     UncleanElection => "unclean-election",
+    FetchEmpty => "fetch-empty",
 }
 
 impl EventKind {
@@ -124,6 +125,54 @@ impl EventKind {
     /// that is gone, a message nobody waits for): "focus" mode may skip it.
     pub fn is_noise(self) -> bool {
         matches!(self, EventKind::Noop | EventKind::Ignored)
+    }
+
+    /// Background activity a quiet cluster repeats all the time: heartbeats
+    /// and their answers, session and ISR checks that find all well, fetches
+    /// held and answered with nothing new. The page's focus setting steps over
+    /// these (counting them) to the next step a learner cares about.
+    pub fn is_background(self) -> bool {
+        use EventKind as K;
+        matches!(
+            self,
+            K::Heartbeat
+                | K::HeartbeatAck
+                | K::SessionOk
+                | K::SessionCheck
+                | K::IsrCheck
+                | K::FetchWait
+                | K::FetchTimeout
+                | K::FetchEmpty
+                | K::GroupHeartbeat
+                | K::ConsumerHeartbeat
+                | K::RebalanceCheck
+                | K::ConsumerTimeoutCheck
+                | K::Noop
+                | K::Ignored
+        )
+    }
+
+    /// Steps worth a marker on the timeline scrubber: elections, ISR changes,
+    /// fencing, rebalances, commits, failures and refused schemas.
+    pub fn is_marker(self) -> bool {
+        use EventKind as K;
+        matches!(
+            self,
+            K::Fence
+                | K::Unfence
+                | K::IsrChange
+                | K::UncleanElection
+                | K::PreferredElection
+                | K::BrokerKilled
+                | K::BrokerStarted
+                | K::Rebalance
+                | K::OffsetCommit
+                | K::RegistryError
+                | K::ProduceTimeout
+                | K::ConsumerKilled
+                | K::NetworkCut
+                | K::NetworkHeal
+        )
     }
 }
 

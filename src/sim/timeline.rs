@@ -259,6 +259,27 @@ impl World {
         self.timeline_len() - self.step_count()
     }
 
+    /// The virtual time of the next step: the recorded one after stepping
+    /// back, else when the next scheduled item runs (never before now). Play
+    /// by virtual time steps while this is within the time it has reached.
+    pub fn next_step_time(&self) -> Option<Time> {
+        match self.events.get(self.state.event_count as usize) {
+            Some(r) => Some(r.time_ms),
+            None => self.state.next_due_at().map(|t| t.max(self.state.now)),
+        }
+    }
+
+    /// The steps worth a marker on a timeline scrubber (see
+    /// [`EventKind::is_marker`]), as (step, virtual time, kind), oldest first.
+    pub fn markers(&self) -> Vec<(u64, Time, EventKind)> {
+        self.events
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.kind.is_marker())
+            .map(|(i, r)| (i as u64 + 1, r.time_ms, r.kind))
+            .collect()
+    }
+
     /// A token for this world's line of history: it changes when a command in
     /// the past replaces the future (and differs between worlds). Versions of
     /// nodes and logs (which views reuse by) only compare within one lineage.

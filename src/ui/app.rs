@@ -23,6 +23,7 @@ use super::guide::{Guide, GuidePanel};
 use super::lessons::{Lessons, NetworkControl};
 use super::record_detail::RecordDetail;
 use super::registry::RegistryPanel;
+use super::scrubber::Scrubber;
 use super::session_bar::{Restored, SessionBar};
 use super::tabs::Tabs;
 use crate::console::{Input, LineOutput, Session};
@@ -59,6 +60,31 @@ pub const SPEEDS: [(&str, f64); 5] = [
 
 /// Index into [`SPEEDS`] a fresh page starts with.
 pub const DEFAULT_SPEED: usize = 1;
+
+/// Play by virtual time: the label and virtual ms per real ms (0.1× slow
+/// motion … 20×). Speed index `SPEEDS.len() + i` is `TIME_SPEEDS[i]`.
+pub const TIME_SPEEDS: [(&str, f64); 7] = [
+    ("0.1× time", 0.1),
+    ("0.5× time", 0.5),
+    ("1× time", 1.0),
+    ("2× time", 2.0),
+    ("5× time", 5.0),
+    ("10× time", 10.0),
+    ("20× time", 20.0),
+];
+
+/// Real ms between play ticks by virtual time.
+const TIME_TICK_MS: u32 = 50;
+
+/// Steps one tick may take (the rest wait for the next tick).
+const STEPS_PER_TICK: u64 = 20_000;
+
+/// The virtual-time factor of speed index `i`, if it is a time speed.
+fn time_factor(i: usize) -> Option<f64> {
+    i.checked_sub(SPEEDS.len())
+        .and_then(|j| TIME_SPEEDS.get(j))
+        .map(|s| s.1)
+}
 
 /// A shared, mutable session plus the version it was at when this handle was made.
 ///
@@ -136,8 +162,12 @@ pub struct AppState {
     /// The snapshot of the world at the session's current version.
     pub view: Rc<StateView>,
     pub playing: bool,
-    /// Index into [`SPEEDS`].
+    /// Index into [`SPEEDS`], then [`TIME_SPEEDS`].
     pub speed: usize,
+    /// Focus: Step and Play pass background steps (counted in a note).
+    pub focus: bool,
+    /// The virtual time play by time has reached (ms, fractions kept).
+    play_clock: f64,
     pub console: Rc<Vec<ConsoleEntry>>,
     /// Commands entered at the `$ ` prompt, oldest first (for ↑/↓).
     pub history: Rc<Vec<String>>,
@@ -216,6 +246,8 @@ impl AppState {
             view,
             playing: false,
             speed: DEFAULT_SPEED,
+            focus: false,
+            play_clock: 0.0,
             console: Rc::new(vec![ConsoleEntry::Note(
                 "Type a Kafka command (try `help`), or use the forms. Step through what happens with Step / Play.".into(),
             )]),
@@ -241,6 +273,11 @@ pub enum Action {
     /// One step of play; stops play only when nothing at all is scheduled.
     Tick,
     SetSpeed(usize),
+    /// Turns focus (pass background steps) on or off.
+    SetFocus(bool),
+    /// The scrubber: go to this step (back through checkpoints, or forward
+    /// replaying the recorded future).
+    Seek(u64),
     Reset(u64),
     /// A line typed at the console prompt.
     ConsoleLine(String),
@@ -303,10 +340,37 @@ impl Reducible for AppState {
                 false
             }
             Action::SetSpeed(i) => {
-                if i < SPEEDS.len() {
+                if i < SPEEDS.len() + TIME_SPEEDS.len() {
                     next.speed = i;
+                    next.play_clock = next.view.time_ms as f64;
                 }
                 false
+            }
+            Action::SetFocus(on) => {
+                next.focus = on;
+                false
+            }
+            Action::Seek(step) => {
+                next.playing = false;
+                next.stop_running();
+                next.apply(|s, n| {
+                    let now = s.world().step_count();
+                    if step < now {
+                        s.back(now - step);
+                        return;
+                    }
+                    let target = step.min(s.world().timeline_len());
+                    let mut out = LineOutput::default();
+                    while s.world().step_count() < target {
+                        let one = s.step();
+                        let stop = one.events.is_empty();
+                        out.merge(one);
+                        if stop {
+                            break;
+                        }
+                    }
+                    n.show(out);
+                })
             }
             Action::TogglePlay if next.busy.is_some() => {
                 next.stop_running();
@@ -319,16 +383,25 @@ impl Reducible for AppState {
                     next.notice = Some(NOTHING_SCHEDULED_NOTICE.into());
                 } else {
                     next.playing = true;
+                    next.play_clock = next.view.time_ms as f64;
                 }
                 false
             }
             Action::Step => {
                 next.playing = false;
                 next.stop_running();
+                let focus = next.focus;
                 next.apply(|s, n| {
-                    let out = s.step();
+                    let (out, skipped) = if focus {
+                        s.step_focus(STEPS_PER_TICK)
+                    } else {
+                        (s.step(), 0)
+                    };
                     if out.events.is_empty() {
                         n.notice = Some(stall_or(&out, IDLE_NOTICE));
+                    }
+                    if skipped > 0 {
+                        n.push(ConsoleEntry::Note(focus_note(skipped)));
                     }
                     n.show(out);
                 })
@@ -340,14 +413,35 @@ impl Reducible for AppState {
                 // Background timers (heartbeats, follower fetch waits, session
                 // checks) are steps too: a failover happens through them, so play
                 // keeps going until the learner pauses or nothing is scheduled.
-                next.apply(|s, n| {
-                    let out = s.step();
-                    if out.events.is_empty() {
-                        n.stop_playing = true;
-                        n.notice = Some(stall_or(&out, NOTHING_SCHEDULED_NOTICE));
-                    }
-                    n.show(out);
-                })
+                let focus = next.focus;
+                if let Some(factor) = time_factor(next.speed) {
+                    // By virtual time: every step due by the time play has reached.
+                    next.play_clock += f64::from(TIME_TICK_MS) * factor;
+                    let until = next.play_clock as u64;
+                    next.apply(|s, n| {
+                        let out = s.play_until(until, STEPS_PER_TICK);
+                        // Stop when nothing is scheduled, or time stands still
+                        // (a stall: its sentence is on stderr).
+                        if out.events.is_empty() && (nothing_scheduled(s) || !out.stderr.is_empty()) {
+                            n.stop_playing = true;
+                            n.notice = Some(stall_or(&out, NOTHING_SCHEDULED_NOTICE));
+                        }
+                        n.show(out);
+                    })
+                } else {
+                    next.apply(|s, n| {
+                        let (out, _) = if focus {
+                            s.step_focus(STEPS_PER_TICK)
+                        } else {
+                            (s.step(), 0)
+                        };
+                        if out.events.is_empty() {
+                            n.stop_playing = true;
+                            n.notice = Some(stall_or(&out, NOTHING_SCHEDULED_NOTICE));
+                        }
+                        n.show(out);
+                    })
+                }
             }
             Action::Back => {
                 next.playing = false;
@@ -841,8 +935,19 @@ fn stall_or(out: &LineOutput, otherwise: &str) -> String {
     }
 }
 
+/// The note after a focused Step passed background steps.
+fn focus_note(skipped: u64) -> String {
+    format!(
+        "Focus: passed {skipped} background step{} (heartbeats, checks that found all well, fetches with nothing new); the event log lists every one.",
+        if skipped == 1 { "" } else { "s" }
+    )
+}
+
 /// Milliseconds between play ticks at speed index `i`.
 fn tick_ms(i: usize) -> u32 {
+    if time_factor(i).is_some() {
+        return TIME_TICK_MS;
+    }
     let per_second = SPEEDS.get(i).map_or(1.0, |s| s.1);
     (1000.0 / per_second).round().clamp(20.0, 10_000.0) as u32
 }
@@ -1127,6 +1232,39 @@ pub fn app() -> Html {
         move |_: &()| f(&d)
     };
     let on_guide_next = (*use_memo((), guide_cb(|d| d.reform(|_| Action::GuideNext)))).clone();
+    let on_seek = {
+        let d = dispatch.clone();
+        (*use_memo((), move |_| d.reform(Action::Seek))).clone()
+    };
+    // The scrubber's figures; its markers are read again only when the
+    // timeline grows or forks.
+    let timeline = state
+        .session
+        .get()
+        .map(|s| {
+            let w = s.world();
+            (w.timeline_len(), w.step_count(), w.lineage())
+        })
+        .unwrap_or_default();
+    let markers = {
+        let handle = state.session.clone();
+        use_memo((timeline.0, timeline.2), move |&(len, _)| {
+            handle
+                .get()
+                .map(|s| super::scrubber::thin(&s.world().markers(), len))
+                .unwrap_or_default()
+        })
+    };
+    let sentence = {
+        let handle = state.session.clone();
+        Callback::from(move |step: u64| {
+            handle
+                .get()
+                .and_then(|s| s.world().event(step))
+                .map(|e| format!("#{} · {} ms · {}", e.step, e.time_ms, e.narration))
+                .unwrap_or_default()
+        })
+    };
     let on_guide_prev = (*use_memo((), guide_cb(|d| d.reform(|_| Action::GuidePrev)))).clone();
     let on_guide_stop = (*use_memo((), guide_cb(|d| d.reform(|_| Action::GuideStop)))).clone();
     let on_guide_answer = {
@@ -1213,18 +1351,24 @@ pub fn app() -> Html {
                 />
             </header>
             <div id="narration-live" class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">{ narration }</div>
-            <Controls
-                playing={state.playing}
-                speed={state.speed}
-                step={state.view.step}
-                time_ms={state.view.time_ms}
-                seed={seed}
-                profile={AttrValue::from(profile)}
-                on_command={on_command.clone()}
-                notice={state.notice.clone().map(AttrValue::from)}
-                busy={state.busy.clone().map(AttrValue::from)}
-                on_action={dispatch.clone()}
-            />
+            // One grid row: the control bar, then the timeline scrubber under it.
+            <div class="controls-row">
+                <Controls
+                    playing={state.playing}
+                    speed={state.speed}
+                    focus={state.focus}
+                    step={state.view.step}
+                    time_ms={state.view.time_ms}
+                    seed={seed}
+                    profile={AttrValue::from(profile)}
+                    on_command={on_command.clone()}
+                    notice={state.notice.clone().map(AttrValue::from)}
+                    busy={state.busy.clone().map(AttrValue::from)}
+                    on_action={dispatch.clone()}
+                />
+                <Scrubber len={timeline.0} current={timeline.1} markers={markers}
+                    sentence={sentence} on_seek={on_seek} />
+            </div>
             <div class="workspace">
                 <div class="left-column">
                     <section class="panel cluster-panel" aria-label="Cluster">
@@ -1262,7 +1406,7 @@ pub fn app() -> Html {
                         />
                     }
                     <GroupsPanel view={state.view.clone()} on_command={on_command} />
-                    <EventLog session={state.session.clone()} />
+                    <EventLog session={state.session.clone()} view={state.view.clone()} />
                     { console_view }
                 </div>
             </div>

@@ -195,8 +195,8 @@ pub fn cluster_view(props: &ClusterViewProps) -> Html {
 
     let top_row = top.iter().map(|n| match n {
         TopNode::Controller => controller_node(view),
-        TopNode::Producer(p) => producer_node(p),
-        TopNode::Consumer(c) => consumer_node(c),
+        TopNode::Producer(p) => producer_node(view, p),
+        TopNode::Consumer(c) => consumer_node(view, c),
         TopNode::Curl => curl_node(&view.registry),
         TopNode::SchemaRegistry => registry_node(&view.registry),
     });
@@ -313,8 +313,14 @@ fn status_mark(s: RecordStatus) -> &'static str {
     }
 }
 
-fn producer_node(p: &ProducerView) -> Html {
+fn producer_node(view: &StateView, p: &ProducerView) -> Html {
     let skip = p.records.len().saturating_sub(CLIENT_RECORDS_SHOWN);
+    // The shown records the kernel calls lost: acknowledged, kept by no replica.
+    let lost: Vec<(u32, u64)> =
+        crate::sim::callouts::lost_of(view, &p.name, p.records.get(skip..).unwrap_or_default())
+            .iter()
+            .map(|l| (l.partition, l.offset))
+            .collect();
     let earlier = p.records_total.saturating_sub(CLIENT_RECORDS_SHOWN as u64);
     let acks = p.config.get("acks").cloned().unwrap_or_default();
     html! {
@@ -342,15 +348,20 @@ fn producer_node(p: &ProducerView) -> Html {
                         Some(k) => format!("{k}: {}", r.value.as_deref().unwrap_or("null")),
                         None => r.value.clone().unwrap_or_else(|| "null".into()),
                     };
+                    let is_lost = matches!((r.partition, r.offset), (Some(p), Some(o)) if lost.contains(&(p, o)));
                     let title = match &r.error {
                         Some(e) => format!("{status}: {e}"),
+                        None if is_lost => "acknowledged, but no replica holds it any more: LOST".to_string(),
                         None => status.to_string(),
                     };
                     html! {
-                        <li class={classes!("produced", status)} data-status={status} title={title}>
+                        <li class={classes!("produced", status, is_lost.then_some("lost"))} data-status={status} title={title}>
                             <span class="status-mark" aria-label={status}>{ status_mark(r.status) }</span>
                             <span class="rec-text">{ text }</span>
                             <span class="rec-place">{ place }</span>
+                            if is_lost {
+                                <span class="lost-badge">{ "LOST" }</span>
+                            }
                         </li>
                     }
                 }) }
@@ -359,9 +370,9 @@ fn producer_node(p: &ProducerView) -> Html {
     }
 }
 
-fn consumer_node(c: &ConsumerView) -> Html {
+fn consumer_node(view: &StateView, c: &ConsumerView) -> Html {
     if let Some(g) = &c.group {
-        return group_consumer_node(c, g);
+        return group_consumer_node(c, g, &crate::sim::callouts::consumer_marks(view, &c.name));
     }
     let skip = c.records.len().saturating_sub(CLIENT_RECORDS_SHOWN.min(3));
     let earlier = c
@@ -421,7 +432,11 @@ fn consumed_text(key: &Option<String>, value: &Option<String>) -> String {
 /// A group consumer: its group (name and colour), its own phase, what its
 /// application does, and for each partition it owns the position (next offset
 /// poll() returns) and the committed offset.
-fn group_consumer_node(c: &ConsumerView, g: &ConsumerGroupView) -> Html {
+fn group_consumer_node(
+    c: &ConsumerView,
+    g: &ConsumerGroupView,
+    marks: &crate::sim::callouts::ConsumerMarks,
+) -> Html {
     let down = c.closed || g.killed;
     let skip = c.records.len().saturating_sub(2);
     let state = if g.killed {
@@ -467,6 +482,17 @@ fn group_consumer_node(c: &ConsumerView, g: &ConsumerGroupView) -> Html {
             </div>
             if !app.is_empty() {
                 <div class="node-line node-app" data-app={g.app} title="what its application is doing">{ app }</div>
+            }
+            if !marks.processed_twice.is_empty() {
+                <div class="node-line outcome-mark twice-mark"
+                    title={marks.processed_twice.iter().map(|(r, n)| format!("{r} ×{n}")).collect::<Vec<_>>().join(", ")}>
+                    { format!("⚠ {} processed twice", marks.processed_twice.len()) }
+                </div>
+            }
+            if !marks.never_processed.is_empty() {
+                <div class="node-line outcome-mark never-mark" title={marks.never_processed.join(", ")}>
+                    { format!("⚠ {} never processed", marks.never_processed.len()) }
+                </div>
             }
             if !down {
                 if owned.is_empty() {

@@ -1,15 +1,18 @@
 //! The control bar: step, back, play/pause, reset with a seed, the timing
 //! profile, speed, and where we are on the timeline (step counter and virtual clock).
 
-use super::app::{Action, SPEEDS};
+use super::app::{Action, SPEEDS, TIME_SPEEDS};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq, Clone)]
 pub struct ControlsProps {
     pub playing: bool,
-    /// Index into [`SPEEDS`].
+    /// Index into [`SPEEDS`], then [`TIME_SPEEDS`].
     pub speed: usize,
+    /// Focus: Step and Play pass background steps.
+    #[prop_or_default]
+    pub focus: bool,
     /// Steps taken so far.
     pub step: u64,
     pub time_ms: u64,
@@ -135,14 +138,38 @@ pub fn controls(props: &ControlsProps) -> Html {
                 </button>
                 <label class="speed-label">
                     { "Speed " }
-                    <select id="speed" onchange={on_speed} title="Steps per second while playing (1× = one step per second)">
-                        { for SPEEDS.iter().enumerate().map(|(i, (label, per_s))| html! {
-                            <option value={i.to_string()} selected={i == props.speed}
-                                title={format!("{per_s} step(s) per second")}>
-                                { *label }
-                            </option>
-                        }) }
+                    <select id="speed" onchange={on_speed} title="Play step by step (steps per second) or by virtual time (1× time = one virtual second per real second)">
+                        <optgroup label="Steps per second">
+                            { for SPEEDS.iter().enumerate().map(|(i, (label, per_s))| html! {
+                                <option value={i.to_string()} selected={i == props.speed}
+                                    title={format!("{per_s} step(s) per second")}>
+                                    { *label }
+                                </option>
+                            }) }
+                        </optgroup>
+                        <optgroup label="Virtual time">
+                            { for TIME_SPEEDS.iter().enumerate().map(|(j, (label, factor))| {
+                                let i = SPEEDS.len() + j;
+                                html! {
+                                    <option value={i.to_string()} selected={i == props.speed}
+                                        title={format!("{factor} virtual second(s) per real second: every step due by then")}>
+                                        { *label }
+                                    </option>
+                                }
+                            }) }
+                        </optgroup>
                     </select>
+                </label>
+                <label class="focus-label" title="Step and Play pass background steps (heartbeats, checks that find all well, fetches with nothing new) and stop at the next step that matters; Back still goes one step at a time">
+                    <input id="focus" type="checkbox" checked={props.focus}
+                        onchange={{
+                            let cb = props.on_action.clone();
+                            Callback::from(move |e: Event| {
+                                let input: HtmlInputElement = e.target_unchecked_into();
+                                cb.emit(Action::SetFocus(input.checked()));
+                            })
+                        }} />
+                    { " Focus" }
                 </label>
             </div>
             <div class="control-group position">

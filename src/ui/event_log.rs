@@ -27,6 +27,9 @@ const DEFAULT_VISIBLE_ROWS: u64 = 12;
 #[derive(Properties, PartialEq, Clone)]
 pub struct EventLogProps {
     pub session: SessionHandle,
+    /// The state, for the outcome callouts above the list.
+    #[prop_or_default]
+    pub view: Option<std::rc::Rc<crate::sim::StateView>>,
 }
 
 fn event_item(e: &Event, class: &'static str) -> Html {
@@ -152,6 +155,7 @@ pub fn event_log(props: &EventLogProps) -> Html {
                     <strong>{ format!("#{} ", e.step) }</strong>{ &e.narration }
                 </p>
             }
+            { props.view.as_deref().map(super::outcomes::callouts).unwrap_or_default() }
             <ul id="event-log" class="event-log" ref={list_ref} onscroll={onscroll}
                 aria-label="Events, one per step" tabindex="0">
                 if rows_above > 0 {

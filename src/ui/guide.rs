@@ -5,8 +5,11 @@
 //! checks of the beat that just ran against the live state, and marks the
 //! beat's highlights in the cluster view with the class `lesson-highlight`.
 //! For a challenge it shows the goal (✓ once every condition holds on the
-//! live state) and the hints.
+//! live state) and the hints. Above it, the lessons page lists every chapter,
+//! lesson and challenge with the learner's progress, kept in `localStorage`
+//! (see [`crate::lessons::progress`]).
 
+use crate::lessons::progress::{self, Progress, Status};
 use crate::lessons::{self, Highlight, Lesson};
 use crate::sim::StateView;
 use std::rc::Rc;
@@ -103,6 +106,69 @@ fn mark(highlights: &[String]) {
     }
 }
 
+/// Where the page keeps the learner's progress.
+const PROGRESS_KEY: &str = "kafka-sim-progress";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+/// The stored progress; none when storage is unavailable (private mode, file://).
+fn load_progress() -> Progress {
+    storage()
+        .and_then(|s| s.get_item(PROGRESS_KEY).ok().flatten())
+        .map(|t| Progress::parse(&t))
+        .unwrap_or_default()
+}
+
+fn save_progress(p: &Progress) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(PROGRESS_KEY, &p.to_text());
+    }
+}
+
+/// The lessons page: chapters, lessons and challenges with their progress; a
+/// click starts one.
+fn lessons_page(all: &[Lesson], progress: &Progress, on_start: &Callback<String>) -> Html {
+    let chapters = progress::chapters(all, progress);
+    let total: usize = chapters.iter().map(|c| c.entries.len()).sum();
+    let done: usize = chapters.iter().map(progress::Chapter::done).sum();
+    html! {
+        <details id="lessons-page" class="lessons-page">
+            <summary>{ format!("All lessons and challenges: {done} of {total} done") }</summary>
+            { for chapters.iter().map(|c| html! {
+                <div class="lessons-chapter">
+                    <p class="lessons-chapter-title">
+                        { c.title.clone() }
+                        <span class="chapter-progress">{ format!(" {}/{}", c.done(), c.entries.len()) }</span>
+                    </p>
+                    <ul>
+                        { for c.entries.iter().map(|e| {
+                            let cb = on_start.clone();
+                            let id = e.id.clone();
+                            let class = match e.status {
+                                Status::Done => "lesson-done",
+                                Status::Beats(_) => "lesson-started",
+                                Status::New => "",
+                            };
+                            html! {
+                                <li class={classes!("lesson-entry", class, e.coming.then_some("lesson-coming"))} data-lesson={e.id.clone()}>
+                                    <button type="button" class="link-button"
+                                        title={if e.challenge { "Start this challenge" } else { "Start this lesson" }}
+                                        onclick={Callback::from(move |_: MouseEvent| cb.emit(id.clone()))}>
+                                        { e.title.clone() }
+                                    </button>
+                                    <span class="lesson-badge">{ e.badge() }</span>
+                                </li>
+                            }
+                        }) }
+                    </ul>
+                </div>
+            }) }
+        </details>
+    }
+}
+
 #[derive(Properties, PartialEq, Clone)]
 pub struct GuideProps {
     pub guide: Option<Rc<Guide>>,
@@ -118,13 +184,46 @@ pub struct GuideProps {
 
 #[function_component(GuidePanel)]
 pub fn guide_panel(props: &GuideProps) -> Html {
-    let list = use_memo((), |_| {
+    let all = use_memo((), |_| {
         lessons::FILES
             .iter()
             .filter_map(|(f, t)| lessons::parse(f, t).ok())
-            .map(|l| (l.id.clone(), format!("{} · {}", l.chapter, l.title)))
             .collect::<Vec<_>>()
     });
+    let list: Vec<(String, String)> = all
+        .iter()
+        .map(|l| (l.id.clone(), format!("{} · {}", l.chapter, l.title)))
+        .collect();
+    let progress = use_state(load_progress);
+    // Record how far the learner got: beats run, or a challenge's goal reached.
+    {
+        let progress = progress.clone();
+        let key = props.guide.as_ref().map(|g| {
+            let reached =
+                g.lesson.is_challenge() && g.lesson.goal.iter().all(|c| c.holds(&props.view));
+            (
+                g.lesson.id.clone(),
+                g.done,
+                g.lesson.beats.len(),
+                g.lesson.is_challenge(),
+                reached,
+            )
+        });
+        use_effect_with(key, move |key| {
+            if let Some((id, done, beats, challenge, reached)) = key {
+                let mut p = (*progress).clone();
+                let changed = if *challenge {
+                    *reached && p.record_done(id)
+                } else {
+                    p.record_beats(id, *done, *beats)
+                };
+                if changed {
+                    save_progress(&p);
+                    progress.set(p);
+                }
+            }
+        });
+    }
     let chosen = use_state(|| list.first().map(|(id, _)| id.clone()).unwrap_or_default());
     // The highlights of the beat that ran last, marked after every render.
     let highlights: Vec<String> = props
@@ -151,7 +250,17 @@ pub fn guide_panel(props: &GuideProps) -> Html {
         let (cb, chosen) = (props.on_start.clone(), chosen.clone());
         Callback::from(move |_: MouseEvent| cb.emit((*chosen).clone()))
     };
+    // Starting from the lessons page also shows that lesson in the select.
+    let start_from_page = {
+        let (cb, chosen) = (props.on_start.clone(), chosen.clone());
+        Callback::from(move |id: String| {
+            chosen.set(id.clone());
+            cb.emit(id);
+        })
+    };
     let picker = html! {
+        <>
+        { lessons_page(&all, &progress, &start_from_page) }
         <div class="lesson-row">
             <label for="guided-lesson" class="form-title">{ "Guided lesson" }</label>
             <select id="guided-lesson" onchange={on_change}>
@@ -162,6 +271,7 @@ pub fn guide_panel(props: &GuideProps) -> Html {
             <button id="guide-start" type="button" onclick={on_start}
                 title="Start a new cluster and follow the lesson beat by beat">{ "Start" }</button>
         </div>
+        </>
     };
     let Some(g) = &props.guide else {
         return html! { <section class="panel guide-panel" aria-label="Guided lesson">{ picker }</section> };
@@ -234,6 +344,9 @@ pub fn guide_panel(props: &GuideProps) -> Html {
         <section class="panel guide-panel" aria-label="Guided lesson">
             { picker }
             <h2 class="guide-title">{ g.lesson.title.clone() }</h2>
+            if let Some(c) = &g.lesson.coming {
+                <p class="guide-coming">{ format!("Coming: {c}") }</p>
+            }
             if let Some(b) = last {
                 <div class="guide-done">
                     <p class="guide-beat-title">{ format!("Beat {} of {beats}: {} — at its end:", g.done, b.title) }</p>

@@ -432,3 +432,103 @@ test('a runaway command ends with a message while the page stays responsive', { 
     await page.close();
   }
 });
+
+test('guided lesson beat by beat, then a challenge to its ✓', { timeout: 240_000 }, async () => {
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  page.setDefaultTimeout(20_000);
+  const errors = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(msg.text());
+  });
+  page.on('pageerror', (err) => errors.push(String(err?.stack ?? err)));
+  // A beat runs in slices; beat n is done when the panel reports it and nothing runs.
+  const beatDone = async (n) => {
+    await page.waitForFunction((n) => {
+      const done = document.querySelector('.guide-done .guide-beat-title')?.textContent ?? '';
+      return !document.querySelector('#busy') && done.startsWith(`Beat ${n} of`);
+    }, n, { timeout: 60_000 });
+  };
+
+  let step = 'open page';
+  try {
+    await page.goto(server.url, { waitUntil: 'load' });
+    await page.waitForSelector('#app-root', { timeout: 30_000 });
+
+    step = 'the lessons page lists every chapter';
+    await page.click('#lessons-page summary');
+    assert.ok((await page.locator('#lessons-page .lessons-chapter').count()) >= 9);
+    assert.ok((await page.locator('#lessons-page .lesson-entry').count()) >= 30);
+
+    step = 'start "acks=1: the leader dies" from the lessons page';
+    await page.click('.lesson-entry[data-lesson="41-acks1-leader-dies"] button');
+    await page.waitForSelector('.guide-beat');
+    assert.match(await page.locator('.guide-beat .guide-beat-title').textContent(), /Beat 1 of 5/);
+
+    step = 'beat 1: three replicas, orders-0 highlighted';
+    await page.click('#guide-next');
+    await beatDone(1);
+    assert.equal(await page.locator('.guide-check.check-no').count(), 0);
+    assert.equal(await page.locator('.replica.lesson-highlight[data-topic="orders"]').count(), 3);
+    await page.screenshot({ path: path.join(OUT, 'e2e-lesson-beat1.png') });
+
+    step = 'beat 2';
+    await page.click('#guide-next');
+    await beatDone(2);
+    assert.equal(await page.locator('.guide-check.check-no').count(), 0);
+
+    step = 'beat 3 asks first: Next beat waits for the answer';
+    assert.ok(await page.locator('#guide-next').isDisabled());
+    assert.match(await page.locator('.predict-question').textContent(), /How many brokers hold it/);
+    await page.locator('.predict-choice', { hasText: 'One: only the leader' }).click();
+    assert.equal(await page.locator('.predict-choice.choice-right').count(), 1);
+    assert.match(await page.locator('.predict-because').textContent(), /acks=1 means the leader answers/);
+    await page.screenshot({ path: path.join(OUT, 'e2e-lesson-predict.png') });
+    await page.click('#guide-next');
+    await beatDone(3);
+    assert.equal(await page.locator('.guide-check.check-no').count(), 0);
+    assert.equal(await page.locator('.producer-node.lesson-highlight[data-node="console-producer-2"]').count(), 1);
+
+    step = 'beat 4: the leader dies, "second" is LOST';
+    await page.click('#guide-next');
+    await beatDone(4);
+    assert.equal(await page.locator('.guide-check.check-no').count(), 0);
+    assert.equal(await page.locator('.producer-node[data-node="console-producer-2"] .produced.lost .lost-badge').count(), 1);
+    assert.match(await page.locator('#outcome-callouts .callout-lost').textContent(), /^LOST: console-producer-2 was told that "second"/);
+    assert.ok((await page.locator('.scrubber .marker[data-kind="fence"]').count()) >= 1, 'the fencing is on the scrubber');
+    await page.screenshot({ path: path.join(OUT, 'e2e-lesson-lost.png') });
+
+    step = 'beat 5: answer, run, lesson complete and recorded';
+    await page.locator('.predict-choice', { hasText: 'No, broker 1 deletes it' }).click();
+    await page.click('#guide-next');
+    await beatDone(5);
+    assert.equal(await page.locator('.guide-check.check-no').count(), 0);
+    await page.waitForSelector('.guide-end');
+    assert.equal(await page.locator('.lesson-entry[data-lesson="41-acks1-leader-dies"] .lesson-badge').textContent(), '✓');
+    assert.match(await page.locator('#lessons-page summary').textContent(), /: 1 of \d+ done/);
+    const stored = await page.evaluate(() => localStorage.getItem('kafka-sim-progress'));
+    assert.match(stored, /41-acks1-leader-dies done/);
+
+    step = 'challenge: shrink the ISR without killing a broker';
+    if (!(await page.locator('#lessons-page').evaluate((d) => d.open))) await page.click('#lessons-page summary');
+    await page.click('.lesson-entry[data-lesson="94-shrink-the-isr"] button');
+    await page.waitForSelector('.guide-goal');
+    await page.click('#guide-next');
+    await beatDone(1);
+    assert.doesNotMatch(await page.locator('.guide-goal').textContent(), /Goal reached/);
+    for (const line of ['sim broker pause 3 6000', 'sim advance 5000']) {
+      await page.fill('#console-input', line);
+      await page.press('#console-input', 'Enter');
+      await page.waitForFunction(() => !document.querySelector('#busy'), null, { timeout: 60_000 });
+    }
+    await page.waitForFunction(() => (document.querySelector('.guide-goal')?.textContent ?? '').includes('✓ Goal reached'));
+    assert.equal(await page.locator('.guide-goal .check-no').count(), 0);
+    assert.equal(await page.locator('.lesson-entry[data-lesson="94-shrink-the-isr"] .lesson-badge').textContent(), '✓');
+    await page.screenshot({ path: path.join(OUT, 'e2e-challenge-done.png') });
+    assert.deepEqual(errors.filter((m) => /panicked|RuntimeError|unreachable/i.test(m)), [], 'no panic');
+  } catch (err) {
+    await page.screenshot({ path: path.join(OUT, 'e2e-lessons-failure.png'), fullPage: true }).catch(() => {});
+    throw new Error(`E2E step failed: ${step}\n  ${err?.message ?? err}\n  ${errors.join('\n  ')}`, { cause: err });
+  } finally {
+    await page.close();
+  }
+});

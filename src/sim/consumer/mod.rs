@@ -557,6 +557,9 @@ impl Consumer {
                         ));
                     }
                 } else if partitions.iter().all(|p| p.error.is_none()) {
+                    if out.narration.is_empty() {
+                        out.kind = EventKind::FetchEmpty;
+                    }
                     out.then(format!(
                         "{} receives an empty Fetch response and asks again.",
                         self.name

@@ -94,7 +94,11 @@ impl Consumer {
         let Some(g) = self.gcm() else { return };
         g.heartbeat_in_flight = false;
         match error {
-            None => out.then(format!("{name}'s heartbeat is acknowledged.")),
+            None => {
+                // Routine: background for the page's focus setting.
+                out.kind = EventKind::ConsumerHeartbeat;
+                out.then(format!("{name}'s heartbeat is acknowledged."));
+            }
             Some(ErrorCode::RebalanceInProgress) => {
                 if g.phase == MemberPhase::Stable && g.rejoin.is_none() {
                     g.rejoin = Some("the coordinator said a rebalance is in progress".into());
