@@ -1067,7 +1067,12 @@ pub fn state_for(r: Replayed, what: &str) -> AppState {
 
 /// The page's first state: a link in the URL, else the autosave, else a
 /// fresh cluster; a refused link says why (see `session_bar::startup`).
+/// An embed starts fresh: it opens its own link (keeping the iframe's `src`
+/// as written) and never the full page's autosave.
 fn initial_state() -> AppState {
+    if super::embed::config().is_some() {
+        return AppState::default();
+    }
     let start = super::session_bar::startup();
     let mut state = match start.restored {
         Some((r, what)) => state_for(r, &what),
