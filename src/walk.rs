@@ -78,8 +78,14 @@ pub fn random_line(rng: &mut SimRng) -> String {
         }
         2..=4 => {
             let n = rng.range_inclusive(1, 4);
+            // Idempotence is on by default (turned off quietly with acks 0 or 1);
+            // now and then a producer turns it off explicitly.
+            let idempotence = match rng.below(4) {
+                0 => " --producer-property enable.idempotence=false",
+                _ => "",
+            };
             let mut s = format!(
-                "kafka-console-producer --topic t{} --property parse.key=true --property key.separator=: --producer-property acks={} <<END\n",
+                "kafka-console-producer --topic t{} --property parse.key=true --property key.separator=: --producer-property acks={}{idempotence} <<END\n",
                 rng.below(4),
                 acks[rng.below(3) as usize]
             );

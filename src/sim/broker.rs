@@ -10,7 +10,7 @@
 use super::controller::{PartitionMeta, TopicMeta};
 use super::error::ErrorCode;
 use super::group::OFFSETS_TOPIC;
-use super::log::{ReplicaLog, SharedRecord};
+use super::log::{ReplicaLog, SequenceCheck, SharedRecord};
 use super::outcome::{plural, Outcome, Outgoing, Timer};
 use super::protocol::{
     Acks, Body, FetchPartition, FetchPartitionResponse, ListOffsetsPartitionResponse, Message,
@@ -128,6 +128,20 @@ pub struct Broker {
     /// Counter behind the member ids it hands out.
     #[serde(default)]
     pub member_seq: u64,
+    /// How many producer ids it has handed out (InitProducerId).
+    #[serde(default)]
+    pub producer_ids_issued: u64,
+}
+
+/// Kafka's controller hands each broker producer ids in blocks of 1,000
+/// (`AllocateProducerIds`). The simulator fixes the blocks instead of asking:
+/// a broker's k-th block is number `k × 10 + broker id`, so ids never collide.
+pub const PRODUCER_ID_BLOCK_SIZE: u64 = 1000;
+
+/// The `n`-th producer id broker `broker` hands out (0-based).
+pub fn producer_id(broker: u32, n: u64) -> u64 {
+    let block = (n / PRODUCER_ID_BLOCK_SIZE) * 10 + u64::from(broker % 10);
+    block * PRODUCER_ID_BLOCK_SIZE + n % PRODUCER_ID_BLOCK_SIZE
 }
 
 impl Broker {
@@ -150,6 +164,7 @@ impl Broker {
             version: 0,
             groups: SharedMap::new(),
             member_seq: 0,
+            producer_ids_issued: 0,
         }
     }
 
@@ -207,6 +222,14 @@ impl Broker {
                 self.followers.retain(|tp, _| tp.topic != name);
                 self.pending_isr_change.retain(|tp| tp.topic != name);
             }
+        }
+    }
+
+    /// A topic's configs changed (`kafka-configs --alter`): the broker's image
+    /// follows at once, so the next check reads the new values.
+    pub fn set_topic_configs(&mut self, name: &str, configs: &VecMap<String, String>) {
+        if let Some(t) = self.image.get_mut(name) {
+            t.configs = configs.clone();
         }
     }
 
@@ -333,6 +356,7 @@ impl Broker {
                 self.on_follower_fetch_response(msg, partitions, settings)
             }
             Body::ListOffsetsRequest { partitions } => self.on_list_offsets(msg, partitions),
+            Body::InitProducerIdRequest {} => self.on_init_producer_id(msg),
             Body::MetadataUpdate { offset, partitions } => {
                 self.metadata_offset = self.metadata_offset.max(*offset);
                 self.on_metadata_update(now, partitions, settings)
@@ -425,6 +449,30 @@ impl Broker {
 
     // ------------------------------------------------------------------ produce
 
+    /// InitProducerId without a `transactional.id`: any broker hands out a
+    /// fresh producer id with epoch 0 (Kafka's `TransactionCoordinator`).
+    fn on_init_producer_id(&mut self, msg: &Message) -> Outcome {
+        let id = producer_id(self.id, self.producer_ids_issued);
+        self.producer_ids_issued += 1;
+        let mut out = Outcome::new(
+            EventKind::InitProducerId,
+            format!(
+                "Broker {} gives {} producer id {id} (epoch 0): from now on the leaders can tell this producer's batches apart and spot one sent twice.",
+                self.id, msg.from
+            ),
+        );
+        out.send(
+            msg.from.clone(),
+            Body::InitProducerIdResponse {
+                error: None,
+                producer_id: id,
+                producer_epoch: 0,
+            },
+            Some(msg.id),
+        );
+        out
+    }
+
     fn on_produce(
         &mut self,
         now: Time,
@@ -473,8 +521,67 @@ impl Broker {
             let log = self
                 .logs
                 .get_or_insert_with(batch.tp.clone(), Default::default);
-            let base = log.append(&batch.records, epoch);
             let n = batch.records.len() as u64;
+            if let Some(p) = batch.producer {
+                match log.check_sequence(&batch.tp.to_string(), p, n as u32) {
+                    SequenceCheck::Append => {}
+                    SequenceCheck::Duplicate(b) => {
+                        out.then(format!(
+                            "Broker {} already has this batch of {} (producer id {}, sequence {}–{}) at offsets {}–{}: it is a retry of a batch it appended before. It does not append it again and answers with the original offsets.",
+                            self.id,
+                            batch.tp,
+                            p.producer_id,
+                            b.first_sequence,
+                            b.last_sequence,
+                            b.first_offset,
+                            b.last_offset
+                        ));
+                        let hw = log.high_watermark;
+                        if acks == Acks::All && hw <= b.last_offset {
+                            waiting.push((batch.tp.clone(), b.last_offset + 1));
+                        }
+                        responses.push(ProducePartitionResponse {
+                            tp: batch.tp.clone(),
+                            error: None,
+                            base_offset: Some(b.first_offset),
+                        });
+                        continue;
+                    }
+                    refused @ (SequenceCheck::OutOfOrder(_) | SequenceCheck::InvalidEpoch(_)) => {
+                        let (code, message) = match refused {
+                            SequenceCheck::InvalidEpoch(m) => (ErrorCode::InvalidProducerEpoch, m),
+                            SequenceCheck::OutOfOrder(m) => (ErrorCode::OutOfOrderSequenceNumber, m),
+                            _ => (ErrorCode::InvalidRequest, String::new()),
+                        };
+                        out.then(format!(
+                            "Broker {} refuses {} for {} with {code}: {message}.",
+                            self.id,
+                            plural(batch.records.len(), "record"),
+                            batch.tp
+                        ));
+                        responses.push(ProducePartitionResponse {
+                            tp: batch.tp.clone(),
+                            error: Some(code),
+                            base_offset: None,
+                        });
+                        continue;
+                    }
+                }
+            }
+            let copies: Vec<(u64, u64)> = if batch.producer.is_none() {
+                let end = log.log_end_offset();
+                batch
+                    .records
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, (ts, r))| {
+                        log.find_copy(*ts, r, 100).map(|c| (end + i as u64, c))
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let base = log.append_batch(&batch.records, epoch, batch.producer);
             let where_ = if n == 1 {
                 format!("the record at offset {base}")
             } else {
@@ -487,6 +594,15 @@ impl Broker {
                 "Broker {} is leader of {} and appends {where_} (leader epoch {epoch}).",
                 self.id, batch.tp
             ));
+            if let Some(&(new, old)) = copies.first() {
+                let more = match copies.len() {
+                    1 => String::new(),
+                    n => format!(" ({} of this batch's records are copies)", n),
+                };
+                out.then(format!(
+                    "Offset {new} is a duplicate of offset {old} (same key, value and CreateTime){more}: the producer sent its batch again after it got no answer, and without enable.idempotence the broker cannot tell a retry from new data, so the record is now stored twice."
+                ));
+            }
             self.advance_high_watermark(&batch.tp, &mut out);
             let hw = self.logs.get(&batch.tp).map_or(0, |l| l.high_watermark);
             if acks == Acks::All && hw < base + n {

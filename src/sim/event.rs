@@ -112,6 +112,10 @@ event_kinds! {
     GroupDeleted => "group-deleted",
     OffsetsDeleted => "offsets-deleted",
     UncleanElection => "unclean-election",
+    InitProducerId => "init-producer-id",
+    ProducerId => "producer-id",
+    RetentionCheck => "retention-check",
+    ConfigsAltered => "configs-altered",
 }
 
 impl EventKind {

@@ -29,12 +29,28 @@ pub fn check(s: &WorldState) -> Result<(), String> {
                     .get(b)
                     .and_then(|br| br.logs.get(&tp))
                     .ok_or_else(|| format!("{tp}: replica broker {b} has no log"))?;
+                // An idempotent producer's sequence numbers only go up within one
+                // epoch, so no sequence is stored twice in a partition.
+                let mut last_sequence: crate::collections::VecMap<(u64, u16), u32> =
+                    crate::collections::VecMap::new();
                 for (i, r) in log.records.iter().enumerate() {
                     if r.offset != log.log_start_offset + i as u64 {
                         return Err(format!(
                             "{tp} on broker {b}: offset {} at position {i} (offsets must be contiguous)",
                             r.offset
                         ));
+                    }
+                    if let Some(p) = r.producer {
+                        let key = (p.producer_id, p.producer_epoch);
+                        if let Some(&prev) = last_sequence.get(&key) {
+                            if p.sequence <= prev {
+                                return Err(format!(
+                                    "{tp} on broker {b}: producer {} epoch {} has sequence {} at offset {} after sequence {prev} (an idempotent producer's record is stored twice)",
+                                    p.producer_id, p.producer_epoch, p.sequence, r.offset
+                                ));
+                            }
+                        }
+                        last_sequence.insert(key, p.sequence);
                     }
                 }
                 if log.high_watermark > log.log_end_offset() {

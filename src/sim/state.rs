@@ -257,6 +257,14 @@ pub struct RecordView {
     /// For `__consumer_offsets`: what the record says, in a few words
     /// ("commit shop orders-0 → 5", "group shop generation 2").
     pub summary: Option<String>,
+    /// The idempotent producer's id, epoch and this record's sequence number
+    /// (absent for a producer without idempotence: Kafka stores producer id -1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub producer_id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub producer_epoch: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sequence: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -269,6 +277,11 @@ pub struct ProducerView {
     pub records: Vec<ProducedRecordView>,
     /// A steady stream (`sim producer add`): its topic, pace and keys; `null` for the console producer.
     pub stream: Option<StreamView>,
+    /// The idempotent producer's id and epoch (absent without idempotence, or before InitProducerId).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub producer_id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub producer_epoch: Option<u16>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -292,6 +305,9 @@ pub struct ProducedRecordView {
     pub partition: Option<u32>,
     pub offset: Option<u64>,
     pub error: Option<String>,
+    /// The sequence number its batch gave it (idempotent producer only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sequence: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -599,6 +615,9 @@ pub fn record_view_in(topic: &str, r: &Record) -> RecordView {
         key_hex: r.key.as_deref().map(hex),
         value_hex: r.value.as_deref().map(hex),
         headers: r.headers.iter().map(header_view).collect(),
+        producer_id: r.producer.map(|p| p.producer_id),
+        producer_epoch: r.producer.map(|p| p.producer_epoch),
+        sequence: r.producer.map(|p| p.sequence),
     }
 }
 
@@ -744,6 +763,10 @@ pub(crate) fn producer_view(p: &super::producer::Producer, w: Window) -> Produce
                 "compression.type".to_string(),
                 p.config.compression_type.clone(),
             ),
+            (
+                "enable.idempotence".to_string(),
+                p.config.enable_idempotence.to_string(),
+            ),
         ]),
         closed: p.closed,
         records_total: p.records.len() as u64,
@@ -762,6 +785,7 @@ pub(crate) fn producer_view(p: &super::producer::Producer, w: Window) -> Produce
                     .error
                     .map(|e| e.name().to_string())
                     .or_else(|| r.failure.clone()),
+                sequence: r.sequence.map(|s| s.sequence),
             })
             .collect(),
         stream: p.stream.as_ref().map(|st| StreamView {
@@ -771,6 +795,8 @@ pub(crate) fn producer_view(p: &super::producer::Producer, w: Window) -> Produce
             sent: st.sent,
             stopped: st.stopped,
         }),
+        producer_id: p.producer_id,
+        producer_epoch: p.producer_id.map(|_| p.producer_epoch),
     }
 }
 

@@ -115,6 +115,12 @@ pub enum Command {
     ElectPreferredLeaders {
         partitions: Vec<super::types::TopicPartition>,
     },
+    /// `kafka-configs --alter --entity-type topics`: set and delete topic configs.
+    AlterTopicConfigs {
+        topic: String,
+        set: Vec<(String, String)>,
+        delete: Vec<String>,
+    },
     /// `kafka-topics --alter --partitions N`: a topic gets more partitions.
     CreatePartitions {
         topic: String,
@@ -506,6 +512,16 @@ impl WorldState {
                 .controller
                 .validate_create(req),
             Command::DeleteTopic { name } => self.controller.topic(name).map(|_| ()),
+            Command::AlterTopicConfigs { topic, set, delete } => {
+                let mut configs = self.controller.topic(topic)?.configs.clone();
+                for (k, v) in set {
+                    configs.insert(k.clone(), v.trim().to_string());
+                }
+                for k in delete {
+                    configs.remove(k);
+                }
+                super::topic::validate_topic_configs(&configs)
+            }
             Command::Produce { producer, .. } => {
                 if self.consumers.contains_key(producer) {
                     return Err(invalid(format!("{producer} is already a consumer's name")));
@@ -830,6 +846,35 @@ impl WorldState {
         let now = self.now;
         let (actor, out) = match cmd {
             Command::CreateTopic(req) => (NodeId::Controller, self.create_topic_now(req)?),
+            Command::AlterTopicConfigs { topic, set, delete } => {
+                let configs = self.controller.alter_topic_configs(topic, set, delete)?;
+                for b in self.brokers.values_mut() {
+                    b.act(now);
+                    b.set_topic_configs(topic, &configs);
+                }
+                let mut changes: Vec<String> =
+                    set.iter().map(|(k, v)| format!("{k}={}", v.trim())).collect();
+                changes.extend(delete.iter().map(|k| format!("{k} back to its default")));
+                (
+                    NodeId::Controller,
+                    Outcome::new(
+                        EventKind::ConfigsAltered,
+                        format!(
+                            "The controller changes the configs of topic {topic}: {}. Every broker applies the change at once; its overrides are now {}.",
+                            changes.join(", "),
+                            if configs.is_empty() {
+                                "none".to_string()
+                            } else {
+                                configs
+                                    .iter()
+                                    .map(|(k, v)| format!("{k}={v}"))
+                                    .collect::<Vec<_>>()
+                                    .join(",")
+                            }
+                        ),
+                    ),
+                )
+            }
             Command::DeleteTopic { name } => {
                 let meta = self.controller.delete_topic(name)?;
                 for b in self.brokers.values_mut() {
