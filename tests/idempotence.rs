@@ -55,14 +55,21 @@ fn narration(s: &Session) -> String {
 #[test]
 fn with_idempotence_the_retried_batch_is_stored_once() {
     let s = retry_after_a_lost_answer("");
-    assert_eq!(leader_and_isr(&s, "orders").0, Some(1), "no failover happened");
+    assert_eq!(
+        leader_and_isr(&s, "orders").0,
+        Some(1),
+        "no failover happened"
+    );
     for b in 1..=3 {
         assert_eq!(values(&s, "orders", b), ["x"], "broker {b}");
     }
     let p = &s.world().state().producers["console-producer-1"];
     assert!(p.config.enable_idempotence, "the default");
     let r = &p.records[0];
-    assert_eq!((r.status, r.offset, r.attempts), (RecordStatus::Acked, Some(0), 2));
+    assert_eq!(
+        (r.status, r.offset, r.attempts),
+        (RecordStatus::Acked, Some(0), 2)
+    );
     let stored = &s.world().state().brokers[&2].logs[&TopicPartition::new("orders", 0)].records[0];
     let header = stored.producer.expect("the batch carries the producer id");
     assert_eq!(Some(header.producer_id), p.producer_id);
@@ -72,7 +79,10 @@ fn with_idempotence_the_retried_batch_is_stored_once() {
         text.contains("Broker 1 already has this batch of orders-0 (producer id 2000, sequence 0–0) at offsets 0–0"),
         "{text}"
     );
-    assert!(text.contains("asks broker 2 for a producer id (InitProducerId)"), "{text}");
+    assert!(
+        text.contains("asks broker 2 for a producer id (InitProducerId)"),
+        "{text}"
+    );
     // The state JSON shows the producer id, epoch and sequence.
     let json = serde_json::to_value(s.world().snapshot()).expect("json");
     let rec = &json["topics"][0]["partitions"][0]["records"][0];
@@ -91,7 +101,11 @@ fn without_idempotence_the_retried_batch_is_stored_twice() {
     }
     let p = &s.world().state().producers["console-producer-1"];
     assert_eq!(p.producer_id, None);
-    assert_eq!(p.records[0].offset, Some(1), "acknowledged at the copy's offset");
+    assert_eq!(
+        p.records[0].offset,
+        Some(1),
+        "acknowledged at the copy's offset"
+    );
     let text = narration(&s);
     assert!(
         text.contains("Offset 1 is a duplicate of offset 0 (same key, value and CreateTime)"),
@@ -118,7 +132,10 @@ fn conflicting_configs_are_an_error_only_when_idempotence_is_set_explicitly() {
         "kafka-console-producer: Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence."
     );
     assert_eq!(
-        error_of(&mut s, &produce("--producer-property enable.idempotence=true --producer-property retries=0")),
+        error_of(
+            &mut s,
+            &produce("--producer-property enable.idempotence=true --producer-property retries=0")
+        ),
         "kafka-console-producer: Must set retries to non-zero when using the idempotent producer."
     );
     assert_eq!(

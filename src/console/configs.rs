@@ -34,7 +34,8 @@ const SPEC: &[(&str, Kind)] = &[
 ];
 
 /// `ConfigCommand.BrokerSupportedConfigTypes` with `--bootstrap-server`.
-const ENTITY_TYPES: &str = "topics, clients, users, brokers, broker-loggers, ips, client-metrics, groups";
+const ENTITY_TYPES: &str =
+    "topics, clients, users, brokers, broker-loggers, ips, client-metrics, groups";
 
 /// The broker config each topic config falls back to, with Kafka's default
 /// (`ServerTopicConfigSynonyms`; `retention.ms` and `segment.ms` default
@@ -78,7 +79,16 @@ const SYNONYMS: &[(&str, &str, &str)] = &[
 pub fn run(session: &mut Session, words: &[String]) -> LineOutput {
     match run_inner(session, words) {
         Ok(out) => out,
-        Err(e) => LineOutput::error(e),
+        // The generic failure prints two lines on standard error: which command
+        // failed, then the exception (its stack trace is left out).
+        Err(e) => match e.split_once('\n') {
+            Some((first, exception)) => LineOutput {
+                stderr: format!("{first}\n"),
+                error: Some(exception.to_string()),
+                ..Default::default()
+            },
+            None => LineOutput::error(e),
+        },
     }
 }
 
@@ -211,9 +221,7 @@ fn run_inner(session: &mut Session, words: &[String]) -> Result<LineOutput, Stri
             set,
             delete,
         })
-        .map_err(|e| {
-            execution_error(words, "InvalidConfigurationException", &e.message)
-        })?;
+        .map_err(|e| execution_error(words, "InvalidConfigurationException", &e.message))?;
     let mut out = LineOutput::stdout(format!("Completed updating config for topic {name}.\n"));
     out.events.push(event);
     Ok(out)
@@ -270,7 +278,11 @@ fn split_outside_brackets(s: &str) -> Vec<String> {
 
 /// Broker entities: the simulator has no dynamic broker configs, so
 /// `--describe` lists none and `--alter` is refused (see docs/commands.md).
-fn brokers(session: &Session, args: &super::args::Parsed, name: &str) -> Result<LineOutput, String> {
+fn brokers(
+    session: &Session,
+    args: &super::args::Parsed,
+    name: &str,
+) -> Result<LineOutput, String> {
     let Ok(id) = name.parse::<u32>() else {
         return Err(format!(
             "The entity name for brokers must be a valid integer broker id, but it is: {name}"

@@ -157,7 +157,10 @@ fn input_line_inner(session: &mut Session, line: &str) -> LineOutput {
         "kafka-metadata-quorum" => quorum::run(session, rest),
         "curl" => curl::run(session, rest),
         "kafka-configs" => configs::run(session, rest),
-        _ => LineOutput::error(format!("unknown command '{first}' (try `help`)", first = crate::echo::show(first))),
+        _ => LineOutput::error(format!(
+            "unknown command '{first}' (try `help`)",
+            first = crate::echo::show(first)
+        )),
     }
 }
 

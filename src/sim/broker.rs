@@ -10,7 +10,7 @@
 use super::controller::{PartitionMeta, TopicMeta};
 use super::error::ErrorCode;
 use super::group::OFFSETS_TOPIC;
-use super::log::{ReplicaLog, SequenceCheck, SharedRecord};
+use super::log::{ReplicaLog, Retention, SegmentConfig, SequenceCheck, SharedRecord};
 use super::outcome::{plural, Outcome, Outgoing, Timer};
 use super::protocol::{
     Acks, Body, FetchPartition, FetchPartitionResponse, ListOffsetsPartitionResponse, Message,
@@ -197,6 +197,26 @@ impl Broker {
             .and_then(|v| v.long())
             .and_then(|v| u32::try_from(v).ok())
             .unwrap_or(settings.min_insync_replicas) as usize
+    }
+
+    /// A topic config as a number: the topic's own value, else `default`.
+    fn topic_number(&self, topic: &str, key: &str, default: i64) -> i64 {
+        self.topic_config(topic, key)
+            .and_then(|v| super::topic::topic_config_value(key, v))
+            .and_then(|v| v.long())
+            .unwrap_or(default)
+    }
+
+    /// `segment.bytes` and `segment.ms` of a topic, else the broker's defaults.
+    pub fn segment_config(&self, topic: &str, settings: &BrokerSettings) -> SegmentConfig {
+        SegmentConfig {
+            segment_bytes: self
+                .topic_number(topic, "segment.bytes", settings.log_segment_bytes as i64)
+                .max(1) as u64,
+            segment_ms: self
+                .topic_number(topic, "segment.ms", settings.log_roll_ms as i64)
+                .max(1) as u64,
+        }
     }
 
     // ------------------------------------------------------------------ metadata
@@ -518,6 +538,7 @@ impl Broker {
                 });
                 continue;
             }
+            let seg = self.segment_config(&batch.tp.topic, settings);
             let log = self
                 .logs
                 .get_or_insert_with(batch.tp.clone(), Default::default);
@@ -550,7 +571,9 @@ impl Broker {
                     refused @ (SequenceCheck::OutOfOrder(_) | SequenceCheck::InvalidEpoch(_)) => {
                         let (code, message) = match refused {
                             SequenceCheck::InvalidEpoch(m) => (ErrorCode::InvalidProducerEpoch, m),
-                            SequenceCheck::OutOfOrder(m) => (ErrorCode::OutOfOrderSequenceNumber, m),
+                            SequenceCheck::OutOfOrder(m) => {
+                                (ErrorCode::OutOfOrderSequenceNumber, m)
+                            }
                             _ => (ErrorCode::InvalidRequest, String::new()),
                         };
                         out.then(format!(
@@ -581,7 +604,7 @@ impl Broker {
             } else {
                 Vec::new()
             };
-            let base = log.append_batch(&batch.records, epoch, batch.producer);
+            let base = log.append_in_segments(&batch.records, epoch, batch.producer, seg);
             let where_ = if n == 1 {
                 format!("the record at offset {base}")
             } else {
@@ -826,6 +849,7 @@ impl Broker {
             high_watermark: 0,
             records: Vec::new(),
             diverging_epoch: None,
+            log_start_offset: 0,
         };
         let p = match self.leads(&fp.tp) {
             Ok(p) => p,
@@ -843,6 +867,7 @@ impl Broker {
         let empty = ReplicaLog::default();
         let log = self.logs.get(&fp.tp).unwrap_or(&empty);
         resp.high_watermark = log.high_watermark;
+        resp.log_start_offset = log.log_start_offset;
         if replica_id.is_some() {
             if let Some(epoch) = fp.last_fetched_epoch {
                 let (e, end) = log.end_offset_for_epoch(epoch);
@@ -1153,9 +1178,21 @@ impl Broker {
             if !still_follower {
                 continue;
             }
+            let seg = self.segment_config(&r.tp.topic, settings);
             let Some(log) = self.logs.get_mut(&r.tp) else {
                 continue;
             };
+            if r.error == Some(ErrorCode::OffsetOutOfRange)
+                && log.log_end_offset() < r.log_start_offset
+            {
+                let start = r.log_start_offset;
+                log.truncate_fully_and_start_at(start);
+                out.then(format!(
+                    "Broker {}'s copy of {} ends before leader {leader}'s log start offset {start} (retention deleted what it still had to copy), so it empties its copy and starts again at offset {start}.",
+                    self.id, r.tp
+                ));
+                continue;
+            }
             if let Some((epoch, end)) = r.diverging_epoch {
                 let removed = log.truncate_to(end);
                 out.then(format!(
@@ -1174,9 +1211,19 @@ impl Broker {
                 ));
                 continue;
             }
-            let n = log.append_replicated(&r.records);
+            let n = log.append_replicated_in(&r.records, seg);
             let hw = log.high_watermark.max(r.high_watermark);
             log.set_high_watermark(hw);
+            let old_start = log.log_start_offset;
+            if log.follow_log_start(r.log_start_offset) > 0 {
+                out.then(format!(
+                    "Broker {} follows leader {leader}'s log start offset for {}: it drops offsets {old_start}–{} too, so its copy now starts at {}.",
+                    self.id,
+                    r.tp,
+                    log.log_start_offset - 1,
+                    log.log_start_offset
+                ));
+            }
             if n > 0 {
                 copied.push(format!(
                     "{} of {} (now up to offset {}, HW {})",
@@ -1352,6 +1399,93 @@ impl Broker {
         out.timers.push((
             now + settings.broker_heartbeat_interval_ms,
             Timer::BrokerHeartbeat { broker: self.id },
+        ));
+        out
+    }
+
+    /// `log.retention.check.interval.ms` passed: on every log of a topic whose
+    /// `cleanup.policy` includes `delete`, delete the oldest segments that break
+    /// `retention.bytes` or `retention.ms` (only below the high watermark), as
+    /// `LogManager.cleanupLogs` does on each broker, leader or follower.
+    pub fn retention_check(&mut self, now: Time, settings: &BrokerSettings) -> Outcome {
+        let mut out = Outcome::new(EventKind::RetentionCheck, String::new());
+        let tps: Vec<TopicPartition> = self.logs.keys().cloned().collect();
+        for tp in tps {
+            let policy = self.topic_config(&tp.topic, "cleanup.policy").unwrap_or(
+                if tp.topic == OFFSETS_TOPIC {
+                    "compact"
+                } else {
+                    "delete"
+                },
+            );
+            if !policy.split(',').any(|p| p.trim() == "delete") {
+                continue;
+            }
+            let retention_ms =
+                self.topic_number(&tp.topic, "retention.ms", settings.log_retention_ms as i64);
+            let retention_bytes = self.topic_number(&tp.topic, "retention.bytes", -1);
+            let mut rules = Vec::new();
+            if retention_bytes >= 0 {
+                rules.push(Retention::Size(retention_bytes as u64));
+            }
+            if retention_ms >= 0 {
+                rules.push(Retention::Time(retention_ms as u64));
+            }
+            for rule in rules {
+                let Some(log) = self.logs.get_mut(&tp) else {
+                    continue;
+                };
+                let before = log.log_start_offset;
+                let deleted = log.delete_old_segments(now, rule);
+                let (Some(first), Some(last)) = (deleted.first(), deleted.last()) else {
+                    continue;
+                };
+                let bytes: u64 = deleted.iter().map(|d| d.size_bytes).sum();
+                let why = match rule {
+                    Retention::Time(ms) => format!(
+                        "its newest record is older than retention.ms = {ms} ms (it is {} ms old)",
+                        now.saturating_sub(last.max_timestamp)
+                    ),
+                    Retention::Size(limit) => {
+                        format!("the partition holds more than retention.bytes = {limit} bytes")
+                    }
+                };
+                let what = if deleted.len() == 1 {
+                    format!(
+                        "the segment with base offset {} (offsets {}–{}, {bytes} bytes)",
+                        first.base_offset,
+                        before.max(first.base_offset),
+                        last.end_offset.saturating_sub(1)
+                    )
+                } else {
+                    format!(
+                        "{} segments (offsets {}–{}, {bytes} bytes)",
+                        deleted.len(),
+                        before.max(first.base_offset),
+                        last.end_offset.saturating_sub(1)
+                    )
+                };
+                let start = log.log_start_offset;
+                let rolled = if log.log_end_offset() == start {
+                    " It had to roll a new, empty active segment first, since a log always keeps one."
+                } else {
+                    ""
+                };
+                out.then(format!(
+                    "Broker {} deletes {what} of {tp}: {why}. The log now starts at offset {start}; a consumer that still needs the deleted records will get OFFSET_OUT_OF_RANGE.{rolled}",
+                    self.id
+                ));
+            }
+        }
+        if out.narration.is_empty() {
+            out.then(format!(
+                "Broker {} checks its logs for segments past retention: nothing to delete.",
+                self.id
+            ));
+        }
+        out.timers.push((
+            now + settings.log_retention_check_interval_ms.max(1),
+            Timer::LogRetention { broker: self.id },
         ));
         out
     }

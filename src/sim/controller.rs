@@ -274,7 +274,10 @@ impl Controller {
         set: &[(String, String)],
         delete: &[String],
     ) -> Result<VecMap<String, String>, KafkaError> {
-        let topic = self.topics.get_mut(name).ok_or_else(|| unknown_topic(name))?;
+        let topic = self
+            .topics
+            .get_mut(name)
+            .ok_or_else(|| unknown_topic(name))?;
         let mut configs = topic.configs.clone();
         for (k, v) in set {
             configs.insert(k.clone(), v.trim().to_string());

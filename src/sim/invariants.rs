@@ -53,6 +53,42 @@ pub fn check(s: &WorldState) -> Result<(), String> {
                         last_sequence.insert(key, p.sequence);
                     }
                 }
+                if log.log_start_offset > log.high_watermark {
+                    return Err(format!(
+                        "{tp} on broker {b}: log start offset {} is past the high watermark {} (retention deletes only below it)",
+                        log.log_start_offset, log.high_watermark
+                    ));
+                }
+                // The segments cover the log from its start, in order, and their
+                // sizes add up to the records they hold.
+                if let Some(first) = log.segments.first() {
+                    if first.base_offset != log.log_start_offset {
+                        return Err(format!(
+                            "{tp} on broker {b}: the first segment starts at {} but the log at {}",
+                            first.base_offset, log.log_start_offset
+                        ));
+                    }
+                    if log
+                        .segments
+                        .windows(2)
+                        .any(|w| w[1].base_offset <= w[0].base_offset)
+                        || log
+                            .segments
+                            .last()
+                            .is_some_and(|l| l.base_offset > log.log_end_offset())
+                    {
+                        return Err(format!(
+                            "{tp} on broker {b}: segment base offsets are not increasing within the log"
+                        ));
+                    }
+                    let stored: u64 = log.records.iter().map(|r| u64::from(r.size)).sum();
+                    let counted: u64 = log.segments.iter().map(|s| s.size_bytes).sum();
+                    if stored != counted {
+                        return Err(format!(
+                            "{tp} on broker {b}: segments count {counted} bytes but the records take {stored}"
+                        ));
+                    }
+                }
                 if log.high_watermark > log.log_end_offset() {
                     return Err(format!(
                         "{tp} on broker {b}: high watermark {} is past the log end offset {}",
@@ -131,11 +167,11 @@ pub fn check(s: &WorldState) -> Result<(), String> {
                 continue;
             }
             let Some(leader) = meta.leader else { continue };
-            let stored = s
-                .brokers
-                .get(&leader)
-                .and_then(|b| b.logs.get(&tp))
-                .and_then(|log| log.records.iter().find(|x| x.offset == offset));
+            let log = s.brokers.get(&leader).and_then(|b| b.logs.get(&tp));
+            if log.is_some_and(|l| offset < l.log_start_offset) {
+                continue; // retention deleted it, as it may
+            }
+            let stored = log.and_then(|log| log.get(offset));
             match stored {
                 Some(x) if x.key == r.record.key && x.value == r.record.value => {}
                 _ => {

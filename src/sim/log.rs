@@ -4,6 +4,7 @@
 //! simulated) so the UI can show that the leader and followers hold separate copies.
 
 use super::chunked::Chunked;
+use super::types::Time;
 use crate::collections::VecMap;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -60,6 +61,107 @@ pub struct Record {
     /// writes producer id -1 there).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub producer: Option<RecordProducer>,
+    /// Bytes the record takes in its segment ([`record_size`]; the first record
+    /// of a batch also carries the batch header). Every replica counts the same.
+    #[serde(default)]
+    pub size: u32,
+}
+
+/// Kafka's `DefaultRecordBatch.RECORD_BATCH_OVERHEAD`: the batch header
+/// (base offset, length, epoch, magic, CRC, attributes, deltas, timestamps,
+/// producer id/epoch, base sequence, record count).
+pub const RECORD_BATCH_OVERHEAD: u32 = 61;
+
+/// Bytes of a zig-zag varint (`ByteUtils.sizeOfVarint` / `sizeOfVarlong`).
+fn varint_size(v: i64) -> u32 {
+    let mut z = ((v << 1) ^ (v >> 63)) as u64;
+    let mut n = 1;
+    while z >= 0x80 {
+        z >>= 7;
+        n += 1;
+    }
+    n
+}
+
+/// `DefaultRecord.sizeInBytes`: a record's length prefix plus its body
+/// (attributes, timestamp and offset deltas, key, value, headers), each
+/// length a varint; a null key or value costs one byte (length -1).
+pub fn record_size(offset_delta: u32, timestamp_delta: i64, r: &ProducerRecord) -> u32 {
+    let bytes = |b: Option<&[u8]>| match b {
+        Some(b) => varint_size(b.len() as i64) + b.len() as u32,
+        None => 1,
+    };
+    let mut body = 1
+        + varint_size(timestamp_delta)
+        + varint_size(i64::from(offset_delta))
+        + bytes(r.key.as_deref())
+        + bytes(r.value.as_deref())
+        + varint_size(r.headers.len() as i64);
+    for h in &r.headers {
+        body += bytes(Some(h.key.as_bytes())) + bytes(Some(&h.value));
+    }
+    varint_size(i64::from(body)) + body
+}
+
+/// One segment of a replica's log: the records from `base_offset` up to the
+/// next segment's base offset (or the log end, for the active segment).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Segment {
+    pub base_offset: u64,
+    pub size_bytes: u64,
+    /// The largest record timestamp in it (retention by time looks at this).
+    pub max_timestamp: u64,
+    /// The first record's timestamp (`segment.ms` counts from it), if any.
+    pub first_timestamp: Option<u64>,
+}
+
+impl Segment {
+    fn new(base_offset: u64) -> Self {
+        Segment {
+            base_offset,
+            size_bytes: 0,
+            max_timestamp: 0,
+            first_timestamp: None,
+        }
+    }
+}
+
+/// The topic configs that shape a log's segments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SegmentConfig {
+    /// `segment.bytes`.
+    pub segment_bytes: u64,
+    /// `segment.ms`.
+    pub segment_ms: u64,
+}
+
+impl Default for SegmentConfig {
+    /// Kafka's defaults: 1 GiB, 7 days.
+    fn default() -> Self {
+        SegmentConfig {
+            segment_bytes: 1 << 30,
+            segment_ms: 604_800_000,
+        }
+    }
+}
+
+/// A segment the retention check deleted, for the narration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeletedSegment {
+    pub base_offset: u64,
+    /// One past its last offset.
+    pub end_offset: u64,
+    pub size_bytes: u64,
+    pub max_timestamp: u64,
+}
+
+/// Why segments are deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retention {
+    /// `retention.ms`: the segment's newest record is older than this.
+    Time(u64),
+    /// `retention.bytes`: the partition is larger than this.
+    Size(u64),
 }
 
 /// What a record batch header says about an idempotent producer
@@ -141,6 +243,10 @@ pub struct ReplicaLog {
     /// batches they append, so a new leader recognises a retried batch too.
     #[serde(default, skip_serializing_if = "VecMap::is_empty")]
     pub producers: VecMap<u64, ProducerStateEntry>,
+    /// The segments, oldest first; the last is the active one. Empty in a
+    /// state saved before segments existed (then read as one segment).
+    #[serde(default)]
+    pub segments: Vec<Segment>,
 }
 
 impl ReplicaLog {
@@ -169,7 +275,34 @@ impl ReplicaLog {
         leader_epoch: u32,
         producer: Option<BatchProducer>,
     ) -> u64 {
+        self.append_in_segments(records, leader_epoch, producer, SegmentConfig::default())
+    }
+
+    /// [`ReplicaLog::append_batch`], rolling a new segment first when this batch
+    /// would make the active one larger than `segment.bytes`, or when its newest
+    /// record is more than `segment.ms` newer than the segment's first
+    /// (`LogSegment.shouldRoll`).
+    pub fn append_in_segments(
+        &mut self,
+        records: &[(u64, ProducerRecord)],
+        leader_epoch: u32,
+        producer: Option<BatchProducer>,
+        seg: SegmentConfig,
+    ) -> u64 {
         let base = self.log_end_offset();
+        let first_ts = records.first().map_or(0, |(t, _)| *t);
+        let sizes: Vec<u32> = records
+            .iter()
+            .enumerate()
+            .map(|(i, (t, r))| {
+                record_size(i as u32, *t as i64 - first_ts as i64, r)
+                    + if i == 0 { RECORD_BATCH_OVERHEAD } else { 0 }
+            })
+            .collect();
+        let max_ts = records.iter().map(|(t, _)| *t).max().unwrap_or(0);
+        if !records.is_empty() {
+            self.maybe_roll(sizes.iter().map(|s| u64::from(*s)).sum(), max_ts, seg);
+        }
         if !records.is_empty() {
             self.note_epoch(leader_epoch, base);
             self.version += 1;
@@ -188,7 +321,9 @@ impl ReplicaLog {
                     base_sequence: p.base_sequence,
                     sequence: p.base_sequence.wrapping_add(i as u32),
                 }),
+                size: sizes[i],
             }));
+            self.note_in_segment(sizes[i], *timestamp);
         }
         if let (Some(p), false) = (producer, records.is_empty()) {
             let n = records.len() as u64;
@@ -238,9 +373,11 @@ impl ReplicaLog {
         };
         let last_sequence = p.base_sequence.wrapping_add(count.saturating_sub(1));
         if entry.producer_epoch == p.producer_epoch {
-            if let Some(b) = entry.batches.iter().find(|b| {
-                b.first_sequence == p.base_sequence && b.last_sequence == last_sequence
-            }) {
+            if let Some(b) = entry
+                .batches
+                .iter()
+                .find(|b| b.first_sequence == p.base_sequence && b.last_sequence == last_sequence)
+            {
                 return SequenceCheck::Duplicate(*b);
             }
         }
@@ -280,14 +417,196 @@ impl ReplicaLog {
         }
     }
 
+    /// The active segment (created if the log has none yet).
+    fn active_segment(&mut self) -> &mut Segment {
+        if self.segments.is_empty() {
+            let mut s = Segment::new(self.log_start_offset);
+            for r in self.records.iter() {
+                s.size_bytes += u64::from(r.size);
+                s.max_timestamp = s.max_timestamp.max(r.timestamp);
+                s.first_timestamp.get_or_insert(r.timestamp);
+            }
+            self.segments.push(s);
+        }
+        let last = self.segments.len() - 1;
+        &mut self.segments[last]
+    }
+
+    /// Rolls a new active segment if `incoming` bytes with newest timestamp
+    /// `max_ts` do not belong in the current one.
+    fn maybe_roll(&mut self, incoming: u64, max_ts: u64, seg: SegmentConfig) {
+        let leo = self.log_end_offset();
+        let active = *self.active_segment();
+        if active.size_bytes == 0 {
+            return;
+        }
+        let full = active.size_bytes + incoming > seg.segment_bytes;
+        let old = active
+            .first_timestamp
+            .is_some_and(|t| max_ts.saturating_sub(t) > seg.segment_ms);
+        if full || old {
+            self.segments.push(Segment::new(leo));
+        }
+    }
+
+    fn note_in_segment(&mut self, size: u32, timestamp: u64) {
+        let s = self.active_segment();
+        s.size_bytes += u64::from(size);
+        s.max_timestamp = s.max_timestamp.max(timestamp);
+        s.first_timestamp.get_or_insert(timestamp);
+    }
+
+    /// The segments as they are: at least one (the active segment).
+    pub fn segment_list(&self) -> Vec<Segment> {
+        if self.segments.is_empty() {
+            let mut copy = self.clone();
+            copy.active_segment();
+            return copy.segments;
+        }
+        self.segments.clone()
+    }
+
+    /// Bytes in all segments.
+    pub fn size_bytes(&self) -> u64 {
+        self.segment_list().iter().map(|s| s.size_bytes).sum()
+    }
+
+    /// `UnifiedLog.deleteOldSegments` for one rule: deletes the oldest
+    /// segments that break it, only those wholly below the high watermark,
+    /// never an empty active segment. A non-empty active segment that must go
+    /// is first replaced by a new empty one (a log keeps one segment). The log
+    /// start offset moves to the first segment left.
+    pub fn delete_old_segments(&mut self, now: Time, rule: Retention) -> Vec<DeletedSegment> {
+        self.active_segment();
+        let leo = self.log_end_offset();
+        let total: u64 = self.segments.iter().map(|s| s.size_bytes).sum();
+        let mut size_left = match rule {
+            Retention::Size(limit) if total >= limit => total - limit,
+            Retention::Size(_) => return Vec::new(),
+            Retention::Time(_) => 0,
+        };
+        let n = self.segments.len();
+        let mut count = 0;
+        for (i, s) in self.segments.iter().enumerate() {
+            let upper = self.segments.get(i + 1).map_or(leo, |x| x.base_offset);
+            let last_and_empty = i + 1 == n && s.size_bytes == 0;
+            let breaks = match rule {
+                Retention::Time(ms) => now.saturating_sub(s.max_timestamp) > ms,
+                Retention::Size(_) => {
+                    if size_left >= s.size_bytes {
+                        size_left -= s.size_bytes;
+                        true
+                    } else {
+                        false
+                    }
+                }
+            };
+            if self.high_watermark >= upper && breaks && !last_and_empty {
+                count += 1;
+            } else {
+                break;
+            }
+        }
+        if count == 0 {
+            return Vec::new();
+        }
+        if count == n {
+            self.segments.push(Segment::new(leo));
+        }
+        let removed: Vec<Segment> = self.segments.drain(..count).collect();
+        let new_start = self.segments[0].base_offset;
+        let deleted = removed
+            .iter()
+            .enumerate()
+            .map(|(i, s)| DeletedSegment {
+                base_offset: s.base_offset,
+                end_offset: removed.get(i + 1).map_or(new_start, |x| x.base_offset),
+                size_bytes: s.size_bytes,
+                max_timestamp: s.max_timestamp,
+            })
+            .collect();
+        self.advance_log_start(new_start);
+        deleted
+    }
+
+    /// Moves the log start offset up to `offset` (never past the log end):
+    /// records below it are gone, and so are the epochs that ended before it
+    /// (`LeaderEpochFileCache.truncateFromStart`).
+    fn advance_log_start(&mut self, offset: u64) {
+        let offset = offset.min(self.log_end_offset());
+        if offset <= self.log_start_offset {
+            return;
+        }
+        self.records
+            .drop_front((offset - self.log_start_offset) as usize);
+        self.log_start_offset = offset;
+        if let Some(pos) = self.epochs.iter().rposition(|(_, start)| *start <= offset) {
+            self.epochs.drain(..pos);
+            if let Some(first) = self.epochs.first_mut() {
+                first.1 = first.1.max(offset);
+            }
+        }
+        self.high_watermark = self.high_watermark.max(offset);
+        self.version += 1;
+    }
+
+    /// A follower learns the leader's log start offset from a Fetch answer and
+    /// drops what lies below it (`maybeIncrementLogStartOffset`). Its first
+    /// segment then starts at that offset. Returns how many records went.
+    pub fn follow_log_start(&mut self, leader_start: u64) -> u64 {
+        let target = leader_start.min(self.high_watermark);
+        if target <= self.log_start_offset {
+            return 0;
+        }
+        self.active_segment();
+        let dropped = target - self.log_start_offset;
+        // Whole segments below the new start go; the one holding it shrinks.
+        while self.segments.len() > 1 && self.segments[1].base_offset <= target {
+            self.segments.remove(0);
+        }
+        let cut: u64 = self
+            .records
+            .iter()
+            .take_while(|r| r.offset < target)
+            .filter(|r| r.offset >= self.segments[0].base_offset)
+            .map(|r| u64::from(r.size))
+            .sum();
+        let first = &mut self.segments[0];
+        first.size_bytes = first.size_bytes.saturating_sub(cut);
+        first.base_offset = target;
+        self.advance_log_start(target);
+        dropped
+    }
+
+    /// A follower so far behind that the leader no longer has its next offset
+    /// starts over, empty, at the leader's log start
+    /// (`truncateFullyAndStartAt`).
+    pub fn truncate_fully_and_start_at(&mut self, offset: u64) {
+        self.records.clear();
+        self.log_start_offset = offset;
+        self.high_watermark = offset;
+        self.epochs.clear();
+        self.segments = vec![Segment::new(offset)];
+        self.version += 1;
+    }
+
     /// A follower copies records fetched from its leader, keeping offsets and
     /// epochs. Records that do not continue the log exactly are ignored.
     pub fn append_replicated(&mut self, records: &[SharedRecord]) -> usize {
+        self.append_replicated_in(records, SegmentConfig::default())
+    }
+
+    /// [`ReplicaLog::append_replicated`], rolling segments by the same rules as
+    /// the leader, record by record (so a follower's segment boundaries may
+    /// differ a little from the leader's, as in Kafka).
+    pub fn append_replicated_in(&mut self, records: &[SharedRecord], seg: SegmentConfig) -> usize {
         let mut n = 0;
         for r in records {
             if r.offset != self.log_end_offset() {
                 continue;
             }
+            self.maybe_roll(u64::from(r.size), r.timestamp, seg);
+            self.note_in_segment(r.size, r.timestamp);
             self.note_epoch(r.leader_epoch, r.offset);
             if let Some(p) = r.producer {
                 self.note_replicated_record(p, r.offset);
@@ -348,6 +667,27 @@ impl ReplicaLog {
             entry.batches.retain(|b| b.last_offset < offset);
         }
         self.producers.retain(|_, e| !e.batches.is_empty());
+        // Segments from the cut on are gone; the last one left is recounted.
+        if !self.segments.is_empty() {
+            while self.segments.len() > 1
+                && self
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.base_offset >= offset)
+            {
+                self.segments.pop();
+            }
+            let start = self.segments.last().map_or(offset, |s| s.base_offset);
+            let mut last = Segment::new(start);
+            for r in self.records.iter().filter(|r| r.offset >= start) {
+                last.size_bytes += u64::from(r.size);
+                last.max_timestamp = last.max_timestamp.max(r.timestamp);
+                last.first_timestamp.get_or_insert(r.timestamp);
+            }
+            if let Some(l) = self.segments.last_mut() {
+                *l = last;
+            }
+        }
         self.high_watermark = self.high_watermark.min(self.log_end_offset());
         self.version += 1;
         removed
@@ -566,6 +906,9 @@ mod idempotence_tests {
         });
         // Truncation forgets the batches that were cut off.
         log.truncate_to(3);
-        assert_eq!(log.producers[&7].batches.last().map(|b| b.last_sequence), Some(2));
+        assert_eq!(
+            log.producers[&7].batches.last().map(|b| b.last_sequence),
+            Some(2)
+        );
     }
 }

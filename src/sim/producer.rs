@@ -948,7 +948,10 @@ impl Producer {
                 }
                 if retry {
                     self.schedule_retry(now, refresh, &mut out);
-                } else if self.config.enable_idempotence && !self.linger_timer_set && self.has_waiting() {
+                } else if self.config.enable_idempotence
+                    && !self.linger_timer_set
+                    && self.has_waiting()
+                {
                     // The partition is free again: its next batch can go.
                     self.drain(now, &mut out);
                 }
@@ -1322,7 +1325,11 @@ impl Producer {
     /// records: a batch sent before is sent again exactly as it was (same
     /// records, same sequence numbers), otherwise the new records get the
     /// partition's next sequence numbers.
-    fn sequence_batch(&mut self, tp: &TopicPartition, idxs: Vec<usize>) -> (Vec<usize>, BatchProducer) {
+    fn sequence_batch(
+        &mut self,
+        tp: &TopicPartition,
+        idxs: Vec<usize>,
+    ) -> (Vec<usize>, BatchProducer) {
         let producer_id = self.producer_id.unwrap_or(0);
         let epoch = self.producer_epoch;
         let first_retry = idxs

@@ -91,6 +91,10 @@ pub struct FetchPartitionResponse {
     /// the follower truncates to that end offset before fetching again.
     #[serde(default)]
     pub diverging_epoch: Option<(Option<u32>, u64)>,
+    /// The leader's log start offset (followers follow it; a consumer below it
+    /// gets `OFFSET_OUT_OF_RANGE`).
+    #[serde(default)]
+    pub log_start_offset: u64,
 }
 
 /// `ListOffsets` timestamps: `-2` is earliest, `-1` is latest.

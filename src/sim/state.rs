@@ -236,6 +236,19 @@ pub struct ReplicaView {
     pub log_end_offset: u64,
     pub high_watermark: u64,
     pub records: Rc<Vec<Rc<RecordView>>>,
+    /// The replica's segments, oldest first; the last is the active one.
+    pub segments: Vec<SegmentView>,
+}
+
+/// One segment of a replica's log (see docs/storage.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SegmentView {
+    pub base_offset: u64,
+    /// Bytes after Kafka's record batch format (`DefaultRecord.sizeInBytes`
+    /// plus 61 bytes of batch header per batch).
+    pub size_bytes: u64,
+    /// The newest record timestamp in it (what `retention.ms` is compared with).
+    pub max_timestamp: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -717,6 +730,18 @@ pub(crate) fn replica_view(
             })
             .unwrap_or_default(),
         ),
+        segments: log
+            .map(|l| {
+                l.segment_list()
+                    .iter()
+                    .map(|s| SegmentView {
+                        base_offset: s.base_offset,
+                        size_bytes: s.size_bytes,
+                        max_timestamp: s.max_timestamp,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
     }
 }
 

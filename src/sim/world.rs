@@ -232,6 +232,7 @@ impl Scheduled {
             Due::Timer(
                 Timer::FetchWait { broker, .. }
                 | Timer::IsrCheck { broker }
+                | Timer::LogRetention { broker }
                 | Timer::ProduceTimeout { broker, .. }
                 | Timer::ReplicaFetchTimeout { broker, .. }
                 | Timer::GroupJoin { broker, .. }
@@ -346,6 +347,10 @@ impl WorldState {
             w.schedule(
                 (settings.replica_lag_time_max_ms / 2).max(1),
                 Due::Timer(Timer::IsrCheck { broker: id }),
+            );
+            w.schedule(
+                settings.log_retention_check_interval_ms.max(1),
+                Due::Timer(Timer::LogRetention { broker: id }),
             );
         }
         w
@@ -852,8 +857,10 @@ impl WorldState {
                     b.act(now);
                     b.set_topic_configs(topic, &configs);
                 }
-                let mut changes: Vec<String> =
-                    set.iter().map(|(k, v)| format!("{k}={}", v.trim())).collect();
+                let mut changes: Vec<String> = set
+                    .iter()
+                    .map(|(k, v)| format!("{k}={}", v.trim()))
+                    .collect();
                 changes.extend(delete.iter().map(|k| format!("{k} back to its default")));
                 (
                     NodeId::Controller,
@@ -950,6 +957,7 @@ impl WorldState {
                     Due::Timer(
                         Timer::BrokerHeartbeat { broker: x }
                         | Timer::IsrCheck { broker: x }
+                        | Timer::LogRetention { broker: x }
                         | Timer::FetchWait { broker: x, .. }
                         | Timer::ProduceTimeout { broker: x, .. }
                         | Timer::ReplicaFetchTimeout { broker: x, .. }
@@ -996,6 +1004,10 @@ impl WorldState {
                 out.timers.push((
                     now + (settings.replica_lag_time_max_ms / 2).max(1),
                     Timer::IsrCheck { broker: *broker },
+                ));
+                out.timers.push((
+                    now + settings.log_retention_check_interval_ms.max(1),
+                    Timer::LogRetention { broker: *broker },
                 ));
                 (NodeId::Broker(*broker), out)
             }
@@ -1455,6 +1467,14 @@ impl WorldState {
                         EventKind::Noop,
                         format!("Broker {broker} is down and sends no heartbeat."),
                     ),
+                };
+                (NodeId::Broker(broker), out)
+            }
+            Due::Timer(Timer::LogRetention { broker }) => {
+                let settings = self.config.settings.clone();
+                let out = match acting(self.brokers.get_mut(&broker), now) {
+                    Some(b) if b.alive => b.retention_check(now, &settings),
+                    _ => Outcome::new(EventKind::Noop, format!("Broker {broker} is down.")),
                 };
                 (NodeId::Broker(broker), out)
             }
