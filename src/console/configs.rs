@@ -229,7 +229,10 @@ fn run_inner(session: &mut Session, words: &[String]) -> Result<LineOutput, Stri
 
 /// `--add-config k=v,k2=[a,b]` and `--delete-config k` as
 /// `parseConfigsToBeAdded` / `parseConfigsToBeDeleted` read them.
-fn alterations(args: &super::args::Parsed) -> Result<(Vec<(String, String)>, Vec<String>), String> {
+/// Configs to set (`k`, `v`) and configs to delete.
+type Alterations = (Vec<(String, String)>, Vec<String>);
+
+fn alterations(args: &super::args::Parsed) -> Result<Alterations, String> {
     if !args.has("--add-config") && !args.has("--delete-config") {
         return Err("At least one of --add-config, --add-config-file, or --delete-config must be specified with --alter".into());
     }
