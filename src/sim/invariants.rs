@@ -352,8 +352,48 @@ mod tests {
         let p = partition_with_records(&st);
         let log = leader_log(&mut st, p);
         log.records.clear();
+        log.segments.clear();
         log.high_watermark = 0;
         assert!(check(&st).unwrap_err().contains("not in the leader's log"));
+    }
+
+    #[test]
+    fn catches_a_log_start_past_the_high_watermark() {
+        let mut st = busy_world();
+        let p = partition_with_records(&st);
+        let log = leader_log(&mut st, p);
+        log.high_watermark = 0;
+        log.log_start_offset = 1;
+        log.records.drop_front(1);
+        log.segments.clear();
+        assert!(check(&st).unwrap_err().contains("past the high watermark"));
+    }
+
+    #[test]
+    fn catches_segments_that_do_not_add_up() {
+        let mut st = busy_world();
+        let p = partition_with_records(&st);
+        leader_log(&mut st, p).segments[0].size_bytes += 1;
+        assert!(check(&st).unwrap_err().contains("segments count"));
+    }
+
+    #[test]
+    fn catches_a_sequence_stored_twice() {
+        let mut st = busy_world();
+        // Three records in two partitions: one partition has two.
+        let p = (0..2)
+            .find(|p| {
+                let tp = TopicPartition::new("t", *p);
+                let l = st.controller.partition(&tp).and_then(|m| m.leader).unwrap();
+                st.brokers[&l].logs[&tp].records.len() >= 2
+            })
+            .unwrap();
+        let log = leader_log(&mut st, p);
+        let first = log.records[0]
+            .producer
+            .expect("an idempotent producer wrote it");
+        std::sync::Arc::make_mut(log.records.get_mut(1).unwrap()).producer = Some(first);
+        assert!(check(&st).unwrap_err().contains("stored twice"));
     }
 
     #[test]

@@ -556,7 +556,9 @@ impl Producer {
     ) -> Outcome {
         let mut out = Outcome::new(EventKind::ProducerId, String::new());
         self.cancel_timeout(msg.correlation_id, &mut out);
-        if self.init_request.is_some() && self.init_request != msg.correlation_id {
+        // Only the answer to the request in flight counts: a late answer to one
+        // given up on must not replace the id the batches already carry.
+        if self.init_request.is_none() || self.init_request != msg.correlation_id {
             out.then(format!(
                 "{} ignores a late InitProducerId answer.",
                 self.name
