@@ -13,9 +13,8 @@
 //! and the exception.
 
 use super::args::{parse, Kind};
-use super::session::{LineOutput, Session};
 use crate::sim::topic::{topic_config_default, topic_config_names};
-use crate::sim::Command;
+use crate::sim::{Command, Event, World};
 
 const TOOL: &str = "kafka-configs";
 
@@ -76,18 +75,40 @@ const SYNONYMS: &[(&str, &str, &str)] = &[
     ),
 ];
 
-pub fn run(session: &mut Session, words: &[String]) -> LineOutput {
-    match run_inner(session, words) {
+/// What the tool printed and did (the console turns it into a line's output;
+/// kept apart from the session so this module depends on the world only).
+#[derive(Debug, Default)]
+pub struct ToolOutput {
+    pub stdout: String,
+    pub stderr: String,
+    pub error: Option<String>,
+    pub events: Vec<Event>,
+}
+
+impl ToolOutput {
+    fn stdout(text: String) -> Self {
+        ToolOutput {
+            stdout: text,
+            ..Default::default()
+        }
+    }
+}
+
+pub fn run(world: &mut World, words: &[String]) -> ToolOutput {
+    match run_inner(world, words) {
         Ok(out) => out,
         // The generic failure prints two lines on standard error: which command
         // failed, then the exception (its stack trace is left out).
         Err(e) => match e.split_once('\n') {
-            Some((first, exception)) => LineOutput {
+            Some((first, exception)) => ToolOutput {
                 stderr: format!("{first}\n"),
                 error: Some(exception.to_string()),
                 ..Default::default()
             },
-            None => LineOutput::error(e),
+            None => ToolOutput {
+                error: Some(e),
+                ..Default::default()
+            },
         },
     }
 }
@@ -100,7 +121,7 @@ fn execution_error(words: &[String], exception: &str, message: &str) -> String {
     )
 }
 
-fn run_inner(session: &mut Session, words: &[String]) -> Result<LineOutput, String> {
+fn run_inner(world: &mut World, words: &[String]) -> Result<ToolOutput, String> {
     let args = parse(TOOL, words, SPEC)?;
     let actions = ["--alter", "--describe"]
         .iter()
@@ -163,9 +184,9 @@ fn run_inner(session: &mut Session, words: &[String]) -> Result<LineOutput, Stri
         });
     };
     if entity_type == "brokers" {
-        return brokers(session, &args, &name);
+        return brokers(world, &args, &name);
     }
-    let Ok(topic) = session.world.state().controller.topic(&name).cloned() else {
+    let Ok(topic) = world.state().controller.topic(&name).cloned() else {
         return Err(execution_error(
             words,
             "UnknownTopicOrPartitionException",
@@ -202,7 +223,7 @@ fn run_inner(session: &mut Session, words: &[String]) -> Result<LineOutput, Stri
                 synonyms.join(", ")
             ));
         }
-        return Ok(LineOutput::stdout(out));
+        return Ok(ToolOutput::stdout(out));
     }
     let (set, delete) = alterations(&args)?;
     // alterResourceConfig: every config to delete must be set now.
@@ -214,15 +235,14 @@ fn run_inner(session: &mut Session, words: &[String]) -> Result<LineOutput, Stri
     if !missing.is_empty() {
         return Err(format!("Invalid config(s): {}", missing.join(",")));
     }
-    let event = session
-        .world
+    let event = world
         .submit(Command::AlterTopicConfigs {
             topic: name.clone(),
             set,
             delete,
         })
         .map_err(|e| execution_error(words, "InvalidConfigurationException", &e.message))?;
-    let mut out = LineOutput::stdout(format!("Completed updating config for topic {name}.\n"));
+    let mut out = ToolOutput::stdout(format!("Completed updating config for topic {name}.\n"));
     out.events.push(event);
     Ok(out)
 }
@@ -281,11 +301,7 @@ fn split_outside_brackets(s: &str) -> Vec<String> {
 
 /// Broker entities: the simulator has no dynamic broker configs, so
 /// `--describe` lists none and `--alter` is refused (see docs/commands.md).
-fn brokers(
-    session: &Session,
-    args: &super::args::Parsed,
-    name: &str,
-) -> Result<LineOutput, String> {
+fn brokers(world: &World, args: &super::args::Parsed, name: &str) -> Result<ToolOutput, String> {
     let Ok(id) = name.parse::<u32>() else {
         return Err(format!(
             "The entity name for brokers must be a valid integer broker id, but it is: {name}"
@@ -301,10 +317,10 @@ fn brokers(
             "{TOOL}: --all for brokers is not simulated (the simulator's broker settings come from its profile, see docs/storage.md)"
         ));
     }
-    if !session.world.state().brokers.contains_key(&id) {
+    if !world.state().brokers.contains_key(&id) {
         return Err(format!("{TOOL}: there is no broker {id} in this cluster"));
     }
-    Ok(LineOutput::stdout(format!(
+    Ok(ToolOutput::stdout(format!(
         "Dynamic configs for broker {id} are:\n"
     )))
 }

@@ -156,7 +156,16 @@ fn input_line_inner(session: &mut Session, line: &str) -> LineOutput {
         "kafka-get-offsets" => offsets::run(session, rest),
         "kafka-metadata-quorum" => quorum::run(session, rest),
         "curl" => curl::run(session, rest),
-        "kafka-configs" => configs::run(session, rest),
+        "kafka-configs" => {
+            let o = configs::run(&mut session.world, rest);
+            LineOutput {
+                stdout: o.stdout,
+                stderr: o.stderr,
+                error: o.error,
+                events: o.events,
+                ..Default::default()
+            }
+        }
         _ => LineOutput::error(format!(
             "unknown command '{first}' (try `help`)",
             first = crate::echo::show(first)
