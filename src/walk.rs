@@ -78,8 +78,14 @@ pub fn random_line(rng: &mut SimRng) -> String {
         }
         2..=4 => {
             let n = rng.range_inclusive(1, 4);
+            // Idempotence is on by default (turned off quietly with acks 0 or 1);
+            // now and then a producer turns it off explicitly.
+            let idempotence = match rng.below(4) {
+                0 => " --producer-property enable.idempotence=false",
+                _ => "",
+            };
             let mut s = format!(
-                "kafka-console-producer --topic t{} --property parse.key=true --property key.separator=: --producer-property acks={} <<END\n",
+                "kafka-console-producer --topic t{} --property parse.key=true --property key.separator=: --producer-property acks={}{idempotence} <<END\n",
                 rng.below(4),
                 acks[rng.below(3) as usize]
             );
@@ -103,6 +109,24 @@ pub fn random_line(rng: &mut SimRng) -> String {
             "kafka-console-consumer --topic t{} --from-beginning",
             rng.below(4)
         ),
+        6 if rng.below(3) == 0 => {
+            // Retention and segment rolls: short enough to happen during a walk.
+            let topic = rng.below(4);
+            match rng.below(3) {
+                0 => format!(
+                    "kafka-configs --bootstrap-server localhost:9092 --entity-type topics --entity-name t{topic} --alter --add-config retention.ms={},segment.ms={}",
+                    rng.range_inclusive(0, 3000),
+                    rng.range_inclusive(1, 2000)
+                ),
+                1 => format!(
+                    "kafka-configs --bootstrap-server localhost:9092 --entity-type topics --entity-name t{topic} --alter --add-config retention.bytes={}",
+                    rng.range_inclusive(0, 400)
+                ),
+                _ => format!(
+                    "kafka-configs --bootstrap-server localhost:9092 --entity-type topics --entity-name t{topic} --alter --delete-config retention.ms"
+                ),
+            }
+        }
         6 => format!("sim step {}", rng.range_inclusive(1, 20)),
         7 => format!("sim back {}", rng.range_inclusive(1, 10)),
         8 => format!("sim advance {}", rng.range_inclusive(1, 800)),

@@ -180,7 +180,14 @@ const BAD_LINES: &[(&str, &str)] = &[
         "kafka-console-consumer --topic orders --property colour=red",
         "unknown --property 'colour'",
     ),
-    ("kafka-configs --describe", "not simulated yet"),
+    (
+        "kafka-configs --describe",
+        "One of the required --bootstrap-server or --bootstrap-controller arguments must be specified",
+    ),
+    (
+        "kafka-configs --bootstrap-server b:9092 --entity-type users --entity-name u --describe",
+        "is not simulated",
+    ),
     ("kafka-consumer-groups", "This tool helps to list all consumer groups"),
     ("kafka-consumer-groups --describe", "takes one of these options"),
     ("kafka-consumer-groups --list --describe", "Option [describe] takes one of these options"),

@@ -106,8 +106,16 @@ fn acks_all_with_min_insync_two_loses_nothing() {
     run(
         &mut s,
         "sim broker pause 2 1000\nsim broker pause 3 1000\n\
-         kafka-console-producer --topic orders <<EOF\nsecond\nEOF\nsim step 4\n",
+         kafka-console-producer --topic orders <<EOF\nsecond\nEOF\n",
     );
+    // Step until the leader has appended it (the producer first gets its
+    // producer id and the leaders, which may wait for a paused bootstrap broker).
+    for _ in 0..2000 {
+        if values(&s, "orders", 1).len() == 2 {
+            break;
+        }
+        s.world_mut().step();
+    }
     // The leader appended "second" but holds the answer: no follower has it yet.
     assert_eq!(values(&s, "orders", 1), ["first", "second"]);
     assert_eq!(

@@ -12,6 +12,7 @@ Commands (a subset of the real Kafka tools, plus `sim` for time):
   kafka-leader-election   preferred or unclean leader elections
   kafka-consumer-groups   list, describe and delete groups, delete or reset their offsets
   kafka-get-offsets       a partition's earliest, latest or by-time offset
+  kafka-configs           describe and change a topic's configs (retention.ms, segment.ms …)
   kafka-metadata-quorum   describe --status: the KRaft controller quorum
   kafka-avro-console-producer  send Avro records written as JSON (registers the schema)
   curl                    the schema registry's REST API at http://localhost:8081
@@ -129,6 +130,14 @@ kafka-get-offsets [--topic REGEX [--partitions 0,1]] [--topic-partitions t:0,t2:
   Example: kafka-get-offsets --topic orders --time -2
 ";
 
+const CONFIGS: &str = "\
+kafka-configs --entity-type topics --entity-name T --describe [--all]
+kafka-configs --entity-type topics --entity-name T --alter [--add-config k=v[,k=v]] [--delete-config k]...
+kafka-configs --entity-type brokers --entity-name N --describe
+  --topic T is short for --entity-type topics --entity-name T. Changes act at once on every broker.
+  Example: kafka-configs --entity-type topics --entity-name orders --alter --add-config retention.ms=10000,segment.ms=2000
+";
+
 const QUORUM: &str = "\
 kafka-metadata-quorum describe --status
   The KRaft quorum: one simulated controller (node 0) is the only voter and the leader;
@@ -193,6 +202,7 @@ pub fn help(args: &[String]) -> LineOutput {
         Some("kafka-consumer-groups") => GROUPS,
         Some("kafka-get-offsets") => GET_OFFSETS,
         Some("kafka-metadata-quorum") => QUORUM,
+        Some("kafka-configs") => CONFIGS,
         Some("kafka-avro-console-producer") => AVRO_PRODUCER,
         Some("curl") => CURL,
         Some(other) => {

@@ -8,6 +8,7 @@
 mod args;
 mod assign;
 mod clients;
+mod configs;
 mod consumer;
 mod curl;
 mod election;

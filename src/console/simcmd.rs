@@ -4,7 +4,7 @@
 use super::job::{Job, Until};
 use super::lexer::{tokenize, Token};
 use super::session::{HereDoc, LineOutput, Session};
-use super::{consumer, curl, election, groups, help, offsets, producer, quorum, topics};
+use super::{configs, consumer, curl, election, groups, help, offsets, producer, quorum, topics};
 use crate::sim::settings::Profile;
 use crate::sim::{ClusterConfig, Command, Event, NodeId, MAX_BROKERS};
 
@@ -157,11 +157,19 @@ fn input_line_inner(session: &mut Session, line: &str) -> LineOutput {
         "kafka-metadata-quorum" => quorum::run(session, rest),
         "curl" => curl::run(session, rest),
         "kafka-configs" => {
-            LineOutput::error(format!(
-                "{tool} is not simulated yet: it arrives with a later lesson (try `help` for what works today)"
-            ))
+            let o = configs::run(&mut session.world, rest);
+            LineOutput {
+                stdout: o.stdout,
+                stderr: o.stderr,
+                error: o.error,
+                events: o.events,
+                ..Default::default()
+            }
         }
-        _ => LineOutput::error(format!("unknown command '{first}' (try `help`)", first = crate::echo::show(first))),
+        _ => LineOutput::error(format!(
+            "unknown command '{first}' (try `help`)",
+            first = crate::echo::show(first)
+        )),
     }
 }
 

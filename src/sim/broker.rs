@@ -10,7 +10,7 @@
 use super::controller::{PartitionMeta, TopicMeta};
 use super::error::ErrorCode;
 use super::group::OFFSETS_TOPIC;
-use super::log::{ReplicaLog, SharedRecord};
+use super::log::{ReplicaLog, Retention, SegmentConfig, SequenceCheck, SharedRecord};
 use super::outcome::{plural, Outcome, Outgoing, Timer};
 use super::protocol::{
     Acks, Body, FetchPartition, FetchPartitionResponse, ListOffsetsPartitionResponse, Message,
@@ -128,6 +128,20 @@ pub struct Broker {
     /// Counter behind the member ids it hands out.
     #[serde(default)]
     pub member_seq: u64,
+    /// How many producer ids it has handed out (InitProducerId).
+    #[serde(default)]
+    pub producer_ids_issued: u64,
+}
+
+/// Kafka's controller hands each broker producer ids in blocks of 1,000
+/// (`AllocateProducerIds`). The simulator fixes the blocks instead of asking:
+/// a broker's k-th block is number `k × 10 + broker id`, so ids never collide.
+pub const PRODUCER_ID_BLOCK_SIZE: u64 = 1000;
+
+/// The `n`-th producer id broker `broker` hands out (0-based).
+pub fn producer_id(broker: u32, n: u64) -> u64 {
+    let block = (n / PRODUCER_ID_BLOCK_SIZE) * 10 + u64::from(broker % 10);
+    block * PRODUCER_ID_BLOCK_SIZE + n % PRODUCER_ID_BLOCK_SIZE
 }
 
 impl Broker {
@@ -150,6 +164,7 @@ impl Broker {
             version: 0,
             groups: SharedMap::new(),
             member_seq: 0,
+            producer_ids_issued: 0,
         }
     }
 
@@ -184,6 +199,26 @@ impl Broker {
             .unwrap_or(settings.min_insync_replicas) as usize
     }
 
+    /// A topic config as a number: the topic's own value, else `default`.
+    fn topic_number(&self, topic: &str, key: &str, default: i64) -> i64 {
+        self.topic_config(topic, key)
+            .and_then(|v| super::topic::topic_config_value(key, v))
+            .and_then(|v| v.long())
+            .unwrap_or(default)
+    }
+
+    /// `segment.bytes` and `segment.ms` of a topic, else the broker's defaults.
+    pub fn segment_config(&self, topic: &str, settings: &BrokerSettings) -> SegmentConfig {
+        SegmentConfig {
+            segment_bytes: self
+                .topic_number(topic, "segment.bytes", settings.log_segment_bytes as i64)
+                .max(1) as u64,
+            segment_ms: self
+                .topic_number(topic, "segment.ms", settings.log_roll_ms as i64)
+                .max(1) as u64,
+        }
+    }
+
     // ------------------------------------------------------------------ metadata
 
     /// A topic was created or deleted: the broker's image follows at once.
@@ -207,6 +242,14 @@ impl Broker {
                 self.followers.retain(|tp, _| tp.topic != name);
                 self.pending_isr_change.retain(|tp| tp.topic != name);
             }
+        }
+    }
+
+    /// A topic's configs changed (`kafka-configs --alter`): the broker's image
+    /// follows at once, so the next check reads the new values.
+    pub fn set_topic_configs(&mut self, name: &str, configs: &VecMap<String, String>) {
+        if let Some(t) = self.image.get_mut(name) {
+            t.configs = configs.clone();
         }
     }
 
@@ -333,6 +376,7 @@ impl Broker {
                 self.on_follower_fetch_response(msg, partitions, settings)
             }
             Body::ListOffsetsRequest { partitions } => self.on_list_offsets(msg, partitions),
+            Body::InitProducerIdRequest {} => self.on_init_producer_id(msg),
             Body::MetadataUpdate { offset, partitions } => {
                 self.metadata_offset = self.metadata_offset.max(*offset);
                 self.on_metadata_update(now, partitions, settings)
@@ -425,6 +469,30 @@ impl Broker {
 
     // ------------------------------------------------------------------ produce
 
+    /// InitProducerId without a `transactional.id`: any broker hands out a
+    /// fresh producer id with epoch 0 (Kafka's `TransactionCoordinator`).
+    fn on_init_producer_id(&mut self, msg: &Message) -> Outcome {
+        let id = producer_id(self.id, self.producer_ids_issued);
+        self.producer_ids_issued += 1;
+        let mut out = Outcome::new(
+            EventKind::InitProducerId,
+            format!(
+                "Broker {} gives {} producer id {id} (epoch 0): from now on the leaders can tell this producer's batches apart and spot one sent twice.",
+                self.id, msg.from
+            ),
+        );
+        out.send(
+            msg.from.clone(),
+            Body::InitProducerIdResponse {
+                error: None,
+                producer_id: id,
+                producer_epoch: 0,
+            },
+            Some(msg.id),
+        );
+        out
+    }
+
     fn on_produce(
         &mut self,
         now: Time,
@@ -470,11 +538,73 @@ impl Broker {
                 });
                 continue;
             }
+            let seg = self.segment_config(&batch.tp.topic, settings);
             let log = self
                 .logs
                 .get_or_insert_with(batch.tp.clone(), Default::default);
-            let base = log.append(&batch.records, epoch);
             let n = batch.records.len() as u64;
+            if let Some(p) = batch.producer {
+                match log.check_sequence(&batch.tp.to_string(), p, n as u32) {
+                    SequenceCheck::Append => {}
+                    SequenceCheck::Duplicate(b) => {
+                        out.then(format!(
+                            "Broker {} already has this batch of {} (producer id {}, sequence {}–{}) at offsets {}–{}: it is a retry of a batch it appended before. It does not append it again and answers with the original offsets.",
+                            self.id,
+                            batch.tp,
+                            p.producer_id,
+                            b.first_sequence,
+                            b.last_sequence,
+                            b.first_offset,
+                            b.last_offset
+                        ));
+                        let hw = log.high_watermark;
+                        if acks == Acks::All && hw <= b.last_offset {
+                            waiting.push((batch.tp.clone(), b.last_offset + 1));
+                        }
+                        responses.push(ProducePartitionResponse {
+                            tp: batch.tp.clone(),
+                            error: None,
+                            base_offset: Some(b.first_offset),
+                        });
+                        continue;
+                    }
+                    refused @ (SequenceCheck::OutOfOrder(_) | SequenceCheck::InvalidEpoch(_)) => {
+                        let (code, message) = match refused {
+                            SequenceCheck::InvalidEpoch(m) => (ErrorCode::InvalidProducerEpoch, m),
+                            SequenceCheck::OutOfOrder(m) => {
+                                (ErrorCode::OutOfOrderSequenceNumber, m)
+                            }
+                            _ => (ErrorCode::InvalidRequest, String::new()),
+                        };
+                        out.then(format!(
+                            "Broker {} refuses {} for {} with {code}: {message}.",
+                            self.id,
+                            plural(batch.records.len(), "record"),
+                            batch.tp
+                        ));
+                        responses.push(ProducePartitionResponse {
+                            tp: batch.tp.clone(),
+                            error: Some(code),
+                            base_offset: None,
+                        });
+                        continue;
+                    }
+                }
+            }
+            let copies: Vec<(u64, u64)> = if batch.producer.is_none() {
+                let end = log.log_end_offset();
+                batch
+                    .records
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, (ts, r))| {
+                        log.find_copy(*ts, r, 100).map(|c| (end + i as u64, c))
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let base = log.append_in_segments(&batch.records, epoch, batch.producer, seg);
             let where_ = if n == 1 {
                 format!("the record at offset {base}")
             } else {
@@ -487,6 +617,15 @@ impl Broker {
                 "Broker {} is leader of {} and appends {where_} (leader epoch {epoch}).",
                 self.id, batch.tp
             ));
+            if let Some(&(new, old)) = copies.first() {
+                let more = match copies.len() {
+                    1 => String::new(),
+                    n => format!(" ({} of this batch's records are copies)", n),
+                };
+                out.then(format!(
+                    "Offset {new} is a duplicate of offset {old} (same key, value and CreateTime){more}: the producer sent its batch again after it got no answer, and without enable.idempotence the broker cannot tell a retry from new data, so the record is now stored twice."
+                ));
+            }
             self.advance_high_watermark(&batch.tp, &mut out);
             let hw = self.logs.get(&batch.tp).map_or(0, |l| l.high_watermark);
             if acks == Acks::All && hw < base + n {
@@ -710,6 +849,7 @@ impl Broker {
             high_watermark: 0,
             records: Vec::new(),
             diverging_epoch: None,
+            log_start_offset: 0,
         };
         let p = match self.leads(&fp.tp) {
             Ok(p) => p,
@@ -727,6 +867,7 @@ impl Broker {
         let empty = ReplicaLog::default();
         let log = self.logs.get(&fp.tp).unwrap_or(&empty);
         resp.high_watermark = log.high_watermark;
+        resp.log_start_offset = log.log_start_offset;
         if replica_id.is_some() {
             if let Some(epoch) = fp.last_fetched_epoch {
                 let (e, end) = log.end_offset_for_epoch(epoch);
@@ -1037,9 +1178,21 @@ impl Broker {
             if !still_follower {
                 continue;
             }
+            let seg = self.segment_config(&r.tp.topic, settings);
             let Some(log) = self.logs.get_mut(&r.tp) else {
                 continue;
             };
+            if r.error == Some(ErrorCode::OffsetOutOfRange)
+                && log.log_end_offset() < r.log_start_offset
+            {
+                let start = r.log_start_offset;
+                log.truncate_fully_and_start_at(start);
+                out.then(format!(
+                    "Broker {}'s copy of {} ends before leader {leader}'s log start offset {start} (retention deleted what it still had to copy), so it empties its copy and starts again at offset {start}.",
+                    self.id, r.tp
+                ));
+                continue;
+            }
             if let Some((epoch, end)) = r.diverging_epoch {
                 let removed = log.truncate_to(end);
                 out.then(format!(
@@ -1058,9 +1211,19 @@ impl Broker {
                 ));
                 continue;
             }
-            let n = log.append_replicated(&r.records);
+            let n = log.append_replicated_in(&r.records, seg);
             let hw = log.high_watermark.max(r.high_watermark);
             log.set_high_watermark(hw);
+            let old_start = log.log_start_offset;
+            if log.follow_log_start(r.log_start_offset) > 0 {
+                out.then(format!(
+                    "Broker {} follows leader {leader}'s log start offset for {}: it drops offsets {old_start}–{} too, so its copy now starts at {}.",
+                    self.id,
+                    r.tp,
+                    log.log_start_offset - 1,
+                    log.log_start_offset
+                ));
+            }
             if n > 0 {
                 copied.push(format!(
                     "{} of {} (now up to offset {}, HW {})",
@@ -1239,6 +1402,95 @@ impl Broker {
         out.timers.push((
             now + settings.broker_heartbeat_interval_ms,
             Timer::BrokerHeartbeat { broker: self.id },
+        ));
+        out
+    }
+
+    /// `log.retention.check.interval.ms` passed: on every log of a topic whose
+    /// `cleanup.policy` includes `delete`, delete the oldest segments that break
+    /// `retention.bytes` or `retention.ms` (only below the high watermark), as
+    /// `LogManager.cleanupLogs` does on each broker, leader or follower.
+    pub fn retention_check(&mut self, now: Time, settings: &BrokerSettings) -> Outcome {
+        let mut out = Outcome::new(EventKind::RetentionCheck, String::new());
+        let tps: Vec<TopicPartition> = self.logs.keys().cloned().collect();
+        for tp in tps {
+            let policy = self.topic_config(&tp.topic, "cleanup.policy").unwrap_or(
+                if tp.topic == OFFSETS_TOPIC {
+                    "compact"
+                } else {
+                    "delete"
+                },
+            );
+            if !policy.split(',').any(|p| p.trim() == "delete") {
+                continue;
+            }
+            let retention_ms =
+                self.topic_number(&tp.topic, "retention.ms", settings.log_retention_ms as i64);
+            let retention_bytes = self.topic_number(&tp.topic, "retention.bytes", -1);
+            let mut rules = Vec::new();
+            if retention_bytes >= 0 {
+                rules.push(Retention::Size(retention_bytes as u64));
+            }
+            if retention_ms >= 0 {
+                rules.push(Retention::Time(retention_ms as u64));
+            }
+            for rule in rules {
+                let Some(log) = self.logs.get_mut(&tp) else {
+                    continue;
+                };
+                let before = log.log_start_offset;
+                let deleted = log.delete_old_segments(now, rule);
+                let (Some(first), Some(last)) = (deleted.first(), deleted.last()) else {
+                    continue;
+                };
+                let bytes: u64 = deleted.iter().map(|d| d.size_bytes).sum();
+                let why = match rule {
+                    Retention::Time(ms) => format!(
+                        "its newest record is older than retention.ms = {ms} ms (it is {} ms old)",
+                        now.saturating_sub(last.max_timestamp)
+                    ),
+                    Retention::Size(limit) => {
+                        format!("the partition holds more than retention.bytes = {limit} bytes")
+                    }
+                };
+                let what = if deleted.len() == 1 {
+                    format!(
+                        "the segment with base offset {} (offsets {}–{}, {bytes} bytes)",
+                        first.base_offset,
+                        before.max(first.base_offset),
+                        last.end_offset.saturating_sub(1)
+                    )
+                } else {
+                    format!(
+                        "{} segments (offsets {}–{}, {bytes} bytes)",
+                        deleted.len(),
+                        before.max(first.base_offset),
+                        last.end_offset.saturating_sub(1)
+                    )
+                };
+                let start = log.log_start_offset;
+                let rolled = if log.log_end_offset() == start {
+                    " It had to roll a new, empty active segment first, since a log always keeps one."
+                } else {
+                    ""
+                };
+                out.then(format!(
+                    "Broker {} deletes {what} of {tp}: {why}. The log now starts at offset {start}; a consumer that still needs the deleted records will get OFFSET_OUT_OF_RANGE.{rolled}",
+                    self.id
+                ));
+            }
+        }
+        if out.narration.is_empty() {
+            // Nothing deleted: background activity that "focus" steps over.
+            out.kind = EventKind::RetentionOk;
+            out.then(format!(
+                "Broker {} checks its logs for segments past retention: nothing to delete.",
+                self.id
+            ));
+        }
+        out.timers.push((
+            now + settings.log_retention_check_interval_ms.max(1),
+            Timer::LogRetention { broker: self.id },
         ));
         out
     }

@@ -265,6 +265,30 @@ impl Controller {
     pub fn delete_topic(&mut self, name: &str) -> Result<TopicMeta, KafkaError> {
         self.topics.remove(name).ok_or_else(|| unknown_topic(name))
     }
+
+    /// `IncrementalAlterConfigs` for a topic: SET then DELETE, validated as
+    /// `LogConfig.validate` does; returns the topic's configs after the change.
+    pub fn alter_topic_configs(
+        &mut self,
+        name: &str,
+        set: &[(String, String)],
+        delete: &[String],
+    ) -> Result<VecMap<String, String>, KafkaError> {
+        let topic = self
+            .topics
+            .get_mut(name)
+            .ok_or_else(|| unknown_topic(name))?;
+        let mut configs = topic.configs.clone();
+        for (k, v) in set {
+            configs.insert(k.clone(), v.trim().to_string());
+        }
+        for k in delete {
+            configs.remove(k);
+        }
+        super::topic::validate_topic_configs(&configs)?;
+        topic.configs = configs.clone();
+        Ok(configs)
+    }
 }
 
 impl Controller {

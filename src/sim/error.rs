@@ -40,6 +40,8 @@ pub enum ErrorCode {
     PreferredLeaderNotAvailable,
     EligibleLeadersNotAvailable,
     GroupSubscribedToTopic,
+    OutOfOrderSequenceNumber,
+    InvalidProducerEpoch,
 }
 
 impl ErrorCode {
@@ -79,6 +81,8 @@ impl ErrorCode {
             ErrorCode::PreferredLeaderNotAvailable => "PREFERRED_LEADER_NOT_AVAILABLE",
             ErrorCode::EligibleLeadersNotAvailable => "ELIGIBLE_LEADERS_NOT_AVAILABLE",
             ErrorCode::GroupSubscribedToTopic => "GROUP_SUBSCRIBED_TO_TOPIC",
+            ErrorCode::OutOfOrderSequenceNumber => "OUT_OF_ORDER_SEQUENCE_NUMBER",
+            ErrorCode::InvalidProducerEpoch => "INVALID_PRODUCER_EPOCH",
         }
     }
 

@@ -113,6 +113,11 @@ event_kinds! {
     OffsetsDeleted => "offsets-deleted",
     UncleanElection => "unclean-election",
     FetchEmpty => "fetch-empty",
+    InitProducerId => "init-producer-id",
+    ProducerId => "producer-id",
+    RetentionCheck => "retention-check",
+    RetentionOk => "retention-ok",
+    ConfigsAltered => "configs-altered",
 }
 
 impl EventKind {
@@ -143,6 +148,7 @@ impl EventKind {
                 | K::FetchWait
                 | K::FetchTimeout
                 | K::FetchEmpty
+                | K::RetentionOk
                 | K::GroupHeartbeat
                 | K::ConsumerHeartbeat
                 | K::RebalanceCheck
@@ -172,6 +178,7 @@ impl EventKind {
                 | K::ConsumerKilled
                 | K::NetworkCut
                 | K::NetworkHeal
+                | K::RetentionCheck
         )
     }
 }

@@ -29,11 +29,63 @@ pub fn check(s: &WorldState) -> Result<(), String> {
                     .get(b)
                     .and_then(|br| br.logs.get(&tp))
                     .ok_or_else(|| format!("{tp}: replica broker {b} has no log"))?;
+                // An idempotent producer's sequence numbers only go up within one
+                // epoch, so no sequence is stored twice in a partition.
+                let mut last_sequence: crate::collections::VecMap<(u64, u16), u32> =
+                    crate::collections::VecMap::new();
                 for (i, r) in log.records.iter().enumerate() {
                     if r.offset != log.log_start_offset + i as u64 {
                         return Err(format!(
                             "{tp} on broker {b}: offset {} at position {i} (offsets must be contiguous)",
                             r.offset
+                        ));
+                    }
+                    if let Some(p) = r.producer {
+                        let key = (p.producer_id, p.producer_epoch);
+                        if let Some(&prev) = last_sequence.get(&key) {
+                            if p.sequence <= prev {
+                                return Err(format!(
+                                    "{tp} on broker {b}: producer {} epoch {} has sequence {} at offset {} after sequence {prev} (an idempotent producer's record is stored twice)",
+                                    p.producer_id, p.producer_epoch, p.sequence, r.offset
+                                ));
+                            }
+                        }
+                        last_sequence.insert(key, p.sequence);
+                    }
+                }
+                if log.log_start_offset > log.high_watermark {
+                    return Err(format!(
+                        "{tp} on broker {b}: log start offset {} is past the high watermark {} (retention deletes only below it)",
+                        log.log_start_offset, log.high_watermark
+                    ));
+                }
+                // The segments cover the log from its start, in order, and their
+                // sizes add up to the records they hold.
+                if let Some(first) = log.segments.first() {
+                    if first.base_offset != log.log_start_offset {
+                        return Err(format!(
+                            "{tp} on broker {b}: the first segment starts at {} but the log at {}",
+                            first.base_offset, log.log_start_offset
+                        ));
+                    }
+                    if log
+                        .segments
+                        .windows(2)
+                        .any(|w| w[1].base_offset <= w[0].base_offset)
+                        || log
+                            .segments
+                            .last()
+                            .is_some_and(|l| l.base_offset > log.log_end_offset())
+                    {
+                        return Err(format!(
+                            "{tp} on broker {b}: segment base offsets are not increasing within the log"
+                        ));
+                    }
+                    let stored: u64 = log.records.iter().map(|r| u64::from(r.size)).sum();
+                    let counted: u64 = log.segments.iter().map(|s| s.size_bytes).sum();
+                    if stored != counted {
+                        return Err(format!(
+                            "{tp} on broker {b}: segments count {counted} bytes but the records take {stored}"
                         ));
                     }
                 }
@@ -115,11 +167,11 @@ pub fn check(s: &WorldState) -> Result<(), String> {
                 continue;
             }
             let Some(leader) = meta.leader else { continue };
-            let stored = s
-                .brokers
-                .get(&leader)
-                .and_then(|b| b.logs.get(&tp))
-                .and_then(|log| log.records.iter().find(|x| x.offset == offset));
+            let log = s.brokers.get(&leader).and_then(|b| b.logs.get(&tp));
+            if log.is_some_and(|l| offset < l.log_start_offset) {
+                continue; // retention deleted it, as it may
+            }
+            let stored = log.and_then(|log| log.get(offset));
             match stored {
                 Some(x) if x.key == r.record.key && x.value == r.record.value => {}
                 _ => {
@@ -300,8 +352,48 @@ mod tests {
         let p = partition_with_records(&st);
         let log = leader_log(&mut st, p);
         log.records.clear();
+        log.segments.clear();
         log.high_watermark = 0;
         assert!(check(&st).unwrap_err().contains("not in the leader's log"));
+    }
+
+    #[test]
+    fn catches_a_log_start_past_the_high_watermark() {
+        let mut st = busy_world();
+        let p = partition_with_records(&st);
+        let log = leader_log(&mut st, p);
+        log.high_watermark = 0;
+        log.log_start_offset = 1;
+        log.records.drop_front(1);
+        log.segments.clear();
+        assert!(check(&st).unwrap_err().contains("past the high watermark"));
+    }
+
+    #[test]
+    fn catches_segments_that_do_not_add_up() {
+        let mut st = busy_world();
+        let p = partition_with_records(&st);
+        leader_log(&mut st, p).segments[0].size_bytes += 1;
+        assert!(check(&st).unwrap_err().contains("segments count"));
+    }
+
+    #[test]
+    fn catches_a_sequence_stored_twice() {
+        let mut st = busy_world();
+        // Three records in two partitions: one partition has two.
+        let p = (0..2)
+            .find(|p| {
+                let tp = TopicPartition::new("t", *p);
+                let l = st.controller.partition(&tp).and_then(|m| m.leader).unwrap();
+                st.brokers[&l].logs[&tp].records.len() >= 2
+            })
+            .unwrap();
+        let log = leader_log(&mut st, p);
+        let first = log.records[0]
+            .producer
+            .expect("an idempotent producer wrote it");
+        std::sync::Arc::make_mut(log.records.get_mut(1).unwrap()).producer = Some(first);
+        assert!(check(&st).unwrap_err().contains("stored twice"));
     }
 
     #[test]

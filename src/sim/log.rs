@@ -4,6 +4,8 @@
 //! simulated) so the UI can show that the leader and followers hold separate copies.
 
 use super::chunked::Chunked;
+use super::types::Time;
+use crate::collections::VecMap;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -54,6 +56,166 @@ pub struct Record {
     /// The leader epoch of the leader that appended it (used to detect divergence).
     #[serde(default)]
     pub leader_epoch: u32,
+    /// The idempotent producer's id, epoch and sequence numbers carried by the
+    /// record batch header; `None` for a producer without idempotence (Kafka
+    /// writes producer id -1 there).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub producer: Option<RecordProducer>,
+    /// Bytes the record takes in its segment ([`record_size`]; the first record
+    /// of a batch also carries the batch header). Every replica counts the same.
+    #[serde(default)]
+    pub size: u32,
+}
+
+/// Kafka's `DefaultRecordBatch.RECORD_BATCH_OVERHEAD`: the batch header
+/// (base offset, length, epoch, magic, CRC, attributes, deltas, timestamps,
+/// producer id/epoch, base sequence, record count).
+pub const RECORD_BATCH_OVERHEAD: u32 = 61;
+
+/// Bytes of a zig-zag varint (`ByteUtils.sizeOfVarint` / `sizeOfVarlong`).
+fn varint_size(v: i64) -> u32 {
+    let mut z = ((v << 1) ^ (v >> 63)) as u64;
+    let mut n = 1;
+    while z >= 0x80 {
+        z >>= 7;
+        n += 1;
+    }
+    n
+}
+
+/// `DefaultRecord.sizeInBytes`: a record's length prefix plus its body
+/// (attributes, timestamp and offset deltas, key, value, headers), each
+/// length a varint; a null key or value costs one byte (length -1).
+pub fn record_size(offset_delta: u32, timestamp_delta: i64, r: &ProducerRecord) -> u32 {
+    let bytes = |b: Option<&[u8]>| match b {
+        Some(b) => varint_size(b.len() as i64) + b.len() as u32,
+        None => 1,
+    };
+    let mut body = 1
+        + varint_size(timestamp_delta)
+        + varint_size(i64::from(offset_delta))
+        + bytes(r.key.as_deref())
+        + bytes(r.value.as_deref())
+        + varint_size(r.headers.len() as i64);
+    for h in &r.headers {
+        body += bytes(Some(h.key.as_bytes())) + bytes(Some(&h.value));
+    }
+    varint_size(i64::from(body)) + body
+}
+
+/// One segment of a replica's log: the records from `base_offset` up to the
+/// next segment's base offset (or the log end, for the active segment).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Segment {
+    pub base_offset: u64,
+    pub size_bytes: u64,
+    /// The largest record timestamp in it (retention by time looks at this).
+    pub max_timestamp: u64,
+    /// The first record's timestamp (`segment.ms` counts from it), if any.
+    pub first_timestamp: Option<u64>,
+}
+
+impl Segment {
+    fn new(base_offset: u64) -> Self {
+        Segment {
+            base_offset,
+            size_bytes: 0,
+            max_timestamp: 0,
+            first_timestamp: None,
+        }
+    }
+}
+
+/// The topic configs that shape a log's segments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SegmentConfig {
+    /// `segment.bytes`.
+    pub segment_bytes: u64,
+    /// `segment.ms`.
+    pub segment_ms: u64,
+}
+
+impl Default for SegmentConfig {
+    /// Kafka's defaults: 1 GiB, 7 days.
+    fn default() -> Self {
+        SegmentConfig {
+            segment_bytes: 1 << 30,
+            segment_ms: 604_800_000,
+        }
+    }
+}
+
+/// A segment the retention check deleted, for the narration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeletedSegment {
+    pub base_offset: u64,
+    /// One past its last offset.
+    pub end_offset: u64,
+    pub size_bytes: u64,
+    pub max_timestamp: u64,
+}
+
+/// Why segments are deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retention {
+    /// `retention.ms`: the segment's newest record is older than this.
+    Time(u64),
+    /// `retention.bytes`: the partition is larger than this.
+    Size(u64),
+}
+
+/// What a record batch header says about an idempotent producer
+/// (`producerId`, `producerEpoch`, `baseSequence`), plus this record's own
+/// sequence (`baseSequence + offsetDelta`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordProducer {
+    pub producer_id: u64,
+    pub producer_epoch: u16,
+    pub base_sequence: u32,
+    pub sequence: u32,
+}
+
+/// The producer fields of a batch in a Produce request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchProducer {
+    pub producer_id: u64,
+    pub producer_epoch: u16,
+    pub base_sequence: u32,
+}
+
+/// One batch a producer wrote, as the partition remembers it (Kafka's `BatchMetadata`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchMetadata {
+    pub first_sequence: u32,
+    pub last_sequence: u32,
+    pub first_offset: u64,
+    pub last_offset: u64,
+}
+
+/// What a partition remembers about one idempotent producer (Kafka's
+/// `ProducerStateEntry`): its epoch and its last batches, newest last.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProducerStateEntry {
+    pub producer_epoch: u16,
+    pub batches: Vec<BatchMetadata>,
+}
+
+/// Kafka's `ProducerStateEntry.NUM_BATCHES_TO_RETAIN`: the last five batches of
+/// each producer are kept, matching `max.in.flight.requests.per.connection` ≤ 5.
+pub const NUM_BATCHES_TO_RETAIN: usize = 5;
+
+/// Why a leader refuses an idempotent batch (`ProducerAppendInfo.checkSequence`,
+/// `checkProducerEpoch`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SequenceCheck {
+    /// New data: append it.
+    Append,
+    /// A batch this partition already has: answer with its first offset.
+    Duplicate(BatchMetadata),
+    /// `OUT_OF_ORDER_SEQUENCE_NUMBER`, with Kafka's message.
+    OutOfOrder(String),
+    /// `INVALID_PRODUCER_EPOCH`, with Kafka's message.
+    InvalidEpoch(String),
 }
 
 /// A record as logs, fetch responses and consumers hold it: one allocation
@@ -76,6 +238,15 @@ pub struct ReplicaLog {
     /// this log built at one version can be reused until the next.
     #[serde(default)]
     pub version: u64,
+    /// Idempotent producers that wrote here, by producer id (Kafka's
+    /// `ProducerStateManager`). Leader and followers both build it from the
+    /// batches they append, so a new leader recognises a retried batch too.
+    #[serde(default, skip_serializing_if = "VecMap::is_empty")]
+    pub producers: VecMap<u64, ProducerStateEntry>,
+    /// The segments, oldest first; the last is the active one. Empty in a
+    /// state saved before segments existed (then read as one segment).
+    #[serde(default)]
+    pub segments: Vec<Segment>,
 }
 
 impl ReplicaLog {
@@ -93,7 +264,45 @@ impl ReplicaLog {
     /// The leader appends records it received with the given CreateTime values
     /// under its leader epoch; returns the base offset.
     pub fn append(&mut self, records: &[(u64, ProducerRecord)], leader_epoch: u32) -> u64 {
+        self.append_batch(records, leader_epoch, None)
+    }
+
+    /// [`ReplicaLog::append`] for a batch that may carry an idempotent
+    /// producer's id, epoch and base sequence; the producer's state is updated.
+    pub fn append_batch(
+        &mut self,
+        records: &[(u64, ProducerRecord)],
+        leader_epoch: u32,
+        producer: Option<BatchProducer>,
+    ) -> u64 {
+        self.append_in_segments(records, leader_epoch, producer, SegmentConfig::default())
+    }
+
+    /// [`ReplicaLog::append_batch`], rolling a new segment first when this batch
+    /// would make the active one larger than `segment.bytes`, or when its newest
+    /// record is more than `segment.ms` newer than the segment's first
+    /// (`LogSegment.shouldRoll`).
+    pub fn append_in_segments(
+        &mut self,
+        records: &[(u64, ProducerRecord)],
+        leader_epoch: u32,
+        producer: Option<BatchProducer>,
+        seg: SegmentConfig,
+    ) -> u64 {
         let base = self.log_end_offset();
+        let first_ts = records.first().map_or(0, |(t, _)| *t);
+        let sizes: Vec<u32> = records
+            .iter()
+            .enumerate()
+            .map(|(i, (t, r))| {
+                record_size(i as u32, *t as i64 - first_ts as i64, r)
+                    + if i == 0 { RECORD_BATCH_OVERHEAD } else { 0 }
+            })
+            .collect();
+        let max_ts = records.iter().map(|(t, _)| *t).max().unwrap_or(0);
+        if !records.is_empty() {
+            self.maybe_roll(sizes.iter().map(|s| u64::from(*s)).sum(), max_ts, seg);
+        }
         if !records.is_empty() {
             self.note_epoch(leader_epoch, base);
             self.version += 1;
@@ -106,20 +315,302 @@ impl ReplicaLog {
                 value: r.value.clone(),
                 headers: r.headers.clone(),
                 leader_epoch,
+                producer: producer.map(|p| RecordProducer {
+                    producer_id: p.producer_id,
+                    producer_epoch: p.producer_epoch,
+                    base_sequence: p.base_sequence,
+                    sequence: p.base_sequence.wrapping_add(i as u32),
+                }),
+                size: sizes[i],
             }));
+            self.note_in_segment(sizes[i], *timestamp);
+        }
+        if let (Some(p), false) = (producer, records.is_empty()) {
+            let n = records.len() as u64;
+            self.note_producer_batch(
+                p.producer_id,
+                p.producer_epoch,
+                BatchMetadata {
+                    first_sequence: p.base_sequence,
+                    last_sequence: p.base_sequence.wrapping_add(n as u32 - 1),
+                    first_offset: base,
+                    last_offset: base + n - 1,
+                },
+            );
         }
         base
+    }
+
+    /// Remembers a producer's batch (keeping the last [`NUM_BATCHES_TO_RETAIN`]);
+    /// a newer epoch starts the producer's memory afresh.
+    fn note_producer_batch(&mut self, producer_id: u64, epoch: u16, batch: BatchMetadata) {
+        let entry = self
+            .producers
+            .entry(producer_id)
+            .or_insert_with(|| ProducerStateEntry {
+                producer_epoch: epoch,
+                batches: Vec::new(),
+            });
+        if entry.producer_epoch != epoch {
+            entry.producer_epoch = epoch;
+            entry.batches.clear();
+        }
+        entry.batches.push(batch);
+        if entry.batches.len() > NUM_BATCHES_TO_RETAIN {
+            entry.batches.remove(0);
+        }
+    }
+
+    /// The leader's check of an idempotent batch before appending it
+    /// (`UnifiedLog.analyzeAndValidateProducerState`: a duplicate of one of the
+    /// last five batches is answered with its offsets; otherwise the epoch and
+    /// the sequence must follow on, as `ProducerAppendInfo` checks them).
+    pub fn check_sequence(&self, tp: &str, p: BatchProducer, count: u32) -> SequenceCheck {
+        let offset = self.log_end_offset();
+        let Some(entry) = self.producers.get(&p.producer_id) else {
+            // No state (a new producer, or its batches are gone): any sequence is accepted.
+            return SequenceCheck::Append;
+        };
+        let last_sequence = p.base_sequence.wrapping_add(count.saturating_sub(1));
+        if entry.producer_epoch == p.producer_epoch {
+            if let Some(b) = entry
+                .batches
+                .iter()
+                .find(|b| b.first_sequence == p.base_sequence && b.last_sequence == last_sequence)
+            {
+                return SequenceCheck::Duplicate(*b);
+            }
+        }
+        if p.producer_epoch < entry.producer_epoch {
+            return SequenceCheck::InvalidEpoch(format!(
+                "Epoch of producer {} at offset {offset} in {tp} is {}, which is smaller than the last seen epoch {}",
+                p.producer_id, p.producer_epoch, entry.producer_epoch
+            ));
+        }
+        if p.producer_epoch != entry.producer_epoch {
+            if p.base_sequence != 0 {
+                return SequenceCheck::OutOfOrder(format!(
+                    "Invalid sequence number for new epoch of producer {}at offset {offset} in partition {tp}: {} (request epoch), {} (seq. number), {} (current producer epoch)",
+                    p.producer_id, p.producer_epoch, p.base_sequence, entry.producer_epoch
+                ));
+            }
+            return SequenceCheck::Append;
+        }
+        let current_last = entry.batches.last().map(|b| b.last_sequence);
+        let in_sequence = match current_last {
+            // ProducerAppendInfo.inSequence: the next one, or 0 after Integer.MAX_VALUE.
+            Some(last) => {
+                p.base_sequence == last.wrapping_add(1)
+                    || (p.base_sequence == 0 && last == i32::MAX as u32)
+            }
+            None => true,
+        };
+        if in_sequence {
+            SequenceCheck::Append
+        } else {
+            SequenceCheck::OutOfOrder(format!(
+                "Out of order sequence number for producer {} at offset {offset} in partition {tp}: {} (incoming seq. number), {} (current end sequence number)",
+                p.producer_id,
+                p.base_sequence,
+                current_last.map_or(-1, i64::from)
+            ))
+        }
+    }
+
+    /// The active segment (created if the log has none yet).
+    fn active_segment(&mut self) -> &mut Segment {
+        if self.segments.is_empty() {
+            let mut s = Segment::new(self.log_start_offset);
+            for r in self.records.iter() {
+                s.size_bytes += u64::from(r.size);
+                s.max_timestamp = s.max_timestamp.max(r.timestamp);
+                s.first_timestamp.get_or_insert(r.timestamp);
+            }
+            self.segments.push(s);
+        }
+        let last = self.segments.len() - 1;
+        &mut self.segments[last]
+    }
+
+    /// Rolls a new active segment if `incoming` bytes with newest timestamp
+    /// `max_ts` do not belong in the current one.
+    fn maybe_roll(&mut self, incoming: u64, max_ts: u64, seg: SegmentConfig) {
+        let leo = self.log_end_offset();
+        let active = *self.active_segment();
+        if active.size_bytes == 0 {
+            return;
+        }
+        let full = active.size_bytes + incoming > seg.segment_bytes;
+        let old = active
+            .first_timestamp
+            .is_some_and(|t| max_ts.saturating_sub(t) > seg.segment_ms);
+        if full || old {
+            self.segments.push(Segment::new(leo));
+        }
+    }
+
+    fn note_in_segment(&mut self, size: u32, timestamp: u64) {
+        let s = self.active_segment();
+        s.size_bytes += u64::from(size);
+        s.max_timestamp = s.max_timestamp.max(timestamp);
+        s.first_timestamp.get_or_insert(timestamp);
+    }
+
+    /// The segments as they are: at least one (the active segment).
+    pub fn segment_list(&self) -> Vec<Segment> {
+        if self.segments.is_empty() {
+            let mut copy = self.clone();
+            copy.active_segment();
+            return copy.segments;
+        }
+        self.segments.clone()
+    }
+
+    /// Bytes in all segments.
+    pub fn size_bytes(&self) -> u64 {
+        self.segment_list().iter().map(|s| s.size_bytes).sum()
+    }
+
+    /// `UnifiedLog.deleteOldSegments` for one rule: deletes the oldest
+    /// segments that break it, only those wholly below the high watermark,
+    /// never an empty active segment. A non-empty active segment that must go
+    /// is first replaced by a new empty one (a log keeps one segment). The log
+    /// start offset moves to the first segment left.
+    pub fn delete_old_segments(&mut self, now: Time, rule: Retention) -> Vec<DeletedSegment> {
+        self.active_segment();
+        let leo = self.log_end_offset();
+        let total: u64 = self.segments.iter().map(|s| s.size_bytes).sum();
+        let mut size_left = match rule {
+            Retention::Size(limit) if total >= limit => total - limit,
+            Retention::Size(_) => return Vec::new(),
+            Retention::Time(_) => 0,
+        };
+        let n = self.segments.len();
+        let mut count = 0;
+        for (i, s) in self.segments.iter().enumerate() {
+            let upper = self.segments.get(i + 1).map_or(leo, |x| x.base_offset);
+            let last_and_empty = i + 1 == n && s.size_bytes == 0;
+            let breaks = match rule {
+                Retention::Time(ms) => now.saturating_sub(s.max_timestamp) > ms,
+                Retention::Size(_) => {
+                    if size_left >= s.size_bytes {
+                        size_left -= s.size_bytes;
+                        true
+                    } else {
+                        false
+                    }
+                }
+            };
+            if self.high_watermark >= upper && breaks && !last_and_empty {
+                count += 1;
+            } else {
+                break;
+            }
+        }
+        if count == 0 {
+            return Vec::new();
+        }
+        if count == n {
+            self.segments.push(Segment::new(leo));
+        }
+        let removed: Vec<Segment> = self.segments.drain(..count).collect();
+        let new_start = self.segments[0].base_offset;
+        let deleted = removed
+            .iter()
+            .enumerate()
+            .map(|(i, s)| DeletedSegment {
+                base_offset: s.base_offset,
+                end_offset: removed.get(i + 1).map_or(new_start, |x| x.base_offset),
+                size_bytes: s.size_bytes,
+                max_timestamp: s.max_timestamp,
+            })
+            .collect();
+        self.advance_log_start(new_start);
+        deleted
+    }
+
+    /// Moves the log start offset up to `offset` (never past the log end):
+    /// records below it are gone, and so are the epochs that ended before it
+    /// (`LeaderEpochFileCache.truncateFromStart`).
+    fn advance_log_start(&mut self, offset: u64) {
+        let offset = offset.min(self.log_end_offset());
+        if offset <= self.log_start_offset {
+            return;
+        }
+        self.records
+            .drop_front((offset - self.log_start_offset) as usize);
+        self.log_start_offset = offset;
+        if let Some(pos) = self.epochs.iter().rposition(|(_, start)| *start <= offset) {
+            self.epochs.drain(..pos);
+            if let Some(first) = self.epochs.first_mut() {
+                first.1 = first.1.max(offset);
+            }
+        }
+        self.high_watermark = self.high_watermark.max(offset);
+        self.version += 1;
+    }
+
+    /// A follower learns the leader's log start offset from a Fetch answer and
+    /// drops what lies below it (`maybeIncrementLogStartOffset`). Its first
+    /// segment then starts at that offset. Returns how many records went.
+    pub fn follow_log_start(&mut self, leader_start: u64) -> u64 {
+        let target = leader_start.min(self.high_watermark);
+        if target <= self.log_start_offset {
+            return 0;
+        }
+        self.active_segment();
+        let dropped = target - self.log_start_offset;
+        // Whole segments below the new start go; the one holding it shrinks.
+        while self.segments.len() > 1 && self.segments[1].base_offset <= target {
+            self.segments.remove(0);
+        }
+        let cut: u64 = self
+            .records
+            .iter()
+            .take_while(|r| r.offset < target)
+            .filter(|r| r.offset >= self.segments[0].base_offset)
+            .map(|r| u64::from(r.size))
+            .sum();
+        let first = &mut self.segments[0];
+        first.size_bytes = first.size_bytes.saturating_sub(cut);
+        first.base_offset = target;
+        self.advance_log_start(target);
+        dropped
+    }
+
+    /// A follower so far behind that the leader no longer has its next offset
+    /// starts over, empty, at the leader's log start
+    /// (`truncateFullyAndStartAt`).
+    pub fn truncate_fully_and_start_at(&mut self, offset: u64) {
+        self.records.clear();
+        self.log_start_offset = offset;
+        self.high_watermark = offset;
+        self.epochs.clear();
+        self.segments = vec![Segment::new(offset)];
+        self.version += 1;
     }
 
     /// A follower copies records fetched from its leader, keeping offsets and
     /// epochs. Records that do not continue the log exactly are ignored.
     pub fn append_replicated(&mut self, records: &[SharedRecord]) -> usize {
+        self.append_replicated_in(records, SegmentConfig::default())
+    }
+
+    /// [`ReplicaLog::append_replicated`], rolling segments by the same rules as
+    /// the leader, record by record (so a follower's segment boundaries may
+    /// differ a little from the leader's, as in Kafka).
+    pub fn append_replicated_in(&mut self, records: &[SharedRecord], seg: SegmentConfig) -> usize {
         let mut n = 0;
         for r in records {
             if r.offset != self.log_end_offset() {
                 continue;
             }
+            self.maybe_roll(u64::from(r.size), r.timestamp, seg);
+            self.note_in_segment(r.size, r.timestamp);
             self.note_epoch(r.leader_epoch, r.offset);
+            if let Some(p) = r.producer {
+                self.note_replicated_record(p, r.offset);
+            }
             self.records.push(r.clone());
             n += 1;
         }
@@ -127,6 +618,39 @@ impl ReplicaLog {
             self.version += 1;
         }
         n
+    }
+
+    /// A follower rebuilds the producer state from the batch headers it copies
+    /// (Kafka's followers do the same), one record at a time: the first record
+    /// of a batch opens it, later ones extend it.
+    fn note_replicated_record(&mut self, p: RecordProducer, offset: u64) {
+        let extends = self.producers.get(&p.producer_id).is_some_and(|e| {
+            e.producer_epoch == p.producer_epoch
+                && e.batches.last().is_some_and(|b| {
+                    b.first_sequence == p.base_sequence && b.last_offset + 1 == offset
+                })
+        });
+        if extends {
+            if let Some(b) = self
+                .producers
+                .get_mut(&p.producer_id)
+                .and_then(|e| e.batches.last_mut())
+            {
+                b.last_sequence = p.sequence;
+                b.last_offset = offset;
+            }
+            return;
+        }
+        self.note_producer_batch(
+            p.producer_id,
+            p.producer_epoch,
+            BatchMetadata {
+                first_sequence: p.sequence,
+                last_sequence: p.sequence,
+                first_offset: offset,
+                last_offset: offset,
+            },
+        );
     }
 
     /// Removes every record at or above `offset`; returns what was removed.
@@ -137,6 +661,33 @@ impl ReplicaLog {
         }
         let removed = self.records.split_off(keep);
         self.epochs.retain(|(_, start)| *start < offset);
+        // The producers' batches that were cut off are forgotten too (Kafka
+        // reloads the producer state up to the truncation point).
+        for entry in self.producers.values_mut() {
+            entry.batches.retain(|b| b.last_offset < offset);
+        }
+        self.producers.retain(|_, e| !e.batches.is_empty());
+        // Segments from the cut on are gone; the last one left is recounted.
+        if !self.segments.is_empty() {
+            while self.segments.len() > 1
+                && self
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.base_offset >= offset)
+            {
+                self.segments.pop();
+            }
+            let start = self.segments.last().map_or(offset, |s| s.base_offset);
+            let mut last = Segment::new(start);
+            for r in self.records.iter().filter(|r| r.offset >= start) {
+                last.size_bytes += u64::from(r.size);
+                last.max_timestamp = last.max_timestamp.max(r.timestamp);
+                last.first_timestamp.get_or_insert(r.timestamp);
+            }
+            if let Some(l) = self.segments.last_mut() {
+                *l = last;
+            }
+        }
         self.high_watermark = self.high_watermark.min(self.log_end_offset());
         self.version += 1;
         removed
@@ -168,6 +719,22 @@ impl ReplicaLog {
             .get(idx + 1)
             .map_or(self.log_end_offset(), |(_, start)| *start);
         (Some(self.epochs[idx].0), end)
+    }
+
+    /// The offset of a record among the last `window` that has the same
+    /// CreateTime, key, value and headers as `r`: the narration's way to spot a
+    /// retried batch of a producer without idempotence (the broker itself
+    /// cannot tell; this is the simulator looking over its shoulder).
+    pub fn find_copy(&self, timestamp: u64, r: &ProducerRecord, window: usize) -> Option<u64> {
+        let from = self.records.len().saturating_sub(window);
+        self.records.iter_from(from).find_map(|x| {
+            (x.timestamp == timestamp
+                && x.producer.is_none()
+                && x.key == r.key
+                && x.value == r.value
+                && x.headers == r.headers)
+                .then_some(x.offset)
+        })
     }
 
     /// The record at `offset`, if this log holds it.
@@ -241,5 +808,107 @@ mod tests {
         assert_eq!(follower.records, leader.records);
         // Replicas share the records they copied instead of holding copies.
         assert!(Arc::ptr_eq(&follower.records[2], &leader.records[2]));
+    }
+}
+
+#[cfg(test)]
+mod idempotence_tests {
+    use super::*;
+
+    fn batch(v: &[&str]) -> Vec<(u64, ProducerRecord)> {
+        v.iter()
+            .map(|v| {
+                (
+                    5,
+                    ProducerRecord {
+                        key: None,
+                        value: Some(v.as_bytes().into()),
+                        headers: vec![],
+                    },
+                )
+            })
+            .collect()
+    }
+
+    fn header(seq: u32, epoch: u16) -> BatchProducer {
+        BatchProducer {
+            producer_id: 7,
+            producer_epoch: epoch,
+            base_sequence: seq,
+        }
+    }
+
+    #[test]
+    fn a_retried_batch_is_a_duplicate_on_the_leader_and_on_a_follower() {
+        let mut leader = ReplicaLog::default();
+        leader.append_batch(&batch(&["a", "b"]), 0, Some(header(0, 0)));
+        leader.append_batch(&batch(&["c"]), 0, Some(header(2, 0)));
+        let first = BatchMetadata {
+            first_sequence: 0,
+            last_sequence: 1,
+            first_offset: 0,
+            last_offset: 1,
+        };
+        assert_eq!(
+            leader.check_sequence("t-0", header(0, 0), 2),
+            SequenceCheck::Duplicate(first)
+        );
+        assert_eq!(
+            leader.check_sequence("t-0", header(3, 0), 1),
+            SequenceCheck::Append
+        );
+        // A follower rebuilds the same producer state from the records it copies,
+        // so as the next leader it also answers the retry with the original offsets.
+        let mut follower = ReplicaLog::default();
+        let copied: Vec<SharedRecord> = leader.records.iter().cloned().collect();
+        follower.append_replicated(&copied);
+        assert_eq!(follower.producers, leader.producers);
+        assert_eq!(
+            follower.check_sequence("t-0", header(0, 0), 2),
+            SequenceCheck::Duplicate(first)
+        );
+        assert_eq!(follower.records[2].producer.map(|p| p.sequence), Some(2));
+    }
+
+    #[test]
+    fn a_gap_in_the_sequence_is_out_of_order_and_an_old_epoch_is_refused() {
+        let mut log = ReplicaLog::default();
+        log.append_batch(&batch(&["a"]), 0, Some(header(0, 1)));
+        match log.check_sequence("t-0", header(5, 1), 1) {
+            SequenceCheck::OutOfOrder(m) => assert_eq!(
+                m,
+                "Out of order sequence number for producer 7 at offset 1 in partition t-0: 5 (incoming seq. number), 0 (current end sequence number)"
+            ),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            log.check_sequence("t-0", header(1, 0), 1),
+            SequenceCheck::InvalidEpoch(_)
+        ));
+        // A new epoch must start at sequence 0.
+        assert!(matches!(
+            log.check_sequence("t-0", header(3, 2), 1),
+            SequenceCheck::OutOfOrder(_)
+        ));
+        assert_eq!(
+            log.check_sequence("t-0", header(0, 2), 1),
+            SequenceCheck::Append
+        );
+        // Only the last five batches are remembered.
+        for seq in 1..=6 {
+            log.append_batch(&batch(&["x"]), 0, Some(header(seq, 1)));
+        }
+        assert_eq!(log.producers[&7].batches.len(), NUM_BATCHES_TO_RETAIN);
+        assert_eq!(log.check_sequence("t-0", header(1, 1), 1), {
+            SequenceCheck::OutOfOrder(
+                "Out of order sequence number for producer 7 at offset 7 in partition t-0: 1 (incoming seq. number), 6 (current end sequence number)".into(),
+            )
+        });
+        // Truncation forgets the batches that were cut off.
+        log.truncate_to(3);
+        assert_eq!(
+            log.producers[&7].batches.last().map(|b| b.last_sequence),
+            Some(2)
+        );
     }
 }

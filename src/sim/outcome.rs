@@ -22,6 +22,8 @@ pub enum Timer {
     BrokerSession { broker: u32 },
     /// A leader checks its followers against `replica.lag.time.max.ms`.
     IsrCheck { broker: u32 },
+    /// A broker looks for segments to delete (`log.retention.check.interval.ms`).
+    LogRetention { broker: u32 },
     /// An `acks=all` Produce waiting for the ISR gives up (`request.timeout.ms`).
     ProduceTimeout { broker: u32, request_id: u64 },
     /// A client's request got no answer within `request.timeout.ms`.
@@ -73,6 +75,7 @@ impl Timer {
                 | Timer::BrokerHeartbeat { .. }
                 | Timer::BrokerSession { .. }
                 | Timer::IsrCheck { .. }
+                | Timer::LogRetention { .. }
                 | Timer::ProduceTimeout { .. }
                 | Timer::RequestTimeout { .. }
                 | Timer::ReplicaFetchTimeout { .. }

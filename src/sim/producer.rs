@@ -4,7 +4,7 @@
 use super::chunked::Chunked;
 use super::configdef::{at_least, between, Key, Type, Validator, Value};
 use super::error::ErrorCode;
-use super::log::ProducerRecord;
+use super::log::{BatchProducer, ProducerRecord, RecordProducer};
 use super::murmur2::{murmur2, partition_for_key, to_positive};
 use super::outcome::{plural, Outcome, Timer};
 use super::protocol::{Acks, Body, Message, ProduceBatch, TopicMetadata};
@@ -46,7 +46,25 @@ pub struct ProducerConfig {
     /// `delivery.timeout.ms` was given explicitly ([`ProducerConfig::finish`]).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub delivery_timeout_set: bool,
+    /// `enable.idempotence` (Kafka's default since 3.0: true), after
+    /// [`ProducerConfig::finish`] may have turned it off.
+    #[serde(default = "yes")]
+    pub enable_idempotence: bool,
+    /// `enable.idempotence` was given explicitly: conflicting configs are then
+    /// an error rather than a reason to turn idempotence off.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub idempotence_set: bool,
+    /// Why [`ProducerConfig::finish`] turned idempotence off (the client's log line).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idempotence_disabled: Option<String>,
 }
+
+fn yes() -> bool {
+    true
+}
+
+/// `ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION_FOR_IDEMPOTENCE`.
+pub const MAX_IN_FLIGHT_FOR_IDEMPOTENCE: i64 = 5;
 
 fn default_compression() -> String {
     "none".into()
@@ -69,6 +87,7 @@ pub const PRODUCER_KEYS: &[Key] = &[
     Key::new("retry.backoff.ms", Type::Long, at_least(0)),
     Key::new("request.timeout.ms", Type::Int, at_least(0)),
     Key::new("delivery.timeout.ms", Type::Int, at_least(0)),
+    Key::new("enable.idempotence", Type::Boolean, Validator::None),
     Key::new(
         "compression.type",
         Type::String,
@@ -87,11 +106,10 @@ pub const PRODUCER_KEYS: &[Key] = &[
         Type::Int,
         at_least(1),
     ),
-    Key::new("enable.idempotence", Type::Boolean, Validator::None),
 ];
 
 /// How many of [`PRODUCER_KEYS`] the simulator acts on (the rest are recorded).
-const SIMULATED_KEYS: usize = 8;
+const SIMULATED_KEYS: usize = 9;
 
 /// A linger above this (one hour) is narrated as what it means in practice:
 /// the batch leaves when full or when the producer is flushed or closed.
@@ -127,6 +145,9 @@ impl Default for ProducerConfig {
             compression_type: default_compression(),
             other: VecMap::new(),
             delivery_timeout_set: false,
+            enable_idempotence: true,
+            idempotence_set: false,
+            idempotence_disabled: None,
         }
     }
 }
@@ -167,6 +188,10 @@ impl ProducerConfig {
             "compression.type" => {
                 self.compression_type = parsed.str().unwrap_or("none").to_string();
             }
+            "enable.idempotence" => {
+                self.enable_idempotence = matches!(parsed, Value::Bool(true));
+                self.idempotence_set = true;
+            }
             other => {
                 let shown = match &parsed {
                     Value::Str(s) => s.clone(),
@@ -186,6 +211,7 @@ impl ProducerConfig {
     /// `Integer.MAX_VALUE`); a value the user did not set is raised to that
     /// sum instead (Kafka logs a warning).
     pub fn finish(&mut self) -> Result<(), String> {
+        self.check_idempotence()?;
         let sum = (self.effective_linger_ms() + self.request_timeout_ms).min(i32::MAX as u64);
         if self.delivery_timeout_ms < sum {
             if self.delivery_timeout_set {
@@ -195,6 +221,52 @@ impl ProducerConfig {
                 );
             }
             self.delivery_timeout_ms = sum;
+        }
+        Ok(())
+    }
+
+    /// `ProducerConfig.postProcessAndValidateIdempotenceConfigs` (Kafka 4.1):
+    /// idempotence needs `retries` > 0, `acks=all` and
+    /// `max.in.flight.requests.per.connection` ≤ 5. When `enable.idempotence`
+    /// was set explicitly a conflict is a `ConfigException`; when it was left
+    /// at its default, idempotence is quietly turned off (the client logs why).
+    fn check_idempotence(&mut self) -> Result<(), String> {
+        if !self.enable_idempotence {
+            return Ok(());
+        }
+        let explicit = self.idempotence_set;
+        let mut why = None;
+        if self.retries == 0 {
+            if explicit {
+                return Err(
+                    "Must set retries to non-zero when using the idempotent producer.".into(),
+                );
+            }
+            why = Some("Idempotence will be disabled because retries is set to 0.".to_string());
+        }
+        if self.acks != Acks::All {
+            if explicit {
+                return Err("Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.".into());
+            }
+            why = Some(format!(
+                "Idempotence will be disabled because acks is set to {}, not set to 'all'.",
+                self.acks.as_str()
+            ));
+        }
+        let in_flight = self
+            .other
+            .get("max.in.flight.requests.per.connection")
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(MAX_IN_FLIGHT_FOR_IDEMPOTENCE);
+        if in_flight > MAX_IN_FLIGHT_FOR_IDEMPOTENCE {
+            if explicit {
+                return Err("Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer.".into());
+            }
+            why = Some(format!("Idempotence will be disabled because max.in.flight.requests.per.connection is set to {in_flight}, which is greater than 5."));
+        }
+        if why.is_some() {
+            self.enable_idempotence = false;
+            self.idempotence_disabled = why;
         }
         Ok(())
     }
@@ -237,6 +309,10 @@ pub struct SentRecord {
     /// A client-side failure with no Kafka error code (`SerializationException …`).
     #[serde(default)]
     pub failure: Option<String>,
+    /// With idempotence: the producer id, epoch and sequence number given to
+    /// this record when its batch was first formed (a retry keeps them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence: Option<RecordProducer>,
 }
 
 /// KIP-794 "uniform sticky" state for records without a key.
@@ -282,6 +358,21 @@ pub struct Producer {
     /// Bumped each time the world hands this node an input, so views of it can be reused until then.
     #[serde(default)]
     pub version: u64,
+    /// The idempotent producer's identity, once a broker answered InitProducerId.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub producer_id: Option<u64>,
+    #[serde(default)]
+    pub producer_epoch: u16,
+    /// The InitProducerId request in flight (`u64::MAX` until the world numbers it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub init_request: Option<u64>,
+    /// The next sequence number per partition (Kafka's `TransactionManager`).
+    #[serde(default, skip_serializing_if = "VecMap::is_empty")]
+    pub next_sequence: VecMap<TopicPartition, u32>,
+    /// A batch with sequence numbers failed for good: before sending more the
+    /// producer bumps its epoch and numbers from 0 again (KIP-360).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub epoch_bump_needed: bool,
 }
 
 /// A simulated application that sends one record every `interval_ms`.
@@ -316,6 +407,11 @@ impl Producer {
             stream: None,
             schema_ids: VecMap::new(),
             version: 0,
+            producer_id: None,
+            producer_epoch: 0,
+            init_request: None,
+            next_sequence: VecMap::new(),
+            epoch_bump_needed: false,
         }
     }
 
@@ -409,11 +505,13 @@ impl Producer {
                 attempts: 0,
                 awaiting_schema: self.config.serde.uses_avro(),
                 failure: None,
+                sequence: None,
             });
         }
         if close {
             self.closing = true;
         }
+        self.init_producer_id(&mut out);
         if self.config.serde.uses_avro() {
             self.serialize_waiting(topic, &mut out);
         }
@@ -422,6 +520,72 @@ impl Producer {
         } else {
             self.request_metadata(&mut out);
         }
+        out
+    }
+
+    /// An idempotent producer without a producer id asks its bootstrap broker
+    /// for one before its first Produce (Kafka's `TransactionManager`).
+    fn init_producer_id(&mut self, out: &mut Outcome) {
+        if !self.config.enable_idempotence
+            || self.producer_id.is_some()
+            || self.init_request.is_some()
+            || self.pending.is_empty()
+        {
+            return;
+        }
+        self.init_request = Some(u64::MAX);
+        out.then(format!(
+            "It is an idempotent producer (enable.idempotence=true), so it asks broker {} for a producer id (InitProducerId) before it sends any record.",
+            self.bootstrap
+        ));
+        out.send(
+            NodeId::Broker(self.bootstrap),
+            Body::InitProducerIdRequest {},
+            None,
+        );
+    }
+
+    /// A broker answered InitProducerId.
+    fn on_init_producer_id(
+        &mut self,
+        now: Time,
+        msg: &Message,
+        error: Option<ErrorCode>,
+        producer_id: u64,
+        producer_epoch: u16,
+    ) -> Outcome {
+        let mut out = Outcome::new(EventKind::ProducerId, String::new());
+        self.cancel_timeout(msg.correlation_id, &mut out);
+        // Only the answer to the request in flight counts: a late answer to one
+        // given up on must not replace the id the batches already carry.
+        if self.init_request.is_none() || self.init_request != msg.correlation_id {
+            out.then(format!(
+                "{} ignores a late InitProducerId answer.",
+                self.name
+            ));
+            return out;
+        }
+        self.init_request = None;
+        if let Some(code) = error {
+            out.then(format!(
+                "{} could not get a producer id ({code}); it asks again.",
+                self.name
+            ));
+            self.rotate_bootstrap();
+            self.init_producer_id(&mut out);
+            return out;
+        }
+        self.producer_id = Some(producer_id);
+        self.producer_epoch = producer_epoch;
+        self.next_sequence = VecMap::new();
+        out.then(format!(
+            "{} is now producer id {producer_id}, epoch {producer_epoch}. Each batch it sends carries this id and a sequence number per partition, starting at 0.",
+            self.name
+        ));
+        if !self.linger_timer_set {
+            self.drain(now, &mut out);
+        }
+        self.maybe_close(&mut out);
         out
     }
 
@@ -466,6 +630,10 @@ impl Producer {
             }
             Body::RegistryRequest { path, .. } => {
                 self.note_registry_request(path, id);
+                Some(timer)
+            }
+            Body::InitProducerIdRequest {} => {
+                self.init_request = Some(id);
                 Some(timer)
             }
             Body::ProduceRequest { batches, .. } => {
@@ -534,6 +702,9 @@ impl Producer {
         let r = self.record_mut(i);
         r.status = RecordStatus::Failed;
         r.error = Some(error);
+        if r.sequence.is_some() {
+            self.epoch_bump_needed = true;
+        }
         self.settle(i);
     }
 
@@ -605,6 +776,12 @@ impl Producer {
             self.request_metadata(&mut out);
             return out;
         }
+        if self.init_request == Some(request_id) {
+            self.init_request = None;
+            self.rotate_bootstrap();
+            self.init_producer_id(&mut out);
+            return out;
+        }
         if self.on_registry_timeout(request_id, &mut out) {
             self.maybe_close(&mut out);
             return out;
@@ -665,6 +842,11 @@ impl Producer {
     pub fn handle(&mut self, now: Time, msg: &Message, rng: &mut SimRng) -> Outcome {
         match &msg.body {
             Body::MetadataResponse { topics, .. } => self.on_metadata(now, msg, topics, rng),
+            Body::InitProducerIdResponse {
+                error,
+                producer_id,
+                producer_epoch,
+            } => self.on_init_producer_id(now, msg, *error, *producer_id, *producer_epoch),
             Body::RegistryResponse { status, body } => {
                 let mut out = Outcome::new(EventKind::SerializerSchema, String::new());
                 self.cancel_timeout(msg.correlation_id, &mut out);
@@ -739,6 +921,10 @@ impl Producer {
                         }
                     }
                     match (p.error, p.base_offset) {
+                        _ if count == 0 && self.config.enable_idempotence => out.then(format!(
+                            "{} gets a late answer for {} after it had already given up on that request and resent its records; it ignores the answer (the resent batch carries the same sequence numbers, so the leader will not store it twice).",
+                            self.name, p.tp
+                        )),
                         _ if count == 0 => out.then(format!(
                             "{} gets a late answer for {} after it had already given up on that request and resent its records; it ignores the answer (the first copy may now be stored twice).",
                             self.name, p.tp
@@ -764,6 +950,12 @@ impl Producer {
                 }
                 if retry {
                     self.schedule_retry(now, refresh, &mut out);
+                } else if self.config.enable_idempotence
+                    && !self.linger_timer_set
+                    && self.has_waiting()
+                {
+                    // The partition is free again: its next batch can go.
+                    self.drain(now, &mut out);
                 }
                 self.maybe_close(&mut out);
                 out
@@ -859,11 +1051,7 @@ impl Producer {
         if let Some(n) = first_note {
             out.then(self.partitioner_note(&placed, n));
         }
-        let waiting = self.pending.iter().any(|&i| {
-            let r = &self.records[i];
-            r.partition.is_some() && r.in_request.is_none()
-        });
-        if !waiting {
+        if !self.has_waiting() {
             return;
         }
         let linger_ms = self.config.effective_linger_ms();
@@ -887,6 +1075,14 @@ impl Producer {
                 },
             ));
         }
+    }
+
+    /// Some record is placed on a partition and waits to be sent.
+    fn has_waiting(&self) -> bool {
+        self.pending.iter().any(|&i| {
+            let r = &self.records[i];
+            r.partition.is_some() && r.in_request.is_none()
+        })
     }
 
     /// The partitioner's sentence: each record's hash when there are a few,
@@ -994,6 +1190,16 @@ impl Producer {
                 producer: self.name.clone(),
             });
         }
+        if self.config.enable_idempotence {
+            if self.producer_id.is_none() {
+                // Records wait for the producer id; its answer drains them.
+                self.init_producer_id(out);
+                return;
+            }
+            if self.epoch_bump_needed {
+                self.bump_epoch(out);
+            }
+        }
         let mut by_leader: VecMap<u32, VecMap<TopicPartition, Vec<usize>>> = VecMap::new();
         let mut leaderless = Vec::new();
         for &i in &self.pending {
@@ -1039,11 +1245,34 @@ impl Producer {
         if retry {
             self.schedule_retry(now, true, out);
         }
+        let busy = self.partitions_in_flight();
         for (leader, parts) in by_leader {
             let mut batches = Vec::new();
             let mut descr = Vec::new();
             for (tp, idxs) in parts {
-                descr.push(format!("{} for {tp}", plural(idxs.len(), "record")));
+                let mut producer = None;
+                let mut idxs = idxs;
+                if self.config.enable_idempotence {
+                    if busy.contains(&tp) {
+                        continue;
+                    }
+                    let (chosen, header) = self.sequence_batch(&tp, idxs);
+                    idxs = chosen;
+                    producer = Some(header);
+                    descr.push(format!(
+                        "{} for {tp} (producer id {}, epoch {}, sequence {}{})",
+                        plural(idxs.len(), "record"),
+                        header.producer_id,
+                        header.producer_epoch,
+                        header.base_sequence,
+                        match idxs.len() {
+                            1 => String::new(),
+                            n => format!("–{}", header.base_sequence.wrapping_add(n as u32 - 1)),
+                        }
+                    ));
+                } else {
+                    descr.push(format!("{} for {tp}", plural(idxs.len(), "record")));
+                }
                 let records = idxs
                     .iter()
                     .map(|&i| (self.records[i].timestamp, self.records[i].record.clone()))
@@ -1052,7 +1281,14 @@ impl Producer {
                     // Marked as "being sent"; `note_sent` fills in the request id.
                     self.record_mut(i).in_request = Some(u64::MAX);
                 }
-                batches.push(ProduceBatch { tp, records });
+                batches.push(ProduceBatch {
+                    tp,
+                    records,
+                    producer,
+                });
+            }
+            if batches.is_empty() {
+                continue;
             }
             let compression = match self.config.compression_type.as_str() {
                 "none" => String::new(),
@@ -1072,6 +1308,98 @@ impl Producer {
                 None,
             );
         }
+    }
+
+    /// Partitions with a Produce request in flight: an idempotent producer
+    /// sends one batch per partition at a time (see docs/storage.md).
+    fn partitions_in_flight(&self) -> VecSet<TopicPartition> {
+        let mut busy = VecSet::new();
+        for &i in &self.pending {
+            let r = &self.records[i];
+            if let (Some(_), Some(p)) = (r.in_request, r.partition) {
+                busy.insert(TopicPartition::new(r.topic.clone(), p));
+            }
+        }
+        busy
+    }
+
+    /// The next batch of an idempotent producer for `tp`, from its waiting
+    /// records: a batch sent before is sent again exactly as it was (same
+    /// records, same sequence numbers), otherwise the new records get the
+    /// partition's next sequence numbers.
+    fn sequence_batch(
+        &mut self,
+        tp: &TopicPartition,
+        idxs: Vec<usize>,
+    ) -> (Vec<usize>, BatchProducer) {
+        let producer_id = self.producer_id.unwrap_or(0);
+        let epoch = self.producer_epoch;
+        let first_retry = idxs
+            .iter()
+            .filter_map(|&i| self.records[i].sequence)
+            .filter(|s| s.producer_id == producer_id && s.producer_epoch == epoch)
+            .map(|s| s.base_sequence)
+            .min();
+        if let Some(base) = first_retry {
+            let chosen = idxs
+                .into_iter()
+                .filter(|&i| {
+                    self.records[i].sequence.is_some_and(|s| {
+                        s.producer_id == producer_id
+                            && s.producer_epoch == epoch
+                            && s.base_sequence == base
+                    })
+                })
+                .collect();
+            return (
+                chosen,
+                BatchProducer {
+                    producer_id,
+                    producer_epoch: epoch,
+                    base_sequence: base,
+                },
+            );
+        }
+        let base = self.next_sequence.get(tp).copied().unwrap_or(0);
+        for (k, &i) in idxs.iter().enumerate() {
+            self.record_mut(i).sequence = Some(RecordProducer {
+                producer_id,
+                producer_epoch: epoch,
+                base_sequence: base,
+                sequence: base.wrapping_add(k as u32),
+            });
+        }
+        // Sequence numbers wrap to 0 after Integer.MAX_VALUE, as in Kafka.
+        let next = (base as u64 + idxs.len() as u64) % (i32::MAX as u64 + 1);
+        self.next_sequence.insert(tp.clone(), next as u32);
+        (
+            idxs,
+            BatchProducer {
+                producer_id,
+                producer_epoch: epoch,
+                base_sequence: base,
+            },
+        )
+    }
+
+    /// After a batch with sequence numbers failed for good, nobody knows
+    /// whether the leader stored it; the idempotent producer bumps its epoch
+    /// and numbers every partition from 0 again, so the leader takes what
+    /// follows as new (Kafka's `bumpIdempotentEpochAndResetIdIfNeeded`).
+    fn bump_epoch(&mut self, out: &mut Outcome) {
+        self.epoch_bump_needed = false;
+        self.producer_epoch = self.producer_epoch.wrapping_add(1);
+        self.next_sequence = VecMap::new();
+        for i in self.pending_ids() {
+            let r = self.record_mut(i);
+            if r.in_request.is_none() {
+                r.sequence = None;
+            }
+        }
+        out.then(format!(
+            "A batch of {} failed for good, and it cannot know whether the leader stored it, so it bumps its producer epoch to {} and numbers its batches from sequence 0 again.",
+            self.name, self.producer_epoch
+        ));
     }
 
     /// Called by the world once all of an event's requests are on the wire: with

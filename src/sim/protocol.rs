@@ -60,6 +60,9 @@ pub struct ProduceBatch {
     pub tp: TopicPartition,
     /// (CreateTime, record) pairs.
     pub records: Vec<(Time, ProducerRecord)>,
+    /// An idempotent producer's id, epoch and base sequence (`None`: producer id -1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub producer: Option<super::log::BatchProducer>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,6 +91,10 @@ pub struct FetchPartitionResponse {
     /// the follower truncates to that end offset before fetching again.
     #[serde(default)]
     pub diverging_epoch: Option<(Option<u32>, u64)>,
+    /// The leader's log start offset (followers follow it; a consumer below it
+    /// gets `OFFSET_OUT_OF_RANGE`).
+    #[serde(default)]
+    pub log_start_offset: u64,
 }
 
 /// `ListOffsets` timestamps: `-2` is earliest, `-1` is latest.
@@ -253,6 +260,14 @@ pub enum Body {
         /// `None`: nothing committed for that partition.
         partitions: Vec<(TopicPartition, Option<u64>)>,
     },
+    /// An idempotent producer asks any broker for a producer id (no
+    /// `transactional.id`: the broker always hands out a fresh id, epoch 0).
+    InitProducerIdRequest {},
+    InitProducerIdResponse {
+        error: Option<ErrorCode>,
+        producer_id: u64,
+        producer_epoch: u16,
+    },
     /// A broker asks the controller to create an internal topic (`__consumer_offsets`).
     CreateTopicsRequest {
         topic: NewTopic,
@@ -301,6 +316,9 @@ impl Body {
             Body::OffsetCommitRequest { .. } | Body::OffsetCommitResponse { .. } => "OffsetCommit",
             Body::OffsetFetchRequest { .. } | Body::OffsetFetchResponse { .. } => "OffsetFetch",
             Body::CreateTopicsRequest { .. } => "CreateTopics",
+            Body::InitProducerIdRequest { .. } | Body::InitProducerIdResponse { .. } => {
+                "InitProducerId"
+            }
             Body::RegistryRequest { .. } | Body::RegistryResponse { .. } => "HTTP",
         }
     }
@@ -320,6 +338,7 @@ impl Body {
                 | Body::LeaveGroupResponse { .. }
                 | Body::OffsetCommitResponse { .. }
                 | Body::OffsetFetchResponse { .. }
+                | Body::InitProducerIdResponse { .. }
                 | Body::RegistryResponse { .. }
         )
     }

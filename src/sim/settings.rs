@@ -64,6 +64,26 @@ pub struct BrokerSettings {
     /// Group coordinator and consumer defaults (they differ by profile too).
     #[serde(default)]
     pub groups: GroupSettings,
+    /// `log.retention.check.interval.ms`: how often each broker looks for
+    /// segments to delete (Kafka: 5 minutes).
+    #[serde(default = "five_minutes")]
+    pub log_retention_check_interval_ms: u64,
+    /// `log.retention.hours`, in ms (Kafka: 168 hours); `retention.ms` overrides it per topic.
+    #[serde(default = "seven_days")]
+    pub log_retention_ms: u64,
+    /// `log.segment.bytes` (Kafka: 1 GiB); `segment.bytes` overrides it per topic.
+    #[serde(default = "one_gib")]
+    pub log_segment_bytes: u64,
+    /// `log.roll.hours`, in ms (Kafka: 168 hours); `segment.ms` overrides it per topic.
+    #[serde(default = "seven_days")]
+    pub log_roll_ms: u64,
+}
+
+fn seven_days() -> u64 {
+    604_800_000
+}
+fn one_gib() -> u64 {
+    1 << 30
 }
 
 /// The group coordinator's broker configs and the consumer client defaults.
@@ -156,6 +176,10 @@ impl BrokerSettings {
                 leader_imbalance_check_interval_ms: 300_000,
                 leader_imbalance_per_broker_percentage: 10,
                 groups: GroupSettings::for_profile(p),
+                log_retention_check_interval_ms: 300_000,
+                log_retention_ms: seven_days(),
+                log_segment_bytes: one_gib(),
+                log_roll_ms: seven_days(),
             },
             Profile::Teaching => BrokerSettings {
                 replica_lag_time_max_ms: 3_000,
@@ -171,6 +195,13 @@ impl BrokerSettings {
                 leader_imbalance_check_interval_ms: 30_000,
                 leader_imbalance_per_broker_percentage: 10,
                 groups: GroupSettings::for_profile(p),
+                // Scaled down so a retention demo fits in seconds: the check runs
+                // every 5 s and segments hold 1 MiB (the smallest segment.bytes).
+                // Retention itself keeps Kafka's 7 days unless a topic sets it.
+                log_retention_check_interval_ms: 5_000,
+                log_retention_ms: seven_days(),
+                log_segment_bytes: 1 << 20,
+                log_roll_ms: seven_days(),
             },
         }
     }

@@ -236,6 +236,19 @@ pub struct ReplicaView {
     pub log_end_offset: u64,
     pub high_watermark: u64,
     pub records: Rc<Vec<Rc<RecordView>>>,
+    /// The replica's segments, oldest first; the last is the active one.
+    pub segments: Vec<SegmentView>,
+}
+
+/// One segment of a replica's log (see docs/storage.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SegmentView {
+    pub base_offset: u64,
+    /// Bytes after Kafka's record batch format (`DefaultRecord.sizeInBytes`
+    /// plus 61 bytes of batch header per batch).
+    pub size_bytes: u64,
+    /// The newest record timestamp in it (what `retention.ms` is compared with).
+    pub max_timestamp: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -257,6 +270,14 @@ pub struct RecordView {
     /// For `__consumer_offsets`: what the record says, in a few words
     /// ("commit shop orders-0 → 5", "group shop generation 2").
     pub summary: Option<String>,
+    /// The idempotent producer's id, epoch and this record's sequence number
+    /// (absent for a producer without idempotence: Kafka stores producer id -1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub producer_id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub producer_epoch: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sequence: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -269,6 +290,11 @@ pub struct ProducerView {
     pub records: Vec<ProducedRecordView>,
     /// A steady stream (`sim producer add`): its topic, pace and keys; `null` for the console producer.
     pub stream: Option<StreamView>,
+    /// The idempotent producer's id and epoch (absent without idempotence, or before InitProducerId).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub producer_id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub producer_epoch: Option<u16>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -292,6 +318,9 @@ pub struct ProducedRecordView {
     pub partition: Option<u32>,
     pub offset: Option<u64>,
     pub error: Option<String>,
+    /// The sequence number its batch gave it (idempotent producer only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sequence: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -599,6 +628,9 @@ pub fn record_view_in(topic: &str, r: &Record) -> RecordView {
         key_hex: r.key.as_deref().map(hex),
         value_hex: r.value.as_deref().map(hex),
         headers: r.headers.iter().map(header_view).collect(),
+        producer_id: r.producer.map(|p| p.producer_id),
+        producer_epoch: r.producer.map(|p| p.producer_epoch),
+        sequence: r.producer.map(|p| p.sequence),
     }
 }
 
@@ -698,6 +730,18 @@ pub(crate) fn replica_view(
             })
             .unwrap_or_default(),
         ),
+        segments: log
+            .map(|l| {
+                l.segment_list()
+                    .iter()
+                    .map(|s| SegmentView {
+                        base_offset: s.base_offset,
+                        size_bytes: s.size_bytes,
+                        max_timestamp: s.max_timestamp,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
     }
 }
 
@@ -744,6 +788,10 @@ pub(crate) fn producer_view(p: &super::producer::Producer, w: Window) -> Produce
                 "compression.type".to_string(),
                 p.config.compression_type.clone(),
             ),
+            (
+                "enable.idempotence".to_string(),
+                p.config.enable_idempotence.to_string(),
+            ),
         ]),
         closed: p.closed,
         records_total: p.records.len() as u64,
@@ -762,6 +810,7 @@ pub(crate) fn producer_view(p: &super::producer::Producer, w: Window) -> Produce
                     .error
                     .map(|e| e.name().to_string())
                     .or_else(|| r.failure.clone()),
+                sequence: r.sequence.map(|s| s.sequence),
             })
             .collect(),
         stream: p.stream.as_ref().map(|st| StreamView {
@@ -771,6 +820,8 @@ pub(crate) fn producer_view(p: &super::producer::Producer, w: Window) -> Produce
             sent: st.sent,
             stopped: st.stopped,
         }),
+        producer_id: p.producer_id,
+        producer_epoch: p.producer_id.map(|_| p.producer_epoch),
     }
 }
 

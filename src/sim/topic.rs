@@ -114,6 +114,11 @@ const TOPIC_CONFIGS: &[(Key, &str)] = &[
     ),
 ];
 
+/// The names of the topic configs the simulator knows, in Kafka's order.
+pub fn topic_config_names() -> impl Iterator<Item = &'static str> {
+    TOPIC_CONFIGS.iter().map(|(k, _)| k.name)
+}
+
 /// Kafka's default for a topic config, if the simulator knows the name.
 pub fn topic_config_default(name: &str) -> Option<&'static str> {
     TOPIC_CONFIGS

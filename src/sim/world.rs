@@ -115,6 +115,12 @@ pub enum Command {
     ElectPreferredLeaders {
         partitions: Vec<super::types::TopicPartition>,
     },
+    /// `kafka-configs --alter --entity-type topics`: set and delete topic configs.
+    AlterTopicConfigs {
+        topic: String,
+        set: Vec<(String, String)>,
+        delete: Vec<String>,
+    },
     /// `kafka-topics --alter --partitions N`: a topic gets more partitions.
     CreatePartitions {
         topic: String,
@@ -226,6 +232,7 @@ impl Scheduled {
             Due::Timer(
                 Timer::FetchWait { broker, .. }
                 | Timer::IsrCheck { broker }
+                | Timer::LogRetention { broker }
                 | Timer::ProduceTimeout { broker, .. }
                 | Timer::ReplicaFetchTimeout { broker, .. }
                 | Timer::GroupJoin { broker, .. }
@@ -340,6 +347,10 @@ impl WorldState {
             w.schedule(
                 (settings.replica_lag_time_max_ms / 2).max(1),
                 Due::Timer(Timer::IsrCheck { broker: id }),
+            );
+            w.schedule(
+                settings.log_retention_check_interval_ms.max(1),
+                Due::Timer(Timer::LogRetention { broker: id }),
             );
         }
         w
@@ -506,6 +517,16 @@ impl WorldState {
                 .controller
                 .validate_create(req),
             Command::DeleteTopic { name } => self.controller.topic(name).map(|_| ()),
+            Command::AlterTopicConfigs { topic, set, delete } => {
+                let mut configs = self.controller.topic(topic)?.configs.clone();
+                for (k, v) in set {
+                    configs.insert(k.clone(), v.trim().to_string());
+                }
+                for k in delete {
+                    configs.remove(k);
+                }
+                super::topic::validate_topic_configs(&configs)
+            }
             Command::Produce { producer, .. } => {
                 if self.consumers.contains_key(producer) {
                     return Err(invalid(format!("{producer} is already a consumer's name")));
@@ -830,6 +851,37 @@ impl WorldState {
         let now = self.now;
         let (actor, out) = match cmd {
             Command::CreateTopic(req) => (NodeId::Controller, self.create_topic_now(req)?),
+            Command::AlterTopicConfigs { topic, set, delete } => {
+                let configs = self.controller.alter_topic_configs(topic, set, delete)?;
+                for b in self.brokers.values_mut() {
+                    b.act(now);
+                    b.set_topic_configs(topic, &configs);
+                }
+                let mut changes: Vec<String> = set
+                    .iter()
+                    .map(|(k, v)| format!("{k}={}", v.trim()))
+                    .collect();
+                changes.extend(delete.iter().map(|k| format!("{k} back to its default")));
+                (
+                    NodeId::Controller,
+                    Outcome::new(
+                        EventKind::ConfigsAltered,
+                        format!(
+                            "The controller changes the configs of topic {topic}: {}. Every broker applies the change at once; its overrides are now {}.",
+                            changes.join(", "),
+                            if configs.is_empty() {
+                                "none".to_string()
+                            } else {
+                                configs
+                                    .iter()
+                                    .map(|(k, v)| format!("{k}={v}"))
+                                    .collect::<Vec<_>>()
+                                    .join(",")
+                            }
+                        ),
+                    ),
+                )
+            }
             Command::DeleteTopic { name } => {
                 let meta = self.controller.delete_topic(name)?;
                 for b in self.brokers.values_mut() {
@@ -905,6 +957,7 @@ impl WorldState {
                     Due::Timer(
                         Timer::BrokerHeartbeat { broker: x }
                         | Timer::IsrCheck { broker: x }
+                        | Timer::LogRetention { broker: x }
                         | Timer::FetchWait { broker: x, .. }
                         | Timer::ProduceTimeout { broker: x, .. }
                         | Timer::ReplicaFetchTimeout { broker: x, .. }
@@ -951,6 +1004,10 @@ impl WorldState {
                 out.timers.push((
                     now + (settings.replica_lag_time_max_ms / 2).max(1),
                     Timer::IsrCheck { broker: *broker },
+                ));
+                out.timers.push((
+                    now + settings.log_retention_check_interval_ms.max(1),
+                    Timer::LogRetention { broker: *broker },
                 ));
                 (NodeId::Broker(*broker), out)
             }
@@ -1410,6 +1467,14 @@ impl WorldState {
                         EventKind::Noop,
                         format!("Broker {broker} is down and sends no heartbeat."),
                     ),
+                };
+                (NodeId::Broker(broker), out)
+            }
+            Due::Timer(Timer::LogRetention { broker }) => {
+                let settings = self.config.settings.clone();
+                let out = match acting(self.brokers.get_mut(&broker), now) {
+                    Some(b) if b.alive => b.retention_check(now, &settings),
+                    _ => Outcome::new(EventKind::Noop, format!("Broker {broker} is down.")),
                 };
                 (NodeId::Broker(broker), out)
             }

@@ -149,6 +149,15 @@ pub fn record_detail(props: &RecordDetailProps) -> Html {
                     }
                     <dt>{ "Offset" }</dt><dd>{ rec.offset }</dd>
                     <dt>{ "Timestamp" }</dt><dd>{ format!("{} ms (CreateTime)", rec.timestamp) }</dd>
+                    <dt>{ "Producer" }</dt>
+                    <dd>{ match (rec.producer_id, rec.producer_epoch, rec.sequence) {
+                        (Some(id), Some(epoch), Some(seq)) => html! {
+                            <span title="The idempotent producer's id and epoch, and this record's sequence number in the partition: the leader uses them to recognise a batch sent twice.">
+                                { format!("id {id}, epoch {epoch}, sequence {seq}") }
+                            </span>
+                        },
+                        _ => html! { <span class="muted" title="Written by a producer with enable.idempotence=false (or by a broker): the batch carries producer id -1, so a retried batch cannot be recognised.">{ "none (producer id -1)" }</span> },
+                    } }</dd>
                     <dt>{ "Key" }</dt><dd>{ key_text }</dd>
                     <dt>{ "Value" }</dt><dd>{ value_text }</dd>
                     <dt>{ "Key hex" }</dt><dd>{ opt_hex(&rec.key_hex) }</dd>

@@ -612,6 +612,22 @@ impl Consumer {
 
     /// The position is outside the log: ask the leader where to restart.
     fn reset_positions(&mut self, broker: u32, tps: Vec<TopicPartition>, out: &mut Outcome) {
+        let none = self
+            .group
+            .as_ref()
+            .is_some_and(|g| g.config.auto_offset_reset == OffsetReset::None);
+        if let (true, Some(tp)) = (none, tps.first()) {
+            let offset = self.positions.get(&tp.partition).copied().unwrap_or(0);
+            out.then(format!(
+                "Its position {offset} in {tp} is no longer in the log (retention deleted it, or the log was truncated) and auto.offset.reset=none: poll() throws OffsetOutOfRangeException and the application stops."
+            ));
+            // Kafka prints the whole FetchPosition (offset, epoch, leader); the simulator shows the offset.
+            self.error_text = Some(format!(
+                "OffsetOutOfRangeException: Fetch position FetchPosition{{offset={offset}}} is out of range for partition {tp}"
+            ));
+            self.group_close(out);
+            return;
+        }
         let spec = self.reset_spec();
         let policy = if spec == OffsetSpec::Earliest {
             "earliest"

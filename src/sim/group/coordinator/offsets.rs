@@ -406,9 +406,10 @@ impl Broker {
             return;
         }
         let stamped: Vec<(Time, ProducerRecord)> = records.into_iter().map(|r| (now, r)).collect();
+        let seg = self.segment_config(&tp.topic, settings);
         let n = stamped.len() as u64;
         let log = self.logs.get_or_insert_with(tp.clone(), Default::default);
-        let base = log.append(&stamped, epoch);
+        let base = log.append_in_segments(&stamped, epoch, None, seg);
         out.then(format!(
             "Broker {} appends {} to {tp} at offset{} {}.",
             self.id,

@@ -1,0 +1,138 @@
+//! `kafka-configs`: topic configs are described and changed with the real
+//! tool's lines, and a change takes effect on the running cluster.
+
+use kafka_sim::console::Session;
+use kafka_sim::sim::settings::Profile;
+use kafka_sim::sim::{invariants, ClusterConfig, ErrorCode, RecordStatus};
+
+fn session() -> Session {
+    Session::new(ClusterConfig::with_profile(3, Profile::Teaching), 7)
+}
+
+fn out(s: &mut Session, line: &str) -> String {
+    let o = s.input_line(line);
+    assert_eq!(o.error, None, "{line}");
+    invariants::check(s.world().state()).expect("invariants hold");
+    o.stdout
+}
+
+fn err(s: &mut Session, line: &str) -> String {
+    s.input_line(line).error.expect("an error")
+}
+
+const CONFIGS: &str =
+    "kafka-configs --bootstrap-server localhost:9092 --entity-type topics --entity-name orders";
+
+#[test]
+fn describe_alter_and_delete_print_the_real_lines() {
+    let mut s = session();
+    out(
+        &mut s,
+        "kafka-topics --bootstrap-server localhost:9092 --create --topic orders --partitions 1 --replication-factor 3 --config retention.ms=3600000",
+    );
+    assert_eq!(
+        out(&mut s, &format!("{CONFIGS} --describe")),
+        "Dynamic configs for topic orders are:\n  retention.ms=3600000 sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:retention.ms=3600000, DEFAULT_CONFIG:log.retention.hours=168}\n"
+    );
+    assert_eq!(
+        out(
+            &mut s,
+            &format!("{CONFIGS} --alter --add-config min.insync.replicas=2,cleanup.policy=[compact,delete]")
+        ),
+        "Completed updating config for topic orders.\n"
+    );
+    let described = out(
+        &mut s,
+        "kafka-topics --bootstrap-server localhost:9092 --describe --topic orders",
+    );
+    assert!(
+        described.contains(
+            "Configs: cleanup.policy=compact,delete,min.insync.replicas=2,retention.ms=3600000\n"
+        ),
+        "{described}"
+    );
+    assert_eq!(
+        out(
+            &mut s,
+            &format!("{CONFIGS} --alter --delete-config retention.ms")
+        ),
+        "Completed updating config for topic orders.\n"
+    );
+    assert_eq!(
+        err(
+            &mut s,
+            &format!("{CONFIGS} --alter --delete-config retention.ms")
+        ),
+        "Invalid config(s): retention.ms"
+    );
+    let refused = s.input_line(&format!("{CONFIGS} --alter --add-config retention.ms=-5"));
+    assert_eq!(
+        refused.stderr,
+        "Error while executing config command with args '--bootstrap-server localhost:9092 --entity-type topics --entity-name orders --alter --add-config retention.ms=-5'\n"
+    );
+    assert_eq!(
+        refused.error.as_deref(),
+        Some("java.util.concurrent.ExecutionException: org.apache.kafka.common.errors.InvalidConfigurationException: Invalid value -5 for configuration retention.ms: Value must be at least -1")
+    );
+    assert!(err(
+        &mut s,
+        &format!("{CONFIGS} --alter --add-config colour=red")
+    )
+    .ends_with("InvalidConfigurationException: Unknown topic config name: colour"));
+    assert_eq!(
+        err(&mut s, &format!("{CONFIGS} --alter")),
+        "At least one of --add-config, --add-config-file, or --delete-config must be specified with --alter"
+    );
+    assert_eq!(
+        err(&mut s, &format!("{CONFIGS} --describe --alter")),
+        "kafka-configs: Command must include exactly one action: --describe, --alter"
+    );
+    assert!(err(
+        &mut s,
+        "kafka-configs --bootstrap-server localhost:9092 --entity-type topics --entity-name nope --describe"
+    )
+    .ends_with("UnknownTopicOrPartitionException: The topic 'nope' does not exist."));
+    assert_eq!(
+        out(
+            &mut s,
+            "kafka-configs --bootstrap-server localhost:9092 --entity-type brokers --entity-name 2 --describe"
+        ),
+        "Dynamic configs for broker 2 are:\n"
+    );
+    // Refused commands changed nothing.
+    let t = &s.world().state().controller.topics["orders"];
+    assert_eq!(
+        t.configs
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>(),
+        ["cleanup.policy=compact,delete", "min.insync.replicas=2"]
+    );
+}
+
+#[test]
+fn a_dynamic_min_insync_replicas_takes_effect_on_the_next_produce() {
+    let mut s = session();
+    out(
+        &mut s,
+        "kafka-topics --bootstrap-server localhost:9092 --create --topic orders --partitions 1 --replication-factor 3",
+    );
+    let leader = s.world().state().controller.topics["orders"].partitions[0]
+        .leader
+        .expect("a leader");
+    let other = (1..=3).find(|b| *b != leader).expect("a follower");
+    out(&mut s, &format!("sim broker kill {other}"));
+    out(&mut s, "sim advance 10000");
+    out(
+        &mut s,
+        &format!("{CONFIGS} --alter --add-config min.insync.replicas=3"),
+    );
+    let (_, errors) = s.run_script(
+        "kafka-console-producer --bootstrap-server localhost:9092 --topic orders --producer-property retries=1 <<EOF\nx\nEOF\n",
+        true,
+    );
+    let _ = errors;
+    let r = &s.world().state().producers["console-producer-1"].records[0];
+    assert_eq!(r.status, RecordStatus::Failed);
+    assert_eq!(r.error, Some(ErrorCode::NotEnoughReplicas));
+}
