@@ -468,7 +468,7 @@ fn a_coming_lesson_is_listed_as_coming() {
         .filter(|l| l["coming"] == true)
         .map(|l| l["id"].as_str().unwrap())
         .collect();
-    assert_eq!(coming, ["52-retention-coming"]);
+    assert_eq!(coming, ["53-compaction-coming"]);
 }
 
 #[test]
@@ -501,7 +501,7 @@ fn progress_is_kept_as_text_and_shown_by_chapter() {
     let coming = page
         .iter()
         .flat_map(|c| &c.entries)
-        .find(|e| e.id == "52-retention-coming")
+        .find(|e| e.id == "53-compaction-coming")
         .unwrap();
     assert_eq!(coming.badge(), "coming");
     let challenges = page.last().unwrap();

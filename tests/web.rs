@@ -1874,7 +1874,7 @@ async fn the_lessons_page_lists_chapters_and_keeps_progress_in_the_browser() {
     assert_eq!(
         text_of(
             &root,
-            r#".lesson-entry[data-lesson="52-retention-coming"] .lesson-badge"#
+            r#".lesson-entry[data-lesson="53-compaction-coming"] .lesson-badge"#
         ),
         "coming"
     );
