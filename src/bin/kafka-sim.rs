@@ -3,7 +3,7 @@
 //! ```text
 //! kafka-sim run SCRIPT [--seed N] [--brokers N] [--json] [--keep-going] [--events] [--step-mode]
 //! kafka-sim run -            # script from standard input
-//! kafka-sim walk --seeds N --commands M [--first S]   # random walks, one JSON line
+//! kafka-sim walk --seeds N --commands M [--first S] [--faults network]   # random walks, one JSON line
 //! ```
 //! Prints each command's output like a terminal would; `--json` prints the final
 //! state instead. The first error prints `line N: message` to stderr and exits 1.
@@ -15,7 +15,7 @@ use std::process::ExitCode;
 
 const USAGE: &str =
     "usage: kafka-sim run SCRIPT|- [--seed N] [--brokers N] [--json] [--keep-going] [--events]
-       kafka-sim walk --seeds N --commands M [--first S]
+       kafka-sim walk --seeds N --commands M [--first S] [--faults network]
        kafka-sim lessons [--json]
        kafka-sim lesson ID|FILE.lesson [--check]";
 
@@ -164,7 +164,8 @@ fn not_utf8(line: &[u8], e: &std::str::Utf8Error) -> String {
     format!("not valid UTF-8 (byte 0x{byte:02X} at column {column}); the line is not run")
 }
 
-const WALK_USAGE: &str = "usage: kafka-sim walk --seeds N --commands M [--first S] [--faults none]";
+const WALK_USAGE: &str =
+    "usage: kafka-sim walk --seeds N --commands M [--first S] [--faults none|network]";
 
 /// `kafka-sim walk`: seeded random walks with the invariant checker after
 /// every step; one JSON line `{seeds, steps, checks, violations, first_failure}`.
@@ -174,6 +175,7 @@ fn walk_command(args: &[String]) -> ExitCode {
     let mut seeds = 100u64;
     let mut commands = 300u64;
     let mut first = 0u64;
+    let mut faults = kafka_sim::walk::Faults::None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let mut number = |name: &str| -> Result<u64, String> {
@@ -186,11 +188,15 @@ fn walk_command(args: &[String]) -> ExitCode {
             "--commands" => number("--commands").map(|n| commands = n),
             "--first" => number("--first").map(|n| first = n),
             "--faults" => match it.next().map(String::as_str) {
-                Some("none") => Ok(()),
-                Some("network") => Err(
-                    "--faults network: the network fault model (loss, duplication, delay, partitions that come and go) is not built yet (issue 12); walks run with the faults of the command language (kills, stalls, cuts)".to_string(),
-                ),
-                _ => Err(format!("--faults expects none\n{WALK_USAGE}")),
+                Some("none") => {
+                    faults = kafka_sim::walk::Faults::None;
+                    Ok(())
+                }
+                Some("network") => {
+                    faults = kafka_sim::walk::Faults::Network;
+                    Ok(())
+                }
+                _ => Err(format!("--faults expects none or network\n{WALK_USAGE}")),
             },
             "--help" | "-h" => {
                 println!("{WALK_USAGE}");
@@ -206,7 +212,7 @@ fn walk_command(args: &[String]) -> ExitCode {
     let (mut steps, mut checks, mut violations) = (0u64, 0u64, 0u64);
     let mut first_failure = None;
     for seed in first..first.saturating_add(seeds) {
-        let w = kafka_sim::walk::walk(seed, commands);
+        let w = kafka_sim::walk::walk_with(seed, commands, faults);
         steps += w.steps;
         checks += w.checks;
         if let Some(f) = w.failure {
