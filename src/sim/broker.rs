@@ -246,8 +246,10 @@ impl Broker {
         self.followers.insert(tp.clone(), followers);
     }
 
-    /// Follower fetches this broker should start (one per leader it follows).
-    pub fn start_fetchers(&mut self, settings: &BrokerSettings) -> Vec<Outgoing> {
+    /// Follower fetches this broker should start (one per leader it follows),
+    /// each with its `ReplicaFetchTimeout`: a fetch lost on the way must time
+    /// out, or the follower never fetches from that leader again.
+    pub fn start_fetchers(&mut self, settings: &BrokerSettings) -> Outcome {
         let mut leaders: Vec<u32> = self
             .image
             .values()
@@ -262,7 +264,7 @@ impl Broker {
         for l in leaders {
             self.fetch_from_leader(l, settings, &mut out);
         }
-        out.sends
+        out
     }
 
     /// Partitions this broker follows whose leader is `leader`, with fetch positions.
@@ -1167,9 +1169,9 @@ impl Broker {
         for tp in led {
             self.advance_high_watermark(&tp, &mut out);
         }
-        for s in self.start_fetchers(settings) {
-            out.sends.push(s);
-        }
+        let fetches = self.start_fetchers(settings);
+        out.sends.extend(fetches.sends);
+        out.timers.extend(fetches.timers);
         out
     }
 

@@ -802,13 +802,15 @@ impl WorldState {
         // KRaft places replicas on every registered broker; fenced ones stay out of the ISR.
         let meta = self.controller.create_topic(req, &mut self.rng)?.clone();
         let settings = self.config.settings.clone();
-        let mut fetches = Vec::new();
+        let mut fetches = Outcome::default();
         for b in self.brokers.values_mut() {
             b.act(now);
             // Simplification: every broker learns a new topic at once.
             b.set_topic(now, &meta.name, Some(&meta));
             if b.alive {
-                fetches.extend(b.start_fetchers(&settings));
+                let f = b.start_fetchers(&settings);
+                fetches.sends.extend(f.sends);
+                fetches.timers.extend(f.timers);
             }
         }
         let layout: Vec<String> = meta
@@ -842,14 +844,15 @@ impl WorldState {
                 plural(meta.partitions.len(), "partition"),
                 meta.replication_factor(),
                 layout,
-                if fetches.is_empty() {
+                if fetches.sends.is_empty() {
                     ""
                 } else {
                     " and every follower starts fetching from its leader"
                 }
             ),
         );
-        out.sends = fetches;
+        out.sends = fetches.sends;
+        out.timers = fetches.timers;
         Ok(out)
     }
 
@@ -1054,13 +1057,15 @@ impl WorldState {
                     self.controller
                         .create_partitions(topic, *partitions, &mut self.rng)?;
                 let settings = self.config.settings.clone();
-                let mut fetches = Vec::new();
+                let mut fetches = Outcome::default();
                 for b in self.brokers.values_mut() {
                     b.act(now);
                     // Simplification: every broker learns the new partitions at once.
                     b.add_partitions(now, &meta, old);
                     if b.alive {
-                        fetches.extend(b.start_fetchers(&settings));
+                        let f = b.start_fetchers(&settings);
+                        fetches.sends.extend(f.sends);
+                        fetches.timers.extend(f.timers);
                     }
                 }
                 let added: Vec<String> = meta
@@ -1085,7 +1090,8 @@ impl WorldState {
                         added.join("; ")
                     ),
                 );
-                out.sends = fetches;
+                out.sends = fetches.sends;
+                out.timers = fetches.timers;
                 (NodeId::Controller, out)
             }
             Command::KillConsumer { consumer } => {
