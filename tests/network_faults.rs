@@ -25,7 +25,13 @@ fn isr(s: &mut Session, topic: &str) -> Vec<String> {
         .lines()
         .find(|l| l.contains("Partition: 0"))
         .unwrap_or_else(|| panic!("{out}"));
-    let isr = line.split("Isr: ").nth(1).unwrap().split('\t').next().unwrap();
+    let isr = line
+        .split("Isr: ")
+        .nth(1)
+        .unwrap()
+        .split('\t')
+        .next()
+        .unwrap();
     isr.split(',').map(String::from).collect()
 }
 
@@ -47,4 +53,61 @@ sim advance 8000",
     run(&mut s, "sim network heal\nsim advance 20000");
     assert_eq!(isr(&mut s, "t").len(), 3, "both followers are back");
     invariants::check_liveness(s.world().state()).expect("the cluster healed");
+}
+
+/// What a broker's next heartbeat tells the controller about its metadata.
+fn reported_offset(b: &mut kafka_sim::sim::broker::Broker, now: u64) -> u64 {
+    let settings = kafka_sim::sim::settings::BrokerSettings::default();
+    b.alive = true;
+    let out = b.heartbeat(now, &settings);
+    out.sends
+        .iter()
+        .find_map(|s| match &s.body {
+            kafka_sim::sim::protocol::Body::BrokerHeartbeatRequest {
+                metadata_offset, ..
+            } => Some(*metadata_offset),
+            _ => None,
+        })
+        .expect("a heartbeat")
+}
+
+fn metadata_update(id: u64, offset: u64, full: bool) -> kafka_sim::sim::protocol::Message {
+    use kafka_sim::sim::protocol::{Body, Message};
+    use kafka_sim::sim::NodeId;
+    Message {
+        id,
+        from: NodeId::Controller,
+        to: NodeId::Broker(1),
+        sent_at: 0,
+        deliver_at: 1,
+        correlation_id: None,
+        body: Body::MetadataUpdate {
+            offset,
+            partitions: Vec::new(),
+            full,
+        },
+    }
+}
+
+/// Bug found by the fault walks: a broker that missed a MetadataUpdate (lost
+/// on the way) and then got the next one counted itself caught up, so the
+/// controller never re-sent what it missed and the broker kept a stale leader
+/// forever (its followers got NOT_LEADER_OR_FOLLOWER on every fetch). Like a
+/// KRaft broker reading the metadata log, it now counts only updates without a
+/// gap, so its heartbeat reports the gap and the controller sends everything.
+#[test]
+fn a_broker_that_missed_a_metadata_update_says_so_in_its_heartbeat() {
+    let settings = kafka_sim::sim::settings::BrokerSettings::default();
+    let mut b = kafka_sim::sim::broker::Broker::new(1);
+    b.handle(1, &metadata_update(1, 1, false), &settings);
+    assert_eq!(reported_offset(&mut b, 2), 1);
+    // Update 2 is lost; update 3 arrives.
+    b.handle(3, &metadata_update(2, 3, false), &settings);
+    assert_eq!(reported_offset(&mut b, 4), 1, "the gap shows");
+    // The controller answers with the full picture.
+    b.handle(5, &metadata_update(3, 3, true), &settings);
+    assert_eq!(reported_offset(&mut b, 6), 3, "caught up");
+    // A late duplicate of an old update changes nothing.
+    b.handle(7, &metadata_update(4, 2, false), &settings);
+    assert_eq!(reported_offset(&mut b, 8), 3);
 }

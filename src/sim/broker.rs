@@ -335,8 +335,20 @@ impl Broker {
                 self.on_follower_fetch_response(msg, partitions, settings)
             }
             Body::ListOffsetsRequest { partitions } => self.on_list_offsets(msg, partitions),
-            Body::MetadataUpdate { offset, partitions } => {
-                self.metadata_offset = self.metadata_offset.max(*offset);
+            Body::MetadataUpdate {
+                offset,
+                partitions,
+                full,
+            } => {
+                // Like a KRaft broker reading __cluster_metadata, it counts only
+                // updates it has without a gap: after a lost one it reports the
+                // older offset in its heartbeats until the controller sends the
+                // full picture (newer changes still apply; older ones are skipped
+                // by their partition epoch).
+                if *offset == self.metadata_offset + 1 || (*full && *offset > self.metadata_offset)
+                {
+                    self.metadata_offset = *offset;
+                }
                 self.on_metadata_update(now, partitions, settings)
             }
             Body::FindCoordinatorRequest { key } => self.on_find_coordinator(msg, key, settings),

@@ -298,6 +298,7 @@ impl Controller {
                 body: Body::MetadataUpdate {
                     offset: self.metadata_offset,
                     partitions: changed.to_vec(),
+                    full: false,
                 },
                 correlation_id: None,
             });
@@ -321,6 +322,7 @@ impl Controller {
             body: Body::MetadataUpdate {
                 offset: self.metadata_offset,
                 partitions,
+                full: true,
             },
             correlation_id: None,
         });

@@ -275,6 +275,9 @@ pub enum Body {
     MetadataUpdate {
         offset: u64,
         partitions: Vec<(TopicPartition, PartitionMeta)>,
+        /// Every partition (a broker catching up), not just the changes of `offset`.
+        #[serde(default)]
+        full: bool,
     },
 }
 
