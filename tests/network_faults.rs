@@ -111,3 +111,70 @@ fn a_broker_that_missed_a_metadata_update_says_so_in_its_heartbeat() {
     b.handle(7, &metadata_update(4, 2, false), &settings);
     assert_eq!(reported_offset(&mut b, 8), 3);
 }
+
+/// Bug found by the fault walks: a follower holding a record of a later epoch
+/// (written while it led) than any the new leader has asked the leader where
+/// its epoch ends, was told "the leader's epoch 0 ends at offset 3" and
+/// truncated to 3, which removed nothing; it fetched again with the same epoch
+/// and was told the same, forever, never rejoining the ISR. As in Kafka's
+/// fetcher, it now truncates to where its own log has that epoch (here: to
+/// the start, since it has no record of epoch 0), then copies the leader's.
+#[test]
+fn a_follower_with_a_later_epoch_than_the_leader_truncates_and_rejoins() {
+    let mut s = Session::new(ClusterConfig::with_profile(2, Profile::Teaching), 42);
+    run(
+        &mut s,
+        "kafka-topics --create --topic t --partitions 1 --replication-factor 2",
+    );
+    let out = s.input_line("kafka-topics --describe --topic t").stdout;
+    assert!(out.contains("Leader: 1\tReplicas: 1,2"), "{out}");
+    run(
+        &mut s,
+        "sim network partition 1 2
+sim advance 5000
+kafka-console-producer --topic t --producer-property acks=1 <<END
+a1
+a2
+a3
+END
+sim advance 2000
+sim broker kill 1
+sim advance 5000
+kafka-leader-election --election-type unclean --topic t --partition 0
+sim advance 1000
+kafka-console-producer --topic t --producer-property acks=1 <<END
+b1
+END
+sim advance 2000
+sim broker kill 2
+sim network heal
+sim advance 5000
+sim broker start 1
+sim advance 5000
+kafka-leader-election --election-type unclean --topic t --partition 0
+sim advance 1000
+sim broker start 2
+sim advance 20000",
+    );
+    assert_eq!(isr(&mut s, "t").len(), 2, "broker 2 is back in the ISR");
+    let narration: Vec<String> = s
+        .world()
+        .events()
+        .iter()
+        .map(|e| e.narration.clone())
+        .filter(|n| n.contains("has diverged"))
+        .collect();
+    assert!(
+        narration.iter().any(|n| n.contains(
+            "Broker 2's copy of t-0 has diverged from leader 1's (the leader's epoch 0 ends at offset 3), so it truncates to offset 0 and discards the record at offset 0 (\"b1\")"
+        )),
+        "{narration:#?}"
+    );
+    let replica = &s.world().state().brokers[&2].logs[&kafka_sim::sim::TopicPartition::new("t", 0)];
+    let values: Vec<String> = replica
+        .records
+        .iter()
+        .map(|r| String::from_utf8_lossy(r.value.as_deref().unwrap_or_default()).into_owned())
+        .collect();
+    assert_eq!(values, ["a1", "a2", "a3"], "the leader's records, b1 gone");
+}

@@ -1055,9 +1055,21 @@ impl Broker {
                 continue;
             };
             if let Some((epoch, end)) = r.diverging_epoch {
+                // As Kafka's fetcher does, where its own copy of that epoch ends
+                // counts too: a follower whose records of a later epoch sit below
+                // the leader's end offset must lose them, or it asks forever. If
+                // it has no such epoch, it goes back to where its next epoch
+                // starts (its log start when it has none at or below).
+                let leader_end = end;
+                let end = match epoch.map(|e| (e, log.end_offset_for_epoch(e))) {
+                    Some((e, (Some(mine), my_end))) if mine != e => my_end,
+                    Some((_, (_, my_end))) => end.min(my_end),
+                    None => end,
+                }
+                .min(log.log_end_offset());
                 let removed = log.truncate_to(end);
                 out.then(format!(
-                    "Broker {}'s copy of {} has diverged from leader {leader}'s (its epoch {} ends at offset {end}), so it truncates to offset {end} and discards {}.",
+                    "Broker {}'s copy of {} has diverged from leader {leader}'s (the leader's epoch {} ends at offset {leader_end}), so it truncates to offset {end} and discards {}.",
                     self.id,
                     r.tp,
                     epoch.map_or("none".to_string(), |e| e.to_string()),
