@@ -178,3 +178,71 @@ sim advance 20000",
         .collect();
     assert_eq!(values, ["a1", "a2", "a3"], "the leader's records, b1 gone");
 }
+
+/// Bug found by the fault walks: a group consumer whose FindCoordinator answer
+/// came late (held back by the network) learned a new coordinator while its
+/// JoinGroup to the old one was in flight; that JoinGroup's answer was then
+/// lost, and its timeout was ignored because it came from a broker that was no
+/// longer the coordinator: the consumer stayed "joining" forever. Like Kafka
+/// (which disconnects from the old coordinator, failing the request), it now
+/// gives up the old JoinGroup and joins the new coordinator.
+#[test]
+fn a_consumer_that_learns_a_new_coordinator_while_joining_joins_there() {
+    use kafka_sim::sim::consumer::{Consumer, GroupClient, GroupConfig};
+    use kafka_sim::sim::protocol::{Body, Message};
+    use kafka_sim::sim::settings::GroupSettings;
+    use kafka_sim::sim::{ConsumerSpec, NodeId, StartFrom};
+    let cfg = GroupConfig::new("g", "c", &GroupSettings::for_profile(Profile::Teaching));
+    let spec = ConsumerSpec {
+        topic: "t".into(),
+        partition: None,
+        start: StartFrom::Earliest,
+        max_messages: None,
+        group: Some(cfg.clone()),
+        deser: Default::default(),
+        timeout_ms: None,
+        skip_message_on_error: false,
+    };
+    let mut c = Consumer::new("c", spec, 1);
+    c.bootstrap_servers = vec![1, 2, 3];
+    c.request_timeout_ms = 5_000;
+    c.group = Some(GroupClient::new(cfg, 0));
+    c.on_start(0);
+    let found = |id: u64, at: u64, node: u32| Message {
+        id,
+        from: NodeId::Broker(1),
+        to: NodeId::Client("c".into()),
+        sent_at: at - 1,
+        deliver_at: at,
+        correlation_id: None,
+        body: Body::FindCoordinatorResponse {
+            error: None,
+            node_id: Some(node),
+        },
+    };
+    let joins_at = |out: &kafka_sim::sim::outcome::Outcome| -> Vec<NodeId> {
+        out.sends
+            .iter()
+            .filter(|s| matches!(s.body, Body::JoinGroupRequest { .. }))
+            .map(|s| s.to.clone())
+            .collect()
+    };
+    let out = c.handle(10, &found(100, 10, 2));
+    assert_eq!(joins_at(&out), [NodeId::Broker(2)], "{}", out.narration);
+    // A late answer names broker 1: the JoinGroup to broker 2 is given up.
+    let out = c.handle(20, &found(101, 20, 1));
+    assert_eq!(joins_at(&out), [NodeId::Broker(1)], "{}", out.narration);
+    assert!(
+        out.narration
+            .contains("It gives up its JoinGroup at broker 2 and will join again."),
+        "{}",
+        out.narration
+    );
+}
+
+/// The fault walk that found it, as a whole.
+#[test]
+fn fault_walk_409_heals() {
+    let w = kafka_sim::walk::walk_with(409, 300, kafka_sim::walk::Faults::Network);
+    assert_eq!(w.failure, None);
+}
