@@ -246,3 +246,220 @@ fn fault_walk_409_heals() {
     let w = kafka_sim::walk::walk_with(409, 300, kafka_sim::walk::Faults::Network);
     assert_eq!(w.failure, None);
 }
+
+// ------------------------------------------------------------ the model itself
+
+fn events_of(s: &Session) -> Vec<(String, String)> {
+    s.world()
+        .events()
+        .iter()
+        .map(|e| (e.kind.as_str().to_string(), e.narration.clone()))
+        .collect()
+}
+
+#[test]
+fn the_network_is_reliable_until_faults_are_turned_on() {
+    let mut s = teaching(1);
+    let out = s.input_line("sim network faults").stdout;
+    assert_eq!(
+        out,
+        "The network is reliable: no loss, duplication, extra delay or partitions.\n(as a command: sim network faults off)\n"
+    );
+    let r = s
+        .input_line("sim network faults loss 2% duplicate 0.5 delay 10% 300 partitions 20000 3000");
+    assert_eq!(r.error, None);
+    assert!(
+        r.stdout.contains("You change the network. The network is unreliable on every link: 2% of messages break their connection"),
+        "{}",
+        r.stdout
+    );
+    let out = s.input_line("sim network faults").stdout;
+    assert!(
+        out.ends_with("(as a command: sim network faults loss 2% duplicate 0.5% delay 10% 300 partitions 20000 3000)\n"),
+        "{out}"
+    );
+    let e = s.input_line("sim network faults loss 101%").error.unwrap();
+    assert!(e.contains("loss expects a percentage 0 to 100"), "{e}");
+    let e = s
+        .input_line("sim network faults loss 1% between 1 9")
+        .error
+        .unwrap();
+    assert_eq!(e, "sim network faults: there is no node called broker-9");
+    let e = s
+        .input_line("sim network faults partitions 10 10")
+        .error
+        .unwrap();
+    assert_eq!(
+        e,
+        "sim network faults: partitions come at most every 100 ms"
+    );
+    // The profiles start with a reliable network.
+    s.input_line("sim profile kafka");
+    assert!(!s.world().config().network_faults.is_on());
+}
+
+/// A lost Produce request breaks the connection; the producer finds out by
+/// request.timeout.ms, retries, and the record is written once.
+#[test]
+fn a_lost_produce_request_is_retried_after_the_request_timeout() {
+    let mut s = teaching(7);
+    run(
+        &mut s,
+        "kafka-topics --create --topic t --partitions 1 --replication-factor 1",
+    );
+    let out = s.input_line("kafka-topics --describe --topic t").stdout;
+    let leader = out
+        .split("Leader: ")
+        .nth(1)
+        .unwrap()
+        .split('\t')
+        .next()
+        .unwrap()
+        .to_string();
+    run(
+        &mut s,
+        &format!("sim network faults loss 100% between console-producer-1 {leader}"),
+    );
+    // The producer gets its metadata from a bootstrap broker; if that is the
+    // leader, its Metadata request is lost too and retried the same way.
+    s.input_line("kafka-console-producer --topic t <<END");
+    s.input_line("hello");
+    s.input_line("END");
+    run(
+        &mut s,
+        "sim advance 6000\nsim network faults off\nsim advance 20000",
+    );
+    let ev = events_of(&s);
+    let lost: Vec<&String> = ev
+        .iter()
+        .filter(|(k, _)| k == "network-loss")
+        .map(|(_, n)| n)
+        .collect();
+    assert!(
+        lost.iter().any(|n| n
+            .starts_with(&format!("The network lost the Produce request (message "))
+            && n.contains(&format!(
+                "from console-producer-1 to broker {leader}: the connection between them breaks"
+            ))),
+        "{lost:#?}"
+    );
+    assert!(
+        ev.iter()
+            .any(|(k, n)| k == "request-timeout"
+                && n.starts_with("console-producer-1 got no answer")),
+        "the producer learns it by its timeout"
+    );
+    let log = &s.world().state().brokers[&leader.parse::<u32>().unwrap()].logs
+        [&kafka_sim::sim::TopicPartition::new("t", 0)];
+    assert_eq!(log.records.len(), 1, "written once");
+    invariants::check_liveness(s.world().state()).expect("healed");
+}
+
+/// The network duplicates every message; TCP discards every copy, so each
+/// record is on the log exactly once.
+#[test]
+fn duplicates_are_discarded_by_tcp_and_never_reach_kafka() {
+    let mut s = teaching(3);
+    run(
+        &mut s,
+        "sim network faults duplicate 100%
+kafka-topics --create --topic t --partitions 1 --replication-factor 3
+kafka-console-producer --topic t <<END
+a
+b
+END
+sim advance 3000",
+    );
+    let ev = events_of(&s);
+    let dups = ev.iter().filter(|(k, _)| k == "network-duplicate").count();
+    assert!(dups > 10, "{dups} copies");
+    assert!(ev.iter().any(|(_, n)| n.contains(
+        "sees by the sequence numbers that it already has these bytes and discards them: Kafka never sees a duplicate packet."
+    )));
+    for b in s.world().state().brokers.values() {
+        let log = &b.logs[&kafka_sim::sim::TopicPartition::new("t", 0)];
+        assert_eq!(log.records.len(), 2, "broker {}", b.id);
+    }
+}
+
+/// Delay reorders only across connections: on one connection, messages
+/// arrive in the order they were sent, however long each is held back.
+#[test]
+fn delayed_messages_keep_the_order_of_their_connection() {
+    let mut s = teaching(5);
+    s.set_auto_run(false);
+    run(
+        &mut s,
+        "sim network faults delay 50% 400
+kafka-topics --create --topic t --partitions 2 --replication-factor 3
+kafka-console-consumer --topic t --from-beginning
+kafka-console-producer --topic t --producer-property acks=all <<END
+a
+b
+c
+d
+END",
+    );
+    let mut held = 0;
+    for _ in 0..3000 {
+        let Some(e) = s.world_mut().step() else { break };
+        held += e.narration.matches("back").count();
+        let mut on_wire: Vec<&kafka_sim::sim::protocol::Message> = s.world().state().in_flight();
+        // in_flight is in delivery order: per connection, ids must increase.
+        let mut last: Vec<((String, String), u64)> = Vec::new();
+        for m in on_wire.drain(..) {
+            let k = (m.from.label(), m.to.label());
+            if let Some((_, id)) = last.iter().find(|(c, _)| *c == k) {
+                assert!(m.id > *id, "message {} overtakes {id} on {k:?}", m.id);
+            }
+            last.retain(|(c, _)| *c != k);
+            last.push((k, m.id));
+        }
+        invariants::check(s.world().state()).expect("invariants");
+    }
+    assert!(held > 20, "only {held} messages held back");
+}
+
+/// Same seed, same commands, faults included: the same run; the fault model
+/// draws from its own stream, so the world's stream is the one it was.
+#[test]
+fn faults_are_deterministic_and_draw_from_their_own_stream() {
+    let script = "sim network faults loss 3% duplicate 3% delay 20% 500 partitions 3000 1000
+kafka-topics --create --topic t --partitions 2 --replication-factor 3
+kafka-console-consumer --topic t --from-beginning
+kafka-console-producer --topic t <<END
+a
+b
+c
+END
+sim advance 20000";
+    let play = |seed| {
+        let mut s = teaching(seed);
+        run(&mut s, script);
+        (
+            events_of(&s),
+            serde_json::to_string(&s.world().snapshot()).unwrap(),
+        )
+    };
+    let (a, sa) = play(11);
+    let (b, sb) = play(11);
+    assert_eq!(a, b);
+    assert_eq!(sa, sb);
+    for kind in [
+        "network-loss",
+        "network-duplicate",
+        "network-cut",
+        "network-heal",
+    ] {
+        assert!(a.iter().any(|(k, _)| k == kind), "no {kind}");
+    }
+    // Without faults, the state has no fault stream at all (the JSON is as before).
+    let mut s = teaching(11);
+    run(&mut s, "kafka-topics --create --topic t\nsim advance 1000");
+    assert!(s.world().state().fault_rng.is_none());
+    let json = serde_json::to_string(&s.world().state().config).unwrap();
+    assert!(
+        !json.contains("fault"),
+        "no fault fields in a faultless config: {json}"
+    );
+}
