@@ -264,10 +264,7 @@ pub fn walk_with(seed: u64, commands: u64, faults: Faults) -> WalkOutcome {
     // Then the cluster heals itself within a bounded virtual time.
     let ended = s.world().now();
     script.push_str(&format!("sim advance {}\n", invariants::LIVENESS_MS));
-    loop {
-        let Err(why) = invariants::check_liveness(s.world().state()) else {
-            break;
-        };
+    while let Err(why) = invariants::check_liveness(s.world().state()) {
         let stuck = if s.world().now() >= ended + invariants::LIVENESS_MS {
             Some(format!(
                 "liveness: {} ms after every fault ended, {why}",

@@ -336,11 +336,12 @@ fn a_lost_produce_request_is_retried_after_the_request_timeout() {
         .map(|(_, n)| n)
         .collect();
     assert!(
-        lost.iter().any(|n| n
-            .starts_with(&format!("The network lost the Produce request (message "))
-            && n.contains(&format!(
+        lost.iter().any(
+            |n| n.starts_with("The network lost the Produce request (message ")
+                && n.contains(&format!(
                 "from console-producer-1 to broker {leader}: the connection between them breaks"
-            ))),
+            ))
+        ),
         "{lost:#?}"
     );
     assert!(
