@@ -240,11 +240,18 @@ fn a_consumer_that_learns_a_new_coordinator_while_joining_joins_there() {
     );
 }
 
-/// The fault walk that found it, as a whole.
+/// The fault walks that found the coordinator bugs, as a whole: 409 (a
+/// JoinGroup to the old coordinator left waiting) and 1302 (a FindCoordinator
+/// answer from a broker with stale metadata moved the consumer to another
+/// coordinator while its Heartbeat to the old one was lost; the heartbeat
+/// thread waited for that answer forever, the session expired and the group
+/// stayed Empty while the consumer went on fetching).
 #[test]
-fn fault_walk_409_heals() {
-    let w = kafka_sim::walk::walk_with(409, 300, kafka_sim::walk::Faults::Network);
-    assert_eq!(w.failure, None);
+fn fault_walks_409_and_1302_heal() {
+    for seed in [409, 1302] {
+        let w = kafka_sim::walk::walk_with(seed, 300, kafka_sim::walk::Faults::Network);
+        assert_eq!(w.failure, None, "seed {seed}");
+    }
 }
 
 // ------------------------------------------------------------ the model itself

@@ -299,8 +299,14 @@ impl Consumer {
                         // abandoned (Kafka disconnects from it, failing the
                         // request): join again at the new one, or it would wait
                         // for an answer that may never come.
-                        if old.is_some_and(|o| o != *n)
-                            && matches!(g.phase, MemberPhase::Joining | MemberPhase::Syncing)
+                        let changed = old.is_some_and(|o| o != *n);
+                        if changed {
+                            // Its heartbeat to the old one is given up too: left
+                            // in flight, it kept the heartbeat thread waiting
+                            // until the session expired.
+                            g.heartbeat_in_flight = false;
+                        }
+                        if changed && matches!(g.phase, MemberPhase::Joining | MemberPhase::Syncing)
                         {
                             out.then(format!(
                                 "It gives up its {} at broker {} and will join again.",
