@@ -471,3 +471,18 @@ sim advance 20000";
         "no fault fields in a faultless config: {json}"
     );
 }
+
+/// Bug found by the liveness phase of the plain walks (seed 467): a broker
+/// woke from a stall, applied an old metadata update that made it leader,
+/// wrote a record as a stale leader, became follower again, and then got the
+/// answer to a Fetch it had sent before all that, from its old position. It
+/// skipped the answer's first record (its own stale one sat at that offset)
+/// and appended the rest, so the divergence stayed below the high watermark
+/// and it rejoined the ISR with a different record at offset 9 — an invariant
+/// broken. Like Kafka's fetcher, it now ignores an answer that does not start
+/// at its log end; its next fetch finds the divergence and truncates.
+#[test]
+fn walk_467_keeps_in_sync_replicas_identical() {
+    let w = kafka_sim::walk::walk(467, 300);
+    assert_eq!(w.failure, None);
+}

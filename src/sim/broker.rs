@@ -1084,6 +1084,23 @@ impl Broker {
                 ));
                 continue;
             }
+            // An answer to a fetch sent from an older position (its log has
+            // changed since, e.g. it wrote as a stale leader meanwhile) is
+            // ignored, as Kafka's fetcher ignores a response whose fetch offset
+            // is not its current one; stitching its later records onto a log
+            // that diverged would leave the divergence in place for good.
+            if r.records
+                .first()
+                .is_some_and(|x| x.offset != log.log_end_offset())
+            {
+                out.then(format!(
+                    "Broker {} ignores {}'s records from leader {leader}: they answer an older fetch position (its log now ends at {}).",
+                    self.id,
+                    r.tp,
+                    log.log_end_offset()
+                ));
+                continue;
+            }
             let n = log.append_replicated(&r.records);
             let hw = log.high_watermark.max(r.high_watermark);
             log.set_high_watermark(hw);
