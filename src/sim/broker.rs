@@ -110,6 +110,9 @@ pub struct Broker {
     /// How many of the controller's metadata updates it has applied.
     #[serde(default)]
     pub metadata_offset: u64,
+    /// Restarted and not yet sent the full metadata by the controller.
+    #[serde(default)]
+    pub needs_metadata: bool,
     /// When the outstanding follower Fetch to each leader was sent.
     #[serde(default)]
     pub fetch_sent_at: VecMap<u32, Time>,
@@ -144,6 +147,7 @@ impl Broker {
             pending_isr_change: Vec::new(),
             paused_until: 0,
             metadata_offset: 0,
+            needs_metadata: false,
             fetch_sent_at: VecMap::new(),
             isr_change_sent_at: VecMap::new(),
             now_hint: 0,
@@ -345,6 +349,9 @@ impl Broker {
                 // older offset in its heartbeats until the controller sends the
                 // full picture (newer changes still apply; older ones are skipped
                 // by their partition epoch).
+                if *full {
+                    self.needs_metadata = false;
+                }
                 if *offset == self.metadata_offset + 1 || (*full && *offset > self.metadata_offset)
                 {
                     self.metadata_offset = *offset;
@@ -1273,6 +1280,7 @@ impl Broker {
             Body::BrokerHeartbeatRequest {
                 broker: self.id,
                 metadata_offset: self.metadata_offset,
+                needs_everything: self.needs_metadata,
             },
             None,
         );
@@ -1390,6 +1398,7 @@ impl Broker {
         self.alive = false;
         self.paused_until = 0;
         self.metadata_offset = 0;
+        self.needs_metadata = true;
         self.fetch_sent_at.clear();
         self.isr_change_sent_at.clear();
         // What it knew about leadership dies with the process: after a restart it
