@@ -7,8 +7,15 @@
 //! and forward again that must reproduce the same events. The same seed gives
 //! the same walk. `tests/determinism.rs` runs them in the normal test run and
 //! `kafka-sim walk` runs many more.
+//!
+//! With [`Faults::Network`] the walk also turns on the network fault model
+//! (`sim network faults …`, its settings drawn per seed) for the whole walk.
+//! Every walk ends its faults at the end (the model off, links healed,
+//! brokers started) and then gives the cluster [`invariants::LIVENESS_MS`] of
+//! virtual time to heal ([`invariants::check_liveness`]).
 
 use crate::console::Session;
+use crate::sim::faults::{fault_seed, NetworkFaults};
 use crate::sim::invariants;
 use crate::sim::rng::SimRng;
 use crate::sim::settings::Profile;
@@ -134,8 +141,46 @@ pub fn random_line(rng: &mut SimRng) -> String {
     }
 }
 
+/// Which faults a walk adds to those of the command language (kills, stalls, cuts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Faults {
+    #[default]
+    None,
+    /// The network fault model, its settings drawn per seed ([`network_faults_for`]).
+    Network,
+}
+
+/// The network fault model of the faults walk of `seed`, drawn from a stream
+/// of its own (the walk's commands are the same with or without faults):
+/// up to 5 % loss, 5 % duplication, 20 % of messages held back up to 1 s, and
+/// in three walks out of four a partition every 2 to 20 s lasting up to 5 s.
+pub fn network_faults_for(seed: u64) -> NetworkFaults {
+    let mut r = SimRng::new(fault_seed(seed) ^ 0x3A1C);
+    let loss_permille = r.range_inclusive(0, 50) as u32;
+    let duplicate_permille = r.range_inclusive(0, 50) as u32;
+    let delay_permille = r.range_inclusive(0, 200) as u32;
+    let delay_max_ms = r.range_inclusive(1, 1000);
+    let partitions = r.below(4) != 0;
+    let every = r.range_inclusive(2_000, 20_000);
+    let longest = r.range_inclusive(100, 5_000);
+    NetworkFaults {
+        loss_permille,
+        duplicate_permille,
+        delay_permille,
+        delay_max_ms,
+        partition_every_ms: if partitions { every } else { 0 },
+        partition_max_ms: if partitions { longest } else { 0 },
+        links: Vec::new(),
+    }
+}
+
 /// Runs the walk of `seed` with `commands` random commands.
 pub fn walk(seed: u64, commands: u64) -> WalkOutcome {
+    walk_with(seed, commands, Faults::None)
+}
+
+/// Runs the walk of `seed` with `commands` random commands and `faults`.
+pub fn walk_with(seed: u64, commands: u64, faults: Faults) -> WalkOutcome {
     let mut rng = SimRng::new(seed.wrapping_mul(0x9E37) ^ 0x5EED);
     let config = ClusterConfig::with_profile(3, Profile::Teaching);
     let mut s = Session::new(config, seed);
@@ -157,6 +202,25 @@ pub fn walk(seed: u64, commands: u64) -> WalkOutcome {
                 return out;
             }
         };
+    }
+    macro_rules! command {
+        ($line:expr) => {
+            let line: String = $line;
+            script.push_str(&line);
+            script.push('\n');
+            if let Some(e) = s.input_line(&line).error {
+                out.steps = s.world().step_count();
+                out.failure = Some(fail(&s, &script, format!("`{line}` was refused: {e}")));
+                return out;
+            }
+            check!();
+        };
+    }
+    if faults == Faults::Network {
+        command!(format!(
+            "sim network faults {}",
+            network_faults_for(seed).to_args()
+        ));
     }
     for _ in 0..commands {
         let line = match rng.below(10) {
@@ -200,6 +264,48 @@ pub fn walk(seed: u64, commands: u64) -> WalkOutcome {
                 out.failure = Some(fail(&s, &script, format!("an error of several lines: {e}")));
                 return out;
             }
+        }
+        check!();
+    }
+    // Every fault ends: the model off, every link healed, every broker started.
+    if s.world().config().network_faults.is_on() {
+        command!("sim network faults off".to_string());
+    }
+    if !s.world().state().network_cuts.is_empty() {
+        command!("sim network heal".to_string());
+    }
+    let down: Vec<u32> = s
+        .world()
+        .state()
+        .brokers
+        .values()
+        .filter(|b| !b.alive)
+        .map(|b| b.id)
+        .collect();
+    for b in down {
+        command!(format!("sim broker start {b}"));
+    }
+    // Then the cluster heals itself within a bounded virtual time.
+    let ended = s.world().now();
+    script.push_str(&format!("sim advance {}\n", invariants::LIVENESS_MS));
+    while let Err(why) = invariants::check_liveness(s.world().state()) {
+        let stuck = if s.world().now() >= ended + invariants::LIVENESS_MS {
+            Some(format!(
+                "liveness: {} ms after every fault ended, {why}",
+                invariants::LIVENESS_MS
+            ))
+        } else if s.world_mut().step().is_none() {
+            Some(format!(
+                "liveness: time stands still {} ms after every fault ended while {why}",
+                s.world().now() - ended
+            ))
+        } else {
+            None
+        };
+        if let Some(v) = stuck {
+            out.steps = s.world().step_count();
+            out.failure = Some(fail(&s, &script, v));
+            return out;
         }
         check!();
     }

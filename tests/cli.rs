@@ -202,4 +202,23 @@ fn walk_prints_one_json_line_with_its_figures() {
     let (code, _, err) = run(&["walk", "--seeds", "x"], None);
     assert_eq!(code, 2);
     assert!(err.contains("--seeds expects a whole number"), "{err}");
+    // With the network fault model: other walks, same shape, still clean.
+    let (code, faulty, err) = run(
+        &[
+            "walk",
+            "--seeds",
+            "2",
+            "--commands",
+            "40",
+            "--faults",
+            "network",
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&faulty).unwrap();
+    assert_eq!(v["violations"], 0);
+    let (code, _, err) = run(&["walk", "--faults", "disk"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("--faults expects none or network"), "{err}");
 }

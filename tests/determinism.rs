@@ -295,3 +295,36 @@ fn random_walks_at_scale_check_every_step() {
     );
     assert!(acked > seeds as usize, "only {acked} acknowledged records");
 }
+
+/// The fault walks: the same walks with the network fault model on (loss,
+/// duplication, delay, partitions that come and go, drawn per seed), the
+/// invariants after every step and, once every fault has ended, the liveness
+/// check. 50 seeds × 60 commands here (`SIM_FAULT_SEEDS` / `SIM_FAULT_COMMANDS`);
+/// `kafka-sim walk --faults network` runs thousands.
+#[test]
+fn fault_walks_keep_invariants_and_heal() {
+    let env = |k: &str, d: u64| {
+        std::env::var(k)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(d)
+    };
+    let seeds = env("SIM_FAULT_SEEDS", 50);
+    let commands = env("SIM_FAULT_COMMANDS", 60);
+    let mut steps = 0u64;
+    for seed in 0..seeds {
+        let w = kafka_sim::walk::walk_with(seed, commands, kafka_sim::walk::Faults::Network);
+        if let Some(f) = &w.failure {
+            panic!(
+                "seed {seed}, step {}: {}\nreproduce with `{}` and:\n{}",
+                f.step,
+                f.violation,
+                f.command(),
+                f.script
+            );
+        }
+        steps += w.steps;
+    }
+    eprintln!("fault walks: {seeds} seeds × {commands} commands, {steps} steps checked");
+    assert!(steps > seeds * commands, "only {steps} steps");
+}

@@ -498,3 +498,38 @@ fn random_page_sessions_replay_exactly() {
         assert_eq!(r.session.in_heredoc(), s.in_heredoc(), "seed {seed}");
     }
 }
+
+/// The network fault model is an input (`sim network faults …`), not part of
+/// the saved cluster settings: a link of a session that turned faults on
+/// replays with them off until that line, as the session ran.
+#[test]
+fn a_session_with_network_faults_replays_exactly() {
+    let mut s = Session::new(ClusterConfig::default(), 11);
+    s.set_auto_run(false);
+    s.set_drain_jobs(false);
+    for line in [
+        "kafka-topics --create --topic orders --partitions 2 --replication-factor 3",
+        "sim network faults loss 5% duplicate 5% delay 20% 50",
+        "kafka-console-producer --topic orders <<EOF",
+        "a",
+        "b",
+        "EOF",
+    ] {
+        assert!(s.input_line(line).error.is_none(), "{line}");
+        for _ in 0..40 {
+            s.step();
+        }
+    }
+    assert_ne!(
+        s.world().config().network_faults,
+        Default::default(),
+        "faults are on now"
+    );
+    let saved = SavedSession::of(&s);
+    assert_eq!(saved.config.network_faults, Default::default());
+    let back = from_fragment(&to_fragment(&saved).unwrap()).unwrap();
+    let r = back.replay();
+    assert!(r.notes.is_empty(), "{:?}", r.notes);
+    assert_eq!(r.session.world().step_count(), s.world().step_count());
+    assert_eq!(state(&r.session), state(&s));
+}

@@ -5,7 +5,7 @@
 //! kafka-sim run -            # script from standard input
 //! kafka-sim run --link FRAGMENT [--json] [--events]   # replays a share link
 //! kafka-sim link SCRIPT [--seed N] [--step K]          # prints a share link's fragment
-//! kafka-sim walk --seeds N --commands M [--first S]   # random walks, one JSON line
+//! kafka-sim walk --seeds N --commands M [--first S] [--faults network]   # random walks, one JSON line
 //! ```
 //! Prints each command's output like a terminal would; `--json` prints the final
 //! state instead. The first error prints `line N: message` to stderr and exits 1.
@@ -19,7 +19,7 @@ const USAGE: &str =
     "usage: kafka-sim run SCRIPT|- [--seed N] [--brokers N] [--json] [--keep-going] [--events]
        kafka-sim run --link FRAGMENT [--json]
        kafka-sim link SCRIPT|- [--seed N] [--brokers N] [--step K]
-       kafka-sim walk --seeds N --commands M [--first S]
+       kafka-sim walk --seeds N --commands M [--first S] [--faults network]
        kafka-sim lessons [--json]
        kafka-sim lesson ID|FILE.lesson [--check]";
 
@@ -185,7 +185,8 @@ fn not_utf8(line: &[u8], e: &std::str::Utf8Error) -> String {
     format!("not valid UTF-8 (byte 0x{byte:02X} at column {column}); the line is not run")
 }
 
-const WALK_USAGE: &str = "usage: kafka-sim walk --seeds N --commands M [--first S] [--faults none]";
+const WALK_USAGE: &str =
+    "usage: kafka-sim walk --seeds N --commands M [--first S] [--faults none|network]";
 
 /// `kafka-sim walk`: seeded random walks with the invariant checker after
 /// every step; one JSON line `{seeds, steps, checks, violations, first_failure}`.
@@ -195,6 +196,7 @@ fn walk_command(args: &[String]) -> ExitCode {
     let mut seeds = 100u64;
     let mut commands = 300u64;
     let mut first = 0u64;
+    let mut faults = kafka_sim::walk::Faults::None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let mut number = |name: &str| -> Result<u64, String> {
@@ -207,11 +209,15 @@ fn walk_command(args: &[String]) -> ExitCode {
             "--commands" => number("--commands").map(|n| commands = n),
             "--first" => number("--first").map(|n| first = n),
             "--faults" => match it.next().map(String::as_str) {
-                Some("none") => Ok(()),
-                Some("network") => Err(
-                    "--faults network: the network fault model (loss, duplication, delay, partitions that come and go) is not built yet (issue 12); walks run with the faults of the command language (kills, stalls, cuts)".to_string(),
-                ),
-                _ => Err(format!("--faults expects none\n{WALK_USAGE}")),
+                Some("none") => {
+                    faults = kafka_sim::walk::Faults::None;
+                    Ok(())
+                }
+                Some("network") => {
+                    faults = kafka_sim::walk::Faults::Network;
+                    Ok(())
+                }
+                _ => Err(format!("--faults expects none or network\n{WALK_USAGE}")),
             },
             "--help" | "-h" => {
                 println!("{WALK_USAGE}");
@@ -227,7 +233,7 @@ fn walk_command(args: &[String]) -> ExitCode {
     let (mut steps, mut checks, mut violations) = (0u64, 0u64, 0u64);
     let mut first_failure = None;
     for seed in first..first.saturating_add(seeds) {
-        let w = kafka_sim::walk::walk(seed, commands);
+        let w = kafka_sim::walk::walk_with(seed, commands, faults);
         steps += w.steps;
         checks += w.checks;
         if let Some(f) = w.failure {

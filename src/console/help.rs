@@ -17,7 +17,7 @@ Commands (a subset of the real Kafka tools, plus `sim` for time):
   kafka-avro-console-producer  send Avro records written as JSON (registers the schema)
   curl                    the schema registry's REST API at http://localhost:8081
   sim                     step, back, run, advance time, state, seed, brokers, reset,
-                          broker kill|start|pause, network partition|heal, profile, check,
+                          broker kill|start|pause, network partition|heal|faults, profile, check,
                           consumer add|kill|stop|start|pause, producer add|stop, group, assign
   help COMMAND            details and examples for one command
 Lines starting with # are comments. Try:
@@ -178,6 +178,8 @@ sim broker start N       it restarts, recovers, catches up and rejoins the ISR
 sim broker pause N MS    it stalls (no replication, no answers) but keeps heartbeating
 sim network partition A B   cut the link between two nodes (broker id, controller, client name)
 sim network heal [A B]   restore one link, or all
+sim network faults [off | loss P% | duplicate P% | delay P% MAX_MS | partitions EVERY_MS MAX_MS
+                    | between A B]…   an unreliable network (docs/faults.md); alone: show it
 sim profile kafka|teaching  restart with Kafka's timeouts or shorter ones for class
 sim check                run the invariant checker on the current state
 ";

@@ -16,6 +16,7 @@ mod groups;
 mod help;
 mod job;
 mod lexer;
+mod netfaults;
 mod offsets;
 mod producer;
 mod quorum;

@@ -458,10 +458,29 @@ fn sim_inner(session: &mut Session, args: &[String]) -> Result<LineOutput, Strin
             Ok(out)
         }
         "network" => {
-            let usage = "sim network partition A B | sim network heal [A B]   (A, B: a broker id, controller, or a client name)";
+            let usage = "sim network partition A B | sim network heal [A B] | sim network faults …   (A, B: a broker id, controller, or a client name)";
             let Some(action) = args.get(1) else {
                 return Err(format!("sim network: usage: {usage}"));
             };
+            if action == "faults" {
+                let Some(words) = args.get(2..).filter(|w| !w.is_empty()) else {
+                    let f = &session.world.config().network_faults;
+                    return Ok(LineOutput::stdout(format!(
+                        "{}\n(as a command: sim network faults {})\n",
+                        f.describe(),
+                        f.to_args()
+                    )));
+                };
+                let faults = super::netfaults::parse(words)?;
+                let event = session
+                    .world
+                    .submit(Command::SetNetworkFaults { faults })
+                    .map_err(|e| format!("sim network faults: {}", e.message))?;
+                let mut out = LineOutput::stdout(format_event(&event));
+                out.events.push(event);
+                out.narrated = true;
+                return Ok(out);
+            }
             let node = |w: &String| -> NodeId {
                 if w == "controller" {
                     NodeId::Controller

@@ -241,6 +241,8 @@ fn decode_payload(b: &[u8]) -> Option<SavedSession> {
             latency_max_ms,
             profile,
             settings,
+            // Not in a link: `sim network faults` is an input the replay gives again.
+            network_faults: Default::default(),
         },
         entries,
         end,

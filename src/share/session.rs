@@ -51,7 +51,12 @@ impl SavedSession {
         SavedSession {
             version: VERSION.to_string(),
             seed: world.seed(),
-            config: world.config().clone(),
+            config: ClusterConfig {
+                // The fault model is set by `sim network faults`, an input the
+                // replay gives again at its step; a session starts without it.
+                network_faults: Default::default(),
+                ..world.config().clone()
+            },
             entries,
             end: world.timeline_len(),
             position: world.step_count(),

@@ -110,6 +110,9 @@ pub struct Broker {
     /// How many of the controller's metadata updates it has applied.
     #[serde(default)]
     pub metadata_offset: u64,
+    /// Restarted and not yet sent the full metadata by the controller.
+    #[serde(default)]
+    pub needs_metadata: bool,
     /// When the outstanding follower Fetch to each leader was sent.
     #[serde(default)]
     pub fetch_sent_at: VecMap<u32, Time>,
@@ -158,6 +161,7 @@ impl Broker {
             pending_isr_change: Vec::new(),
             paused_until: 0,
             metadata_offset: 0,
+            needs_metadata: false,
             fetch_sent_at: VecMap::new(),
             isr_change_sent_at: VecMap::new(),
             now_hint: 0,
@@ -289,8 +293,10 @@ impl Broker {
         self.followers.insert(tp.clone(), followers);
     }
 
-    /// Follower fetches this broker should start (one per leader it follows).
-    pub fn start_fetchers(&mut self, settings: &BrokerSettings) -> Vec<Outgoing> {
+    /// Follower fetches this broker should start (one per leader it follows),
+    /// each with its `ReplicaFetchTimeout`: a fetch lost on the way must time
+    /// out, or the follower never fetches from that leader again.
+    pub fn start_fetchers(&mut self, settings: &BrokerSettings) -> Outcome {
         let mut leaders: Vec<u32> = self
             .image
             .values()
@@ -305,7 +311,7 @@ impl Broker {
         for l in leaders {
             self.fetch_from_leader(l, settings, &mut out);
         }
-        out.sends
+        out
     }
 
     /// Partitions this broker follows whose leader is `leader`, with fetch positions.
@@ -377,8 +383,23 @@ impl Broker {
             }
             Body::ListOffsetsRequest { partitions } => self.on_list_offsets(msg, partitions),
             Body::InitProducerIdRequest {} => self.on_init_producer_id(msg),
-            Body::MetadataUpdate { offset, partitions } => {
-                self.metadata_offset = self.metadata_offset.max(*offset);
+            Body::MetadataUpdate {
+                offset,
+                partitions,
+                full,
+            } => {
+                // Like a KRaft broker reading __cluster_metadata, it counts only
+                // updates it has without a gap: after a lost one it reports the
+                // older offset in its heartbeats until the controller sends the
+                // full picture (newer changes still apply; older ones are skipped
+                // by their partition epoch).
+                if *full {
+                    self.needs_metadata = false;
+                }
+                if *offset == self.metadata_offset + 1 || (*full && *offset > self.metadata_offset)
+                {
+                    self.metadata_offset = *offset;
+                }
                 self.on_metadata_update(now, partitions, settings)
             }
             Body::FindCoordinatorRequest { key } => self.on_find_coordinator(msg, key, settings),
@@ -1194,9 +1215,21 @@ impl Broker {
                 continue;
             }
             if let Some((epoch, end)) = r.diverging_epoch {
+                // As Kafka's fetcher does, where its own copy of that epoch ends
+                // counts too: a follower whose records of a later epoch sit below
+                // the leader's end offset must lose them, or it asks forever. If
+                // it has no such epoch, it goes back to where its next epoch
+                // starts (its log start when it has none at or below).
+                let leader_end = end;
+                let end = match epoch.map(|e| (e, log.end_offset_for_epoch(e))) {
+                    Some((e, (Some(mine), my_end))) if mine != e => my_end,
+                    Some((_, (_, my_end))) => end.min(my_end),
+                    None => end,
+                }
+                .min(log.log_end_offset());
                 let removed = log.truncate_to(end);
                 out.then(format!(
-                    "Broker {}'s copy of {} has diverged from leader {leader}'s (its epoch {} ends at offset {end}), so it truncates to offset {end} and discards {}.",
+                    "Broker {}'s copy of {} has diverged from leader {leader}'s (the leader's epoch {} ends at offset {leader_end}), so it truncates to offset {end} and discards {}.",
                     self.id,
                     r.tp,
                     epoch.map_or("none".to_string(), |e| e.to_string()),
@@ -1208,6 +1241,23 @@ impl Broker {
                 out.then(format!(
                     "Broker {}'s fetch of {} from broker {leader} fails with {e}.",
                     self.id, r.tp
+                ));
+                continue;
+            }
+            // An answer to a fetch sent from an older position (its log has
+            // changed since, e.g. it wrote as a stale leader meanwhile) is
+            // ignored, as Kafka's fetcher ignores a response whose fetch offset
+            // is not its current one; stitching its later records onto a log
+            // that diverged would leave the divergence in place for good.
+            if r.records
+                .first()
+                .is_some_and(|x| x.offset != log.log_end_offset())
+            {
+                out.then(format!(
+                    "Broker {} ignores {}'s records from leader {leader}: they answer an older fetch position (its log now ends at {}).",
+                    self.id,
+                    r.tp,
+                    log.log_end_offset()
                 ));
                 continue;
             }
@@ -1333,9 +1383,9 @@ impl Broker {
         for tp in led {
             self.advance_high_watermark(&tp, &mut out);
         }
-        for s in self.start_fetchers(settings) {
-            out.sends.push(s);
-        }
+        let fetches = self.start_fetchers(settings);
+        out.sends.extend(fetches.sends);
+        out.timers.extend(fetches.timers);
         out
     }
 
@@ -1396,6 +1446,7 @@ impl Broker {
             Body::BrokerHeartbeatRequest {
                 broker: self.id,
                 metadata_offset: self.metadata_offset,
+                needs_everything: self.needs_metadata,
             },
             None,
         );
@@ -1606,6 +1657,7 @@ impl Broker {
         self.alive = false;
         self.paused_until = 0;
         self.metadata_offset = 0;
+        self.needs_metadata = true;
         self.fetch_sent_at.clear();
         self.isr_change_sent_at.clear();
         // What it knew about leadership dies with the process: after a restart it

@@ -322,6 +322,7 @@ impl Controller {
                 body: Body::MetadataUpdate {
                     offset: self.metadata_offset,
                     partitions: changed.to_vec(),
+                    full: false,
                 },
                 correlation_id: None,
             });
@@ -345,6 +346,7 @@ impl Controller {
             body: Body::MetadataUpdate {
                 offset: self.metadata_offset,
                 partitions,
+                full: true,
             },
             correlation_id: None,
         });
@@ -355,7 +357,14 @@ impl Controller {
             Body::BrokerHeartbeatRequest {
                 broker,
                 metadata_offset,
-            } => self.on_heartbeat(now, msg, *broker, *metadata_offset, settings),
+                needs_everything,
+            } => self.on_heartbeat(
+                now,
+                msg,
+                *broker,
+                (*metadata_offset, *needs_everything),
+                settings,
+            ),
             Body::AlterPartitionRequest {
                 tp,
                 leader_epoch,
@@ -373,7 +382,7 @@ impl Controller {
         now: Time,
         msg: &Message,
         broker: u32,
-        metadata_offset: u64,
+        (metadata_offset, needs_everything): (u64, bool),
         settings: &BrokerSettings,
     ) -> Outcome {
         let reg = self.registrations.entry(broker).or_insert(Registration {
@@ -451,12 +460,19 @@ impl Controller {
             }
             self.publish(&changed, &mut out);
             self.send_everything(broker, &mut out);
-        } else if metadata_offset < self.metadata_offset {
-            // It missed updates (a cut network): send it everything again.
-            out.then(format!(
-                "Broker {broker} is behind on metadata (it has applied {metadata_offset} of {} updates), so the controller sends it the full picture.",
-                self.metadata_offset
-            ));
+        } else if metadata_offset < self.metadata_offset || needs_everything {
+            // It missed updates (a cut network), or it restarted before it was
+            // fenced and knows nothing yet: send it everything again.
+            if needs_everything {
+                out.then(format!(
+                    "Broker {broker} restarted and has no metadata yet, so the controller sends it the full picture."
+                ));
+            } else {
+                out.then(format!(
+                    "Broker {broker} is behind on metadata (it has applied {metadata_offset} of {} updates), so the controller sends it the full picture.",
+                    self.metadata_offset
+                ));
+            }
             self.send_everything(broker, &mut out);
         }
         out.send(

@@ -191,6 +191,7 @@ pub fn check(s: &WorldState) -> Result<(), String> {
             let what = match &q.due {
                 Due::Deliver(m) => format!("a {} from {} to {}", m.body.describe(), m.from, m.to),
                 Due::Timer(t) => format!("{t:?}"),
+                Due::Duplicate(m) => format!("a copy of message {}", m.id),
             };
             return Err(format!(
                 "an item is scheduled in the past ({} < {}): {what}",
@@ -289,6 +290,65 @@ fn check_groups(s: &WorldState) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// What must hold some time after every fault has ended (all links healed,
+/// every broker started, the fault model off): the cluster heals itself.
+/// Every partition has a leader and its full replica set in the ISR; every
+/// running group consumer is a member of its group's current generation and
+/// that group is Stable; no producer still holds a record it has neither had
+/// acknowledged nor given up on. Unlike [`check`], this may fail for a while
+/// after a fault; the walks give it [`LIVENESS_MS`] of virtual time.
+pub fn check_liveness(s: &WorldState) -> Result<(), String> {
+    for (name, topic) in &s.controller.topics {
+        for p in &topic.partitions {
+            let tp = TopicPartition::new(name, p.partition);
+            if p.leader.is_none() {
+                return Err(format!("{tp} has no leader"));
+            }
+            if p.isr.len() != p.replicas.len() || p.replicas.iter().any(|r| !p.isr.contains(r)) {
+                return Err(format!(
+                    "{tp}: the ISR {:?} is not all of the replicas {:?}",
+                    p.isr, p.replicas
+                ));
+            }
+        }
+    }
+    for c in s.consumers.values().filter(|c| !c.closed) {
+        let Some(client) = &c.group else { continue };
+        let group = &client.config.group_id;
+        let Some(coordinator) = s.coordinator_of(group) else {
+            return Err(format!("group {group} of {} has no coordinator", c.name));
+        };
+        let Some(g) = s.brokers[&coordinator].groups.get(group) else {
+            return Err(format!(
+                "{} is running but its coordinator, broker {coordinator}, does not know group {group}",
+                c.name
+            ));
+        };
+        if g.state != super::group::GroupState::Stable {
+            return Err(format!("group {group} is {:?}, not Stable", g.state));
+        }
+        if g.member(&client.member_id).is_none() || client.generation != g.generation {
+            return Err(format!(
+                "{} (member '{}', generation {}) is not a member of generation {} of group {group}",
+                c.name, client.member_id, client.generation, g.generation
+            ));
+        }
+    }
+    for p in s.producers.values() {
+        if let Some(r) = p.records.iter().find(|r| r.status == RecordStatus::Pending) {
+            return Err(format!(
+                "producer {} still has a record for {} neither acknowledged nor failed (value {:?})",
+                p.name, r.topic, r.record.value
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// How much virtual time the cluster gets to heal after the last fault:
+/// three producer delivery timeouts of the teaching profile (20 s each).
+pub const LIVENESS_MS: u64 = 60_000;
 
 #[cfg(test)]
 mod tests {

@@ -14,6 +14,7 @@ pub mod controller;
 pub mod converter;
 pub mod error;
 pub mod event;
+pub mod faults;
 pub mod group;
 pub mod invariants;
 pub mod limits;

@@ -62,6 +62,10 @@ pub enum Timer {
         leader: u32,
         sent_at: Time,
     },
+    /// The network fault model starts its next partition.
+    FaultPartition,
+    /// A partition the fault model made ends: the link heals.
+    FaultHeal { a: NodeId, b: NodeId },
 }
 
 impl Timer {
@@ -86,6 +90,8 @@ impl Timer {
                 | Timer::ConsumerAutoCommit { .. }
                 | Timer::ConsumerMetadataRefresh { .. }
                 | Timer::ProducerStream { .. }
+                | Timer::FaultPartition
+                | Timer::FaultHeal { .. }
         )
     }
 }

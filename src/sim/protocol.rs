@@ -177,6 +177,10 @@ pub enum Body {
         broker: u32,
         /// How many metadata updates the broker has applied.
         metadata_offset: u64,
+        /// The broker restarted and has not had the full metadata since
+        /// (a KRaft broker replays the metadata log from the start).
+        #[serde(default)]
+        needs_everything: bool,
     },
     BrokerHeartbeatResponse {
         fenced: bool,
@@ -290,6 +294,9 @@ pub enum Body {
     MetadataUpdate {
         offset: u64,
         partitions: Vec<(TopicPartition, PartitionMeta)>,
+        /// Every partition (a broker catching up), not just the changes of `offset`.
+        #[serde(default)]
+        full: bool,
     },
 }
 

@@ -864,7 +864,7 @@ pub(crate) fn in_flight_views(s: &WorldState) -> Vec<MessageView> {
                 deliver_at: m.deliver_at,
                 summary: m.body.describe(),
             }),
-            Due::Timer(_) => None,
+            Due::Timer(_) | Due::Duplicate(_) => None,
         })
         .collect()
 }

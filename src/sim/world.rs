@@ -7,6 +7,7 @@ use super::consumer::{Consumer, ConsumerSpec};
 use super::controller::Registration;
 use super::controller::{Controller, NewTopic};
 use super::error::{ErrorCode, KafkaError};
+use super::faults::NetworkFaults;
 use super::log::ProducerRecord;
 use super::outcome::{lowercase_first, plural, Outcome, Timer};
 use super::producer::{Producer, ProducerConfig};
@@ -30,6 +31,13 @@ pub struct ClusterConfig {
     pub profile: Profile,
     #[serde(default)]
     pub settings: BrokerSettings,
+    /// The network fault model (off unless asked for; see `faults.rs`).
+    #[serde(default, skip_serializing_if = "is_reliable")]
+    pub network_faults: NetworkFaults,
+}
+
+fn is_reliable(f: &NetworkFaults) -> bool {
+    *f == NetworkFaults::default()
 }
 
 impl ClusterConfig {
@@ -52,6 +60,7 @@ impl Default for ClusterConfig {
             latency_max_ms: 8,
             profile: Profile::Kafka,
             settings: BrokerSettings::for_profile(Profile::Kafka),
+            network_faults: NetworkFaults::default(),
         }
     }
 }
@@ -110,6 +119,11 @@ pub enum Command {
     /// Restores one cut link, or all of them.
     HealNetwork {
         link: Option<(NodeId, NodeId)>,
+    },
+    /// `sim network faults …`: sets the network fault model (all zero: off).
+    /// Turning partitions off heals the links the model had cut.
+    SetNetworkFaults {
+        faults: NetworkFaults,
     },
     /// `kafka-leader-election --election-type preferred`.
     ElectPreferredLeaders {
@@ -205,6 +219,9 @@ pub enum Due {
     /// Shared, so a checkpoint copies a pointer, not a batch of records.
     Deliver(std::sync::Arc<Message>),
     Timer(Timer),
+    /// A second copy of a message made by the network fault model; the
+    /// receiving TCP stack discards it.
+    Duplicate(std::sync::Arc<Message>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -238,7 +255,7 @@ impl Scheduled {
                 | Timer::GroupJoin { broker, .. }
                 | Timer::GroupMemberSession { broker, .. },
             ) => Some(*broker),
-            Due::Timer(_) => None,
+            Due::Timer(_) | Due::Duplicate(_) => None,
         }
     }
 }
@@ -274,6 +291,10 @@ pub struct WorldState {
     /// Converter applications (`sim converter add`), by name.
     #[serde(default)]
     pub converters: SharedMap<String, super::converter::Converter>,
+    /// The network fault model's own random stream, seeded from `seed` the
+    /// first time a fault is drawn (so a run without faults never has one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fault_rng: Option<SimRng>,
 }
 
 /// A link as stored in `network_cuts`: the two ends in a fixed order.
@@ -328,7 +349,16 @@ impl WorldState {
             http_calls: Vec::new(),
             converters: SharedMap::new(),
             registry_requests: 0,
+            fault_rng: None,
         };
+        if w.config.network_faults.partitions_on() {
+            let at = w
+                .config
+                .network_faults
+                .clone()
+                .next_partition_at(0, w.fault_rng());
+            w.schedule(at, Due::Timer(Timer::FaultPartition));
+        }
         if settings.auto_leader_rebalance_enable {
             w.schedule(
                 settings.leader_imbalance_check_interval_ms,
@@ -410,7 +440,7 @@ impl WorldState {
         v.into_iter()
             .filter_map(|s| match &s.due {
                 Due::Deliver(m) => Some(&**m),
-                Due::Timer(_) => None,
+                Due::Timer(_) | Due::Duplicate(_) => None,
             })
             .collect()
     }
@@ -580,6 +610,23 @@ impl WorldState {
                 Ok(())
             }
             Command::HealNetwork { link: None } => Ok(()),
+            Command::SetNetworkFaults { faults } => {
+                if let Some(p) = faults.problem() {
+                    return Err(invalid(p));
+                }
+                // A client may be named before it starts; brokers must exist.
+                for (a, b) in &faults.links {
+                    for n in [a, b] {
+                        if matches!(n, NodeId::Broker(_)) {
+                            self.check_node(n)?;
+                        }
+                    }
+                    if a == b {
+                        return Err(invalid("a link joins two different nodes".into()));
+                    }
+                }
+                Ok(())
+            }
             Command::ElectPreferredLeaders { partitions }
             | Command::ElectUncleanLeaders { partitions } => {
                 for tp in partitions {
@@ -780,13 +827,15 @@ impl WorldState {
         // KRaft places replicas on every registered broker; fenced ones stay out of the ISR.
         let meta = self.controller.create_topic(req, &mut self.rng)?.clone();
         let settings = self.config.settings.clone();
-        let mut fetches = Vec::new();
+        let mut fetches = Outcome::default();
         for b in self.brokers.values_mut() {
             b.act(now);
             // Simplification: every broker learns a new topic at once.
             b.set_topic(now, &meta.name, Some(&meta));
             if b.alive {
-                fetches.extend(b.start_fetchers(&settings));
+                let f = b.start_fetchers(&settings);
+                fetches.sends.extend(f.sends);
+                fetches.timers.extend(f.timers);
             }
         }
         let layout: Vec<String> = meta
@@ -820,14 +869,15 @@ impl WorldState {
                 plural(meta.partitions.len(), "partition"),
                 meta.replication_factor(),
                 layout,
-                if fetches.is_empty() {
+                if fetches.sends.is_empty() {
                     ""
                 } else {
                     " and every follower starts fetching from its leader"
                 }
             ),
         );
-        out.sends = fetches;
+        out.sends = fetches.sends;
+        out.timers = fetches.timers;
         Ok(out)
     }
 
@@ -953,7 +1003,7 @@ impl WorldState {
                 // that has not arrived yet is lost with them.
                 let before = self.queue.len();
                 self.queue.retain(|q| match &q.due {
-                    Due::Deliver(m) => m.from != NodeId::Broker(*broker),
+                    Due::Deliver(m) | Due::Duplicate(m) => m.from != NodeId::Broker(*broker),
                     Due::Timer(
                         Timer::BrokerHeartbeat { broker: x }
                         | Timer::IsrCheck { broker: x }
@@ -1022,6 +1072,10 @@ impl WorldState {
                     ),
                 )
             }
+            Command::SetNetworkFaults { faults } => (
+                NodeId::Client("you".into()),
+                self.set_network_faults(faults),
+            ),
             Command::ElectPreferredLeaders { partitions } => (
                 NodeId::Controller,
                 self.controller
@@ -1064,13 +1118,15 @@ impl WorldState {
                     self.controller
                         .create_partitions(topic, *partitions, &mut self.rng)?;
                 let settings = self.config.settings.clone();
-                let mut fetches = Vec::new();
+                let mut fetches = Outcome::default();
                 for b in self.brokers.values_mut() {
                     b.act(now);
                     // Simplification: every broker learns the new partitions at once.
                     b.add_partitions(now, &meta, old);
                     if b.alive {
-                        fetches.extend(b.start_fetchers(&settings));
+                        let f = b.start_fetchers(&settings);
+                        fetches.sends.extend(f.sends);
+                        fetches.timers.extend(f.timers);
                     }
                 }
                 let added: Vec<String> = meta
@@ -1095,7 +1151,8 @@ impl WorldState {
                         added.join("; ")
                     ),
                 );
-                out.sends = fetches;
+                out.sends = fetches.sends;
+                out.timers = fetches.timers;
                 (NodeId::Controller, out)
             }
             Command::KillConsumer { consumer } => {
@@ -1104,7 +1161,7 @@ impl WorldState {
                 }
                 let me = NodeId::Client(consumer.clone());
                 self.queue.retain(|q| match &q.due {
-                    Due::Deliver(m) => m.from != me,
+                    Due::Deliver(m) | Due::Duplicate(m) => m.from != me,
                     Due::Timer(
                         Timer::ConsumerHeartbeat { consumer: c }
                         | Timer::ConsumerPoll { consumer: c }
@@ -1289,6 +1346,7 @@ impl WorldState {
             | Command::PauseBroker { .. }
             | Command::CutNetwork { .. }
             | Command::HealNetwork { .. }
+            | Command::SetNetworkFaults { .. }
             | Command::KillConsumer { .. }
             | Command::StartConsumer { .. }
             | Command::PauseConsumer { .. } => "you".to_string(),
@@ -1353,6 +1411,18 @@ impl WorldState {
                         msg.to
                     ),
                 ),
+            ),
+            Due::Deliver(msg) if self.network_loses(&msg) => {
+                (msg.to.clone(), self.break_connection(&msg))
+            }
+            Due::Duplicate(msg) => (msg.to.clone(), self.discard_duplicate(&msg)),
+            Due::Timer(Timer::FaultPartition) => (
+                NodeId::Client("network".into()),
+                self.start_fault_partition(),
+            ),
+            Due::Timer(Timer::FaultHeal { a, b }) => (
+                NodeId::Client("network".into()),
+                self.end_fault_partition(a, b),
             ),
             Due::Deliver(msg) => {
                 let to = msg.to.clone();
@@ -1653,6 +1723,232 @@ impl WorldState {
         Some(self.finish(actor, label, out))
     }
 
+    /// The network fault model's random stream, created from the seed the
+    /// first time a fault is drawn.
+    fn fault_rng(&mut self) -> &mut SimRng {
+        let seed = self.seed;
+        self.fault_rng
+            .get_or_insert_with(|| SimRng::new(super::faults::fault_seed(seed)))
+    }
+
+    /// `sim network faults`: the new model. Partitions in progress end (their
+    /// links heal) and the schedule of partitions starts again from now.
+    fn set_network_faults(&mut self, faults: &NetworkFaults) -> Outcome {
+        let now = self.now;
+        let mut out = Outcome::new(
+            EventKind::NetworkFaults,
+            format!("You change the network. {}", faults.describe()),
+        );
+        let mut healed = Vec::new();
+        self.queue.retain(|s| match &s.due {
+            Due::Timer(Timer::FaultHeal { a, b }) => {
+                healed.push(link(a, b));
+                false
+            }
+            Due::Timer(Timer::FaultPartition) => false,
+            _ => true,
+        });
+        crate::sort::sort(&mut healed);
+        for (a, b) in &healed {
+            if self.network_cuts.contains(&(a.clone(), b.clone())) {
+                out.then(format!(
+                    "The partition between {a} and {b} that the fault model made heals."
+                ));
+            }
+        }
+        self.network_cuts.retain(|c| !healed.contains(c));
+        self.config.network_faults = faults.clone();
+        if faults.partitions_on() {
+            let at = faults.next_partition_at(now, self.fault_rng());
+            out.timers.push((at, Timer::FaultPartition));
+        }
+        out
+    }
+
+    /// Whether the fault model loses this message (drawn when it arrives).
+    fn network_loses(&mut self, msg: &Message) -> bool {
+        let f = &self.config.network_faults;
+        if f.loss_permille == 0 || !f.applies(&msg.from, &msg.to) {
+            return false;
+        }
+        let p = f.loss_permille;
+        NetworkFaults::hit(self.fault_rng(), p)
+    }
+
+    /// A lost message breaks its TCP connection: everything else in flight
+    /// between the two nodes, either way, is lost with it. Nobody is told;
+    /// each side finds out when its own timeout fires.
+    fn break_connection(&mut self, msg: &Message) -> Outcome {
+        let k = link(&msg.from, &msg.to);
+        let mut also: Vec<(Time, u64, String)> = Vec::new();
+        self.queue.retain(|s| match &s.due {
+            Due::Deliver(m) if link(&m.from, &m.to) == k => {
+                also.push((
+                    s.at,
+                    s.seq,
+                    format!("the {} (message {}) to {}", m.body.describe(), m.id, m.to),
+                ));
+                false
+            }
+            Due::Duplicate(m) => link(&m.from, &m.to) != k,
+            _ => true,
+        });
+        crate::sort::sort(&mut also);
+        let mut text = format!(
+            "The network lost the {} (message {}) from {} to {}: the connection between them breaks",
+            msg.body.describe(),
+            msg.id,
+            msg.from,
+            msg.to
+        );
+        match also.len() {
+            0 => text.push('.'),
+            n => {
+                let list: Vec<&str> = also.iter().map(|(_, _, d)| d.as_str()).collect();
+                text.push_str(&format!(
+                    ", and {} still in flight on it {} lost with it: {}.",
+                    plural(n, "message"),
+                    if n == 1 { "is" } else { "are" },
+                    list.join(", ")
+                ));
+            }
+        }
+        let mut out = Outcome::new(EventKind::NetworkLoss, text);
+        out.then("Neither side is told: each finds out when its own timeout fires, then sends again on a new connection.");
+        out
+    }
+
+    /// A second copy made by the network reaches the receiver's TCP stack,
+    /// which has those bytes already and drops them.
+    fn discard_duplicate(&mut self, msg: &Message) -> Outcome {
+        let what = format!(
+            "a second copy of the {} (message {}) from {} to {}",
+            msg.body.describe(),
+            msg.id,
+            msg.from,
+            msg.to
+        );
+        let text = if self.network_cuts.contains(&link(&msg.from, &msg.to)) {
+            format!("The network loses {what}: the link is cut.")
+        } else {
+            format!(
+                "The network delivers {what}. TCP on {} sees by the sequence numbers that it already has these bytes and discards them: Kafka never sees a duplicate packet.",
+                msg.to
+            )
+        };
+        Outcome::new(EventKind::NetworkDuplicate, text)
+    }
+
+    /// The fault model's decisions for one message being sent: when it
+    /// arrives (an extra delay, never before what is ahead of it on the same
+    /// connection), whether a second copy follows it (after how long), and a
+    /// sentence for the sender's step.
+    fn network_faults_on_send(
+        &mut self,
+        from: &NodeId,
+        to: &NodeId,
+        body: &super::protocol::Body,
+        mut deliver_at: Time,
+    ) -> (Time, Option<Time>, String) {
+        let f = &self.config.network_faults;
+        let (delay_p, delay_max, dup_p) = (f.delay_permille, f.delay_max_ms, f.duplicate_permille);
+        let latency_max = self.config.latency_max_ms;
+        let rng = self.fault_rng();
+        let mut sentence = String::new();
+        if delay_max > 0 && NetworkFaults::hit(rng, delay_p) {
+            let extra = rng.range_inclusive(1, delay_max);
+            deliver_at += extra;
+            sentence = format!(
+                "The network holds the {} to {to} back {extra} ms; later messages on that connection wait behind it.",
+                body.describe()
+            );
+        }
+        let copy = NetworkFaults::hit(rng, dup_p).then(|| rng.range_inclusive(0, latency_max));
+        // TCP delivers in order: nothing overtakes what is ahead on the connection.
+        let ahead = self
+            .queue
+            .iter()
+            .filter_map(|s| match &s.due {
+                Due::Deliver(m) if m.from == *from && m.to == *to => Some(m.deliver_at),
+                _ => None,
+            })
+            .max();
+        if let Some(a) = ahead {
+            deliver_at = deliver_at.max(a);
+        }
+        (deliver_at, copy, sentence)
+    }
+
+    /// A partition drawn by the fault model begins: one link, not cut yet, is
+    /// cut until a drawn time; the next partition is scheduled.
+    fn start_fault_partition(&mut self) -> Outcome {
+        let now = self.now;
+        let f = self.config.network_faults.clone();
+        let mut nodes = vec![NodeId::Controller];
+        nodes.extend(self.brokers.keys().map(|b| NodeId::Broker(*b)));
+        nodes.extend(
+            self.producers
+                .values()
+                .filter(|p| !p.closed)
+                .map(|p| NodeId::Client(p.name.clone())),
+        );
+        nodes.extend(
+            self.consumers
+                .values()
+                .filter(|c| !c.closed)
+                .map(|c| NodeId::Client(c.name.clone())),
+        );
+        let mut pairs = Vec::new();
+        for (i, a) in nodes.iter().enumerate() {
+            for b in &nodes[i + 1..] {
+                let k = link(a, b);
+                if f.applies(a, b) && !self.network_cuts.contains(&k) && !pairs.contains(&k) {
+                    pairs.push(k);
+                }
+            }
+        }
+        let rng = self.fault_rng();
+        let mut out = if pairs.is_empty() {
+            Outcome::new(
+                EventKind::Noop,
+                "The network fault model finds no link left to cut.",
+            )
+        } else {
+            let (a, b) = pairs[rng.below(pairs.len() as u64) as usize].clone();
+            let until = now + rng.range_inclusive(1, f.partition_max_ms);
+            let mut o = Outcome::new(
+                EventKind::NetworkCut,
+                format!("The network between {a} and {b} fails (a partition drawn by the fault model): every message between them is lost until it comes back at {until} ms."),
+            );
+            self.network_cuts.push((a.clone(), b.clone()));
+            crate::sort::sort(&mut self.network_cuts);
+            o.timers.push((until, Timer::FaultHeal { a, b }));
+            o
+        };
+        let next = f.next_partition_at(now, self.fault_rng());
+        out.timers.push((next, Timer::FaultPartition));
+        out
+    }
+
+    /// A partition drawn by the fault model ends.
+    fn end_fault_partition(&mut self, a: NodeId, b: NodeId) -> Outcome {
+        let k = link(&a, &b);
+        if self.network_cuts.contains(&k) {
+            self.network_cuts.retain(|c| *c != k);
+            Outcome::new(
+                EventKind::NetworkHeal,
+                format!(
+                    "The network between {a} and {b} comes back: the fault model's partition ends."
+                ),
+            )
+        } else {
+            Outcome::new(
+                EventKind::Noop,
+                format!("The fault model's partition between {a} and {b} was already healed."),
+            )
+        }
+    }
+
     /// Puts an outcome's messages on the network and its timers in the queue.
     fn finish(&mut self, actor: NodeId, actor_label: String, mut out: Outcome) -> Event {
         let now = self.now;
@@ -1678,16 +1974,32 @@ impl WorldState {
                     }
                 }
             }
-            let msg = Message {
+            let mut deliver_at = now + latency;
+            let mut copy_after = None;
+            if self.config.network_faults.is_on()
+                && self.config.network_faults.applies(&from, &send.to)
+            {
+                let (at, copy, sentence) =
+                    self.network_faults_on_send(&from, &send.to, &send.body, deliver_at);
+                deliver_at = at;
+                copy_after = copy;
+                out.then(sentence);
+            }
+            let msg = std::sync::Arc::new(Message {
                 id,
                 from,
                 to: send.to,
                 sent_at: now,
-                deliver_at: now + latency,
+                deliver_at,
                 correlation_id: send.correlation_id,
                 body: send.body,
-            };
-            self.schedule(now + latency, Due::Deliver(std::sync::Arc::new(msg)));
+            });
+            if let Some(after) = copy_after {
+                self.schedule(deliver_at, Due::Deliver(msg.clone()));
+                self.schedule(deliver_at + after, Due::Duplicate(msg));
+            } else {
+                self.schedule(deliver_at, Due::Deliver(msg));
+            }
         }
         for (at, t) in std::mem::take(&mut out.timers) {
             self.schedule(at, Due::Timer(t));

@@ -290,11 +290,36 @@ impl Consumer {
                 g.find_in_flight = false;
                 match (error, node_id) {
                     (None, Some(n)) => {
-                        g.coordinator = Some(*n);
+                        let old = g.coordinator.replace(*n);
                         out.then(format!(
                             "{name} learns that broker {n} coordinates group {}.",
                             g.config.group_id
                         ));
+                        // A join or sync in flight to the old coordinator is
+                        // abandoned (Kafka disconnects from it, failing the
+                        // request): join again at the new one, or it would wait
+                        // for an answer that may never come.
+                        let changed = old.is_some_and(|o| o != *n);
+                        if changed {
+                            // Its heartbeat to the old one is given up too: left
+                            // in flight, it kept the heartbeat thread waiting
+                            // until the session expired.
+                            g.heartbeat_in_flight = false;
+                        }
+                        if changed && matches!(g.phase, MemberPhase::Joining | MemberPhase::Syncing)
+                        {
+                            out.then(format!(
+                                "It gives up its {} at broker {} and will join again.",
+                                if g.phase == MemberPhase::Joining {
+                                    "JoinGroup"
+                                } else {
+                                    "SyncGroup"
+                                },
+                                old.unwrap_or_default()
+                            ));
+                            g.phase = MemberPhase::Unjoined;
+                            g.rejoin = Some("its coordinator changed".into());
+                        }
                         if g.phase == MemberPhase::Unjoined && g.rejoin.is_none() {
                             g.rejoin = Some(if g.member_id.is_empty() {
                                 "it is new to the group".into()
