@@ -889,6 +889,14 @@ impl Broker {
         let log = self.logs.get(&fp.tp).unwrap_or(&empty);
         resp.high_watermark = log.high_watermark;
         resp.log_start_offset = log.log_start_offset;
+        // A fetch below the log start is out of range whether or not the epochs
+        // diverge (Kafka's `Partition.validateFetchOffsetAndMaybeGetDivergingEpoch`
+        // checks it before the diverging epoch): the follower then starts over at
+        // the leader's log start instead of being told, forever, to truncate.
+        if fp.fetch_offset < log.log_start_offset {
+            resp.error = Some(ErrorCode::OffsetOutOfRange);
+            return (resp, 0);
+        }
         if replica_id.is_some() {
             if let Some(epoch) = fp.last_fetched_epoch {
                 let (e, end) = log.end_offset_for_epoch(epoch);

@@ -709,10 +709,20 @@ impl ReplicaLog {
 
     /// For a follower whose last record has epoch `epoch`: the largest epoch
     /// here that is ≤ `epoch`, and the offset where it ends in this log
-    /// (Kafka's `OffsetsForLeaderEpoch` answer).
+    /// (Kafka's `OffsetsForLeaderEpoch` answer). An epoch older than every
+    /// epoch left here (retention deleted its records) answers, as
+    /// `LeaderEpochFileCache.endOffsetFor` does, that epoch itself ending where
+    /// the first known epoch starts: the follower goes on from there rather
+    /// than being told to truncate what retention already removed.
     pub fn end_offset_for_epoch(&self, epoch: u32) -> (Option<u32>, u64) {
         let Some(idx) = self.epochs.iter().rposition(|(e, _)| *e <= epoch) else {
-            return (None, self.log_start_offset);
+            // With no epoch at all (a log emptied and started over), Kafka's
+            // leader still has the entry its election wrote at its log end.
+            let start = self
+                .epochs
+                .first()
+                .map_or(self.log_end_offset(), |(_, start)| *start);
+            return (Some(epoch), start);
         };
         let end = self
             .epochs
