@@ -21,6 +21,7 @@ use super::group_forms::GroupForms;
 use super::groups::{group_names, GroupsPanel};
 use super::guide::{Guide, GuidePanel};
 use super::lessons::{Lessons, NetworkControl};
+use super::metrics::MetricsPanel;
 use super::record_detail::RecordDetail;
 use super::registry::RegistryPanel;
 use super::scrubber::Scrubber;
@@ -1411,6 +1412,8 @@ pub fn app() -> Html {
                         />
                     }
                     <GroupsPanel view={state.view.clone()} on_command={on_command} />
+                    <MetricsPanel session={state.session.clone()} view={state.view.clone()}
+                        beat={state.guide.as_ref().and_then(|g| g.starts.last().copied())} />
                     <EventLog session={state.session.clone()} view={state.view.clone()} />
                     { console_view }
                 </div>
