@@ -9,7 +9,10 @@
 //!   producer's failed and retried records), compared between two samples
 //!   taken at different virtual times. Kafka's meters are exponentially
 //!   weighted one-minute rates; we simplify to the plain average over the last
-//!   [`RATE_WINDOW_MS`] of virtual time.
+//!   [`RATE_WINDOW_MS`] of virtual time. `LeaderElectionRateAndTimeMs` is
+//!   Kafka's timer; only its rate is shown (an election here takes no time).
+//!   `records-lag-max` is the consumer's largest lag now (high watermark −
+//!   position), not the maximum over a sample window.
 //! * **Sparklines**: a [`History`] keeps one sample per virtual second, at
 //!   most [`SPARK_POINTS`], taken when the page shows a new step. Recomputing
 //!   far history from the timeline would mean replaying it, so the page only
@@ -92,7 +95,8 @@ pub fn read(state: &WorldState, view: &StateView) -> Vec<Metric> {
         metric("BytesInPerSec", BT, Rate, bytes as f64),
     ];
     const PM: &str = "kafka.producer:type=producer-metrics";
-    for p in state.producers.values() {
+    // A closed producer's metrics are gone, as in Kafka (`close()` removes them).
+    for p in state.producers.values().filter(|p| !p.closed) {
         let errors = p.failed.len() as f64;
         let retries = p.records_retried as f64;
         out.push(metric(
