@@ -1332,6 +1332,9 @@ pub fn app() -> Html {
         .session
         .get()
         .map_or((0, 0), |s| (s.world().lineage(), state.session.version()));
+    let readings = Rc::new(state.session.get().map_or_else(Vec::new, |s| {
+        crate::sim::metrics::read(s.world().state(), &state.view)
+    }));
     let snapshot = {
         let handle = state.session.clone();
         Callback::from(move |_| handle.get().map(|s| SavedSession::of(&s)))
@@ -1412,7 +1415,7 @@ pub fn app() -> Html {
                         />
                     }
                     <GroupsPanel view={state.view.clone()} on_command={on_command} />
-                    <MetricsPanel session={state.session.clone()} view={state.view.clone()}
+                    <MetricsPanel readings={readings} time_ms={state.view.time_ms}
                         beat={state.guide.as_ref().and_then(|g| g.starts.last().copied())} />
                     <EventLog session={state.session.clone()} view={state.view.clone()} />
                     { console_view }

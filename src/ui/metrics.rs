@@ -7,16 +7,15 @@
 //! [`metrics::History`]) and the readings at the beat's start. A seek back
 //! starts both over: the sparkline covers what the page saw since then.
 
-use super::app::SessionHandle;
 use crate::sim::metrics::{self, History, Kind, Metric};
-use crate::sim::StateView;
 use std::rc::Rc;
 use yew::prelude::*;
 
 #[derive(Properties, Clone, PartialEq)]
 pub struct MetricsProps {
-    pub session: SessionHandle,
-    pub view: Rc<StateView>,
+    /// `metrics::read` of the step shown, at its virtual time.
+    pub readings: Rc<Vec<Metric>>,
+    pub time_ms: u64,
     /// The step the running beat started at (`None` with no guided lesson).
     pub beat: Option<u64>,
 }
@@ -57,22 +56,19 @@ fn number(v: f64) -> String {
 pub fn metrics_panel(props: &MetricsProps) -> Html {
     let history = use_mut_ref(History::default);
     let base = use_mut_ref(Base::default);
-    let now = props.view.time_ms;
-    let Some(read) = props
-        .session
-        .get()
-        .map(|s| metrics::read(s.world().state(), &props.view))
-    else {
-        return html! {};
-    };
+    let now = props.time_ms;
+    let read = &props.readings;
+    if read.is_empty() {
+        return html! {}; // the session was busy: nothing read this render
+    }
     let mut history = history.borrow_mut();
-    history.push(now, read.clone());
+    history.push(now, read.to_vec());
     let mut base = base.borrow_mut();
     if base.metrics.is_empty() || base.beat != props.beat || base.time_ms > now {
         *base = Base {
             beat: props.beat,
             time_ms: now,
-            metrics: read.clone(),
+            metrics: read.to_vec(),
         };
     }
     let since = if props.beat.is_some() {
