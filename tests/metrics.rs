@@ -153,3 +153,27 @@ fn a_group_behind_shows_its_lag_in_records_and_time() {
     assert_eq!(raw(&m, "lag shop"), 2.0, "{m:?}");
     assert!(raw(&m, "lag-ms shop") > 0.0, "{m:?}");
 }
+
+#[test]
+fn a_producer_without_a_leader_retries_then_fails_records() {
+    let mut s = teaching();
+    run(
+        &mut s,
+        "kafka-topics --create --topic solo --partitions 1 --replication-factor 1\n\
+         sim producer add p --topic solo --rate 2/s --config delivery.timeout.ms=20000 --config request.timeout.ms=5000\n\
+         sim advance 3000\n",
+    );
+    let m = read(&s);
+    assert_eq!(raw(&m, "record-retry-rate p"), 0.0);
+    assert_eq!(raw(&m, "record-error-rate p"), 0.0);
+    assert!(raw(&m, "MessagesInPerSec") >= 5.0, "{m:?}");
+    let leader = s.world().snapshot().topics[0].partitions[0].leader.unwrap();
+    run(
+        &mut s,
+        &format!("sim broker kill {leader}\nsim advance 40000\n"),
+    );
+    let m = read(&s);
+    assert!(raw(&m, "record-retry-rate p") > 0.0, "{m:?}");
+    assert!(raw(&m, "record-error-rate p") > 0.0, "{m:?}");
+    assert_eq!(raw(&m, "OfflinePartitionsCount"), 1.0);
+}

@@ -113,8 +113,9 @@ pub struct Broker {
     /// Restarted and not yet sent the full metadata by the controller.
     #[serde(default)]
     pub needs_metadata: bool,
-    /// Records and key+value bytes this broker appended as leader for
-    /// producers (Kafka's `MessagesInPerSec` and `BytesInPerSec` totals).
+    /// Records this broker appended as leader for producers, and their bytes
+    /// as batches count them (`ProducerRecord::estimated_size`): Kafka's
+    /// `MessagesInPerSec` and `BytesInPerSec` totals. Never read by the simulation.
     #[serde(default)]
     pub messages_in: u64,
     #[serde(default)]
