@@ -2098,3 +2098,40 @@ async fn the_scrubber_marks_what_matters_and_seeks() {
     assert_eq!(text_of(&root, "#step-counter"), len.to_string());
     app.destroy();
 }
+
+#[wasm_bindgen_test]
+async fn metrics_panel_shows_kafka_names_and_an_under_replicated_partition() {
+    let root = fresh_root();
+    let app = yew::Renderer::<App>::with_root(root.clone()).render();
+    tick().await;
+    assert_eq!(count(&root, "details#metrics-panel"), 1);
+    let text = text_of(&root, "#metrics-panel");
+    for name in [
+        "UnderReplicatedPartitions",
+        "OfflinePartitionsCount",
+        "ActiveControllerCount",
+        "IsrShrinksPerSec",
+        "IsrExpandsPerSec",
+        "LeaderElectionRateAndTimeMs",
+        "UncleanLeaderElectionsPerSec",
+        "MessagesInPerSec",
+        "BytesInPerSec",
+    ] {
+        assert!(text.contains(name), "{name} missing: {text}");
+    }
+    type_line(
+        &root,
+        "kafka-topics --create --topic t --partitions 1 --replication-factor 3",
+    )
+    .await;
+    type_line(&root, "sim advance 2000").await;
+    type_line(&root, "sim broker kill 1").await;
+    type_line(&root, "sim advance 10000").await;
+    let urp = line_texts(&root, "#metrics-panel tbody tr")
+        .into_iter()
+        .find(|r| r.starts_with("UnderReplicatedPartitions"))
+        .expect("a URP row");
+    assert!(urp.starts_with("UnderReplicatedPartitions1+1"), "{urp}");
+    assert!(count(&root, "#metrics-panel svg.sparkline polyline") >= 9);
+    app.destroy();
+}

@@ -113,6 +113,13 @@ pub struct Broker {
     /// Restarted and not yet sent the full metadata by the controller.
     #[serde(default)]
     pub needs_metadata: bool,
+    /// Records this broker appended as leader for producers, and their bytes
+    /// as batches count them (`ProducerRecord::estimated_size`): Kafka's
+    /// `MessagesInPerSec` and `BytesInPerSec` totals. Never read by the simulation.
+    #[serde(default)]
+    pub messages_in: u64,
+    #[serde(default)]
+    pub bytes_in: u64,
     /// When the outstanding follower Fetch to each leader was sent.
     #[serde(default)]
     pub fetch_sent_at: VecMap<u32, Time>,
@@ -162,6 +169,8 @@ impl Broker {
             paused_until: 0,
             metadata_offset: 0,
             needs_metadata: false,
+            messages_in: 0,
+            bytes_in: 0,
             fetch_sent_at: VecMap::new(),
             isr_change_sent_at: VecMap::new(),
             now_hint: 0,
@@ -626,6 +635,12 @@ impl Broker {
                 Vec::new()
             };
             let base = log.append_in_segments(&batch.records, epoch, batch.producer, seg);
+            self.messages_in += n;
+            self.bytes_in += batch
+                .records
+                .iter()
+                .map(|(_, r)| r.estimated_size() as u64)
+                .sum::<u64>();
             let where_ = if n == 1 {
                 format!("the record at offset {base}")
             } else {

@@ -45,6 +45,26 @@ pub struct Controller {
     /// How many metadata updates the controller has published (its log end, in KRaft terms).
     #[serde(default)]
     pub metadata_offset: u64,
+    /// Counts behind the metrics panel (`sim::metrics`); they never steer the simulation.
+    #[serde(default)]
+    pub stats: ControllerStats,
+}
+
+/// What the controller has done so far, counted for the metrics panel: the
+/// totals behind Kafka's `LeaderElectionRateAndTimeMs`,
+/// `UncleanLeaderElectionsPerSec`, `IsrShrinksPerSec` and `IsrExpandsPerSec`.
+/// Kafka counts ISR shrinks and expands on the leader when its AlterPartition
+/// is committed; here they are counted where the controller commits it (the
+/// same moment). ISR removals the controller makes itself when it fences a
+/// broker are not counted, as in Kafka.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ControllerStats {
+    /// Partitions that got a new leader (clean or unclean).
+    pub leader_elections: u64,
+    /// Of those, leaders chosen from outside the ISR.
+    pub unclean_leader_elections: u64,
+    pub isr_shrinks: u64,
+    pub isr_expands: u64,
 }
 
 impl Controller {
@@ -434,9 +454,11 @@ impl Controller {
                     if let Some(l) = candidate {
                         p.leader = Some(l);
                         p.leader_epoch += 1;
+                        self.stats.leader_elections += 1;
                         if !p.isr.contains(&l) {
                             p.isr = vec![l];
                             p.unclean_election = true;
+                            self.stats.unclean_leader_elections += 1;
                         }
                         out.then(format!(
                             "{}-{} had no leader; broker {l} becomes its leader with leader epoch {}.",
@@ -534,6 +556,11 @@ impl Controller {
         }
         let before = std::mem::replace(&mut p.isr, isr.clone());
         p.partition_epoch += 1;
+        match isr.len().cmp(&before.len()) {
+            std::cmp::Ordering::Less => self.stats.isr_shrinks += 1,
+            std::cmp::Ordering::Greater => self.stats.isr_expands += 1,
+            std::cmp::Ordering::Equal => {}
+        }
         let mut out = Outcome::new(
             EventKind::IsrChange,
             format!(
@@ -603,6 +630,7 @@ impl Controller {
                     p.leader_epoch += 1;
                     match next {
                         Some(l) => {
+                            self.stats.leader_elections += 1;
                             p.leader = Some(l);
                             out.then(format!(
                                 "It elects broker {l}, the first in-sync replica, as leader of {tp} with leader epoch {}.",
@@ -620,6 +648,8 @@ impl Controller {
                                     p.leader = Some(l);
                                     p.isr = vec![l];
                                     p.unclean_election = true;
+                                    self.stats.leader_elections += 1;
+                                    self.stats.unclean_leader_elections += 1;
                                     out.then(format!(
                                         "No in-sync replica of {tp} is alive; unclean.leader.election.enable=true, so it elects out-of-sync broker {l} (leader epoch {}) — records only the old leader had will be lost.",
                                         p.leader_epoch
@@ -708,6 +738,7 @@ impl Controller {
         } else {
             out.narration = format!("{why}. {}", out.narration);
         }
+        self.stats.leader_elections += changed.len() as u64;
         self.publish(&changed, &mut out);
         out
     }
@@ -738,6 +769,7 @@ impl Controller {
             "You ask for an unclean leader election.",
         );
         let mut changed = Vec::new();
+        let mut unclean = 0;
         for tp in tps {
             let Some(Ok(Some(leader))) = self.unclean_candidate(tp) else {
                 continue;
@@ -756,6 +788,7 @@ impl Controller {
             } else {
                 p.isr = vec![leader];
                 p.unclean_election = true;
+                unclean += 1;
                 out.then(format!(
                     "{tp} had no live in-sync replica; the controller makes out-of-sync broker {leader} its leader (leader epoch {}) and the ISR just {leader}: records only the old leader had are lost.",
                     p.leader_epoch
@@ -763,6 +796,8 @@ impl Controller {
             }
             changed.push((tp.clone(), p.clone()));
         }
+        self.stats.leader_elections += changed.len() as u64;
+        self.stats.unclean_leader_elections += unclean;
         self.publish(&changed, &mut out);
         out
     }

@@ -19,6 +19,7 @@ pub mod group;
 pub mod invariants;
 pub mod limits;
 pub mod log;
+pub mod metrics;
 pub mod murmur2;
 pub mod outcome;
 pub mod producer;

@@ -339,6 +339,9 @@ pub struct Producer {
     /// Indices of failed records in the order they failed (the console reports them).
     #[serde(default)]
     pub failed: Vec<usize>,
+    /// Records sent again after a first attempt (Kafka's `record-retry-total`).
+    #[serde(default)]
+    pub records_retried: u64,
     pub sticky: VecMap<String, StickyPartition>,
     pub linger_timer_set: bool,
     /// Every broker, to pick another one when the bootstrap broker does not answer.
@@ -398,6 +401,7 @@ impl Producer {
             records: Chunked::new(),
             pending: VecSet::new(),
             failed: Vec::new(),
+            records_retried: 0,
             sticky: VecMap::new(),
             linger_timer_set: false,
             bootstrap_servers: Vec::new(),
@@ -646,6 +650,8 @@ impl Producer {
                         {
                             r.in_request = Some(id);
                             r.attempts += 1;
+                            let retry = r.attempts > 1;
+                            self.records_retried += u64::from(retry);
                         }
                     }
                 }

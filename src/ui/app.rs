@@ -21,6 +21,7 @@ use super::group_forms::GroupForms;
 use super::groups::{group_names, GroupsPanel};
 use super::guide::{Guide, GuidePanel};
 use super::lessons::{Lessons, NetworkControl};
+use super::metrics::MetricsPanel;
 use super::record_detail::RecordDetail;
 use super::registry::RegistryPanel;
 use super::scrubber::Scrubber;
@@ -1331,6 +1332,9 @@ pub fn app() -> Html {
         .session
         .get()
         .map_or((0, 0), |s| (s.world().lineage(), state.session.version()));
+    let readings = Rc::new(state.session.get().map_or_else(Vec::new, |s| {
+        crate::sim::metrics::read(s.world().state(), &state.view)
+    }));
     let snapshot = {
         let handle = state.session.clone();
         Callback::from(move |_| handle.get().map(|s| SavedSession::of(&s)))
@@ -1411,6 +1415,8 @@ pub fn app() -> Html {
                         />
                     }
                     <GroupsPanel view={state.view.clone()} on_command={on_command} />
+                    <MetricsPanel readings={readings} time_ms={state.view.time_ms}
+                        beat={state.guide.as_ref().and_then(|g| g.starts.last().copied())} />
                     <EventLog session={state.session.clone()} view={state.view.clone()} />
                     { console_view }
                 </div>

@@ -8,6 +8,7 @@
 //! * [`app`] owns the session (a reducer) and lays out the page.
 //! * [`cluster`] draws brokers, replicas, logs, clients and messages in flight.
 //! * [`controls`], [`event_log`], [`console`], [`forms`], [`lessons`], [`record_detail`] are the panels.
+//! * [`metrics`] is the metrics panel (Kafka metric names, change per beat, sparklines).
 //! * [`groups`] shows consumer groups and their consumers; [`group_forms`] adds
 //!   group consumers and steady producers.
 //! * [`assignor_lab`] compares the four partition assignors on a group described by hand.
@@ -31,6 +32,7 @@ pub mod group_forms;
 pub mod groups;
 pub mod guide;
 pub mod lessons;
+pub mod metrics;
 pub mod outcomes;
 pub mod record_detail;
 pub mod registry;
