@@ -1898,14 +1898,14 @@ async fn the_lessons_page_lists_chapters_and_keeps_progress_in_the_browser() {
         Some("10-basics 1\n")
     );
     app.destroy();
-    // A new page reads it back.
+    // A new page reads it back (`fresh_root` empties the storage first).
+    let root = fresh_root();
     storage
         .set_item(
             "kafka-sim-progress",
             "10-basics done\n94-shrink-the-isr done\n",
         )
         .unwrap();
-    let root = fresh_root();
     let app = yew::Renderer::<App>::with_root(root.clone()).render();
     tick().await;
     assert!(text_of(&root, "#lessons-page summary").contains(&format!("2 of {} done", all.len())));
