@@ -544,11 +544,7 @@ impl Broker {
                         plural(batch.records.len(), "record"),
                         batch.tp
                     ));
-                    responses.push(ProducePartitionResponse {
-                        tp: batch.tp.clone(),
-                        error: Some(code),
-                        base_offset: None,
-                    });
+                    responses.push(ProducePartitionResponse::refused(&batch.tp, code));
                     continue;
                 }
             };
@@ -561,11 +557,10 @@ impl Broker {
                     batch.tp,
                     join_ids(&isr)
                 ));
-                responses.push(ProducePartitionResponse {
-                    tp: batch.tp.clone(),
-                    error: Some(ErrorCode::NotEnoughReplicas),
-                    base_offset: None,
-                });
+                responses.push(ProducePartitionResponse::refused(
+                    &batch.tp,
+                    ErrorCode::NotEnoughReplicas,
+                ));
                 continue;
             }
             let seg = self.segment_config(&batch.tp.topic, settings);
@@ -598,25 +593,24 @@ impl Broker {
                         });
                         continue;
                     }
-                    refused @ (SequenceCheck::OutOfOrder(_) | SequenceCheck::InvalidEpoch(_)) => {
-                        let (code, message) = match refused {
-                            SequenceCheck::InvalidEpoch(m) => (ErrorCode::InvalidProducerEpoch, m),
-                            SequenceCheck::OutOfOrder(m) => {
-                                (ErrorCode::OutOfOrderSequenceNumber, m)
-                            }
-                            _ => (ErrorCode::InvalidRequest, String::new()),
-                        };
-                        out.then(format!(
-                            "Broker {} refuses {} for {} with {code}: {message}.",
-                            self.id,
-                            plural(batch.records.len(), "record"),
-                            batch.tp
-                        ));
-                        responses.push(ProducePartitionResponse {
-                            tp: batch.tp.clone(),
-                            error: Some(code),
-                            base_offset: None,
-                        });
+                    SequenceCheck::InvalidEpoch(message) => {
+                        self.refuse_batch(
+                            &mut out,
+                            &mut responses,
+                            batch,
+                            ErrorCode::InvalidProducerEpoch,
+                            &message,
+                        );
+                        continue;
+                    }
+                    SequenceCheck::OutOfOrder(message) => {
+                        self.refuse_batch(
+                            &mut out,
+                            &mut responses,
+                            batch,
+                            ErrorCode::OutOfOrderSequenceNumber,
+                            &message,
+                        );
                         continue;
                     }
                 }
@@ -1478,6 +1472,25 @@ impl Broker {
             Timer::BrokerHeartbeat { broker: self.id },
         ));
         out
+    }
+
+    /// A produce batch the leader refuses by its producer state: narrated,
+    /// answered with `code` and no offset.
+    fn refuse_batch(
+        &self,
+        out: &mut Outcome,
+        responses: &mut Vec<ProducePartitionResponse>,
+        batch: &ProduceBatch,
+        code: ErrorCode,
+        message: &str,
+    ) {
+        out.then(format!(
+            "Broker {} refuses {} for {} with {code}: {message}.",
+            self.id,
+            plural(batch.records.len(), "record"),
+            batch.tp
+        ));
+        responses.push(ProducePartitionResponse::refused(&batch.tp, code));
     }
 
     /// `log.retention.check.interval.ms` passed: on every log of a topic whose

@@ -72,6 +72,17 @@ pub struct ProducePartitionResponse {
     pub base_offset: Option<u64>,
 }
 
+impl ProducePartitionResponse {
+    /// The answer for a partition whose batch was not appended.
+    pub fn refused(tp: &TopicPartition, code: ErrorCode) -> Self {
+        ProducePartitionResponse {
+            tp: tp.clone(),
+            error: Some(code),
+            base_offset: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FetchPartition {
     pub tp: TopicPartition,
