@@ -4,8 +4,10 @@
 //! simulated) so the UI can show that the leader and followers hold separate copies.
 
 use super::chunked::Chunked;
+pub use super::producer_state::{
+    BatchMetadata, ProducerStateEntry, ProducerStates, NUM_BATCHES_TO_RETAIN,
+};
 use super::types::Time;
-use crate::collections::VecMap;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -183,27 +185,6 @@ pub struct BatchProducer {
     pub base_sequence: u32,
 }
 
-/// One batch a producer wrote, as the partition remembers it (Kafka's `BatchMetadata`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BatchMetadata {
-    pub first_sequence: u32,
-    pub last_sequence: u32,
-    pub first_offset: u64,
-    pub last_offset: u64,
-}
-
-/// What a partition remembers about one idempotent producer (Kafka's
-/// `ProducerStateEntry`): its epoch and its last batches, newest last.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProducerStateEntry {
-    pub producer_epoch: u16,
-    pub batches: Vec<BatchMetadata>,
-}
-
-/// Kafka's `ProducerStateEntry.NUM_BATCHES_TO_RETAIN`: the last five batches of
-/// each producer are kept, matching `max.in.flight.requests.per.connection` ≤ 5.
-pub const NUM_BATCHES_TO_RETAIN: usize = 5;
-
 /// Why a leader refuses an idempotent batch (`ProducerAppendInfo.checkSequence`,
 /// `checkProducerEpoch`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -241,8 +222,8 @@ pub struct ReplicaLog {
     /// Idempotent producers that wrote here, by producer id (Kafka's
     /// `ProducerStateManager`). Leader and followers both build it from the
     /// batches they append, so a new leader recognises a retried batch too.
-    #[serde(default, skip_serializing_if = "VecMap::is_empty")]
-    pub producers: VecMap<u64, ProducerStateEntry>,
+    #[serde(default, skip_serializing_if = "ProducerStates::is_empty")]
+    pub producers: ProducerStates,
     /// The segments, oldest first; the last is the active one. Empty in a
     /// state saved before segments existed (then read as one segment).
     #[serde(default)]
@@ -346,8 +327,7 @@ impl ReplicaLog {
     fn note_producer_batch(&mut self, producer_id: u64, epoch: u16, batch: BatchMetadata) {
         let entry = self
             .producers
-            .entry(producer_id)
-            .or_insert_with(|| ProducerStateEntry {
+            .get_or_insert_with(producer_id, || ProducerStateEntry {
                 producer_epoch: epoch,
                 batches: Vec::new(),
             });
@@ -663,10 +643,7 @@ impl ReplicaLog {
         self.epochs.retain(|(_, start)| *start < offset);
         // The producers' batches that were cut off are forgotten too (Kafka
         // reloads the producer state up to the truncation point).
-        for entry in self.producers.values_mut() {
-            entry.batches.retain(|b| b.last_offset < offset);
-        }
-        self.producers.retain(|_, e| !e.batches.is_empty());
+        self.producers.retain_batches(|b| b.last_offset < offset);
         // Segments from the cut on are gone; the last one left is recounted.
         if !self.segments.is_empty() {
             while self.segments.len() > 1

@@ -23,6 +23,7 @@ pub mod metrics;
 pub mod murmur2;
 pub mod outcome;
 pub mod producer;
+pub mod producer_state;
 pub mod protocol;
 pub mod registry_node;
 pub mod rng;
