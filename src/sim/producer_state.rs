@@ -109,7 +109,7 @@ impl ProducerStates {
             .filter_map(|(id, e)| {
                 let batches: Vec<BatchMetadata> =
                     e.batches.iter().copied().filter(|b| keep(b)).collect();
-                (!batches.is_empty()).then(|| {
+                (!batches.is_empty()).then_some({
                     (
                         *id,
                         ProducerStateEntry {
