@@ -9,9 +9,9 @@
 //! the application and it has processed them, the application converts them
 //! ([`crate::schema::convert`]) and calls `send()` in the same step.
 
-use super::outcome::{plural, Outcome};
-use super::types::{NodeId, Time};
-use super::world::WorldState;
+use super::chunked::Chunked;
+use super::consumer::ConsumedRecord;
+use super::outcome::plural;
 use super::ProducerRecord;
 use crate::schema::annotate::encode;
 use crate::schema::avro::ParsedSchema;
@@ -62,115 +62,102 @@ impl Converter {
     }
 }
 
-/// After the converter's consumer acted: convert and send what it has newly
-/// processed. The producer's messages and timers join the step's outcome.
-pub(crate) fn forward(w: &mut WorldState, name: &str, now: Time, out: &mut Outcome) {
-    let Some(conv) = w.converters.get(name).cloned() else {
-        return;
-    };
-    let Some(consumer) = w.consumers.get(&conv.consumer) else {
-        return;
-    };
-    let done = conv.forwarded.min(consumer.consumed.len());
-    let fresh: Vec<_> = consumer.consumed.iter_from(done).cloned().collect();
-    let total = consumer.consumed.len();
-    if fresh.is_empty() {
-        if let Some(c) = w.converters.get_mut(name) {
-            c.forwarded = total;
+/// What the converter does with its consumer's newly processed records: the
+/// records to send (in the old schema) and the sentences that say so.
+#[derive(Debug, Default)]
+pub struct Forward {
+    pub records: Vec<ProducerRecord>,
+    pub narration: Vec<String>,
+}
+
+impl Converter {
+    /// After its consumer acted: convert what the consumer has newly processed
+    /// (`consumed` is the consumer's whole list of processed records; the
+    /// converter remembers how far it got). The world hands the records to the
+    /// converter's producer, as the application's `send()` would; the converter
+    /// never touches another node.
+    pub fn forward(&mut self, consumed: &Chunked<ConsumedRecord>) -> Forward {
+        let mut fwd = Forward::default();
+        let done = self.forwarded.min(consumed.len());
+        let total = consumed.len();
+        self.forwarded = total;
+        if done == total {
+            return fwd;
         }
-        return;
-    }
-    let (Ok(from), Ok(to)) = (
-        ParsedSchema::parse(&conv.from_schema),
-        ParsedSchema::parse(&conv.to_schema),
-    ) else {
-        return;
-    };
-    let mut records = Vec::new();
-    let mut notes: Vec<String> = Vec::new();
-    let mut errors: Vec<String> = Vec::new();
-    for r in &fresh {
-        let at = format!("{}-{}@{}", conv.from_topic, r.partition, r.record.offset);
-        let Some(json) = r.decoded_value.as_deref() else {
-            if r.record.value.is_none() {
-                // A tombstone stays a tombstone.
-                records.push(ProducerRecord {
-                    key: r.record.key.clone(),
-                    value: None,
-                    headers: r.record.headers.clone(),
-                });
-            } else {
-                errors.push(format!("{at} was not decoded"));
-            }
-            continue;
+        let (Ok(from), Ok(to)) = (
+            ParsedSchema::parse(&self.from_schema),
+            ParsedSchema::parse(&self.to_schema),
+        ) else {
+            return fwd;
         };
-        let result = from
-            .value_from_json(json)
-            .map_err(|e| e.to_string())
-            .and_then(|v| convert(&from, &to, &v))
-            .and_then(|c| {
-                encode(&to, &c.value)
-                    .map(|b| (b, c.changes))
-                    .map_err(|e| e.to_string())
-            });
-        match result {
-            Ok((body, changes)) => {
-                if !changes.is_empty() && notes.len() < 3 {
-                    notes.push(format!("{at}: {}", changes.join(", ")));
+        let mut notes: Vec<String> = Vec::new();
+        let mut errors: Vec<String> = Vec::new();
+        for r in consumed.iter_from(done) {
+            let at = format!("{}-{}@{}", self.from_topic, r.partition, r.record.offset);
+            let Some(json) = r.decoded_value.as_deref() else {
+                if r.record.value.is_none() {
+                    // A tombstone stays a tombstone.
+                    fwd.records.push(ProducerRecord {
+                        key: r.record.key.clone(),
+                        value: None,
+                        headers: r.record.headers.clone(),
+                    });
+                } else {
+                    errors.push(format!("{at} was not decoded"));
                 }
-                records.push(ProducerRecord {
-                    key: r.record.key.clone(),
-                    value: Some(body.into()),
-                    headers: r.record.headers.clone(),
+                continue;
+            };
+            let result = from
+                .value_from_json(json)
+                .map_err(|e| e.to_string())
+                .and_then(|v| convert(&from, &to, &v))
+                .and_then(|c| {
+                    encode(&to, &c.value)
+                        .map(|b| (b, c.changes))
+                        .map_err(|e| e.to_string())
                 });
+            match result {
+                Ok((body, changes)) => {
+                    if !changes.is_empty() && notes.len() < 3 {
+                        notes.push(format!("{at}: {}", changes.join(", ")));
+                    }
+                    fwd.records.push(ProducerRecord {
+                        key: r.record.key.clone(),
+                        value: Some(body.into()),
+                        headers: r.record.headers.clone(),
+                    });
+                }
+                Err(e) => errors.push(format!("{at}: {e}")),
             }
-            Err(e) => errors.push(format!("{at}: {e}")),
         }
-    }
-    let n = records.len();
-    if let Some(c) = w.converters.get_mut(name) {
-        c.forwarded = total;
-        c.converted += n as u64;
-        c.failed += errors.len() as u64;
+        let n = fwd.records.len();
+        self.converted += n as u64;
+        self.failed += errors.len() as u64;
         if let Some(e) = errors.last() {
-            c.last_error = Some(e.clone());
+            self.last_error = Some(e.clone());
         }
+        if n > 0 {
+            fwd.narration.push(format!(
+                "The converter {} rewrites {} from {} in the old schema{} and sends {} to {}.",
+                self.name,
+                plural(n, "record"),
+                self.from_topic,
+                if notes.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", notes.join("; "))
+                },
+                if n == 1 { "it" } else { "them" },
+                self.to_topic
+            ));
+        }
+        if !errors.is_empty() {
+            fwd.narration.push(format!(
+                "It cannot convert {}: {}.",
+                plural(errors.len(), "record"),
+                errors.join("; ")
+            ));
+        }
+        fwd
     }
-    if n > 0 {
-        out.then(format!(
-            "The converter {name} rewrites {} from {} in the old schema{} and sends {} to {}.",
-            plural(n, "record"),
-            conv.from_topic,
-            if notes.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", notes.join("; "))
-            },
-            if n == 1 { "it" } else { "them" },
-            conv.to_topic
-        ));
-    }
-    if !errors.is_empty() {
-        out.then(format!(
-            "It cannot convert {}: {}.",
-            plural(errors.len(), "record"),
-            errors.join("; ")
-        ));
-    }
-    if n == 0 {
-        return;
-    }
-    let Some(p) = super::world::acting(w.producers.get_mut(&conv.producer), now) else {
-        return;
-    };
-    let p_out = p.on_send(now, &conv.to_topic, records, false, &mut w.rng);
-    let from_node = NodeId::Client(conv.producer.clone());
-    // The producer's own sentence repeats "is handed N records"; keep the rest.
-    out.then(p_out.narration.clone());
-    for mut s in p_out.sends {
-        s.from = Some(from_node.clone());
-        out.sends.push(s);
-    }
-    out.timers.extend(p_out.timers);
-    out.cancel.extend(p_out.cancel);
 }

@@ -1716,11 +1716,49 @@ impl WorldState {
         let mut out = out;
         if let NodeId::Client(name) = &actor {
             if self.converters.contains_key(name) {
-                super::converter::forward(self, name, now, &mut out);
+                self.converter_forward(name, now, &mut out);
             }
         }
         let label = actor.label();
         Some(self.finish(actor, label, out))
+    }
+
+    /// A converter's consumer acted: the converter converts what it newly
+    /// processed, and its producer is handed the result (the application's
+    /// `send()` in the same step). The producer's messages and timers join the
+    /// step's outcome.
+    fn converter_forward(&mut self, name: &str, now: Time, out: &mut Outcome) {
+        let Some(consumed) = self
+            .converters
+            .get(name)
+            .and_then(|c| self.consumers.get(&c.consumer))
+            .map(|c| c.consumed.clone())
+        else {
+            return;
+        };
+        let Some(conv) = self.converters.get_mut(name) else {
+            return;
+        };
+        let fwd = conv.forward(&consumed);
+        let (producer, to_topic) = (conv.producer.clone(), conv.to_topic.clone());
+        for line in fwd.narration {
+            out.then(line);
+        }
+        if fwd.records.is_empty() {
+            return;
+        }
+        let Some(p) = acting(self.producers.get_mut(&producer), now) else {
+            return;
+        };
+        let p_out = p.on_send(now, &to_topic, fwd.records, false, &mut self.rng);
+        let from_node = NodeId::Client(producer);
+        out.then(p_out.narration.clone());
+        for mut s in p_out.sends {
+            s.from = Some(from_node.clone());
+            out.sends.push(s);
+        }
+        out.timers.extend(p_out.timers);
+        out.cancel.extend(p_out.cancel);
     }
 
     /// The network fault model's random stream, created from the seed the
