@@ -229,12 +229,12 @@ pub fn event_log(props: &EventLogProps) -> Html {
                         { format!(" · {} undone", timeline_len - current) }
                     }
                     if props.focus {
-                        { " · background steps folded (Focus)" }
+                        { " · Focus folds" }
                     }
                 </span>
             </h2>
             if let Some(e) = now {
-                <p class="event-now" aria-live="polite">
+                <p class="event-now" aria-live="polite" tabindex="0">
                     <strong>{ format!("#{} ", e.step) }</strong>{ &e.narration }
                 </p>
             }
