@@ -506,6 +506,25 @@ test('guided lesson beat by beat, then a challenge to its ✓', { timeout: 240_0
     await page.screenshot({ path: path.join(OUT, 'e2e-lesson-lost.png') });
     await page.mouse.move(5, 5);
 
+    step = 'beat 4 in the metrics panel: one election since the beat started';
+    await page.click('#metrics-panel summary');
+    assert.match(await page.locator('#metrics-panel .hint').textContent(), /since the beat started/);
+    const electionRow = page.locator('#metrics-panel tbody tr', { has: page.locator('th', { hasText: /^LeaderElectionRateAndTimeMs$/ }) });
+    assert.equal(await electionRow.locator('td').nth(1).textContent(), '+1');
+    assert.equal(await page.locator('#metrics-panel tbody tr', { has: page.locator('th', { hasText: /^UnderReplicatedPartitions$/ }) }).locator('td').first().textContent(), '1');
+    await page.click('#metrics-panel summary');
+
+    step = 'Previous beat undoes beat 4; Next beat plays it again';
+    await page.click('#guide-prev');
+    await beatDone(3);
+    assert.equal(await page.locator('#outcome-callouts .callout-lost').count(), 0, 'before the leader dies nothing is lost');
+    assert.equal(await page.locator('.scrubber .marker.marker-future[data-kind="records-lost"]').count(), 1, 'the loss is ahead, greyed');
+    await page.click('#guide-next');
+    await beatDone(4);
+    assert.equal(await page.locator('.guide-check.check-no').count(), 0);
+    assert.match(await page.locator('#outcome-callouts .callout-lost').textContent(), /^LOST: console-producer-2/);
+    assert.equal(await page.locator('.scrubber .marker[data-kind="records-lost"]').count(), 1);
+
     step = 'beat 5: answer, run, lesson complete and recorded';
     await page.locator('.predict-choice', { hasText: 'No, broker 1 deletes it' }).click();
     await page.click('#guide-next');
@@ -533,6 +552,13 @@ test('guided lesson beat by beat, then a challenge to its ✓', { timeout: 240_0
     assert.equal(await page.locator('.guide-goal .check-no').count(), 0);
     assert.equal(await page.locator('.lesson-entry[data-lesson="94-shrink-the-isr"] .lesson-badge').textContent(), '✓');
     await page.screenshot({ path: path.join(OUT, 'e2e-challenge-done.png') });
+
+    step = 'progress is kept in the browser: a reload still shows both ✓';
+    await page.reload({ waitUntil: 'load' });
+    await page.waitForSelector('#app-root', { timeout: 30_000 });
+    assert.match(await page.locator('#lessons-page summary').textContent(), /: 2 of \d+ done/);
+    assert.equal(await page.locator('.lesson-entry[data-lesson="41-acks1-leader-dies"] .lesson-badge').textContent(), '✓');
+    assert.equal(await page.locator('.lesson-entry[data-lesson="94-shrink-the-isr"] .lesson-badge').textContent(), '✓');
     assert.deepEqual(errors.filter((m) => /panicked|RuntimeError|unreachable/i.test(m)), [], 'no panic');
   } catch (err) {
     await page.screenshot({ path: path.join(OUT, 'e2e-lessons-failure.png'), fullPage: true }).catch(() => {});
