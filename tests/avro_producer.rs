@@ -200,7 +200,7 @@ fn incompatible_schema_is_refused_and_nothing_reaches_kafka() {
         .world()
         .events()
         .into_iter()
-        .find(|e| e.actor == "schema-registry" && e.kind == "registry-error")
+        .find(|e| e.actor == "schema-registry" && e.kind == "schema-refused")
         .expect("a refusal event");
     assert!(
         refusal.narration.contains("HTTP 409"),

@@ -5,7 +5,7 @@
 
 use kafka_sim::console::Session;
 use kafka_sim::lessons::{self, play};
-use kafka_sim::sim::callouts::{consumer_marks, lost_records, refusals};
+use kafka_sim::sim::callouts::{consumer_marks, lost_records, refusals, step_lost};
 use kafka_sim::sim::StateView;
 
 /// Plays the first `beats` beats of a lesson and returns its session.
@@ -46,6 +46,26 @@ fn an_acknowledged_record_the_new_leader_lacks_is_lost() {
     let lost = lost_records(&view(&s));
     assert_eq!(lost.len(), 1);
     assert_eq!(lost[0].value.as_deref(), Some("second"));
+}
+
+#[test]
+fn the_step_a_record_is_lost_at_is_found_for_the_scrubber() {
+    let s = after_beats("41-acks1-leader-dies", 5);
+    let w = s.world();
+    let l = lost_records(&view(&s)).remove(0);
+    let at = step_lost(w, &l, w.step_count());
+    let lost_after =
+        |step: u64| lost_records(&StateView::of(&w.state_at(step).unwrap())).contains(&l);
+    assert!(lost_after(at), "lost after step {at}");
+    assert!(!lost_after(at - 1), "not lost before step {at}");
+    assert!(lost_after(w.step_count()));
+    let e = w.event(at).unwrap();
+    eprintln!("lost at #{at}: {} {}", e.kind, e.narration);
+    assert!(
+        e.narration.contains("leader"),
+        "the step that loses it names a leader change: {}",
+        e.narration
+    );
 }
 
 #[test]
@@ -113,4 +133,37 @@ fn a_refused_schema_names_the_rule_and_the_level() {
     assert_eq!(r[0].level.as_deref(), Some("FORWARD"));
     assert_eq!(r[0].rules, ["READER_FIELD_MISSING_DEFAULT_VALUE"]);
     assert!(r[0].reasons[0].contains("'amount'"), "{:?}", r[0].reasons);
+}
+
+#[test]
+fn only_a_refused_schema_is_a_scrubber_marker_not_any_registry_error() {
+    let mut s = play::new_session();
+    for line in [
+        // 404: no such subject. A request gone wrong, not a refused schema.
+        "curl -s http://localhost:8081/subjects/nothing-value/versions/latest",
+        // 422 error code 42201: not a valid schema.
+        r#"curl -s -X POST -H "Content-Type: application/vnd.schemaregistry.v1+json" --data '{"schema": "{\"type\":\"recrod\"}"}' http://localhost:8081/subjects/q-value/versions"#,
+    ] {
+        let out = s.input_line(line);
+        assert!(out.error.is_none(), "{line}: {:?}", out.error);
+    }
+    let w = s.world();
+    let kinds: Vec<String> = w
+        .events()
+        .iter()
+        .filter(|e| e.actor == "schema-registry")
+        .map(|e| e.kind.to_string())
+        .collect();
+    assert_eq!(kinds, ["registry-error", "schema-refused"]);
+    let marked: Vec<String> = w.markers().iter().map(|(_, _, k)| k.to_string()).collect();
+    assert_eq!(marked, ["schema-refused"], "the 404 is not marked");
+    let r = refusals(&view(&s));
+    assert_eq!(r.len(), 1, "{r:?}");
+    assert!(r[0].invalid);
+    assert_eq!(r[0].subject, "q-value");
+    assert!(
+        r[0].sentence().starts_with("REFUSED: curl-2's schema for q-value is not a valid schema (HTTP 422, error code 42201): "),
+        "{}",
+        r[0].sentence()
+    );
 }

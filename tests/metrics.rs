@@ -177,3 +177,43 @@ fn a_producer_without_a_leader_retries_then_fails_records() {
     assert!(raw(&m, "record-error-rate p") > 0.0, "{m:?}");
     assert_eq!(raw(&m, "OfflinePartitionsCount"), 1.0);
 }
+
+/// `records-lag-max` is Kafka's sampled maximum: the largest lag recorded in
+/// the last two 30 s samples, not the lag now.
+#[test]
+fn records_lag_max_keeps_the_peak_for_the_sample_window() {
+    let mut s = teaching();
+    run(
+        &mut s,
+        "kafka-topics --create --topic orders --partitions 1 --replication-factor 3\n\
+         kafka-console-consumer --topic orders --group shop\n\
+         sim advance 5000\n",
+    );
+    let lag = |s: &Session| raw(&read(s), "records-lag-max console-consumer-1");
+    assert_eq!(lag(&s), 0.0, "empty fetches record a lag of 0");
+    // The application hangs outside poll(); records arrive meanwhile.
+    run(
+        &mut s,
+        "sim consumer pause console-consumer-1 4000\n\
+         kafka-console-producer --topic orders <<EOF\na\nb\nc\nd\nEOF\n\
+         sim advance 2000\n",
+    );
+    let peak = lag(&s);
+    assert!(
+        peak >= 1.0,
+        "records fetched but not polled are lag: {peak}"
+    );
+    // The application catches up; the lag is 0 again, the maximum stays.
+    run(&mut s, "sim advance 10000\n");
+    let group = &s.world().snapshot().groups[0];
+    assert_eq!(group.offsets.iter().filter_map(|o| o.lag).sum::<u64>(), 0);
+    assert_eq!(lag(&s), peak, "the peak is in an unexpired sample");
+    // Still there 30 s later: the sample holding it ends up to 30 s after the
+    // peak and expires 60 s after its last value (Kafka keeps samples that
+    // overlap the window).
+    run(&mut s, "sim advance 30000\n");
+    assert_eq!(lag(&s), peak);
+    // 90 s after the peak only lags of 0 remain.
+    run(&mut s, "sim advance 70000\n");
+    assert_eq!(lag(&s), 0.0);
+}

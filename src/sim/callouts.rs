@@ -8,12 +8,14 @@
 //! * Records a group **processed twice** or **never processed**, per consumer
 //!   (from the group's counts, see `GroupView`).
 //! * A **refused schema**: an HTTP 409 from the registry, with the
-//!   compatibility rules it broke (`TYPE_MISMATCH` …) and the level checked.
+//!   compatibility rules it broke (`TYPE_MISMATCH` …) and the level checked,
+//!   or a 422 with error code 42201 (not a valid schema), with its message.
 //!
 //! Only what the view holds is judged: a record older than the records a
 //! replica view keeps (the page keeps the newest ones) is not called lost.
 
 use super::state::{PartitionView, ProducedRecordView, RecordView, StateView};
+use super::timeline::World;
 use super::RecordStatus;
 use serde::Serialize;
 use std::rc::Rc;
@@ -84,6 +86,29 @@ pub fn lost_records(view: &StateView) -> Vec<LostRecord> {
     out
 }
 
+/// The step at which `lost` (lost after step `upto`) became lost: the first
+/// step after which the view calls it lost, found by halving `0..=upto` on
+/// replayed copies of the state (a loss is for good: followers truncate to
+/// the new leader). The timeline scrubber marks it there.
+pub fn step_lost(world: &World, lost: &LostRecord, upto: u64) -> u64 {
+    let lost_after = |step: u64| {
+        world
+            .state_at(step)
+            .is_some_and(|s| lost_records(&StateView::of(&s)).contains(lost))
+    };
+    // Not lost after `lo`, lost after `hi`.
+    let (mut lo, mut hi) = (0u64, upto);
+    while hi > lo + 1 {
+        let mid = lo + (hi - lo) / 2;
+        if lost_after(mid) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    hi
+}
+
 /// The lost records of one producer.
 pub fn lost_of(
     view: &StateView,
@@ -149,7 +174,7 @@ pub fn consumer_marks(view: &StateView, name: &str) -> ConsumerMarks {
     m
 }
 
-/// A schema the registry refused (HTTP 409).
+/// A schema the registry refused (HTTP 409, or 422 invalid schema).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Refusal {
     /// The curl call or the producer whose serializer tried to register it.
@@ -162,10 +187,21 @@ pub struct Refusal {
     pub rules: Vec<String>,
     /// Each rule in plain words (the registry's descriptions).
     pub reasons: Vec<String>,
+    /// Refused as no valid schema at all (422, error code 42201), not as
+    /// incompatible: `reasons` holds the registry's message.
+    pub invalid: bool,
 }
 
 impl Refusal {
     pub fn sentence(&self) -> String {
+        if self.invalid {
+            return format!(
+                "REFUSED: {}'s schema for {} is not a valid schema (HTTP 422, error code 42201): {}",
+                self.client,
+                self.subject,
+                self.reasons.join(" ")
+            );
+        }
         format!(
             "REFUSED: {}'s schema for {} breaks {}{}: {}",
             self.client,
@@ -215,6 +251,18 @@ fn refusal(client: &str, subject: String, details: &str) -> Refusal {
         } else {
             Vec::new()
         },
+        invalid: false,
+    }
+}
+
+fn invalid(client: &str, subject: String, message: String) -> Refusal {
+    Refusal {
+        client: client.to_string(),
+        subject,
+        level: None,
+        rules: Vec::new(),
+        reasons: vec![message],
+        invalid: true,
     }
 }
 
@@ -223,27 +271,35 @@ fn refusal(client: &str, subject: String, details: &str) -> Refusal {
 pub fn refusals(view: &StateView) -> Vec<Refusal> {
     let mut out = Vec::new();
     for c in &view.registry.http_calls {
-        if c.status != Some(409) {
+        let body = c.response_body.as_deref().unwrap_or_default();
+        let Some(status) = c
+            .status
+            .filter(|s| super::registry_node::is_refusal(*s, body))
+        else {
             continue;
-        }
+        };
         let subject = c
             .path
             .strip_prefix("/subjects/")
             .and_then(|p| p.split('/').next())
             .unwrap_or_default()
             .to_string();
-        out.push(refusal(
-            &c.client,
-            subject,
-            c.response_body.as_deref().unwrap_or_default(),
-        ));
+        out.push(if status == 409 {
+            refusal(&c.client, subject, body)
+        } else {
+            invalid(
+                &c.client,
+                subject,
+                super::registry_node::error_message(body),
+            )
+        });
     }
     for p in &view.producers {
         for r in &p.records {
             let Some(e) = r
                 .error
                 .as_deref()
-                .filter(|e| e.ends_with("error code: 409"))
+                .filter(|e| e.ends_with("error code: 409") || e.ends_with("error code: 42201"))
             else {
                 continue;
             };
@@ -251,7 +307,11 @@ pub fn refusals(view: &StateView) -> Vec<Refusal> {
                 .split_once("for subject \"")
                 .and_then(|(_, rest)| rest.split_once('"'))
                 .map_or_else(String::new, |(s, _)| s.to_string());
-            out.push(refusal(&p.name, subject, e));
+            out.push(if e.ends_with("409") {
+                refusal(&p.name, subject, e)
+            } else {
+                invalid(&p.name, subject, e.to_string())
+            });
         }
     }
     out

@@ -121,6 +121,7 @@ event_kinds! {
     RetentionCheck => "retention-check",
     RetentionOk => "retention-ok",
     ConfigsAltered => "configs-altered",
+    SchemaRefused => "schema-refused",
 }
 
 impl EventKind {
@@ -162,7 +163,9 @@ impl EventKind {
     }
 
     /// Steps worth a marker on the timeline scrubber: elections, ISR changes,
-    /// fencing, rebalances, commits, failures and refused schemas.
+    /// fencing, rebalances, commits, failures and refused schemas (a 409 or a
+    /// 422 invalid schema, not any registry error: a 404 is no refusal). Lost
+    /// records are no kind of step; the page marks them itself.
     pub fn is_marker(self) -> bool {
         use EventKind as K;
         matches!(
@@ -176,7 +179,7 @@ impl EventKind {
                 | K::BrokerStarted
                 | K::Rebalance
                 | K::OffsetCommit
-                | K::RegistryError
+                | K::SchemaRefused
                 | K::ProduceTimeout
                 | K::ConsumerKilled
                 | K::NetworkCut

@@ -2,8 +2,8 @@
 //! state so the page and the tests agree.
 //!
 //! * **Gauges** (`UnderReplicatedPartitions`, `OfflinePartitionsCount`,
-//!   `ActiveControllerCount`, the consumer's `records-lag-max`, a group's lag)
-//!   come from a [`StateView`].
+//!   `ActiveControllerCount`, a group's lag) come from a [`StateView`]; the
+//!   consumer's `records-lag-max` from its own sensor (below).
 //! * **Rates** (`…PerSec`, `record-error-rate` …) come from totals the kernel
 //!   counts as it goes (`ControllerStats`, each broker's `messages_in`, each
 //!   producer's failed and retried records), compared between two samples
@@ -11,8 +11,13 @@
 //!   weighted one-minute rates; we simplify to the plain average over the last
 //!   [`RATE_WINDOW_MS`] of virtual time. `LeaderElectionRateAndTimeMs` is
 //!   Kafka's timer; only its rate is shown (an election here takes no time).
-//!   `records-lag-max` is the consumer's largest lag now (high watermark −
-//!   position), not the maximum over a sample window.
+//!   `records-lag-max` is Kafka's sampled maximum
+//!   ([`super::sampled::SampledMax`]): the largest lag (high watermark −
+//!   position) the consumer recorded at a Fetch answer within the last two
+//!   30-second samples of virtual time (`metrics.num.samples` = 2,
+//!   `metrics.sample.window.ms` = 30000), NaN when it recorded none — so a
+//!   peak stays visible 60 to 90 s (its sample lasts up to 30 s more, and
+//!   expires 60 s after its last value).
 //! * **Sparklines**: a [`History`] keeps one sample per virtual second, at
 //!   most [`SPARK_POINTS`], taken when the page shows a new step. Recomputing
 //!   far history from the timeline would mean replaying it, so the page only
@@ -113,25 +118,14 @@ pub fn read(state: &WorldState, view: &StateView) -> Vec<Metric> {
         ));
     }
     const CM: &str = "kafka.consumer:type=consumer-fetch-manager-metrics";
-    for c in view.consumers.iter().filter(|c| !c.closed) {
-        let hw = |partition: u32| {
-            view.topics
-                .iter()
-                .find(|t| t.name == c.topic)
-                .and_then(|t| t.partitions.iter().find(|p| p.partition == partition))
-                .map_or(0, |p| p.high_watermark)
-        };
-        let lag = c
-            .positions
-            .iter()
-            .map(|(p, pos)| hw(*p).saturating_sub(*pos))
-            .max()
-            .unwrap_or(0);
+    // A closed consumer's metrics are gone, as in Kafka.
+    for c in state.consumers.values().filter(|c| !c.closed) {
+        let lag = c.records_lag.measure(state.now);
         out.push(metric(
             format!("records-lag-max {}", c.name),
             CM,
             Gauge,
-            lag as f64,
+            lag.map_or(f64::NAN, |l| l as f64),
         ));
     }
     const GM: &str = "consumer group";
@@ -237,10 +231,12 @@ impl History {
 /// The change of `m` since `base` (metrics read when the lesson's beat, or
 /// the session, started): a gauge's difference, or for a rate how many more
 /// (elections, records, bytes …) were counted.
+/// A NaN reading (`records-lag-max` with nothing recorded) counts as 0 here.
 pub fn change(m: &Metric, base: &[Metric]) -> f64 {
-    m.raw
+    let known = |v: f64| if v.is_nan() { 0.0 } else { v };
+    known(m.raw)
         - base
             .iter()
             .find(|b| b.name == m.name)
-            .map_or(0.0, |b| b.raw)
+            .map_or(0.0, |b| known(b.raw))
 }

@@ -63,6 +63,8 @@ pub fn handle(reg: &mut Registry, msg: &Message) -> Outcome {
     let mut out = Outcome::new(
         if resp.status < 300 {
             EventKind::RegistryOk
+        } else if is_refusal(resp.status, &resp.body) {
+            EventKind::SchemaRefused
         } else {
             EventKind::RegistryError
         },
@@ -77,6 +79,14 @@ pub fn handle(reg: &mut Registry, msg: &Message) -> Outcome {
         Some(msg.id),
     );
     out
+}
+
+/// A schema the registry refused on its merits: 409 (incompatible with the
+/// versions the compatibility level checks) or 422 with error code 42201
+/// (not a valid schema). Other errors (404 subject not found, 422 invalid
+/// version or level …) are requests gone wrong, not refused schemas.
+pub fn is_refusal(status: u16, body: &str) -> bool {
+    status == 409 || (status == 422 && json_u64(body, "error_code") == Some(42201))
 }
 
 /// The `message` of an error body, or the body itself.

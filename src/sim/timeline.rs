@@ -584,6 +584,25 @@ impl World {
         self.instant_from = self.instant_start(self.state.event_count);
     }
 
+    /// The state after step `step` (at most the timeline's length) on a copy:
+    /// the checkpoint before it plus replay. The world itself does not move.
+    pub fn state_at(&self, step: u64) -> Option<WorldState> {
+        let step = step.min(self.timeline_len());
+        if step == self.state.event_count {
+            return Some(self.state.clone());
+        }
+        let mut state = self.checkpoint_before(step)?.clone();
+        while state.event_count < step {
+            let n = state.event_count;
+            let event = match self.input_at(n) {
+                Some(input) => state.apply(&input.command).ok(),
+                None => state.step(),
+            };
+            event?;
+        }
+        Some(state)
+    }
+
     /// The sentence of step `step`: from the cache, or rendered by replaying the
     /// page of steps around it on a copy of the checkpoint before them.
     fn narration(&self, step: u64) -> String {

@@ -939,7 +939,7 @@ fn stall_or(out: &LineOutput, otherwise: &str) -> String {
 /// The note after a focused Step passed background steps.
 fn focus_note(skipped: u64) -> String {
     format!(
-        "Focus: passed {skipped} background step{} (heartbeats, checks that found all well, fetches with nothing new); the event log lists every one.",
+        "Focus: passed {skipped} background step{} (heartbeats, checks that found all well, fetches with nothing new); the event log counts them in a folded row you can open.",
         if skipped == 1 { "" } else { "s" }
     )
 }
@@ -1252,23 +1252,41 @@ pub fn app() -> Html {
             (w.timeline_len(), w.step_count(), w.lineage())
         })
         .unwrap_or_default();
+    // Lost records are marked where they were lost (found once per record).
+    let lost_marks = use_mut_ref(super::scrubber::LostMarks::default);
+    if let Some(s) = state.session.get() {
+        lost_marks.borrow_mut().update(s.world(), &state.view);
+    }
+    let lost_version = lost_marks.borrow().version();
     let markers = {
         let handle = state.session.clone();
-        use_memo((timeline.0, timeline.2), move |&(len, _)| {
-            handle
-                .get()
-                .map(|s| super::scrubber::thin(&s.world().markers(), len))
-                .unwrap_or_default()
-        })
+        let lost = lost_marks.clone();
+        use_memo(
+            (timeline.0, timeline.2, lost_version),
+            move |&(len, _, _)| {
+                let mut m = handle
+                    .get()
+                    .map(|s| super::scrubber::thin(&s.world().markers(), len))
+                    .unwrap_or_default();
+                m.extend(lost.borrow().markers());
+                crate::sort::sort_by_key(&mut m, |(step, _)| *step);
+                m
+            },
+        )
     };
     let sentence = {
         let handle = state.session.clone();
+        let lost = lost_marks.clone();
         Callback::from(move |step: u64| {
-            handle
+            let said = handle
                 .get()
                 .and_then(|s| s.world().event(step))
                 .map(|e| format!("#{} · {} ms · {}", e.step, e.time_ms, e.narration))
-                .unwrap_or_default()
+                .unwrap_or_default();
+            match lost.borrow().sentence(step) {
+                Some(l) => format!("{l} — {said}"),
+                None => said,
+            }
         })
     };
     let on_guide_prev = (*use_memo((), guide_cb(|d| d.reform(|_| Action::GuidePrev)))).clone();
@@ -1417,7 +1435,7 @@ pub fn app() -> Html {
                     <GroupsPanel view={state.view.clone()} on_command={on_command} />
                     <MetricsPanel readings={readings} time_ms={state.view.time_ms}
                         beat={state.guide.as_ref().and_then(|g| g.starts.last().copied())} />
-                    <EventLog session={state.session.clone()} view={state.view.clone()} />
+                    <EventLog session={state.session.clone()} view={state.view.clone()} focus={state.focus} />
                     { console_view }
                 </div>
             </div>

@@ -35,7 +35,10 @@ fn sparkline(values: &[f64]) -> Html {
     let points: String = values
         .iter()
         .enumerate()
-        .map(|(i, v)| format!("{:.1},{:.1} ", i as f64 * step, 18.0 - v / max * 16.0))
+        .map(|(i, v)| {
+            let v = if v.is_nan() { 0.0 } else { *v }; // NaN: nothing recorded
+            format!("{:.1},{:.1} ", i as f64 * step, 18.0 - v / max * 16.0)
+        })
         .collect();
     html! {
         <svg class="sparkline" viewBox="0 0 100 20" width="100" height="20" aria-hidden="true">
@@ -93,8 +96,10 @@ pub fn metrics_panel(props: &MetricsProps) -> Html {
         <details id="metrics-panel" class="panel metrics-panel">
             <summary>{ "Metrics" }</summary>
             <p class="hint">{ format!(
-                "Kafka's metric names. Rates are averages over the last {} s of virtual time (Kafka uses a 1-minute exponentially weighted rate); the change column counts {since}; sparklines show one sample per virtual second the page saw.",
-                metrics::RATE_WINDOW_MS / 1000
+                "Kafka's metric names. Rates are averages over the last {} s of virtual time (Kafka uses a 1-minute exponentially weighted rate); records-lag-max is, as in Kafka, the largest lag recorded in the last {} samples of {} s (NaN when none); the change column counts {since}; sparklines show one sample per virtual second the page saw.",
+                metrics::RATE_WINDOW_MS / 1000,
+                crate::sim::sampled::NUM_SAMPLES,
+                crate::sim::sampled::SAMPLE_WINDOW_MS / 1000
             ) }</p>
             <table>
                 <thead><tr><th>{ "Metric" }</th><th>{ "Now" }</th><th>{ "Change" }</th><th>{ "Last 60 s" }</th></tr></thead>

@@ -8,6 +8,7 @@
 //! * [`app`] owns the session (a reducer) and lays out the page.
 //! * [`cluster`] draws brokers, replicas, logs, clients and messages in flight.
 //! * [`controls`], [`event_log`], [`console`], [`forms`], [`lessons`], [`record_detail`] are the panels.
+//! * [`scrubber`] is the timeline scrubber (markers from the kernel, lost records found by the page).
 //! * [`metrics`] is the metrics panel (Kafka metric names, change per beat, sparklines).
 //! * [`groups`] shows consumer groups and their consumers; [`group_forms`] adds
 //!   group consumers and steady producers.

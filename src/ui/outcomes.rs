@@ -59,7 +59,7 @@ pub fn callouts(view: &StateView) -> Html {
         return html! {};
     }
     html! {
-        <ul id="outcome-callouts" class="outcome-callouts" aria-label="Outcomes">
+        <ul id="outcome-callouts" class="outcome-callouts" aria-label="Outcomes" tabindex="0">
             { for lines.into_iter().map(|(class, text)| html! {
                 <li class={classes!("callout", class)}>{ text }</li>
             }) }

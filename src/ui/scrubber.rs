@@ -5,7 +5,14 @@
 //! Dragging the slider or clicking a marker seeks: back through checkpoints,
 //! forward by replaying the recorded steps. A marker's sentence is rendered
 //! only when the pointer rests on it (old sentences cost a replay).
+//!
+//! Lost records are no kind of step: a record is lost by what several nodes
+//! did. [`LostMarks`] marks them: each acknowledged record the page sees LOST
+//! (the outcome callouts' judgement) gets a `records-lost` marker at the
+//! step it was lost, found once by halving the timeline on replayed copies.
 
+use crate::sim::callouts::{lost_records, step_lost, LostRecord};
+use crate::sim::{StateView, World};
 use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -46,6 +53,60 @@ pub fn thin(markers: &[(u64, u64, crate::sim::EventKind)], len: u64) -> Vec<(u64
         out.push((*step, kind.as_str()));
     }
     out
+}
+
+/// The `records-lost` markers of one line of history: every LOST record the
+/// page has seen, with the step it was lost at.
+#[derive(Debug, Default)]
+pub struct LostMarks {
+    lineage: u64,
+    found: Vec<(LostRecord, u64)>,
+    version: u64,
+}
+
+impl LostMarks {
+    /// Looks for new LOST records in `view` (the state shown, of `world`).
+    /// A fork forgets the marks of the old line; a seek keeps them (a mark
+    /// past the current step is in the undone future).
+    pub fn update(&mut self, world: &World, view: &StateView) {
+        if world.lineage() != self.lineage {
+            self.lineage = world.lineage();
+            self.found.clear();
+            self.version += 1;
+        }
+        if view.step > world.timeline_len() {
+            return; // a view of another world (a reset in progress)
+        }
+        for l in lost_records(view) {
+            if self.found.iter().any(|(f, _)| *f == l) {
+                continue;
+            }
+            let step = step_lost(world, &l, view.step);
+            self.found.push((l, step));
+            self.version += 1;
+        }
+    }
+
+    /// Changes whenever the marks do (for memoising the marker list).
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// (step, "records-lost") for each lost record.
+    pub fn markers(&self) -> impl Iterator<Item = (u64, &'static str)> + '_ {
+        self.found.iter().map(|(_, step)| (*step, "records-lost"))
+    }
+
+    /// The LOST sentences of the records lost at `step`.
+    pub fn sentence(&self, step: u64) -> Option<String> {
+        let lines: Vec<String> = self
+            .found
+            .iter()
+            .filter(|(_, s)| *s == step)
+            .map(|(l, _)| l.sentence())
+            .collect();
+        (!lines.is_empty()).then(|| lines.join(" "))
+    }
 }
 
 #[function_component(Scrubber)]
@@ -100,7 +161,7 @@ pub fn scrubber(props: &ScrubberProps) -> Html {
             <p id="scrubber-sentence" class="scrubber-sentence">
                 { match &*hovered {
                     Some((_, s)) => s.clone(),
-                    None => format!("{} marked step(s) of {len}: elections, ISR changes, fencing, rebalances, commits, refused schemas. Point at one to read it; click to go there.", markers.len()),
+                    None => format!("{} marked step(s) of {len}: elections, ISR changes, fencing, rebalances, commits, lost records, refused schemas. Point at one to read it; click to go there.", markers.len()),
                 } }
             </p>
         </div>

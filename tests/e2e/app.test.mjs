@@ -495,7 +495,35 @@ test('guided lesson beat by beat, then a challenge to its ✓', { timeout: 240_0
     assert.equal(await page.locator('.producer-node[data-node="console-producer-2"] .produced.lost .lost-badge').count(), 1);
     assert.match(await page.locator('#outcome-callouts .callout-lost').textContent(), /^LOST: console-producer-2 was told that "second"/);
     assert.ok((await page.locator('.scrubber .marker[data-kind="fence"]').count()) >= 1, 'the fencing is on the scrubber');
+    // The loss is marked where it happened; its sentence is shown on hover.
+    const lostMarker = page.locator('.scrubber .marker[data-kind="records-lost"]');
+    assert.equal(await lostMarker.count(), 1, 'one lost record, one marker');
+    const lostAt = Number(await lostMarker.getAttribute('data-step'));
+    assert.ok(lostAt > 0 && lostAt <= Number(await page.locator('#step-counter').textContent()), `lost at step ${lostAt}`);
+    await lostMarker.hover();
+    await page.waitForFunction(() => (document.querySelector('#scrubber-sentence')?.textContent ?? '').startsWith('LOST: '));
+    assert.match(await page.locator('#scrubber-sentence').textContent(), new RegExp(`^LOST: console-producer-2 was told that "second".* — #${lostAt} · `));
     await page.screenshot({ path: path.join(OUT, 'e2e-lesson-lost.png') });
+    await page.mouse.move(5, 5);
+
+    step = 'beat 4 in the metrics panel: one election since the beat started';
+    await page.click('#metrics-panel summary');
+    assert.match(await page.locator('#metrics-panel .hint').textContent(), /since the beat started/);
+    const electionRow = page.locator('#metrics-panel tbody tr', { has: page.locator('th', { hasText: /^LeaderElectionRateAndTimeMs$/ }) });
+    assert.equal(await electionRow.locator('td').nth(1).textContent(), '+1');
+    assert.equal(await page.locator('#metrics-panel tbody tr', { has: page.locator('th', { hasText: /^UnderReplicatedPartitions$/ }) }).locator('td').first().textContent(), '1');
+    await page.click('#metrics-panel summary');
+
+    step = 'Previous beat undoes beat 4; Next beat plays it again';
+    await page.click('#guide-prev');
+    await beatDone(3);
+    assert.equal(await page.locator('#outcome-callouts .callout-lost').count(), 0, 'before the leader dies nothing is lost');
+    assert.equal(await page.locator('.scrubber .marker.marker-future[data-kind="records-lost"]').count(), 1, 'the loss is ahead, greyed');
+    await page.click('#guide-next');
+    await beatDone(4);
+    assert.equal(await page.locator('.guide-check.check-no').count(), 0);
+    assert.match(await page.locator('#outcome-callouts .callout-lost').textContent(), /^LOST: console-producer-2/);
+    assert.equal(await page.locator('.scrubber .marker[data-kind="records-lost"]').count(), 1);
 
     step = 'beat 5: answer, run, lesson complete and recorded';
     await page.locator('.predict-choice', { hasText: 'No, broker 1 deletes it' }).click();
@@ -524,9 +552,143 @@ test('guided lesson beat by beat, then a challenge to its ✓', { timeout: 240_0
     assert.equal(await page.locator('.guide-goal .check-no').count(), 0);
     assert.equal(await page.locator('.lesson-entry[data-lesson="94-shrink-the-isr"] .lesson-badge').textContent(), '✓');
     await page.screenshot({ path: path.join(OUT, 'e2e-challenge-done.png') });
+
+    step = 'progress is kept in the browser: a reload still shows both ✓';
+    await page.reload({ waitUntil: 'load' });
+    await page.waitForSelector('#app-root', { timeout: 30_000 });
+    assert.match(await page.locator('#lessons-page summary').textContent(), /: 2 of \d+ done/);
+    assert.equal(await page.locator('.lesson-entry[data-lesson="41-acks1-leader-dies"] .lesson-badge').textContent(), '✓');
+    assert.equal(await page.locator('.lesson-entry[data-lesson="94-shrink-the-isr"] .lesson-badge').textContent(), '✓');
     assert.deepEqual(errors.filter((m) => /panicked|RuntimeError|unreachable/i.test(m)), [], 'no panic');
   } catch (err) {
     await page.screenshot({ path: path.join(OUT, 'e2e-lessons-failure.png'), fullPage: true }).catch(() => {});
+    throw new Error(`E2E step failed: ${step}\n  ${err?.message ?? err}\n  ${errors.join('\n  ')}`, { cause: err });
+  } finally {
+    await page.close();
+  }
+});
+
+test('time and numbers: focus folds, play speeds, scrubber, metrics, callouts', { timeout: 240_000 }, async () => {
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  page.setDefaultTimeout(20_000);
+  const errors = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(msg.text());
+  });
+  page.on('pageerror', (err) => errors.push(String(err?.stack ?? err)));
+  const idle = () => page.waitForFunction(() => !document.querySelector('#busy'), null, { timeout: 60_000 });
+  const type = async (line) => {
+    await page.fill('#console-input', line);
+    await page.press('#console-input', 'Enter');
+    await idle();
+  };
+  const clock = async () => Number((await page.locator('#clock').textContent()).match(/t = (\d+) ms/)[1]);
+  const stepNow = async () => Number(await page.locator('#step-counter').textContent());
+
+  let step = 'open page';
+  try {
+    await page.goto(server.url, { waitUntil: 'load' });
+    await page.waitForSelector('#app-root', { timeout: 30_000 });
+
+    step = 'a group processes records twice: marked on the consumer and in the event log';
+    await page.selectOption('#scenario', '10-crash-before-commit');
+    await page.click('#scenario-run');
+    await page.waitForSelector('#busy', { timeout: 2_000 }).catch(() => {});
+    await idle();
+    assert.match(await page.locator('.group-consumer-node[data-node="c2"] .twice-mark').textContent(), /processed twice/);
+    const twice = await page.locator('#outcome-callouts .callout-twice').allTextContents();
+    assert.ok(twice.some((t) => /^PROCESSED TWICE: c2 processed/.test(t)), twice.join('\n'));
+
+    step = 'Focus folds the background steps into counted rows';
+    assert.equal(await page.locator('#event-log .event-fold').count(), 0, 'no folds without Focus');
+    await page.check('#focus');
+    const fold = page.locator('#event-log .event-fold').first();
+    await fold.waitFor();
+    const count = Number(await fold.getAttribute('data-count'));
+    assert.ok(count >= 1);
+    assert.match(await fold.locator('.fold-toggle').textContent(), new RegExp(`… ${count} background steps? \\((heartbeats|checks|idle fetches)`));
+    await page.screenshot({ path: path.join(OUT, 'e2e-focus-folded.png') });
+    const rowsBefore = await page.locator('#event-log li.event').count();
+    await fold.locator('.fold-toggle').click();
+    await page.waitForFunction(() => document.querySelector('#event-log .event-fold .fold-toggle')?.getAttribute('aria-expanded') === 'true');
+    assert.ok((await page.locator('#event-log li.event-folded').count()) >= Math.min(count, 3), 'the fold lists its steps');
+    const kinds = await page.locator('#event-log li.event-folded').evaluateAll((els) => els.map((e) => e.dataset.kind));
+    assert.ok(kinds.every((k) => /heartbeat|session|isr-check|fetch|check|noop|ignored|retention-ok/.test(k)), kinds.join());
+    await page.screenshot({ path: path.join(OUT, 'e2e-focus-expanded.png') });
+    await page.locator('#event-log .event-fold .fold-toggle[aria-expanded="true"]').first().click();
+    await page.waitForFunction((n) => document.querySelectorAll('#event-log li.event').length <= n, rowsBefore);
+
+    step = 'Step with Focus passes background steps to one that matters';
+    const before = await stepNow();
+    await page.click('#btn-step');
+    await idle();
+    const after = await stepNow();
+    assert.ok(after > before, `stepped from ${before} to ${after}`);
+    const kind = await page.locator(`#event-log li.event.current`).getAttribute('data-kind');
+    assert.doesNotMatch(kind, /^(heartbeat|heartbeat-ack|session-ok|fetch-wait|fetch-empty|isr-check)$/, kind);
+    await page.uncheck('#focus');
+
+    step = 'Play by virtual time: 20× runs fast, 0.1× is slow motion';
+    const labels = await page.locator('#speed option').allTextContents();
+    assert.ok(labels.includes('0.1× time') && labels.includes('20× time'), labels.join());
+    const playFor = async (label, ms) => {
+      await page.selectOption('#speed', { label });
+      const t0 = await clock();
+      await page.click('#btn-play');
+      await page.waitForTimeout(ms);
+      await page.click('#btn-play');
+      await idle();
+      return (await clock()) - t0;
+    };
+    const fast = await playFor('20× time', 1500);
+    assert.ok(fast >= 5_000, `20× for 1.5 s moved the clock ${fast} ms`);
+    const slow = await playFor('0.1× time', 1500);
+    assert.ok(slow <= 1_000, `0.1× for 1.5 s moved the clock ${slow} ms`);
+
+    step = 'the metrics panel: Kafka names, now, change, sparklines';
+    await page.click('#metrics-panel summary');
+    const names = await page.locator('#metrics-panel tbody th').allTextContents();
+    for (const n of ['UnderReplicatedPartitions', 'OfflinePartitionsCount', 'ActiveControllerCount', 'IsrShrinksPerSec',
+      'IsrExpandsPerSec', 'LeaderElectionRateAndTimeMs', 'UncleanLeaderElectionsPerSec', 'MessagesInPerSec', 'BytesInPerSec',
+      'lag billing', 'lag-ms billing']) {
+      assert.ok(names.includes(n), `${n} in ${names.join(', ')}`);
+    }
+    assert.ok(names.some((n) => n.startsWith('records-lag-max ')), names.join());
+    assert.ok((await page.locator('#metrics-panel svg.sparkline polyline').count()) >= names.length);
+    assert.match(await page.locator('#metrics-panel .hint').textContent(), /records-lag-max is, as in Kafka, the largest lag recorded in the last 2 samples of 30 s/);
+    await page.screenshot({ path: path.join(OUT, 'e2e-metrics.png') });
+
+    step = 'a refused schema shows the rule it broke; a 404 is no marker';
+    await type(`curl -s -X PUT -H "Content-Type: application/json" --data '{"compatibility": "FORWARD"}' http://localhost:8081/config/p-value`);
+    await type(`curl -s -X POST -H "Content-Type: application/vnd.schemaregistry.v1+json" --data '{"schema": "{\\"type\\":\\"record\\",\\"name\\":\\"P\\",\\"fields\\":[{\\"name\\":\\"id\\",\\"type\\":\\"int\\"},{\\"name\\":\\"amount\\",\\"type\\":\\"int\\"}]}"}' http://localhost:8081/subjects/p-value/versions`);
+    await type('curl -s http://localhost:8081/subjects/nothing/versions/latest');
+    await type('sim advance 1000'); // the requests travel and are answered
+    assert.match(await page.locator('#console-output').textContent(), /"error_code":40401/);
+    assert.equal(await page.locator('.scrubber .marker[data-kind="schema-refused"]').count(), 0, 'a 404 is no refused schema');
+    await type(`curl -s -X POST -H "Content-Type: application/vnd.schemaregistry.v1+json" --data '{"schema": "{\\"type\\":\\"record\\",\\"name\\":\\"P\\",\\"fields\\":[{\\"name\\":\\"id\\",\\"type\\":\\"int\\"}]}"}' http://localhost:8081/subjects/p-value/versions`);
+    await type('sim advance 1000');
+    await page.waitForFunction(() => (document.querySelector('#outcome-callouts .callout-refused')?.textContent ?? '').includes('READER_FIELD_MISSING_DEFAULT_VALUE'));
+    assert.match(await page.locator('#outcome-callouts .callout-refused').textContent(), /^REFUSED: curl-\d+'s schema for p-value breaks READER_FIELD_MISSING_DEFAULT_VALUE under FORWARD/);
+    const refused = page.locator('.scrubber .marker[data-kind="schema-refused"]');
+    assert.equal(await refused.count(), 1);
+
+    step = 'the scrubber: hover reads a marker, click seeks there, drag seeks';
+    const at = Number(await refused.getAttribute('data-step'));
+    await refused.hover();
+    await page.waitForFunction((at) => (document.querySelector('#scrubber-sentence')?.textContent ?? '').startsWith(`#${at} · `), at);
+    assert.match(await page.locator('#scrubber-sentence').textContent(), /HTTP 409/);
+    await refused.click();
+    await page.waitForFunction((at) => document.querySelector('#step-counter')?.textContent === String(at), at);
+    await page.screenshot({ path: path.join(OUT, 'e2e-scrubber.png') });
+    await page.locator('#scrubber').evaluate((el) => {
+      el.value = '10';
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await page.waitForFunction(() => document.querySelector('#step-counter')?.textContent === '10');
+    assert.equal(await page.locator('#event-log li.event.current').getAttribute('data-step'), '10');
+    assert.deepEqual(errors.filter((m) => /panicked|RuntimeError|unreachable/i.test(m)), [], 'no panic');
+  } catch (err) {
+    await page.screenshot({ path: path.join(OUT, 'e2e-time-failure.png'), fullPage: true }).catch(() => {});
     throw new Error(`E2E step failed: ${step}\n  ${err?.message ?? err}\n  ${errors.join('\n  ')}`, { cause: err });
   } finally {
     await page.close();

@@ -176,6 +176,10 @@ pub struct Consumer {
     /// The consumer stopped because no record came within `--timeout-ms`.
     #[serde(default)]
     pub timed_out: bool,
+    /// The `records-lag` sensor behind `records-lag-max`: each Fetch answer
+    /// records, per partition, the high watermark minus the position after it.
+    #[serde(default)]
+    pub records_lag: crate::sim::sampled::SampledMax,
 }
 
 fn default_request_timeout() -> u64 {
@@ -215,6 +219,7 @@ impl Consumer {
             delivered_count: 0,
             delivered_at_ms: 0,
             timed_out: false,
+            records_lag: Default::default(),
         }
     }
 
@@ -516,6 +521,19 @@ impl Consumer {
                             }
                         }
                     }
+                    // records-lag: the high watermark minus the position the
+                    // application has reached (fetched records still waiting
+                    // for poll() are not read yet). Kafka records it when poll()
+                    // takes this answer's records; here when the answer arrives.
+                    let part = p.tp.partition;
+                    let waiting = self.held.iter().filter(|r| r.partition == part).count()
+                        + self.group.as_ref().map_or(0, |g| {
+                            g.buffer.iter().filter(|r| r.partition == part).count()
+                        });
+                    let pos = self.positions.get(&part).copied().unwrap_or(0);
+                    let read = pos.saturating_sub(waiting as u64);
+                    self.records_lag
+                        .record(p.high_watermark.saturating_sub(read), self.now_hint);
                 }
                 if !out_of_range.is_empty() {
                     if let NodeId::Broker(b) = msg.from {
