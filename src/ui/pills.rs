@@ -43,12 +43,36 @@ impl Rect {
     }
 }
 
+/// A number as the cluster view writes it (`12.34`, `-0.5`). Read by hand:
+/// `str::parse::<f64>` would link Rust's float parser and its tables
+/// (about 14 KB of wasm) for two numbers with two decimals.
+fn decimal(text: &str) -> Option<f64> {
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => (-1.0, rest),
+        None => (1.0, text),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    if int.is_empty() && frac.is_empty() {
+        return None;
+    }
+    let mut value = 0.0;
+    for c in int.chars() {
+        value = value * 10.0 + f64::from(c.to_digit(10)?);
+    }
+    let mut scale = 0.1;
+    for c in frac.chars() {
+        value += scale * f64::from(c.to_digit(10)?);
+        scale /= 10.0;
+    }
+    Some(sign * value)
+}
+
 /// `--x` and `--y` (in % of the lane) from a pill's style attribute.
 fn percent_position(style: &str) -> Option<(f64, f64)> {
     let value = |name: &str| {
         style.split(';').find_map(|part| {
             let (k, v) = part.split_once(':')?;
-            (k.trim() == name).then(|| v.trim().parse::<f64>().ok())?
+            (k.trim() == name).then(|| decimal(v.trim()))?
         })
     };
     Some((value("--x")?, value("--y")?))
@@ -154,12 +178,14 @@ pub fn spread(lane: &NodeRef) {
         let base = base_style(&style);
         let want = match free_place(at, w, h, &taken) {
             Some((dx, dy)) => {
+                // Whole pixels (integer formatting; the free place keeps a 1 px gap).
+                let (dx, dy) = (dx.round(), dy.round());
                 taken.push(at.moved(dx, dy));
                 let _ = pill.remove_attribute("data-crowded");
                 if dx == 0.0 && dy == 0.0 {
                     base
                 } else {
-                    format!("{base}; --dx: {dx:.1}px; --dy: {dy:.1}px")
+                    format!("{base}; --dx: {}px; --dy: {}px", dx as i32, dy as i32)
                 }
             }
             None => {
