@@ -7,6 +7,7 @@
 //! between the browser and these functions.
 
 use crate::console::{LineOutput, Session};
+use crate::lessons::Lesson;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -216,7 +217,17 @@ pub enum Request {
     Seek(u64),
     /// Where the simulator is (answered like a `ready` message).
     Status,
+    /// The guided lesson's Next beat: runs the shown beat.
+    LessonNext,
+    /// The guided lesson's Previous beat: back to the start of the beat that ran last.
+    LessonPrevious,
+    /// Answers question `question` (0-based) of the shown beat with choice `choice` (0-based).
+    LessonAnswer { question: u64, choice: u64 },
 }
+
+/// The message types a host may send.
+const TYPES: &str =
+    "command, step, back, seek, status, lesson-next, lesson-previous, lesson-answer";
 
 /// A message from the host: its `id` (echoed in the answer) and the request,
 /// or why it cannot be understood.
@@ -258,7 +269,7 @@ fn request_of(obj: &Map<String, Value>) -> Result<Request, String> {
     let kind = obj
         .get("type")
         .and_then(Value::as_str)
-        .ok_or("A message needs a \"type\": command, step, back, seek or status.".to_string())?;
+        .ok_or(format!("A message needs a \"type\": one of {TYPES}."))?;
     let count = |field: &str, default: u64, max: u64| -> Result<u64, String> {
         match obj.get(field) {
             None | Some(Value::Null) => Ok(default),
@@ -295,8 +306,22 @@ fn request_of(obj: &Map<String, Value>) -> Result<Request, String> {
             None => Err("A seek message needs a \"step\": the step number to go to.".into()),
         },
         "status" => Ok(Request::Status),
+        "lesson-next" => Ok(Request::LessonNext),
+        "lesson-previous" => Ok(Request::LessonPrevious),
+        "lesson-answer" => {
+            let index = |field: &str| match obj.get(field).map(Value::as_u64) {
+                Some(Some(n)) => Ok(n),
+                _ => Err(format!(
+                    "A lesson-answer message needs \"{field}\": a whole number counted from 0."
+                )),
+            };
+            Ok(Request::LessonAnswer {
+                question: index("question")?,
+                choice: index("choice")?,
+            })
+        }
         other => Err(format!(
-            "There is no message type \"{}\" (known: command, step, back, seek, status).",
+            "There is no message type \"{}\" (known: {TYPES}).",
             crate::echo::show(other)
         )),
     }
@@ -340,9 +365,25 @@ pub struct Outgoing {
     pub event: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub narration: Option<String>,
-    /// The lesson an embed started, in `ready`.
+    /// The lesson an embed started, in `ready`; the lesson answered about, in a lesson result.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lesson: Option<String>,
+    /// A lesson result: how many beats have run, of how many.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub beat: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub beats: Option<u64>,
+    /// A lesson result: the title of the beat shown next (absent when all have run).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// A lesson-answer result: whether the choice was right, the right
+    /// choice, and the reason the lesson gives.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub correct: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answer: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub because: Option<String>,
 }
 
 impl Outgoing {
@@ -387,12 +428,19 @@ fn step_to(s: &mut Session, target: u64, outputs: &mut Vec<LineOutput>) -> bool 
     true
 }
 
+/// A `result` answering message `id`, `ok` until something says otherwise.
+pub fn result_for(id: &Value) -> Outgoing {
+    Outgoing {
+        id: Some(id.clone()),
+        ok: Some(true),
+        ..Outgoing::new("result")
+    }
+}
+
 /// Runs a well-formed request on the session.
 pub fn perform(s: &mut Session, id: &Value, req: &Request) -> Performed {
     let mut outputs = Vec::new();
-    let mut reply = Outgoing::new("result");
-    reply.id = Some(id.clone());
-    reply.ok = Some(true);
+    let mut reply = result_for(id);
     let now = s.world().step_count();
     match req {
         Request::Command(line) => {
@@ -426,12 +474,193 @@ pub fn perform(s: &mut Session, id: &Value, req: &Request) -> Performed {
                 ));
             }
         }
-        Request::Status => {}
+        // The page runs these on its guided lesson (see `lesson_refusal`, `lesson_reply`).
+        Request::Status
+        | Request::LessonNext
+        | Request::LessonPrevious
+        | Request::LessonAnswer { .. } => {}
     }
     Performed {
         reply: reply.at(s),
         outputs,
     }
+}
+
+/// Where a guided lesson stands, as the page holds it (for the lesson messages).
+pub struct LessonAt<'a> {
+    pub lesson: &'a Lesson,
+    /// Beats run so far: beat `done` (0-based) is the one shown next.
+    pub done: usize,
+    /// The answers given to the shown beat's questions.
+    pub answers: &'a [Option<usize>],
+    /// A beat or a long command is still running.
+    pub busy: bool,
+}
+
+/// Why a lesson message cannot be done now, or `None` when it can. The
+/// refusal is answered as a `result` with `ok: false`; nothing changes.
+pub fn lesson_refusal(req: &Request, at: Option<&LessonAt>) -> Option<String> {
+    let lesson_req = matches!(
+        req,
+        Request::LessonNext | Request::LessonPrevious | Request::LessonAnswer { .. }
+    );
+    if !lesson_req {
+        return None;
+    }
+    let Some(at) = at else {
+        return Some(
+            "No guided lesson is loaded: start one with `lesson=ID` in the embed's address (or from the page's Lesson panel)."
+                .into(),
+        );
+    };
+    let total = at.lesson.beats.len();
+    let shown = at.lesson.beats.get(at.done);
+    let beat_no = at.done + 1;
+    if at.busy && !matches!(req, Request::LessonAnswer { .. }) {
+        return Some(
+            "A beat or a command is still running: wait for its answer (or send status).".into(),
+        );
+    }
+    match req {
+        Request::LessonNext => match shown {
+            None => Some(format!(
+                "The lesson is finished: all {total} beats have run (lesson-previous goes back one)."
+            )),
+            Some(_) if at.answers.iter().any(Option::is_none) => Some(format!(
+                "Beat {beat_no} asks {} question(s) first: answer them with lesson-answer.",
+                at.answers.len()
+            )),
+            Some(_) => None,
+        },
+        Request::LessonPrevious if at.done == 0 => {
+            Some("No beat has run yet: there is no earlier beat to go back to.".into())
+        }
+        Request::LessonAnswer { question, choice } => {
+            let predicts = shown.map_or(&[][..], |b| &b.predicts[..]);
+            let Some(p) = usize::try_from(*question)
+                .ok()
+                .and_then(|q| predicts.get(q))
+            else {
+                return Some(match predicts.len() {
+                    0 => format!("Beat {beat_no} asks no question."),
+                    n => format!(
+                        "Beat {beat_no} has {n} question(s): \"question\" must be 0 to {}.",
+                        n - 1
+                    ),
+                });
+            };
+            if *choice >= p.choices.len() as u64 {
+                return Some(format!(
+                    "Question {question} has {} choices: \"choice\" must be 0 to {}.",
+                    p.choices.len(),
+                    p.choices.len().saturating_sub(1)
+                ));
+            }
+            at.answers
+                .get(*question as usize)
+                .copied()
+                .flatten()
+                .map(|c| format!("Question {question} is already answered (choice {c})."))
+        }
+        _ => None,
+    }
+}
+
+/// The answer to a lesson message that was done, with where the lesson
+/// stands now; for an answer, whether it was right and why.
+pub fn lesson_reply(id: &Value, s: &Session, at: &LessonAt, req: &Request) -> Outgoing {
+    let mut m = result_for(id).at(s);
+    m.lesson = Some(at.lesson.id.clone());
+    m.beat = Some(at.done as u64);
+    m.beats = Some(at.lesson.beats.len() as u64);
+    m.title = at.lesson.beats.get(at.done).map(|b| b.title.clone());
+    if let Request::LessonAnswer { question, choice } = req {
+        let p = at
+            .lesson
+            .beats
+            .get(at.done)
+            .and_then(|b| b.predicts.get(*question as usize));
+        if let Some(p) = p {
+            m.correct = Some(p.answer as u64 == *choice);
+            m.answer = Some(p.answer as u64);
+            m.because = Some(p.because.clone());
+        }
+    }
+    m
+}
+
+/// A host request whose answer waits: a long command or a lesson beat runs in
+/// slices between frames, and the answer goes out when it is done.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Waiting {
+    /// Where the answer goes (the sender's origin).
+    pub origin: String,
+    pub reply: Outgoing,
+    /// A `lesson-next`: the answer says where the lesson stands.
+    pub lesson: bool,
+    /// Stopped before it finished (Pause, Step, another message …).
+    pub stopped: bool,
+}
+
+impl Waiting {
+    pub fn new(origin: String, reply: Outgoing, lesson: bool) -> Self {
+        Waiting {
+            origin,
+            reply,
+            lesson,
+            stopped: false,
+        }
+    }
+
+    /// Adds what the console showed while it ran to the answer's `output`;
+    /// an error shown (a refused lesson line, the watchdog) makes it `ok: false`.
+    pub fn absorb(&mut self, text: &str, error: Option<String>) {
+        if !text.is_empty() {
+            self.reply
+                .output
+                .get_or_insert_with(String::new)
+                .push_str(text);
+        }
+        if error.is_some() {
+            self.reply.ok = Some(false);
+            self.reply.error = error;
+        }
+    }
+
+    /// The answer, with the position (and for a beat, the lesson) as they are now.
+    pub fn finish(self, s: &Session, at: Option<&LessonAt>) -> Outgoing {
+        let mut reply = match at {
+            Some(at) if self.lesson => Outgoing {
+                output: self.reply.output,
+                ok: self.reply.ok,
+                error: self.reply.error,
+                ..lesson_reply(
+                    self.reply.id.as_ref().unwrap_or(&Value::Null),
+                    s,
+                    at,
+                    &Request::LessonNext,
+                )
+            },
+            _ => self.reply.at(s),
+        };
+        if self.stopped {
+            reply.ok = Some(false);
+            reply.error = Some(
+                "Stopped before it finished (Pause, Step, Back, a seek or another message); the output says where."
+                    .into(),
+            );
+        }
+        reply.running = Some(false);
+        reply
+    }
+}
+
+/// The answer to a well-formed message that cannot be done now (nothing was changed).
+pub fn refusal(id: &Value, s: &Session, why: String) -> Outgoing {
+    let mut m = result_for(id).at(s);
+    m.ok = Some(false);
+    m.error = Some(why);
+    m
 }
 
 /// The answer to a message that could not be understood (nothing was changed).
@@ -661,6 +890,125 @@ mod tests {
             err,
             "{\"kafkaSim\":1,\"type\":\"error\",\"id\":null,\"ok\":false,\"error\":\"bad\"}"
         );
+    }
+
+    #[test]
+    fn lesson_messages_parse() {
+        let m = parse_message("{\"kafkaSim\":1,\"type\":\"lesson-next\",\"id\":1}");
+        assert_eq!(m.request, Ok(Request::LessonNext));
+        let m = parse_message("{\"kafkaSim\":1,\"type\":\"lesson-previous\"}");
+        assert_eq!(m.request, Ok(Request::LessonPrevious));
+        let m = parse_message(
+            "{\"kafkaSim\":1,\"type\":\"lesson-answer\",\"question\":0,\"choice\":2}",
+        );
+        assert_eq!(
+            m.request,
+            Ok(Request::LessonAnswer {
+                question: 0,
+                choice: 2
+            })
+        );
+        for data in [
+            "{\"kafkaSim\":1,\"type\":\"lesson-answer\",\"choice\":2}",
+            "{\"kafkaSim\":1,\"type\":\"lesson-answer\",\"question\":0,\"choice\":\"b\"}",
+            "{\"kafkaSim\":1,\"type\":\"lesson-answer\",\"question\":-1,\"choice\":0}",
+        ] {
+            let e = parse_message(data).request.expect_err(data);
+            assert!(e.contains("counted from 0"), "{data}: {e}");
+        }
+        let e = parse_message("{\"kafkaSim\":1,\"type\":\"lesson-skip\"}")
+            .request
+            .unwrap_err();
+        assert!(
+            e.contains("lesson-next, lesson-previous, lesson-answer"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn lesson_messages_are_refused_when_they_cannot_be_done() {
+        let lesson = crate::lessons::find("41-acks1-leader-dies")
+            .expect("lesson exists")
+            .expect("lesson parses");
+        let next = Request::LessonNext;
+        let prev = Request::LessonPrevious;
+        let answer = |question, choice| Request::LessonAnswer { question, choice };
+        // No lesson loaded: every lesson message is refused, others are not concerned.
+        assert!(lesson_refusal(&next, None).is_some_and(|e| e.contains("No guided lesson")));
+        assert!(lesson_refusal(&answer(0, 0), None).is_some());
+        assert_eq!(lesson_refusal(&Request::Step(1), None), None);
+        let at = |done, answers: &'static [Option<usize>], busy| LessonAt {
+            lesson: &lesson,
+            done,
+            answers,
+            busy,
+        };
+        // Beat 1 has no question: Next may run it, Previous has nothing to go back to.
+        assert_eq!(lesson_refusal(&next, Some(&at(0, &[], false))), None);
+        assert!(lesson_refusal(&prev, Some(&at(0, &[], false)))
+            .is_some_and(|e| e.contains("No beat has run yet")));
+        assert!(lesson_refusal(&answer(0, 0), Some(&at(0, &[], false)))
+            .is_some_and(|e| e.contains("Beat 1 asks no question")));
+        assert!(lesson_refusal(&next, Some(&at(0, &[], true)))
+            .is_some_and(|e| e.contains("still running")));
+        // Beat 3 asks one question with three choices.
+        assert!(lesson_refusal(&next, Some(&at(2, &[None], false)))
+            .is_some_and(|e| e.contains("Beat 3 asks 1 question(s) first")));
+        assert!(lesson_refusal(&answer(1, 0), Some(&at(2, &[None], false)))
+            .is_some_and(|e| e.contains("must be 0 to 0")));
+        assert!(lesson_refusal(&answer(0, 3), Some(&at(2, &[None], false)))
+            .is_some_and(|e| e.contains("3 choices: \"choice\" must be 0 to 2")));
+        assert_eq!(
+            lesson_refusal(&answer(0, 2), Some(&at(2, &[None], false))),
+            None
+        );
+        assert!(
+            lesson_refusal(&answer(0, 1), Some(&at(2, &[Some(2)], false)))
+                .is_some_and(|e| e.contains("already answered (choice 2)"))
+        );
+        assert_eq!(lesson_refusal(&next, Some(&at(2, &[Some(2)], false))), None);
+        let all = lesson.beats.len();
+        assert!(lesson_refusal(&next, Some(&at(all, &[], false)))
+            .is_some_and(|e| e.contains("The lesson is finished")));
+
+        // The answer says whether the choice was right, and why.
+        let s = Session::new(ClusterConfig::default(), 42);
+        let id = Value::from(5);
+        let wrong = lesson_reply(&id, &s, &at(2, &[Some(0)], false), &answer(0, 0));
+        assert_eq!(wrong.correct, Some(false));
+        assert_eq!(wrong.answer, Some(2));
+        assert!(wrong.because.is_some_and(|b| b.starts_with("acks=1 means")));
+        assert_eq!((wrong.beat, wrong.beats), (Some(2), Some(all as u64)));
+        assert_eq!(
+            wrong.title.as_deref(),
+            Some("The followers stall, the leader acknowledges \"second\"")
+        );
+        let right = lesson_reply(&id, &s, &at(2, &[Some(2)], false), &answer(0, 2));
+        assert_eq!(right.correct, Some(true));
+    }
+
+    #[test]
+    fn a_waiting_answer_collects_output_and_says_when_it_was_stopped() {
+        let s = Session::new(ClusterConfig::default(), 42);
+        let id = Value::from("long");
+        let mut w = Waiting::new("https://a.example".into(), result_for(&id), false);
+        w.absorb("first\n", None);
+        w.absorb("second\n", None);
+        let done = w.clone().finish(&s, None);
+        assert_eq!(done.output.as_deref(), Some("first\nsecond\n"));
+        assert_eq!((done.ok, done.running), (Some(true), Some(false)));
+        assert_eq!(done.id, Some(id.clone()));
+        w.stopped = true;
+        let stopped = w.clone().finish(&s, None);
+        assert_eq!(stopped.ok, Some(false));
+        assert!(stopped
+            .error
+            .is_some_and(|e| e.starts_with("Stopped before")));
+        w.stopped = false;
+        w.absorb("", Some("The watchdog stopped it.".into()));
+        let failed = w.finish(&s, None);
+        assert_eq!(failed.ok, Some(false));
+        assert_eq!(failed.error.as_deref(), Some("The watchdog stopped it."));
     }
 
     #[test]

@@ -184,6 +184,12 @@ pub struct AppState {
     pub busy: Option<String>,
     /// Page time the running command has used so far (for the watchdog).
     job_wall_ms: f64,
+    /// A host page's request whose answer waits for a long command or a
+    /// lesson beat to finish (embed mode).
+    host_waiting: Option<Rc<embedding::Waiting>>,
+    /// Answers for the host, posted after the render that shows them, after
+    /// the step events of that render (so a host sees the steps, then the answer).
+    pub outbox: Rc<RefCell<Vec<(String, embedding::Outgoing)>>>,
 }
 
 /// A lesson script being run: the next line waits until the previous command's job is done.
@@ -259,6 +265,8 @@ impl AppState {
             guide: None,
             busy: None,
             job_wall_ms: 0.0,
+            host_waiting: None,
+            outbox: Rc::default(),
         }
     }
 }
@@ -615,29 +623,7 @@ impl Reducible for AppState {
                 next.job_wall_ms = wall;
                 changed
             }
-            Action::Host(Incoming { origin, message }) => {
-                let req = match message.request {
-                    Ok(req) => req,
-                    Err(e) => {
-                        // Malformed: answered, nothing changes.
-                        super::embed::post(&embedding::error_reply(&message.id, &e), &origin);
-                        return self;
-                    }
-                };
-                if matches!(req, Request::Command(_)) {
-                    if next.lesson.take().is_some() {
-                        next.stop_running();
-                    }
-                } else {
-                    next.playing = false;
-                }
-                let mut reply = None;
-                let changed = next.apply(|s, n| reply = Some(n.host(s, &message.id, &req)));
-                if let Some(reply) = reply {
-                    super::embed::post(&reply, &origin);
-                }
-                changed
-            }
+            Action::Host(Incoming { origin, message }) => return next.host(origin, message),
             Action::EndOfInput => next.apply(|s, n| {
                 n.push(ConsoleEntry::Input {
                     prompt: s.prompt().into(),
@@ -654,6 +640,7 @@ impl Reducible for AppState {
             };
         }
         next.busy = next.busy_text();
+        next.answer_host();
         Rc::new(next)
     }
 }
@@ -672,8 +659,133 @@ fn nothing_scheduled(s: &Session) -> bool {
 }
 
 impl AppState {
+    /// Runs a host page's message (embed mode) and answers it: at once, or,
+    /// for a long command or a lesson beat (run in slices), when it is done.
+    fn host(mut self, origin: String, message: embedding::HostMessage) -> Rc<Self> {
+        let id = message.id;
+        let req = match message.request {
+            Ok(req) => req,
+            Err(e) => {
+                // Malformed: answered, nothing changes.
+                self.send_host(embedding::error_reply(&id, &e), origin);
+                return Rc::new(self);
+            }
+        };
+        // One request at a time: a command, step, back or seek stops what
+        // still runs (whose waiting answer goes out, marked stopped).
+        if matches!(
+            req,
+            Request::Command(_) | Request::Step(_) | Request::Back(_) | Request::Seek(_)
+        ) {
+            if !matches!(req, Request::Command(_)) {
+                self.playing = false;
+            }
+            if self.lesson.is_some() || self.busy.is_some() {
+                self.stop_running();
+                self.busy = self.busy_text();
+                self.answer_host();
+            }
+        }
+        if let Some(why) = embedding::lesson_refusal(&req, self.lesson_at().as_ref()) {
+            if let Some(reply) = self.session.get().map(|s| embedding::refusal(&id, &s, why)) {
+                self.send_host(reply, origin);
+            }
+            return Rc::new(self);
+        }
+        let guide_action = match req {
+            Request::LessonNext => Some(Action::GuideNext),
+            Request::LessonPrevious => Some(Action::GuidePrev),
+            Request::LessonAnswer { question, choice } => Some(Action::GuideAnswer(
+                usize::try_from(question).unwrap_or(usize::MAX),
+                usize::try_from(choice).unwrap_or(usize::MAX),
+            )),
+            _ => None,
+        };
+        let mut next = match guide_action {
+            Some(action) => Rc::unwrap_or_clone(Rc::new(self).reduce(action)),
+            None => {
+                let mut reply = None;
+                if self.apply(|s, n| reply = Some(n.host(s, &id, &req))) {
+                    self.view = match self.session.get() {
+                        Some(s) => self.views.refresh(&s, &self.view),
+                        None => self.view.clone(),
+                    };
+                }
+                self.busy = self.busy_text();
+                match reply {
+                    // `status` never waits: it says what is running.
+                    Some(reply) if self.busy.is_some() && req != Request::Status => {
+                        self.host_waiting =
+                            Some(Rc::new(embedding::Waiting::new(origin, reply, false)));
+                    }
+                    Some(mut reply) => {
+                        reply.running = Some(self.busy.is_some());
+                        self.send_host(reply, origin);
+                    }
+                    None => {}
+                }
+                return Rc::new(self);
+            }
+        };
+        if req == Request::LessonNext {
+            // The beat runs in slices; the answer goes out when it is done.
+            let reply = embedding::result_for(&id);
+            next.host_waiting = Some(Rc::new(embedding::Waiting::new(origin, reply, true)));
+            next.answer_host();
+        } else {
+            // Answering or going back is done at once.
+            let reply = match (next.session.get(), next.lesson_at()) {
+                (Some(s), Some(at)) => Some(embedding::lesson_reply(&id, &s, &at, &req)),
+                _ => None,
+            };
+            if let Some(mut reply) = reply {
+                reply.running = Some(false);
+                next.send_host(reply, origin);
+            }
+        }
+        Rc::new(next)
+    }
+
+    /// The guided lesson as the host's lesson messages see it.
+    fn lesson_at(&self) -> Option<embedding::LessonAt<'_>> {
+        let g = self.guide.as_ref()?;
+        Some(embedding::LessonAt {
+            lesson: &g.lesson,
+            done: g.done,
+            answers: &g.answers,
+            busy: self.lesson.is_some() || self.busy.is_some(),
+        })
+    }
+
+    /// Sends the host's waiting answer once nothing runs any more.
+    fn answer_host(&mut self) {
+        if self.lesson.is_some() || self.session.get().is_none_or(|s| s.has_job()) {
+            return;
+        }
+        let Some(w) = self.host_waiting.take() else {
+            return;
+        };
+        let w = Rc::unwrap_or_clone(w);
+        let origin = w.origin.clone();
+        let reply = match self.session.get() {
+            Some(s) => w.finish(&s, self.lesson_at().as_ref()),
+            None => return,
+        };
+        self.send_host(reply, origin);
+    }
+
+    /// Queues an answer for the host (see `outbox`).
+    fn send_host(&self, reply: embedding::Outgoing, origin: String) {
+        if let Ok(mut out) = self.outbox.try_borrow_mut() {
+            out.push((origin, reply));
+        }
+    }
+
     /// Stops a running long command or lesson where it is, saying so in the console.
     fn stop_running(&mut self) {
+        if let Some(w) = self.host_waiting.as_mut() {
+            Rc::make_mut(w).stopped = true;
+        }
         let lesson = self.lesson.take();
         self.apply(|s, n| {
             n.show(s.cancel_job());
@@ -712,11 +824,17 @@ impl AppState {
     /// Runs `f` on the session (and on `self`, for console lines and notices);
     /// true when the session could be borrowed, i.e. the view must be refreshed.
     fn apply(&mut self, f: impl FnOnce(&mut Session, &mut Pending)) -> bool {
-        let mut pending = Pending::default();
+        let mut pending = Pending {
+            capture: self.host_waiting.is_some(),
+            ..Pending::default()
+        };
         let Some((handle, ())) = self.session.update(|s| f(s, &mut pending)) else {
             return false;
         };
         self.session = handle;
+        if let Some(w) = self.host_waiting.as_mut() {
+            Rc::make_mut(w).absorb(&pending.transcript, pending.error.take());
+        }
         if pending.stop_playing {
             self.playing = false;
         }
@@ -751,10 +869,32 @@ struct Pending {
     notice: Option<String>,
     /// Play must stop (nothing is scheduled any more).
     stop_playing: bool,
+    /// A host waits for the answer: keep what the console shows as terminal text.
+    capture: bool,
+    transcript: String,
+    /// The last error shown while capturing.
+    error: Option<String>,
 }
 
 impl Pending {
     fn push(&mut self, e: ConsoleEntry) {
+        if self.capture {
+            match &e {
+                ConsoleEntry::Input { prompt, text } => {
+                    self.transcript.push_str(prompt);
+                    self.transcript.push_str(text);
+                }
+                ConsoleEntry::Output(t) | ConsoleEntry::Stderr(t) | ConsoleEntry::Comment(t) => {
+                    self.transcript.push_str(t)
+                }
+                ConsoleEntry::Error(t) => {
+                    self.transcript.push_str(t);
+                    self.error = Some(t.clone());
+                }
+                ConsoleEntry::Note(_) => return self.console.push(e),
+            }
+            self.transcript.push('\n');
+        }
         self.console.push(e);
     }
 
@@ -1143,12 +1283,26 @@ pub fn app() -> Html {
         });
     }
     {
+        // Embed mode: a cluster view slightly too tall for the frame is drawn smaller.
+        let on = embed.is_some();
+        use_effect(move || {
+            if on {
+                super::embed::fit_cluster();
+            }
+        });
+    }
+    {
         // Each step taken (the newest 50 of a long run) or the step gone back to, posted to the host.
+        // Then the answers this render shows.
         let posted = use_mut_ref(|| 0u64);
-        let (embed, session) = (embed.clone(), state.session.clone());
-        use_effect_with(state.session.version(), move |_| {
+        let (embed, session, outbox) = (embed.clone(), state.session.clone(), state.outbox.clone());
+        use_effect(move || {
             if let (Some(cfg), Some(s)) = (embed.as_ref(), session.get()) {
                 super::embed::post_steps(cfg, &s, &mut posted.borrow_mut());
+            }
+            let answers = outbox.try_borrow_mut().map(|mut o| std::mem::take(&mut *o));
+            for (origin, reply) in answers.unwrap_or_default() {
+                super::embed::post(&reply, &origin);
             }
         });
     }

@@ -183,6 +183,20 @@ fn progress(m: &MessageView, now: u64) -> f64 {
 /// The cluster picture for one snapshot.
 #[function_component(ClusterView)]
 pub fn cluster_view(props: &ClusterViewProps) -> Html {
+    let lane = use_node_ref();
+    {
+        // After every render (and when the window is resized), pills that
+        // would cover one another are moved apart in pixels.
+        let lane = lane.clone();
+        use_effect(move || super::pills::spread(&lane));
+    }
+    {
+        let lane = lane.clone();
+        use_effect_with((), move |_| {
+            let listener = super::pills::on_resize(lane);
+            move || drop(listener)
+        });
+    }
     let view = &*props.view;
     let top = top_nodes(view);
     let broker_ids: Vec<u32> = view.brokers.iter().map(|b| b.id).collect();
@@ -214,7 +228,7 @@ pub fn cluster_view(props: &ClusterViewProps) -> Html {
                     { format!("{hidden_clients} older closed client(s) not shown") }
                 </p>
             }
-            { network_lane(view, &top, &broker_ids) }
+            { network_lane(view, &top, &broker_ids, &lane) }
             if hidden_offsets > 0 {
                 <p class="hidden-partitions"
                     title="Kafka creates __consumer_offsets with offsets.topic.num.partitions partitions; a group lives in one of them, chosen by the hash of its name">
@@ -633,7 +647,7 @@ fn place_pill(from: (f64, f64), to: (f64, f64), done: f64, taken: &[(f64, f64)])
 const PILLS_SHOWN: usize = 48;
 
 /// The band between the top row and the brokers where messages travel.
-fn network_lane(view: &StateView, top: &[TopNode<'_>], brokers: &[u32]) -> Html {
+fn network_lane(view: &StateView, top: &[TopNode<'_>], brokers: &[u32], lane: &NodeRef) -> Html {
     let now = view.time_ms;
     let mut taken: Vec<(f64, f64)> = Vec::new();
     let placed: Vec<Placed<'_>> = view
@@ -685,7 +699,7 @@ fn network_lane(view: &StateView, top: &[TopNode<'_>], brokers: &[u32]) -> Html 
         }
     });
     html! {
-        <div class="network-lane" aria-label="Network: requests and responses in flight">
+        <div class="network-lane" ref={lane.clone()} aria-label="Network: requests and responses in flight">
             <svg class="wires" viewBox="0 0 100 100" preserveAspectRatio="none" aria-hidden="true">
                 { for paths }
             </svg>

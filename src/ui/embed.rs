@@ -88,6 +88,46 @@ pub fn post_steps(cfg: &EmbedConfig, s: &Session, posted: &mut u64) {
     *posted = now;
 }
 
+/// The smallest zoom [`fit_cluster`] draws the cluster view at; below it
+/// the text would be too small to read, and the panel scrolls instead.
+const MIN_ZOOM: f64 = 0.8;
+
+/// Embed mode: a cluster view a little taller than its panel is drawn smaller
+/// (CSS `zoom`, down to [`MIN_ZOOM`]) rather than scrolled inside a small
+/// frame, so a lesson's brokers and replicas are all in sight at 640×420.
+/// Runs after every render (the content's height changes with the state).
+#[inline(never)]
+pub fn fit_cluster() {
+    let doc = web_sys::window().and_then(|w| w.document());
+    let found = doc.and_then(|d| {
+        let panel = d.query_selector(".app.embed .cluster-panel").ok()??;
+        let cluster = panel.query_selector(".cluster").ok()??;
+        Some((panel, cluster))
+    });
+    let Some((panel, cluster)) = found else {
+        return;
+    };
+    // The style Yew wrote (`--brokers: N`) without the zoom added last time.
+    let style = cluster.get_attribute("style").unwrap_or_default();
+    let base = style
+        .split("; zoom:")
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    if base != style {
+        let _ = cluster.set_attribute("style", &base);
+    }
+    let (room, needed) = (
+        f64::from(panel.client_height()),
+        f64::from(panel.scroll_height()),
+    );
+    if needed > room + 1.0 && room > 0.0 {
+        // The panel's padding (4 px each side) does not shrink with the content.
+        let zoom = ((room - 8.0) / (needed - 8.0)).max(MIN_ZOOM);
+        let _ = cluster.set_attribute("style", &format!("{base}; zoom: {:.3}", zoom - 0.005));
+    }
+}
+
 type MessageClosure = Closure<dyn FnMut(MessageEvent)>;
 
 /// The `message` listener on the window, removed again when dropped. Messages
@@ -166,8 +206,12 @@ pub fn embed_page(p: EmbedPage) -> Html {
     let c = p.controls;
     let running = p.playing || p.busy.is_some();
     let step = p.view.step;
+    let lesson_drawer = c.lesson && p.has_lesson;
+    // With a drawer, a wide enough frame puts the drawers in a column beside
+    // the cluster view (see style.css), so the cluster keeps the frame's height.
+    let side = lesson_drawer || c.console;
     html! {
-        <div id="app-root" class="app embed">
+        <div id="app-root" class={classes!("app", "embed", side.then_some("with-side"))}>
             <div class="embed-bar" role="toolbar" aria-label="Simulation controls">
                 if c.step {
                     <button id="btn-back" type="button" onclick={p.on_back.reform(|_: MouseEvent| ())}
@@ -197,7 +241,8 @@ pub fn embed_page(p: EmbedPage) -> Html {
                     on_command={p.on_command}
                 />
             </section>
-            <div id="embed-narration" class="embed-narration" role="status" aria-live="polite" aria-atomic="true">
+            // Focusable: a long sentence scrolls inside it, and a keyboard must reach that too.
+            <div id="embed-narration" class="embed-narration" role="status" aria-live="polite" aria-atomic="true" tabindex="0">
                 if let Some(b) = &p.busy {
                     <span class="busy-text">{ b }</span>{ " · " }
                 }
@@ -211,18 +256,22 @@ pub fn embed_page(p: EmbedPage) -> Html {
                     { for p.problems.iter().map(|e| html! { <li>{ e }</li> }) }
                 </ul>
             }
-            if c.lesson && p.has_lesson {
-                <details class="embed-drawer" name="embed-drawer" open={true}>
-                    <summary id="tab-lesson" class="drawer-tab">{ "Lesson" }</summary>
-                    { p.lesson }
-                </details>
-            }
-            // The console stays mounted while closed (its transcript and history survive).
-            if c.console {
-                <details class="embed-drawer" name="embed-drawer">
-                    <summary id="tab-console" class="drawer-tab">{ "Console" }</summary>
-                    { p.console }
-                </details>
+            if side {
+                <div class="embed-side">
+                    if lesson_drawer {
+                        <details class="embed-drawer" name="embed-drawer" open={true}>
+                            <summary id="tab-lesson" class="drawer-tab">{ "Lesson" }</summary>
+                            { p.lesson }
+                        </details>
+                    }
+                    // The console stays mounted while closed (its transcript and history survive).
+                    if c.console {
+                        <details class="embed-drawer" name="embed-drawer">
+                            <summary id="tab-console" class="drawer-tab">{ "Console" }</summary>
+                            { p.console }
+                        </details>
+                    }
+                </div>
             }
         </div>
     }

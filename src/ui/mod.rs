@@ -6,7 +6,8 @@
 //! so the learner always sees the real CLI command behind a button.
 //!
 //! * [`app`] owns the session (a reducer) and lays out the page.
-//! * [`cluster`] draws brokers, replicas, logs, clients and messages in flight.
+//! * [`cluster`] draws brokers, replicas, logs, clients and messages in flight;
+//!   [`pills`] moves the in-flight messages' pills apart so none covers another.
 //! * [`controls`], [`event_log`], [`console`], [`forms`], [`lessons`], [`record_detail`] are the panels.
 //! * [`scrubber`] is the timeline scrubber (markers from the kernel, lost records found by the page).
 //! * [`metrics`] is the metrics panel (Kafka metric names, change per beat, sparklines).
@@ -35,6 +36,7 @@ pub mod guide;
 pub mod lessons;
 pub mod metrics;
 pub mod outcomes;
+pub mod pills;
 pub mod record_detail;
 pub mod registry;
 pub mod scrubber;

@@ -95,7 +95,8 @@ function measure(page) {
     const cluster = document.querySelector('.cluster-panel');
     // The blocks of the page: header, controls, and every panel not inside another one.
     const blocks = [...document.querySelectorAll('.app-header, .controls, .embed-bar, .embed-narration, .panel')]
-      .filter((el) => !el.parentElement.closest('.panel') && el.offsetParent !== null)
+      // checkVisibility: not the content of a closed <details> (laid out when measured, never drawn).
+      .filter((el) => !el.parentElement.closest('.panel') && el.offsetParent !== null && el.checkVisibility())
       .map((el) => ({ name: `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`, r: visible(el), raw: rect(el).toJSON() }))
       .filter((b) => b.r.right > b.r.left && b.r.bottom > b.r.top);
     const overlaps = [];
@@ -110,12 +111,39 @@ function measure(page) {
     }
     // Raw boxes here: `.app` hides horizontal overflow, which must not hide a block cut off at the right.
     const tooWide = blocks.filter((b) => b.raw.right > innerWidth + 1 || b.raw.left < -1).map((b) => b.name);
+    // The network lane: no pill (a message in flight) covers another one or
+    // the lane's legend, and none sticks out of the lane.
+    const pillProblems = [];
+    for (const lane of document.querySelectorAll('.network-lane')) {
+      const l = rect(lane);
+      const label = (el) => `"${el.textContent.trim()}"`;
+      const drawn = [...lane.querySelectorAll('.message, .lane-legend, .lane-empty')].filter(
+        (el) => getComputedStyle(el).visibility !== 'hidden',
+      );
+      const boxes = drawn.map((el) => rect(el));
+      for (let i = 0; i < drawn.length; i++) {
+        const a = boxes[i];
+        if (a.left < l.left - 1 || a.right > l.right + 1 || a.top < l.top - 1 || a.bottom > l.bottom + 1) {
+          pillProblems.push(`${label(drawn[i])} sticks out of the lane`);
+        }
+        for (let j = i + 1; j < drawn.length; j++) {
+          const b = boxes[j];
+          const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+          const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+          if (w > 1 && h > 1) pillProblems.push(`${label(drawn[i])} × ${label(drawn[j])}`);
+        }
+      }
+    }
     return {
       innerWidth,
       innerHeight,
       scrollWidth: root.scrollWidth,
       scrollHeight: root.scrollHeight,
       clusterHeight: cluster ? rect(cluster).height : 0,
+      // The cluster view's content is taller than its panel (it would scroll inside).
+      clusterScrolls: cluster ? cluster.scrollHeight > cluster.clientHeight + 1 : false,
+      pills: document.querySelectorAll('.network-lane .message').length,
+      pillProblems,
       overlaps,
       tooWide,
     };
@@ -134,6 +162,11 @@ async function axe(page, what) {
   assert.deepEqual(violations, [], `axe-core on ${what}`);
 }
 
+/** Pills move with a 0.45 s transition; a layout check wants where they end up. */
+async function stillPills(page) {
+  await page.addStyleTag({ content: '.message { transition: none !important; }' });
+}
+
 /** Types a console line (the console is open on the full page). */
 async function typeLine(page, line) {
   await page.fill('#console-input', line);
@@ -148,8 +181,19 @@ test('the page fits 390×844 to 1920×1080: no overflow, no overlap, a cluster v
       await page.waitForSelector('.replica[data-topic="orders"]');
       await typeLine(page, 'kafka-console-producer --topic orders --property parse.key=true --property key.separator=: <<EOF');
       await typeLine(page, 'alice:hello');
+      await typeLine(page, 'bob:world');
+      await typeLine(page, 'carol:again');
       await typeLine(page, 'EOF');
-      for (let i = 0; i < 12; i++) await page.click('#btn-step');
+      await stillPills(page);
+      // Step by step while requests and replica fetches cross the lane: no pill covers another.
+      let most = 0;
+      for (let i = 0; i < 30; i++) {
+        await page.click('#btn-step');
+        const lane = await measure(page);
+        most = Math.max(most, lane.pills);
+        assert.deepEqual(lane.pillProblems, [], `${width}×${height} at step ${i + 1}: pills overlap`);
+      }
+      assert.ok(most >= 4, `${width}×${height}: only ${most} pills were in flight at once`);
       const m = await measure(page);
       const shot = path.join(OUT, `layout-${width}x${height}.png`);
       await page.screenshot({ path: shot });
@@ -218,21 +262,106 @@ test('keyboard: Tab reaches the step controls with a visible focus ring; narrati
   }
 });
 
+/**
+ * Presses Tab until focus comes round again; returns every control reached
+ * with whether it showed a focus ring, and the visible enabled controls Tab
+ * never reached.
+ */
+async function tabAround(page, maxPresses = 400) {
+  await page.evaluate(() => {
+    document.activeElement?.blur();
+    window.__reached = new Map();
+  });
+  for (let i = 0; i < maxPresses; i++) {
+    await page.keyboard.press('Tab');
+    const again = await page.evaluate(() => {
+      const el = document.activeElement;
+      if (!el || el === document.body) return false;
+      if (window.__reached.has(el)) return true;
+      // The ring: an outline or a box shadow on the element, or on the label around a hidden file input.
+      const ring = (e) => {
+        const st = getComputedStyle(e);
+        return (st.outlineStyle !== 'none' && parseFloat(st.outlineWidth) > 0) || st.boxShadow !== 'none';
+      };
+      const shown = ring(el) || (el.type === 'file' && el.closest('label') && ring(el.closest('label')));
+      window.__reached.set(el, shown);
+      return false;
+    });
+    if (again) break;
+  }
+  return page.evaluate(() => {
+    const name = (el) =>
+      `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.getAttribute('aria-label') ? `[${el.getAttribute('aria-label')}]` : ''} "${(el.textContent || el.value || '').trim().slice(0, 30)}"`;
+    const controls = [...document.querySelectorAll('button, input, select, textarea, summary, a[href], [tabindex]:not([tabindex="-1"])')].filter(
+      (el) =>
+        !el.disabled &&
+        el.type !== 'hidden' &&
+        el.tabIndex >= 0 &&
+        el.checkVisibility({ visibilityProperty: true }) &&
+        !el.closest('[inert], dialog:not([open])') &&
+        // Inside a closed <details> only its <summary> is shown.
+        !(el.closest('details:not([open])') && el.closest('details:not([open])') !== el.parentElement?.closest('details:not([open])')?.querySelector(':scope > summary')?.parentElement) &&
+        !(el.closest('details:not([open])') && el.tagName !== 'SUMMARY'),
+    );
+    return {
+      reached: window.__reached.size,
+      missed: controls.filter((el) => !window.__reached.has(el)).map(name),
+      noRing: [...window.__reached].filter(([, shown]) => !shown).map(([el]) => name(el)),
+    };
+  });
+}
+
+test('keyboard: every visible control is reached by Tab and shows a focus ring (page and embed)', { timeout: 180_000 }, async () => {
+  for (const [url, what] of [
+    [server.url, 'the page'],
+    [`${server.url}?embed=1&lesson=${LESSON}`, 'the embed'],
+  ]) {
+    const { context, page, check } = await openPage(1280, 720, url);
+    try {
+      if (what === 'the page') {
+        await typeLine(page, 'kafka-topics --create --topic orders --partitions 1 --replication-factor 3');
+        await page.waitForSelector('.replica[data-topic="orders"]');
+      }
+      const r = await tabAround(page);
+      assert.ok(r.reached >= 10, `${what}: Tab reached only ${r.reached} controls`);
+      assert.deepEqual(r.missed, [], `${what}: controls Tab does not reach`);
+      assert.deepEqual(r.noRing, [], `${what}: controls without a visible focus ring`);
+      check();
+    } finally {
+      await context.close();
+    }
+  }
+});
+
 test('embed at 640×420 and 760×560: compact, never scrolls, cluster ≥ 40%; axe clean', { timeout: 180_000 }, async () => {
   for (const [width, height] of EMBED_SIZES) {
     const { context, page, check } = await openPage(width, height, `${server.url}?embed=1&lesson=${LESSON}`);
     try {
       assert.equal(await page.locator('.app.embed').count(), 1, 'embed layout');
       assert.equal(await page.locator('.app-header').count(), 0, 'no full-page header');
+      await stillPills(page);
+      assert.equal(await page.getAttribute('#embed-narration', 'aria-live'), 'polite', 'narration in a polite live region');
       await page.click('#guide-next');
       await page.waitForSelector('.replica[data-topic="orders"]');
       await page.waitForSelector('.guide-check');
+      // Beat 2: a record is produced and replicated (pills cross the lane).
+      await page.click('#guide-next');
+      await page.waitForSelector('.replica[data-topic="orders"] .record-cell');
+      await page.waitForSelector('.embed-narration .busy-text', { state: 'detached' });
       const m = await measure(page);
       await page.screenshot({ path: path.join(OUT, `embed-${width}x${height}.png`) });
       assert.ok(m.scrollWidth <= m.innerWidth, `${width}×${height}: ${m.scrollWidth}px wide`);
       assert.ok(m.scrollHeight <= m.innerHeight, `${width}×${height}: ${m.scrollHeight}px high (the embed scrolls)`);
       assert.deepEqual(m.overlaps, [], `${width}×${height}: overlapping blocks`);
       assert.ok(m.clusterHeight >= 0.4 * height, `${width}×${height}: cluster view ${m.clusterHeight}px < 40% of ${height}`);
+      assert.equal(m.clusterScrolls, false, `${width}×${height}: the cluster view scrolls inside its panel`);
+      // Step through the record's replication: the pills never cover each other.
+      for (let i = 0; i < 12; i++) {
+        await page.click('#btn-step');
+        const lane = await measure(page);
+        assert.deepEqual(lane.pillProblems, [], `${width}×${height}, step ${i + 1}: pills overlap`);
+        assert.equal(lane.clusterScrolls, false, `${width}×${height}, step ${i + 1}: the cluster view scrolls`);
+      }
       await axe(page, `the embed at ${width}×${height}`);
       // The console drawer: a command typed there runs.
       await page.click('#tab-console');
@@ -242,6 +371,8 @@ test('embed at 640×420 and 760×560: compact, never scrolls, cluster ≥ 40%; a
       await page.screenshot({ path: path.join(OUT, `embed-${width}x${height}-console.png`) });
       assert.ok(m2.scrollHeight <= m2.innerHeight, `${width}×${height} with the console open: the embed scrolls`);
       assert.ok(m2.clusterHeight >= 0.4 * height, `${width}×${height} with the console open: cluster ${m2.clusterHeight}px`);
+      assert.equal(m2.clusterScrolls, false, `${width}×${height} with the console open: the cluster view scrolls`);
+      assert.deepEqual(m2.overlaps, [], `${width}×${height} with the console open: overlapping blocks`);
       await axe(page, `the embed at ${width}×${height} with the console open`);
       check();
     } finally {
@@ -373,6 +504,158 @@ test('postMessage: command → result, step events, back, malformed → error, a
   }
 });
 
+/** A host page on another origin with one embed `k` (its query after `?embed=1&`); calls `body(page, tools)`. */
+async function withHost(query, body) {
+  let host;
+  const hostServer = http.createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(`<!DOCTYPE html><html lang="en"><head><title>host</title></head><body>
+<iframe id="k" title="simulator" src="${server.url}?embed=1&${query}&origin=${encodeURIComponent(host)}" style="width:760px;height:560px"></iframe>
+<script>
+  window.received = [];
+  const frame = document.getElementById('k');
+  addEventListener('message', (e) => { if (e.source === frame.contentWindow) window.received.push(e.data); });
+  window.send = (data) => frame.contentWindow.postMessage(data, '*');
+</script></body></html>`);
+  });
+  await new Promise((resolve) => hostServer.listen(0, '127.0.0.1', resolve));
+  host = `http://127.0.0.1:${hostServer.address().port}`;
+  const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  try {
+    await page.goto(`${host}/article.html`);
+    const sim = page.frameLocator('#k');
+    await sim.locator('#app-root').waitFor();
+    const got = () => page.evaluate(() => window.received);
+    /** Sends a message and resolves to its answer (matched by id). */
+    const ask = async (message, timeout = 20_000) => {
+      await page.evaluate((m) => window.send(m), message);
+      await page
+        .waitForFunction((id) => window.received.some((m) => m.id === id), message.id, { timeout })
+        .catch(() => assert.fail(`no answer to ${JSON.stringify(message)}`));
+      return (await got()).find((m) => m.id === message.id);
+    };
+    await page.waitForFunction(() => window.received.some((m) => m.type === 'ready'));
+    const post = (message) => page.evaluate((m) => window.send(m), message);
+    await body({ page, sim, got, ask, post });
+    assert.deepEqual(errors.filter((m) => /panicked|RuntimeError|unreachable/i.test(m)), [], 'no panic');
+  } finally {
+    await context.close();
+    hostServer.closeAllConnections?.();
+    await new Promise((resolve) => hostServer.close(resolve));
+  }
+}
+
+test('postMessage: a long command answers with its result when it is done, posting its steps on the way', { timeout: 180_000 }, async () => {
+  await withHost('controls=all', async ({ sim, got, ask, post }) => {
+    const created = await ask({ kafkaSim: 1, id: 'create', type: 'command', line: 'kafka-topics --create --topic orders --partitions 3 --replication-factor 3' });
+    assert.equal(created.ok, true, JSON.stringify(created));
+    // `sim advance 30000` runs in slices between frames: one answer, when it is done.
+    const advanced = await ask({ kafkaSim: 1, id: 'advance', type: 'command', line: 'sim advance 30000' }, 60_000);
+    const answers = (await got()).filter((m) => m.id === 'advance');
+    assert.equal(answers.length, 1, `one answer, not a "running" one first: ${JSON.stringify(answers)}`);
+    assert.equal(advanced.type, 'result');
+    assert.equal(advanced.ok, true, JSON.stringify(advanced));
+    assert.equal(advanced.running, false);
+    assert.ok(advanced.time_ms >= 30_000, `the clock reached ${advanced.time_ms} ms`);
+    assert.ok(advanced.step > created.step + 100, `step ${advanced.step}`);
+    assert.match(advanced.output, /step/i, 'the output says what the run did');
+    assert.equal(Number(await sim.locator('#step-counter').textContent()), advanced.step);
+    // Its steps were posted on the way (the newest 50 of each slice), in order, up to the last one.
+    const steps = (await got()).filter((m) => m.type === 'step' && m.step > created.step);
+    assert.ok(steps.length >= 50, `${steps.length} step events`);
+    assert.equal(steps.at(-1).step, advanced.step, 'the last step event is the step the answer names');
+    assert.ok(steps.every((m, i) => i === 0 || m.step > steps[i - 1].step), 'step events in order');
+    assert.ok(steps.every((m) => m.direction === 'forward' && m.narration && m.kind));
+
+    // A long command stopped by the next message is answered as stopped, then the next one runs.
+    await post({ kafkaSim: 1, id: 'long', type: 'command', line: 'sim advance 6000000' });
+    // `status` and `step` are sent together, so the step arrives while the run still goes on.
+    await post({ kafkaSim: 1, id: 'status', type: 'status' });
+    const stepped = await ask({ kafkaSim: 1, id: 'one', type: 'step', count: 1 });
+    const status = (await got()).find((m) => m.id === 'status');
+    assert.equal(status.ok, true);
+    const long = (await got()).find((m) => m.id === 'long');
+    if (status.running) {
+      // It was still running when `status` asked: the step stopped it, and its answer says so.
+      assert.equal(long.ok, false, JSON.stringify(long));
+      assert.match(long.error, /^Stopped before it finished/);
+      assert.match(long.output, /Stopped `sim advance 6000000`/);
+    } else {
+      assert.equal(long.ok, true, JSON.stringify(long));
+    }
+    assert.equal(stepped.moved, 1);
+    const order = (await got()).map((m) => m.id);
+    assert.ok(order.indexOf('long') < order.indexOf('one'), 'the stopped command is answered first');
+  });
+});
+
+test('postMessage: the host drives a guided lesson (next beat, answer, previous beat) and gets clear errors', { timeout: 180_000 }, async () => {
+  // Without a lesson: the lesson messages are refused, nothing changes.
+  await withHost('controls=step', async ({ ask }) => {
+    for (const type of ['lesson-next', 'lesson-previous']) {
+      const r = await ask({ kafkaSim: 1, id: type, type });
+      assert.equal(r.type, 'result');
+      assert.equal(r.ok, false);
+      assert.match(r.error, /^No guided lesson is loaded/);
+      assert.equal(r.step, 0);
+    }
+  });
+  await withHost(`lesson=${LESSON}&controls=lesson`, async ({ sim, got, ask }) => {
+    const malformed = await ask({ kafkaSim: 1, id: 'm', type: 'lesson-answer', question: 0 });
+    assert.equal(malformed.type, 'error');
+    assert.match(malformed.error, /needs "choice"/);
+    let r = await ask({ kafkaSim: 1, id: 'p0', type: 'lesson-previous' });
+    assert.match(r.error, /No beat has run yet/);
+    r = await ask({ kafkaSim: 1, id: 'a0', type: 'lesson-answer', question: 0, choice: 0 });
+    assert.match(r.error, /Beat 1 asks no question/);
+
+    // Beat 1 creates the topic; the answer comes when the beat is done.
+    const one = await ask({ kafkaSim: 1, id: 'n1', type: 'lesson-next' }, 60_000);
+    assert.equal(one.ok, true, JSON.stringify(one));
+    assert.equal(one.running, false);
+    assert.equal(one.lesson, LESSON);
+    assert.deepEqual([one.beat, one.beats], [1, 5]);
+    assert.equal(one.title, 'A first record reaches every replica');
+    assert.match(one.output, /\$ kafka-topics --create --topic orders/);
+    assert.match(one.output, /Created topic orders\./);
+    await sim.locator('.replica[data-topic="orders"]').first().waitFor();
+    // Beat 2 produces "first" and advances a second (a job inside the beat).
+    const two = await ask({ kafkaSim: 1, id: 'n2', type: 'lesson-next' }, 60_000);
+    assert.equal(two.ok, true, JSON.stringify(two));
+    assert.equal(two.beat, 2);
+    assert.ok(two.time_ms >= 1000, `t = ${two.time_ms}`);
+    const steps = (await got()).filter((m) => m.type === 'step' && m.step > one.step);
+    assert.equal(steps.at(-1)?.step, two.step, 'the beat\'s steps were posted');
+    // Beat 3 asks a question first.
+    r = await ask({ kafkaSim: 1, id: 'n3-early', type: 'lesson-next' });
+    assert.equal(r.ok, false);
+    assert.match(r.error, /Beat 3 asks 1 question\(s\) first/);
+    r = await ask({ kafkaSim: 1, id: 'bad-choice', type: 'lesson-answer', question: 0, choice: 7 });
+    assert.match(r.error, /3 choices: "choice" must be 0 to 2/);
+    const answer = await ask({ kafkaSim: 1, id: 'ans', type: 'lesson-answer', question: 0, choice: 0 });
+    assert.equal(answer.ok, true, JSON.stringify(answer));
+    assert.equal(answer.correct, false);
+    assert.equal(answer.answer, 2);
+    assert.match(answer.because, /^acks=1 means/);
+    await sim.locator('.choice-right').waitFor({ state: 'attached' });
+    r = await ask({ kafkaSim: 1, id: 'again', type: 'lesson-answer', question: 0, choice: 2 });
+    assert.match(r.error, /already answered \(choice 0\)/);
+    const three = await ask({ kafkaSim: 1, id: 'n3', type: 'lesson-next' }, 60_000);
+    assert.equal(three.ok, true, JSON.stringify(three));
+    assert.equal(three.beat, 3);
+    // Previous beat: back to where beat 3 started.
+    const back = await ask({ kafkaSim: 1, id: 'p3', type: 'lesson-previous' });
+    assert.equal(back.ok, true, JSON.stringify(back));
+    assert.equal(back.beat, 2);
+    assert.equal(back.step, two.step);
+    assert.equal(Number(await sim.locator('#step-counter').textContent()), two.step);
+  });
+});
+
 test('the example article drives its simulator: kill the leader now', { timeout: 180_000 }, async () => {
   const context = await browser.newContext({ viewport: { width: 1024, height: 900 } });
   const page = await context.newPage();
@@ -409,6 +692,15 @@ test('service worker: registered for /sim/, and the page loads offline after one
     assert.equal(scope, server.url, 'the worker controls the sub-path the site is served from');
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
     await context.setOffline(true);
+    // Offline: the page itself reloads from the cache and works.
+    await page.reload({ waitUntil: 'load' });
+    await page.waitForSelector('#app-root', { timeout: 30_000 });
+    await typeLine(page, 'kafka-topics --create --topic offline --partitions 1 --replication-factor 3');
+    await page.waitForSelector('.replica[data-topic="offline"]');
+    const before = Number(await page.textContent('#step-counter'));
+    await page.click('#btn-step');
+    assert.equal(Number(await page.textContent('#step-counter')), before + 1, 'Step works offline');
+    // And so does the embed with a lesson (its lesson file is in the wasm).
     await page.goto(`${server.url}?embed=1&lesson=${LESSON}`, { waitUntil: 'load' });
     await page.waitForSelector('.app.embed .guide-panel', { timeout: 30_000 });
     await context.setOffline(false);

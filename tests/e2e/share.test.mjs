@@ -183,6 +183,214 @@ test('a corrupted link is refused with a message and the autosave is kept', { ti
   }
 });
 
+// ---- A share link rewritten as if another version had made it ----
+// The link format (docs/sharing.md): base64url of [format] [payload length, varint]
+// [payload, LZ4 block layout] [CRC-32 of the payload, big-endian]; the payload
+// starts with the version string (varint length + UTF-8).
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+function fromBase64url(text) {
+  const out = [];
+  let acc = 0;
+  let bits = 0;
+  for (const ch of text) {
+    acc = (acc << 6) | B64.indexOf(ch);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push((acc >> bits) & 255);
+    }
+  }
+  return out;
+}
+
+function toBase64url(bytes) {
+  let out = '';
+  let acc = 0;
+  let bits = 0;
+  for (const b of bytes) {
+    acc = ((acc << 8) | b) & 0xffffff;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out += B64[(acc >> bits) & 63];
+    }
+  }
+  if (bits > 0) out += B64[(acc << (6 - bits)) & 63];
+  return out;
+}
+
+function readVarint(b, at) {
+  let v = 0;
+  let shift = 0;
+  for (;;) {
+    const byte = b[at.i++];
+    v += (byte & 127) * 2 ** shift;
+    if (byte < 128) return v;
+    shift += 7;
+  }
+}
+
+function writeVarint(v) {
+  const out = [];
+  while (v >= 128) {
+    out.push((v % 128) | 128);
+    v = Math.floor(v / 128);
+  }
+  out.push(v);
+  return out;
+}
+
+/** LZ4 block decompression (4-byte minimum match, lengths continued in 255-steps). */
+function lz4Decompress(b) {
+  const out = [];
+  const at = { i: 0 };
+  const length = (n) => {
+    if (n !== 15) return n;
+    for (;;) {
+      const x = b[at.i++];
+      n += x;
+      if (x !== 255) return n;
+    }
+  };
+  for (;;) {
+    const token = b[at.i++];
+    const lit = length(token >> 4);
+    for (let k = 0; k < lit; k++) out.push(b[at.i++]);
+    if (at.i >= b.length) return out;
+    const offset = b[at.i] | (b[at.i + 1] << 8);
+    at.i += 2;
+    const len = length(token & 15) + 4;
+    for (let k = 0; k < len; k++) out.push(out[out.length - offset]);
+  }
+}
+
+/** One literal-only LZ4 sequence: valid input for any LZ4 block decoder. */
+function lz4Literals(bytes) {
+  const out = [];
+  if (bytes.length >= 15) {
+    out.push(15 << 4);
+    let n = bytes.length - 15;
+    while (n >= 255) {
+      out.push(255);
+      n -= 255;
+    }
+    out.push(n);
+  } else {
+    out.push(bytes.length << 4);
+  }
+  return out.concat(bytes);
+}
+
+function crc32(bytes) {
+  let crc = ~0;
+  for (const b of bytes) {
+    crc ^= b;
+    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+  }
+  return ~crc >>> 0;
+}
+
+/** The same session link, with `version` written in it instead of this build's. */
+function asIfMadeBy(url, version) {
+  const [base, fragment] = url.split('#session=');
+  const bytes = fromBase64url(fragment);
+  const at = { i: 1 };
+  const len = readVarint(bytes, at);
+  const payload = lz4Decompress(bytes.slice(at.i, bytes.length - 4));
+  assert.equal(payload.length, len, 'the link decodes');
+  assert.equal(crc32(payload), ((bytes.at(-4) << 24) | (bytes.at(-3) << 16) | (bytes.at(-2) << 8) | bytes.at(-1)) >>> 0);
+  const v = { i: 0 };
+  const oldLen = readVarint(payload, v);
+  const rest = payload.slice(v.i + oldLen);
+  const newPayload = [...writeVarint(version.length), ...Buffer.from(version, 'latin1'), ...rest];
+  const sum = crc32(newPayload);
+  const out = [bytes[0], ...writeVarint(newPayload.length), ...lz4Literals(newPayload), sum >>> 24, (sum >>> 16) & 255, (sum >>> 8) & 255, sum & 255];
+  return `${base}#session=${toBase64url(out)}`;
+}
+
+test('a link made by another version opens, with a note; a link that is not one is refused', { timeout: 180_000 }, async () => {
+  const a = await browser.newContext();
+  const b = await browser.newContext();
+  try {
+    const page = await openPage(a);
+    await buildSession(page);
+    const step = await stepCounter(page);
+    const state = await simState(page);
+    await page.click('#btn-share');
+    const url = await page.inputValue('#share-link');
+    const older = asIfMadeBy(url, '0.0.9');
+    assert.notEqual(older, url);
+    const other = await openPage(b, older);
+    await other.locator('.console-error', { hasText: 'saved by kafka-sim 0.0.9' }).waitFor();
+    assert.match(
+      await other.locator('.console-error', { hasText: 'saved by kafka-sim 0.0.9' }).textContent(),
+      /^This session was saved by kafka-sim 0\.0\.9 and is replayed by \d+\.\d+\.\d+: where the simulation has changed since, the replay may differ\.$/,
+    );
+    assert.equal(await stepCounter(other), step, 'the run is replayed to its step');
+    assert.equal(await simState(other), state);
+    noPanic(other);
+    await other.close();
+
+    // Not a session link at all: refused, with the character that is wrong.
+    const saved = await page.evaluate((k) => localStorage.getItem(k), STORAGE_KEY);
+    const notALink = `${server.url}#session=AB$CD`;
+    const fresh = await openPage(a, notALink);
+    await fresh.locator('.console-error').first().waitFor();
+    assert.match(
+      await fresh.locator('.console-error').first().textContent(),
+      /^This is not a session link \(character '\$' at position 3 is not one of A-Z a-z 0-9 - _\): nothing was loaded\.$/,
+    );
+    assert.equal(await fresh.evaluate((k) => localStorage.getItem(k), STORAGE_KEY), saved, 'autosave untouched');
+    assert.equal(await stepCounter(fresh), step);
+    noPanic(fresh);
+    noPanic(page);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
+
+test('a session too big for a link says so and offers Export instead', { timeout: 240_000 }, async () => {
+  const a = await browser.newContext({ acceptDownloads: true });
+  try {
+    const page = await openPage(a);
+    // 500 records of random text: too much for 8,192 characters even compressed.
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed;
+    };
+    const records = Array.from({ length: 500 }, () =>
+      Array.from({ length: 16 }, () => 'abcdefghijklmnopqrstuvwxyz0123456789'[random() % 36]).join(''),
+    );
+    const file = path.join(OUT, 'big-session.txt');
+    fs.writeFileSync(
+      file,
+      ['kafka-topics --create --topic big --partitions 1 --replication-factor 1', 'kafka-console-producer --topic big <<EOF', ...records, 'EOF', ''].join('\n'),
+    );
+    await page.setInputFiles('#import-file', file);
+    await page.locator('#session-message', { hasText: 'Imported the script' }).waitFor({ timeout: 60_000 });
+    await page.click('#btn-share');
+    await page.locator('#session-message.error').waitFor();
+    assert.match(
+      await page.textContent('#session-message'),
+      /^This session makes a link of \d+ characters, more than the 8192 a link may have: use Export to save it as a file instead\.$/,
+    );
+    assert.equal(await page.locator('#share-link').count(), 0, 'no link is offered');
+    // Export has no such limit: the file holds every record.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#btn-export')]);
+    const saved = path.join(OUT, 'big-session-export.txt');
+    await download.saveAs(saved);
+    const text = fs.readFileSync(saved, 'utf8');
+    assert.ok(records.every((r) => text.includes(`\n${r}\n`)), 'every record is in the exported script');
+    noPanic(page);
+  } finally {
+    await a.close();
+  }
+});
+
 test('export and import round-trip the session (file picker)', { timeout: 180_000 }, async () => {
   const a = await browser.newContext({ acceptDownloads: true });
   const b = await browser.newContext();
