@@ -1244,7 +1244,17 @@ impl Broker {
                     None => end,
                 }
                 .min(log.log_end_offset());
+                let start_before = log.log_start_offset;
                 let removed = log.truncate_to(end);
+                if end < start_before {
+                    out.then(format!(
+                        "Broker {}'s copy of {} has diverged from leader {leader}'s (the leader's epoch {} ends at offset {leader_end}), below its own log start offset {start_before} (its retention deleted records the leader never had), so it empties its copy and starts again at offset {end}.",
+                        self.id,
+                        r.tp,
+                        epoch.map_or("none".to_string(), |e| e.to_string()),
+                    ));
+                    continue;
+                }
                 out.then(format!(
                     "Broker {}'s copy of {} has diverged from leader {leader}'s (the leader's epoch {} ends at offset {leader_end}), so it truncates to offset {end} and discards {}.",
                     self.id,

@@ -566,6 +566,9 @@ impl ReplicaLog {
         self.log_start_offset = offset;
         self.high_watermark = offset;
         self.epochs.clear();
+        // Kafka's `ProducerStateManager.truncateFullyAndStartAt`: no batch is left
+        // to remember.
+        self.producers = ProducerStates::default();
         self.segments = vec![Segment::new(offset)];
         self.version += 1;
     }
@@ -634,11 +637,23 @@ impl ReplicaLog {
     }
 
     /// Removes every record at or above `offset`; returns what was removed.
+    ///
+    /// As Kafka's `UnifiedLog.truncateTo`: at or past the log end nothing is
+    /// removed but the epoch cache still drops entries from the log end on; below
+    /// the log start (a follower whose own retention deleted records the new
+    /// leader never had) the whole log goes and starts again at `offset`.
     pub fn truncate_to(&mut self, offset: u64) -> Vec<SharedRecord> {
-        let keep = offset.saturating_sub(self.log_start_offset) as usize;
-        if keep >= self.records.len() {
+        let end = self.log_end_offset();
+        if offset >= end {
+            self.epochs.retain(|(_, start)| *start < end);
             return Vec::new();
         }
+        if offset < self.log_start_offset {
+            let removed: Vec<SharedRecord> = self.records.iter().cloned().collect();
+            self.truncate_fully_and_start_at(offset);
+            return removed;
+        }
+        let keep = (offset - self.log_start_offset) as usize;
         let removed = self.records.split_off(keep);
         self.epochs.retain(|(_, start)| *start < offset);
         // The producers' batches that were cut off are forgotten too (Kafka
@@ -897,5 +912,65 @@ mod idempotence_tests {
             log.producers[&7].batches.last().map(|b| b.last_sequence),
             Some(2)
         );
+    }
+}
+
+#[cfg(test)]
+mod truncation_tests {
+    use super::*;
+
+    fn records(n: usize) -> Vec<(u64, ProducerRecord)> {
+        (0..n)
+            .map(|i| {
+                (
+                    i as u64,
+                    ProducerRecord {
+                        key: None,
+                        value: Some(vec![b'a' + i as u8].into()),
+                        headers: vec![],
+                    },
+                )
+            })
+            .collect()
+    }
+
+    /// Found by `kafka-sim walk --faults network` (seed 295): a follower whose
+    /// retention deleted records up to offset 7 that the new leader never had
+    /// (its log ends at 5) was told to truncate to 5 forever, because truncating
+    /// below the log start did nothing. Kafka then empties the log and starts
+    /// again at the target (`UnifiedLog.truncateTo` → `truncateFullyAndStartAt`).
+    #[test]
+    fn truncating_below_the_log_start_empties_the_log_and_starts_at_the_target() {
+        let mut log = ReplicaLog::default();
+        log.append_batch(&records(7), 3, None);
+        log.set_high_watermark(7);
+        log.follow_log_start(7);
+        assert_eq!((log.log_start_offset, log.log_end_offset()), (7, 7));
+        assert_eq!(log.epochs, vec![(3, 7)]);
+        log.truncate_to(5);
+        assert_eq!(
+            (
+                log.log_start_offset,
+                log.log_end_offset(),
+                log.high_watermark
+            ),
+            (5, 5, 5)
+        );
+        assert!(log.epochs.is_empty());
+        assert_eq!(log.segments.len(), 1);
+        assert_eq!(log.segments[0].base_offset, 5);
+    }
+
+    #[test]
+    fn truncating_at_the_log_end_removes_nothing() {
+        let mut log = ReplicaLog::default();
+        log.append_batch(&records(3), 1, None);
+        assert!(log.truncate_to(3).is_empty());
+        assert!(log.truncate_to(9).is_empty());
+        assert_eq!(log.log_end_offset(), 3);
+        assert_eq!(log.epochs, vec![(1, 0)]);
+        let removed = log.truncate_to(1);
+        assert_eq!(removed.len(), 2);
+        assert_eq!(log.log_end_offset(), 1);
     }
 }
