@@ -27,7 +27,7 @@ const KNOWN: &[(&str, &[&[&str]])] = &[
             "producer", "quorum", "session", "simcmd", "topics",
         ]],
     ),
-    ("ui", &[&["app", "controls", "event_log"]]),
+    ("ui", &[]),
 ];
 
 type Graph = BTreeMap<String, BTreeSet<String>>;

@@ -2024,7 +2024,7 @@ async fn focus_passes_background_steps_and_play_goes_by_virtual_time() {
         .unwrap()
         .dyn_into()
         .unwrap();
-    speed.set_value(&(kafka_sim::ui::app::SPEEDS.len() + 6).to_string());
+    speed.set_value(&(kafka_sim::ui::action::SPEEDS.len() + 6).to_string());
     speed
         .dispatch_event(&web_sys::Event::new("change").unwrap())
         .unwrap();

@@ -10,6 +10,7 @@
 //! once, so they compare equal across renders. No component looks inside the kernel.
 
 use super::a11y::{projector_toggle, shortcuts_help, show_shortcuts};
+use super::action::{time_factor, Action, DEFAULT_SPEED, SPEEDS, TIME_SPEEDS};
 use super::assignor_lab::AssignorLab;
 use super::cluster::{ClusterView, RecordRef};
 use super::console::{ConsoleEntry, ConsoleView};
@@ -20,12 +21,13 @@ use super::forms::Forms;
 use super::group_forms::GroupForms;
 use super::groups::{group_names, GroupsPanel};
 use super::guide::{Guide, GuidePanel};
+use super::handle::SessionHandle;
 use super::lessons::{Lessons, NetworkControl};
 use super::metrics::MetricsPanel;
 use super::record_detail::RecordDetail;
 use super::registry::RegistryPanel;
 use super::scrubber::Scrubber;
-use super::session_bar::{Restored, SessionBar};
+use super::session_bar::SessionBar;
 use super::tabs::Tabs;
 use crate::console::{Input, LineOutput, Session};
 use crate::embedding::{self, Request};
@@ -33,7 +35,7 @@ use crate::share::{Replayed, SavedSession};
 use crate::sim::view_cache::ViewCache;
 use crate::sim::{ClusterConfig, StateView};
 use gloo_timers::callback::Interval;
-use std::cell::{Ref, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
@@ -50,90 +52,11 @@ pub const DEFAULT_SEED: u64 = 42;
 /// Console lines kept on screen; older ones are dropped so a long session stays fast.
 const CONSOLE_LIMIT: usize = 1000;
 
-/// Play speeds: the label shown and the steps taken per second of real time.
-pub const SPEEDS: [(&str, f64); 5] = [
-    ("0.5×", 0.5),
-    ("1×", 1.0),
-    ("2×", 2.0),
-    ("4×", 4.0),
-    ("10×", 10.0),
-];
-
-/// Index into [`SPEEDS`] a fresh page starts with.
-pub const DEFAULT_SPEED: usize = 1;
-
-/// Play by virtual time: the label and virtual ms per real ms (0.1× slow
-/// motion … 20×). Speed index `SPEEDS.len() + i` is `TIME_SPEEDS[i]`.
-pub const TIME_SPEEDS: [(&str, f64); 7] = [
-    ("0.1× time", 0.1),
-    ("0.5× time", 0.5),
-    ("1× time", 1.0),
-    ("2× time", 2.0),
-    ("5× time", 5.0),
-    ("10× time", 10.0),
-    ("20× time", 20.0),
-];
-
 /// Real ms between play ticks by virtual time.
 const TIME_TICK_MS: u32 = 50;
 
 /// Steps one tick may take (the rest wait for the next tick).
 const STEPS_PER_TICK: u64 = 20_000;
-
-/// The virtual-time factor of speed index `i`, if it is a time speed.
-fn time_factor(i: usize) -> Option<f64> {
-    i.checked_sub(SPEEDS.len())
-        .and_then(|j| TIME_SPEEDS.get(j))
-        .map(|s| s.1)
-}
-
-/// A shared, mutable session plus the version it was at when this handle was made.
-///
-/// Two handles are equal when they point at the same session at the same
-/// version, so components taking one re-render exactly when the session changed.
-#[derive(Clone)]
-pub struct SessionHandle {
-    session: Rc<RefCell<Session>>,
-    version: u64,
-}
-
-impl SessionHandle {
-    pub fn new(session: Session) -> Self {
-        SessionHandle {
-            session: Rc::new(RefCell::new(session)),
-            version: 0,
-        }
-    }
-
-    /// The session for reading; `None` only if it is being changed right now
-    /// (never during a render, but a panic would kill the page, so we ask).
-    pub fn get(&self) -> Option<Ref<'_, Session>> {
-        self.session.try_borrow().ok()
-    }
-
-    pub fn version(&self) -> u64 {
-        self.version
-    }
-
-    /// Runs `f` on the session and returns a handle at the next version.
-    fn update<R>(&self, f: impl FnOnce(&mut Session) -> R) -> Option<(SessionHandle, R)> {
-        let mut session = self.session.try_borrow_mut().ok()?;
-        let r = f(&mut session);
-        Some((
-            SessionHandle {
-                session: self.session.clone(),
-                version: self.version + 1,
-            },
-            r,
-        ))
-    }
-}
-
-impl PartialEq for SessionHandle {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.session, &other.session) && self.version == other.version
-    }
-}
 
 /// The page's [`ViewCache`], shared by every copy of the state (equal by pointer).
 #[derive(Clone, Default)]
@@ -269,54 +192,6 @@ impl AppState {
             outbox: Rc::default(),
         }
     }
-}
-
-/// What the learner (or the play timer) can do.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Action {
-    /// One step forward (pauses play).
-    Step,
-    /// One step back (pauses play).
-    Back,
-    TogglePlay,
-    /// One step of play; stops play only when nothing at all is scheduled.
-    Tick,
-    SetSpeed(usize),
-    /// Turns focus (pass background steps) on or off.
-    SetFocus(bool),
-    /// The scrubber: go to this step (back through checkpoints, or forward
-    /// replaying the recorded future).
-    Seek(u64),
-    Reset(u64),
-    /// A line typed at the console prompt.
-    ConsoleLine(String),
-    /// Lines a form built; run one after the other as if typed.
-    FormLines(Vec<String>),
-    /// Ctrl-D in the console.
-    EndOfInput,
-    /// Runs a lesson (a scenario script, by id) to completion, echoing every line.
-    RunScenario(String),
-    /// The next slice of a long command or lesson (scheduled while one runs).
-    Slice,
-    /// Starts a guided lesson (by id) on a fresh cluster.
-    GuideStart(String),
-    /// Runs the shown beat of the guided lesson.
-    GuideNext,
-    /// Goes back to the start of the beat that ran last.
-    GuidePrev,
-    /// Answers question `.0` of the shown beat with choice `.1`.
-    GuideAnswer(usize, usize),
-    /// Closes the guided lesson.
-    GuideStop,
-    Select(Option<RecordRef>),
-    /// A message from the page that embeds us (see [`crate::embedding`]).
-    Host(Incoming),
-    /// Replaces the session with a replayed one (a link, the autosave, an import).
-    Restore(Restored),
-    /// Forgets the session: a fresh default cluster (the autosave follows).
-    NewSession,
-    /// Says something that no other action says (a refused link in embed mode).
-    Notice(String),
 }
 
 impl Reducible for AppState {

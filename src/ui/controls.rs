@@ -1,7 +1,7 @@
 //! The control bar: step, back, play/pause, reset with a seed, the timing
 //! profile, speed, and where we are on the timeline (step counter and virtual clock).
 
-use super::app::{Action, SPEEDS, TIME_SPEEDS};
+use super::action::{Action, SPEEDS, TIME_SPEEDS};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 

@@ -13,7 +13,7 @@
 //! expands to list them ([`crate::sim::folds`]); rows keep one height, so
 //! the list stays virtualised.
 
-use super::app::SessionHandle;
+use super::handle::SessionHandle;
 use crate::sim::folds::{Fold, Folds, Row};
 use crate::sim::Event;
 use wasm_bindgen::JsCast;

@@ -22,6 +22,7 @@
 //! * [`shell`] quotes arguments and builds command lines for the forms.
 
 pub mod a11y;
+pub mod action;
 pub mod app;
 pub mod assignor_lab;
 pub mod cluster;
@@ -33,6 +34,7 @@ pub mod forms;
 pub mod group_forms;
 pub mod groups;
 pub mod guide;
+pub mod handle;
 pub mod lessons;
 pub mod metrics;
 pub mod outcomes;
@@ -44,11 +46,13 @@ pub mod session_bar;
 pub mod shell;
 pub mod tabs;
 
-pub use app::{Action, App, AppState, SessionHandle};
+pub use action::Action;
+pub use app::{App, AppState};
 pub use cluster::{ClusterView, ClusterViewProps, RecordRef};
 pub use console::{ConsoleEntry, ConsoleView};
 pub use event_log::EventLog;
 pub use groups::{GroupsPanel, GroupsPanelProps};
+pub use handle::SessionHandle;
 pub use record_detail::RecordDetail;
 
 /// Mounts the application on `<body>` (falling back to Yew's default root).
