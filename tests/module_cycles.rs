@@ -20,13 +20,7 @@ const KNOWN: &[(&str, &[&[&str]])] = &[
             &["broker", "group"],
         ],
     ),
-    (
-        "console",
-        &[&[
-            "clients", "consumer", "curl", "election", "groups", "help", "job", "offsets",
-            "producer", "quorum", "session", "simcmd", "topics",
-        ]],
-    ),
+    ("console", &[]),
     ("ui", &[]),
 ];
 

@@ -4,8 +4,8 @@
 
 use super::args::{key_value, parse, Kind};
 use super::job::{Job, Until};
+use super::session::format_event;
 use super::session::{LineOutput, Session};
-use super::simcmd::format_event;
 use crate::sim::consumer::deser::DeserConfig;
 use crate::sim::consumer::{CommitMode, GroupConfig, OffsetReset};
 use crate::sim::{Command, ConsumerSpec, ProducerConfig, StartFrom};

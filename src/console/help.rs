@@ -192,7 +192,7 @@ kafka-leader-election --election-type preferred|unclean (--all-topic-partitions 
 ";
 
 pub fn help(args: &[String]) -> LineOutput {
-    let tool = args.first().map(|a| super::simcmd::tool_name(a));
+    let tool = args.first().map(|a| super::lexer::tool_name(a));
     let text = match tool {
         None => OVERVIEW,
         Some("kafka-topics") => TOPICS,

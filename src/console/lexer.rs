@@ -148,6 +148,12 @@ pub fn quote(word: &str) -> String {
     }
 }
 
+/// Strips `bin/` prefixes and the `.sh` suffix: `bin/kafka-topics.sh` → `kafka-topics`.
+pub(crate) fn tool_name(word: &str) -> &str {
+    let base = word.rsplit('/').next().unwrap_or(word);
+    base.strip_suffix(".sh").unwrap_or(base)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

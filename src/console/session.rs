@@ -4,6 +4,11 @@
 use super::record::{Before, Entry, Input, RunMode};
 use crate::sim::{ClusterConfig, Event, World};
 
+/// How an event is printed in the console and the CLI.
+pub fn format_event(e: &Event) -> String {
+    format!("[step {} · {} ms] {}\n", e.step, e.time_ms, e.narration)
+}
+
 /// What one input line produced.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct LineOutput {
@@ -73,7 +78,7 @@ impl LineOutput {
 }
 
 /// `out` with its error bounded by [`crate::echo::bound_message`].
-fn bounded(mut out: LineOutput) -> LineOutput {
+pub(super) fn bounded(mut out: LineOutput) -> LineOutput {
     if let Some(e) = &mut out.error {
         if let std::borrow::Cow::Owned(b) = crate::echo::bound_message(e) {
             *e = b;
@@ -117,7 +122,7 @@ pub(crate) struct HereDoc {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct AttachedConsumer {
     pub name: String,
-    pub format: super::consumer::Format,
+    pub format: super::formatter::Format,
     pub printed: usize,
     pub finished: bool,
 }
@@ -203,66 +208,6 @@ impl Session {
         self.drain_jobs = on;
     }
 
-    /// One step of the world, plus anything attached console clients now print.
-    pub fn step(&mut self) -> LineOutput {
-        let mut out = LineOutput::default();
-        if let Some(e) = self.world.step() {
-            out.events.push(e);
-        } else if let Some(stall) = self.world.stall() {
-            out.stderr = format!("{}\n", stall.sentence());
-        }
-        out.merge(self.poll_output());
-        out
-    }
-
-    /// Focus: steps over background steps (heartbeats, checks that find all
-    /// well, fetches with nothing new; [`EventKind::is_background`]) to the
-    /// next step a learner cares about, taking at most `max` steps. Returns the
-    /// output of every step taken and how many background steps were passed.
-    /// The steps are ordinary steps: Back undoes them one by one.
-    ///
-    /// [`EventKind::is_background`]: crate::sim::EventKind::is_background
-    pub fn step_focus(&mut self, max: u64) -> (LineOutput, u64) {
-        let mut out = LineOutput::default();
-        let mut skipped = 0;
-        for _ in 0..max.max(1) {
-            let one = self.step();
-            let done = match one.events.last() {
-                None => true,
-                Some(e) => !e.kind.is_background(),
-            };
-            if !done {
-                skipped += 1;
-            }
-            out.merge(one);
-            if done {
-                break;
-            }
-        }
-        (out, skipped)
-    }
-
-    /// Play by virtual time: takes every step due at or before `until` ms, at
-    /// most `max` of them (the caller comes back for the rest). The clock
-    /// shows the time of the last step taken; nothing is added to the timeline
-    /// but ordinary steps, so determinism and Back are unchanged.
-    pub fn play_until(&mut self, until: u64, max: u64) -> LineOutput {
-        let mut out = LineOutput::default();
-        for _ in 0..max {
-            match self.world.next_step_time() {
-                Some(t) if t <= until => {}
-                _ => break,
-            }
-            let one = self.step();
-            let stop = one.events.is_empty();
-            out.merge(one);
-            if stop {
-                break;
-            }
-        }
-        out
-    }
-
     /// Steps back `n` steps.
     pub fn back(&mut self, n: u64) -> u64 {
         let went = self.world.step_back(n);
@@ -284,14 +229,6 @@ impl Session {
             c.printed &= answered;
         }
         went
-    }
-
-    /// Output that console clients produced since the last call: records a console
-    /// consumer received, "Processed a total of N messages", producer send errors.
-    pub fn poll_output(&mut self) -> LineOutput {
-        let mut out = super::consumer::poll(self);
-        super::curl::poll(self, &mut out);
-        out
     }
 
     pub fn world(&self) -> &World {
@@ -329,18 +266,6 @@ impl Session {
         self.drain_jobs = drain;
     }
 
-    /// Feeds one line, as typed at the prompt.
-    ///
-    /// A refused line's error is bounded ([`crate::echo::bound_message`]): at
-    /// most a few thousand characters, control characters escaped, whatever
-    /// the line held.
-    pub fn input_line(&mut self, line: &str) -> LineOutput {
-        let before = self.before_input();
-        let out = bounded(super::simcmd::input_line(self, line));
-        self.note_input(before, Input::Line(line.to_string()), &out);
-        out
-    }
-
     /// The inputs given since the session started, with their steps.
     pub fn record(&self) -> &[Entry] {
         self.record.entries()
@@ -366,7 +291,7 @@ impl Session {
         self.drain_jobs = mode.drain_jobs;
     }
 
-    fn before_input(&self) -> Before {
+    pub(super) fn before_input(&self) -> Before {
         Before {
             step: self.world.step_count(),
             lineage: self.world.lineage(),
@@ -395,7 +320,7 @@ impl Session {
         ] = c;
     }
 
-    fn note_input(&mut self, before: Before, input: Input, out: &LineOutput) {
+    pub(super) fn note_input(&mut self, before: Before, input: Input, out: &LineOutput) {
         let (lineage, inputs, len) = (
             self.world.lineage(),
             self.world.inputs().len(),
@@ -413,87 +338,8 @@ impl Session {
         );
     }
 
-    /// A line the native CLI could not read as text (not UTF-8): refused with
-    /// `error`, as a line with a syntax error is (see `refuse_line`): a
-    /// here-document it opens or belongs to is read and dropped, never run.
-    /// `lossy` is the line with the bad bytes replaced.
-    pub fn input_unreadable_line(&mut self, lossy: &str, error: String) -> LineOutput {
-        bounded(super::simcmd::refuse_line(self, lossy, error))
-    }
-
     /// True while the session swallows the body of a refused command's here-document.
     pub fn in_refused_heredoc(&self) -> bool {
         self.heredoc.as_ref().is_some_and(|h| h.refused)
-    }
-
-    /// Ctrl-D: closes an open here-document (runs its command) or does nothing.
-    pub fn end_of_input(&mut self) -> LineOutput {
-        let before = self.before_input();
-        let out = bounded(super::simcmd::end_of_input(self));
-        self.note_input(before, Input::EndOfInput, &out);
-        out
-    }
-
-    /// The script (or standard input) has ended: an interactive producer closes as on
-    /// Ctrl-D; an open `<<DELIM` here-document is an error and sends nothing.
-    pub fn end_of_script(&mut self) -> LineOutput {
-        let before = self.before_input();
-        let out = bounded(self.end_of_script_inner());
-        self.note_input(before, Input::EndOfScript, &out);
-        out
-    }
-
-    fn end_of_script_inner(&mut self) -> LineOutput {
-        match &self.heredoc {
-            Some(h) if h.interactive.is_some() => self.end_of_input(),
-            Some(h) if h.refused => {
-                // Its error was reported on the line that opened it.
-                self.heredoc = None;
-                LineOutput::default()
-            }
-            Some(h) => {
-                let delimiter = h.delimiter.clone();
-                self.heredoc = None;
-                LineOutput::error(format!(
-                    "unterminated here-document: the script ended before the closing '{delimiter}' line", delimiter = crate::echo::show(&delimiter)
-                ))
-            }
-            None => LineOutput::default(),
-        }
-    }
-
-    /// Runs a whole script. Returns each line's stdout concatenated, or the first error
-    /// (unless `keep_going`, which collects errors and continues).
-    pub fn run_script(&mut self, script: &str, keep_going: bool) -> (String, Vec<ScriptError>) {
-        let mut out = String::new();
-        let mut errors = Vec::new();
-        for (i, line) in script.lines().enumerate() {
-            let r = self.input_line(line);
-            out.push_str(&r.terminal_text());
-            if let Some(e) = r.error {
-                errors.push(ScriptError {
-                    line: i + 1,
-                    message: e,
-                });
-                if !keep_going {
-                    // The script stops here; a refused command's here-document body is
-                    // never read, so drop it rather than leave the session inside it.
-                    if self.in_refused_heredoc() {
-                        self.heredoc = None;
-                    }
-                    return (out, errors);
-                }
-            }
-        }
-        let r = self.end_of_script();
-        out.push_str(&r.stdout);
-        out.push_str(&r.stderr);
-        if let Some(e) = r.error {
-            errors.push(ScriptError {
-                line: script.lines().count(),
-                message: e,
-            });
-        }
-        (out, errors)
     }
 }

@@ -2,22 +2,12 @@
 //! control time, the cluster and the seed.
 
 use super::job::{Job, Until};
+use super::lexer::tool_name;
 use super::lexer::{tokenize, Token};
-use super::session::{HereDoc, LineOutput, Session};
+use super::session::{format_event, HereDoc, LineOutput, Session};
 use super::{configs, consumer, curl, election, groups, help, offsets, producer, quorum, topics};
 use crate::sim::settings::Profile;
-use crate::sim::{ClusterConfig, Command, Event, NodeId, MAX_BROKERS};
-
-/// How an event is printed in the console and the CLI.
-pub fn format_event(e: &Event) -> String {
-    format!("[step {} · {} ms] {}\n", e.step, e.time_ms, e.narration)
-}
-
-/// Strips `bin/` prefixes and the `.sh` suffix: `bin/kafka-topics.sh` → `kafka-topics`.
-pub(crate) fn tool_name(word: &str) -> &str {
-    let base = word.rsplit('/').next().unwrap_or(word);
-    base.strip_suffix(".sh").unwrap_or(base)
-}
+use crate::sim::{ClusterConfig, Command, NodeId, MAX_BROKERS};
 
 pub fn input_line(session: &mut Session, line: &str) -> LineOutput {
     let buffering = session
