@@ -121,6 +121,8 @@ event_kinds! {
     RetentionCheck => "retention-check",
     RetentionOk => "retention-ok",
     ConfigsAltered => "configs-altered",
+    LogCleaned => "log-cleaned",
+    LogCleanerIdle => "log-cleaner-idle",
 }
 
 impl EventKind {
@@ -152,6 +154,7 @@ impl EventKind {
                 | K::FetchTimeout
                 | K::FetchEmpty
                 | K::RetentionOk
+                | K::LogCleanerIdle
                 | K::GroupHeartbeat
                 | K::ConsumerHeartbeat
                 | K::RebalanceCheck
@@ -182,6 +185,7 @@ impl EventKind {
                 | K::NetworkCut
                 | K::NetworkHeal
                 | K::RetentionCheck
+                | K::LogCleaned
         )
     }
 }
