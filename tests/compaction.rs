@@ -244,3 +244,34 @@ sim advance 6000
     );
     assert!(out.contains("orders          0          1"), "{out}");
 }
+
+#[test]
+fn describe_notes_a_committed_offset_below_the_log_start() {
+    let mut s = teaching();
+    run(
+        &mut s,
+        "kafka-topics --bootstrap-server localhost:9092 --create --topic logs --partitions 1 --replication-factor 1 --config segment.ms=2000 --config retention.ms=6000
+kafka-console-producer --bootstrap-server localhost:9092 --topic logs <<EOF
+a
+b
+EOF
+kafka-console-consumer --bootstrap-server localhost:9092 --topic logs --group g --from-beginning --timeout-ms 1000
+sim advance 3000
+kafka-console-producer --bootstrap-server localhost:9092 --topic logs <<EOF
+c
+EOF
+sim advance 12000
+",
+    );
+    let out = run(
+        &mut s,
+        "kafka-consumer-groups --bootstrap-server localhost:9092 --describe --group g\n",
+    );
+    // Kafka's columns, LAG counted from the committed offset…
+    assert!(out.contains("logs            0          2               3               1"), "{out}");
+    // …and the simulator's own note.
+    assert!(
+        out.contains("(simulator note, not printed by Kafka) logs-0: the committed offset 2 is below the log start offset 3: retention deleted offset 2 before the group read it."),
+        "{out}"
+    );
+}

@@ -466,10 +466,14 @@ fn describe_offsets(state: &WorldState, group: &str, out: &mut LineOutput) -> Re
     for (tp, c) in g.map(|g| g.offsets.iter()).into_iter().flatten() {
         if let Some(start) = log_start_offset(state, tp).filter(|s| c.offset < *s) {
             out.stderr.push_str(&format!(
-                "(simulator note, not printed by Kafka) {tp}: the committed offset {} is below the log start offset {start}: retention deleted the records from {} to {}. A consumer of group {group} resuming there gets OFFSET_OUT_OF_RANGE and applies auto.offset.reset.\n",
+                "(simulator note, not printed by Kafka) {tp}: the committed offset {} is below the log start offset {start}: retention deleted {} before the group read {}. A consumer of group {group} resuming there gets OFFSET_OUT_OF_RANGE and applies auto.offset.reset.\n",
                 c.offset,
-                c.offset,
-                start - 1,
+                if c.offset + 1 == start {
+                    format!("offset {}", c.offset)
+                } else {
+                    format!("offsets {}–{}", c.offset, start - 1)
+                },
+                if c.offset + 1 == start { "it" } else { "them" },
                 group = crate::echo::show(group)
             ));
         }

@@ -898,6 +898,7 @@ impl Broker {
             records: Vec::new(),
             diverging_epoch: None,
             log_start_offset: 0,
+            fetch_offset: fp.fetch_offset,
         };
         let p = match self.leads(&fp.tp) {
             Ok(p) => p,
@@ -1284,10 +1285,7 @@ impl Broker {
             // ignored, as Kafka's fetcher ignores a response whose fetch offset
             // is not its current one; stitching its later records onto a log
             // that diverged would leave the divergence in place for good.
-            if r.records
-                .first()
-                .is_some_and(|x| x.offset != log.log_end_offset())
-            {
+            if !r.records.is_empty() && r.fetch_offset != log.log_end_offset() {
                 out.then(format!(
                     "Broker {} ignores {}'s records from leader {leader}: they answer an older fetch position (its log now ends at {}).",
                     self.id,

@@ -106,6 +106,11 @@ pub struct FetchPartitionResponse {
     /// gets `OFFSET_OUT_OF_RANGE`).
     #[serde(default)]
     pub log_start_offset: u64,
+    /// The fetch offset this answers. A follower uses it to tell an answer to
+    /// its current position (whose first record may lie further on, after a
+    /// compaction gap) from one to an older position.
+    #[serde(default)]
+    pub fetch_offset: u64,
 }
 
 /// `ListOffsets` timestamps: `-2` is earliest, `-1` is latest.
