@@ -84,9 +84,7 @@ fn the_cleaner_keeps_the_latest_value_per_key_at_its_offset_on_every_replica() {
     assert!(text.contains("Cleaner point now at offset 3"));
     let out = run(&mut s, CONSUME);
     assert!(
-        out.starts_with(
-            "Offset:1\tbob\tParis\nOffset:2\talice\tLima\nOffset:3\tcarol\tRome\n"
-        ),
+        out.starts_with("Offset:1\tbob\tParis\nOffset:2\talice\tLima\nOffset:3\tcarol\tRome\n"),
         "{out}"
     );
     // The state JSON carries the cleaner point.
@@ -268,7 +266,10 @@ sim advance 12000
         "kafka-consumer-groups --bootstrap-server localhost:9092 --describe --group g\n",
     );
     // Kafka's columns, LAG counted from the committed offset…
-    assert!(out.contains("logs            0          2               3               1"), "{out}");
+    assert!(
+        out.contains("logs            0          2               3               1"),
+        "{out}"
+    );
     // …and the simulator's own note.
     assert!(
         out.contains("(simulator note, not printed by Kafka) logs-0: the committed offset 2 is below the log start offset 3: retention deleted offset 2 before the group read it."),

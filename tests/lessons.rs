@@ -468,7 +468,10 @@ fn a_coming_lesson_is_listed_as_coming() {
         .filter(|l| l["coming"] == true)
         .map(|l| l["id"].as_str().unwrap())
         .collect();
-    assert!(coming.is_empty(), "every lesson is simulated now: {coming:?}");
+    assert!(
+        coming.is_empty(),
+        "every lesson is simulated now: {coming:?}"
+    );
 }
 
 #[test]

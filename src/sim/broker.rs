@@ -899,6 +899,7 @@ impl Broker {
             diverging_epoch: None,
             log_start_offset: 0,
             fetch_offset: fp.fetch_offset,
+            next_offset: None,
         };
         let p = match self.leads(&fp.tp) {
             Ok(p) => p,
@@ -945,6 +946,9 @@ impl Broker {
             log.high_watermark
         };
         resp.records = log.read(fp.fetch_offset, until, MAX_RECORDS_PER_FETCH);
+        if replica_id.is_some() && resp.records.is_empty() && fp.fetch_offset < until {
+            resp.next_offset = Some(until);
+        }
         let n = resp.records.len();
         (resp, n)
     }
@@ -976,7 +980,9 @@ impl Broker {
         } else {
             log.high_watermark
         };
-        fp.fetch_offset < until && !log.read(fp.fetch_offset, until, 1).is_empty()
+        // A follower in a compaction gap is answered at once (see `next_offset`).
+        fp.fetch_offset < until
+            && (replica_id.is_some() || !log.read(fp.fetch_offset, until, 1).is_empty())
     }
 
     fn on_fetch(
@@ -1295,6 +1301,17 @@ impl Broker {
                 continue;
             }
             let n = log.append_replicated_in(&r.records, seg);
+            if let Some(next) = r.next_offset.filter(|_| r.records.is_empty()) {
+                let from = log.log_end_offset();
+                if r.fetch_offset == from && next > from {
+                    log.skip_to(next);
+                    copied.push(format!(
+                        "no record of {} from offset {from} to {} (the leader's log cleaner removed them; its last empty batch moves this copy's log end to {next})",
+                        r.tp,
+                        next - 1
+                    ));
+                }
+            }
             let hw = log.high_watermark.max(r.high_watermark);
             log.set_high_watermark(hw);
             let old_start = log.log_start_offset;
@@ -1601,8 +1618,14 @@ impl Broker {
     /// The cleaning configs of a compacted topic, else `None` (its
     /// `cleanup.policy` has no `compact`; `__consumer_offsets` is compacted by default).
     pub fn cleaner_config(&self, topic: &str, settings: &BrokerSettings) -> Option<CleanerConfig> {
-        let default = if topic == OFFSETS_TOPIC { "compact" } else { "delete" };
-        let policy = self.topic_config(topic, "cleanup.policy").unwrap_or(default);
+        let default = if topic == OFFSETS_TOPIC {
+            "compact"
+        } else {
+            "delete"
+        };
+        let policy = self
+            .topic_config(topic, "cleanup.policy")
+            .unwrap_or(default);
         if !policy.split(',').any(|p| p.trim() == "compact") {
             return None;
         }
@@ -1639,7 +1662,9 @@ impl Broker {
             let Some(cfg) = self.cleaner_config(&tp.topic, settings) else {
                 continue;
             };
-            let Some(log) = self.logs.get(&tp) else { continue };
+            let Some(log) = self.logs.get(&tp) else {
+                continue;
+            };
             let mut probe = log.clone();
             let ltc = cleaner::log_to_clean(&mut probe, now, &cfg);
             if ltc.total_bytes() == 0 {

@@ -32,7 +32,11 @@ fn newer_for_key(s: &WorldState, tp: &TopicPartition, key: Option<&[u8]>, offset
 
 /// Below its cleaner point a replica's log holds each key at most once: the
 /// cleaner kept only the latest record per key there.
-fn check_clean_head(tp: &TopicPartition, b: u32, log: &super::log::ReplicaLog) -> Result<(), String> {
+fn check_clean_head(
+    tp: &TopicPartition,
+    b: u32,
+    log: &super::log::ReplicaLog,
+) -> Result<(), String> {
     let Some(point) = log.cleaner_checkpoint else {
         return Ok(());
     };
@@ -472,7 +476,9 @@ mod tests {
         let mut st = busy_world();
         let p = partition_with_records(&st);
         std::sync::Arc::make_mut(leader_log(&mut st, p).records.get_mut(0).unwrap()).offset = 7;
-        assert!(check(&st).unwrap_err().contains("gaps only where the log cleaner removed records"));
+        assert!(check(&st)
+            .unwrap_err()
+            .contains("gaps only where the log cleaner removed records"));
     }
 
     #[test]

@@ -631,6 +631,25 @@ impl ReplicaLog {
         self.version += 1;
     }
 
+    /// A follower learns that its leader has no record from its log end up to
+    /// `offset` (compaction removed them; Kafka's cleaner keeps an empty batch
+    /// there): its log end moves to `offset`, as a new, empty active segment.
+    pub fn skip_to(&mut self, offset: u64) {
+        if offset <= self.log_end_offset() {
+            return;
+        }
+        self.active_segment();
+        let n = self.segments.len();
+        // An empty active segment moves up, unless it is the first (which
+        // must start at the log start offset).
+        if n > 1 && self.segments[n - 1].size_bytes == 0 {
+            self.segments[n - 1].base_offset = offset;
+        } else {
+            self.segments.push(Segment::new(offset));
+        }
+        self.version += 1;
+    }
+
     /// A follower copies records fetched from its leader, keeping offsets and
     /// epochs. Records that do not continue the log exactly are ignored.
     pub fn append_replicated(&mut self, records: &[SharedRecord]) -> usize {
@@ -698,8 +717,17 @@ impl ReplicaLog {
 
     /// Removes every record at or above `offset`; returns what was removed.
     pub fn truncate_to(&mut self, offset: u64) -> Vec<SharedRecord> {
+        // The epoch cache is cut at the offset even when no record goes
+        // (`LeaderEpochFileCache.truncateFromEnd`): after retention emptied a
+        // log, its one entry starts at the log end, and a follower told to
+        // truncate there must forget it or it would diverge again forever.
+        let epochs_before = self.epochs.len();
+        self.epochs.retain(|(_, start)| *start < offset);
         let keep = self.position(offset);
         if keep >= self.records.len() {
+            if self.epochs.len() != epochs_before {
+                self.version += 1;
+            }
             return Vec::new();
         }
         let removed = self.records.split_off(keep);
@@ -707,7 +735,6 @@ impl ReplicaLog {
         if let Some(c) = &mut self.cleaner_checkpoint {
             *c = (*c).min(offset);
         }
-        self.epochs.retain(|(_, start)| *start < offset);
         // The producers' batches that were cut off are forgotten too (Kafka
         // reloads the producer state up to the truncation point).
         for entry in self.producers.values_mut() {
