@@ -539,6 +539,28 @@ mod tests {
     }
 
     #[test]
+    fn catches_two_records_of_one_key_below_the_cleaner_point() {
+        let mut st = busy_world();
+        let p = (0..2)
+            .find(|p| {
+                let tp = TopicPartition::new("t", *p);
+                let l = st.controller.partition(&tp).and_then(|m| m.leader).unwrap();
+                st.brokers[&l].logs[&tp].records.len() >= 2
+            })
+            .unwrap();
+        let log = leader_log(&mut st, p);
+        for i in 0..2 {
+            std::sync::Arc::make_mut(log.records.get_mut(i).unwrap()).key =
+                Some(b"k".as_slice().into());
+        }
+        // A cleaner point past both: compaction would have kept only one.
+        log.cleaner_checkpoint = Some(log.log_end_offset());
+        assert!(check(&st)
+            .unwrap_err()
+            .contains("compaction keeps one record per key there"));
+    }
+
+    #[test]
     fn catches_a_leader_outside_the_isr() {
         let mut st = busy_world();
         let t = st.controller.topics.get_mut("t").unwrap();
