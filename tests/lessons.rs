@@ -468,7 +468,10 @@ fn a_coming_lesson_is_listed_as_coming() {
         .filter(|l| l["coming"] == true)
         .map(|l| l["id"].as_str().unwrap())
         .collect();
-    assert_eq!(coming, ["53-compaction-coming"]);
+    assert!(
+        coming.is_empty(),
+        "every lesson is simulated now: {coming:?}"
+    );
 }
 
 #[test]
@@ -498,12 +501,12 @@ fn progress_is_kept_as_text_and_shown_by_chapter() {
     assert_eq!(page[0].done(), 1);
     let badges: Vec<String> = page[0].entries.iter().map(|e| e.badge()).collect();
     assert_eq!(badges, ["✓", "1/4"]);
-    let coming = page
+    let fresh = page
         .iter()
         .flat_map(|c| &c.entries)
-        .find(|e| e.id == "53-compaction-coming")
+        .find(|e| e.id == "53-compaction")
         .unwrap();
-    assert_eq!(coming.badge(), "coming");
+    assert_eq!(fresh.badge(), "");
     let challenges = page.last().unwrap();
     assert_eq!(challenges.title, "Challenges");
     assert!(challenges.entries.iter().all(|e| e.challenge));

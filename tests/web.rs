@@ -1874,9 +1874,9 @@ async fn the_lessons_page_lists_chapters_and_keeps_progress_in_the_browser() {
     assert_eq!(
         text_of(
             &root,
-            r#".lesson-entry[data-lesson="53-compaction-coming"] .lesson-badge"#
+            r#".lesson-entry[data-lesson="53-compaction"] .lesson-badge"#
         ),
-        "coming"
+        ""
     );
     // A click on an entry starts that lesson; each beat run is recorded.
     click(&root, r#".lesson-entry[data-lesson="10-basics"] button"#);

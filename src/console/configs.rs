@@ -47,6 +47,11 @@ const SYNONYMS: &[(&str, &str, &str)] = &[
         "log.cleaner.delete.retention.ms",
         "86400000",
     ),
+    (
+        "max.compaction.lag.ms",
+        "log.cleaner.max.compaction.lag.ms",
+        "9223372036854775807",
+    ),
     ("max.message.bytes", "message.max.bytes", "1048588"),
     (
         "message.timestamp.type",

@@ -461,6 +461,23 @@ fn describe_offsets(state: &WorldState, group: &str, out: &mut LineOutput) -> Re
         out.stdout.push_str(&line(r, &client));
     }
     out.stdout.push('\n');
+    // Kafka's tool prints such an offset like any other (LAG counted from it);
+    // the simulator adds a note on standard error, marked as its own.
+    for (tp, c) in g.map(|g| g.offsets.iter()).into_iter().flatten() {
+        if let Some(start) = log_start_offset(state, tp).filter(|s| c.offset < *s) {
+            out.stderr.push_str(&format!(
+                "(simulator note, not printed by Kafka) {tp}: the committed offset {} is below the log start offset {start}: retention deleted {} before the group read {}. A consumer of group {group} resuming there gets OFFSET_OUT_OF_RANGE and applies auto.offset.reset.\n",
+                c.offset,
+                if c.offset + 1 == start {
+                    format!("offset {}", c.offset)
+                } else {
+                    format!("offsets {}–{}", c.offset, start - 1)
+                },
+                if c.offset + 1 == start { "it" } else { "them" },
+                group = crate::echo::show(group)
+            ));
+        }
+    }
     Ok(())
 }
 

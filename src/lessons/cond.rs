@@ -91,6 +91,8 @@ const PARTITION: &[(&str, bool)] = &[
     ("values", false),
     ("keys", false),
     ("value_bytes", false),
+    ("offsets", false),
+    ("cleaner_point", false),
     ("is_leader", false),
 ];
 const TOPIC: &[(&str, bool)] = &[("exists", false), ("partitions", false), ("config", true)];
@@ -619,6 +621,8 @@ fn read(
                     "values" => list(r.records.iter().map(|x| opt_text(&x.value))),
                     "keys" => list(r.records.iter().map(|x| opt_text(&x.key))),
                     "value_bytes" => list(r.records.iter().map(value_bytes)),
+                    "offsets" => list(r.records.iter().map(|x| x.offset)),
+                    "cleaner_point" => r.cleaner_checkpoint.map_or(Val::Null, Val::Num),
                     "is_leader" => Val::Bool(r.is_leader),
                     other => {
                         return Err(format!(
@@ -638,6 +642,8 @@ fn read(
                     "values" => list(p.records.iter().map(|x| opt_text(&x.value))),
                     "keys" => list(p.records.iter().map(|x| opt_text(&x.key))),
                     "value_bytes" => list(p.records.iter().map(value_bytes)),
+                    "offsets" => list(p.records.iter().map(|x| x.offset)),
+                    "cleaner_point" => p.cleaner_checkpoint.map_or(Val::Null, Val::Num),
                     _ => return Err("`is_leader` needs `on broker N`".into()),
                 }
             }

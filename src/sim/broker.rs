@@ -7,6 +7,7 @@
 //! shrink or expand the ISR. As a follower it fetches from the leader, and
 //! truncates its log where it diverged (leader epochs, as in KIP-101/KIP-320).
 
+use super::cleaner::{self, CleanerConfig, LogToClean};
 use super::controller::{PartitionMeta, TopicMeta};
 use super::error::ErrorCode;
 use super::group::OFFSETS_TOPIC;
@@ -563,6 +564,23 @@ impl Broker {
                 ));
                 continue;
             }
+            // `LogValidator`: every record of a compacted topic needs a key.
+            if batch.records.iter().any(|(_, r)| r.key.is_none())
+                && self.cleaner_config(&batch.tp.topic, settings).is_some()
+            {
+                let message = format!(
+                    "Compacted topic cannot accept message without key in topic partition {}",
+                    batch.tp
+                );
+                self.refuse_batch(
+                    &mut out,
+                    &mut responses,
+                    batch,
+                    ErrorCode::InvalidRecord,
+                    &message,
+                );
+                continue;
+            }
             let seg = self.segment_config(&batch.tp.topic, settings);
             let log = self
                 .logs
@@ -880,6 +898,8 @@ impl Broker {
             records: Vec::new(),
             diverging_epoch: None,
             log_start_offset: 0,
+            fetch_offset: fp.fetch_offset,
+            next_offset: None,
         };
         let p = match self.leads(&fp.tp) {
             Ok(p) => p,
@@ -926,6 +946,9 @@ impl Broker {
             log.high_watermark
         };
         resp.records = log.read(fp.fetch_offset, until, MAX_RECORDS_PER_FETCH);
+        if replica_id.is_some() && resp.records.is_empty() && fp.fetch_offset < until {
+            resp.next_offset = Some(until);
+        }
         let n = resp.records.len();
         (resp, n)
     }
@@ -957,7 +980,9 @@ impl Broker {
         } else {
             log.high_watermark
         };
-        fp.fetch_offset < until && !log.read(fp.fetch_offset, until, 1).is_empty()
+        // A follower in a compaction gap is answered at once (see `next_offset`).
+        fp.fetch_offset < until
+            && (replica_id.is_some() || !log.read(fp.fetch_offset, until, 1).is_empty())
     }
 
     fn on_fetch(
@@ -1276,10 +1301,7 @@ impl Broker {
             // ignored, as Kafka's fetcher ignores a response whose fetch offset
             // is not its current one; stitching its later records onto a log
             // that diverged would leave the divergence in place for good.
-            if r.records
-                .first()
-                .is_some_and(|x| x.offset != log.log_end_offset())
-            {
+            if !r.records.is_empty() && r.fetch_offset != log.log_end_offset() {
                 out.then(format!(
                     "Broker {} ignores {}'s records from leader {leader}: they answer an older fetch position (its log now ends at {}).",
                     self.id,
@@ -1289,6 +1311,17 @@ impl Broker {
                 continue;
             }
             let n = log.append_replicated_in(&r.records, seg);
+            if let Some(next) = r.next_offset.filter(|_| r.records.is_empty()) {
+                let from = log.log_end_offset();
+                if r.fetch_offset == from && next > from {
+                    log.skip_to(next);
+                    copied.push(format!(
+                        "no record of {} from offset {from} to {} (the leader's log cleaner removed them; its last empty batch moves this copy's log end to {next})",
+                        r.tp,
+                        next - 1
+                    ));
+                }
+            }
             let hw = log.high_watermark.max(r.high_watermark);
             log.set_high_watermark(hw);
             let old_start = log.log_start_offset;
@@ -1588,6 +1621,140 @@ impl Broker {
         out.timers.push((
             now + settings.log_retention_check_interval_ms.max(1),
             Timer::LogRetention { broker: self.id },
+        ));
+        out
+    }
+
+    /// The cleaning configs of a compacted topic, else `None` (its
+    /// `cleanup.policy` has no `compact`; `__consumer_offsets` is compacted by default).
+    pub fn cleaner_config(&self, topic: &str, settings: &BrokerSettings) -> Option<CleanerConfig> {
+        let default = if topic == OFFSETS_TOPIC {
+            "compact"
+        } else {
+            "delete"
+        };
+        let policy = self
+            .topic_config(topic, "cleanup.policy")
+            .unwrap_or(default);
+        if !policy.split(',').any(|p| p.trim() == "compact") {
+            return None;
+        }
+        let ratio = self
+            .topic_config(topic, "min.cleanable.dirty.ratio")
+            .and_then(|v| super::topic::topic_config_value("min.cleanable.dirty.ratio", v))
+            .and_then(|v| match v {
+                super::configdef::Value::Double(d) => Some(d),
+                _ => None,
+            })
+            .unwrap_or(0.5);
+        let ms = |key: &str, default: i64| self.topic_number(topic, key, default).max(0) as u64;
+        Some(CleanerConfig {
+            min_cleanable_ratio: ratio,
+            min_compaction_lag_ms: ms("min.compaction.lag.ms", 0),
+            max_compaction_lag_ms: ms("max.compaction.lag.ms", i64::MAX),
+            delete_retention_ms: ms("delete.retention.ms", 86_400_000),
+            segment_bytes: self.segment_config(topic, settings).segment_bytes,
+        })
+    }
+
+    /// `log.cleaner.backoff.ms` passed: the log cleaner thread
+    /// (`LogCleaner.CleanerThread`) cleans the compacted logs of this broker,
+    /// leader or follower replicas alike, filthiest first
+    /// (`grabFilthiestCompactedLog`), then sleeps for the backoff. Kafka's
+    /// thread goes straight on to the next filthiest log after a cleaning;
+    /// here one run cleans each cleanable log once, in that order.
+    pub fn log_cleaner(&mut self, now: Time, settings: &BrokerSettings) -> Outcome {
+        let mut out = Outcome::new(EventKind::LogCleaned, String::new());
+        let mut candidates: Vec<(TopicPartition, CleanerConfig, LogToClean)> = Vec::new();
+        let mut dirtiest: Option<(TopicPartition, f64, f64)> = None;
+        let tps: Vec<TopicPartition> = self.logs.keys().cloned().collect();
+        for tp in tps {
+            let Some(cfg) = self.cleaner_config(&tp.topic, settings) else {
+                continue;
+            };
+            let Some(log) = self.logs.get(&tp) else {
+                continue;
+            };
+            let mut probe = log.clone();
+            let ltc = cleaner::log_to_clean(&mut probe, now, &cfg);
+            if ltc.total_bytes() == 0 {
+                continue;
+            }
+            if ltc.is_cleanable(&cfg) {
+                candidates.push((tp, cfg, ltc));
+            } else if dirtiest
+                .as_ref()
+                .is_none_or(|d| ltc.cleanable_ratio() > d.1)
+            {
+                dirtiest = Some((tp, ltc.cleanable_ratio(), cfg.min_cleanable_ratio));
+            }
+        }
+        // Filthiest first; ties keep partition order.
+        crate::sort::sort_by(&mut candidates, |a, b| {
+            b.2.cleanable_ratio()
+                .partial_cmp(&a.2.cleanable_ratio())
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        for (tp, cfg, ltc) in candidates {
+            let Some(log) = self.logs.get_mut(&tp) else {
+                continue;
+            };
+            let s = cleaner::clean(log, &ltc, now, &cfg);
+            let why = if ltc.cleanable_ratio() > cfg.min_cleanable_ratio {
+                format!(
+                    "its dirty ratio {:.2} is above min.cleanable.dirty.ratio {}",
+                    ltc.cleanable_ratio(),
+                    cfg.min_cleanable_ratio
+                )
+            } else {
+                "a dirty record is older than max.compaction.lag.ms".to_string()
+            };
+            let mut what = format!(
+                "{} with older values for {} removed",
+                plural(s.superseded as usize, "record"),
+                plural(s.keys_deduplicated as usize, "key")
+            );
+            if s.tombstones_removed > 0 {
+                what += &format!(
+                    ", {} past delete.retention.ms ({} ms) removed",
+                    plural(s.tombstones_removed as usize, "tombstone"),
+                    cfg.delete_retention_ms
+                );
+            }
+            if s.keyless_removed > 0 {
+                what += &format!(
+                    ", {} without a key dropped",
+                    plural(s.keyless_removed as usize, "record")
+                );
+            }
+            if s.tombstones_marked > 0 {
+                what += &format!(
+                    "; {} kept until {} ms (delete.retention.ms later)",
+                    plural(s.tombstones_marked as usize, "tombstone"),
+                    now.saturating_add(cfg.delete_retention_ms)
+                );
+            }
+            out.then(format!(
+                "Broker {}'s log cleaner compacted {tp} ({why}): {what}. The offsets of the records left do not change, so gaps appear. Cleaner point now at offset {}: below it the log is clean, from it on dirty; the active segment is never cleaned.",
+                self.id, s.to
+            ));
+        }
+        if out.narration.is_empty() {
+            out.kind = EventKind::LogCleanerIdle;
+            out.then(match dirtiest {
+                Some((tp, ratio, min)) => format!(
+                    "Broker {}'s log cleaner finds no compacted log to clean (the dirtiest, {tp}, has dirty ratio {ratio:.2}, not above min.cleanable.dirty.ratio {min}).",
+                    self.id
+                ),
+                None => format!(
+                    "Broker {}'s log cleaner finds no compacted log to clean.",
+                    self.id
+                ),
+            });
+        }
+        out.timers.push((
+            now + settings.log_cleaner_backoff_ms.max(1),
+            Timer::LogCleaner { broker: self.id },
         ));
         out
     }

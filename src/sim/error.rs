@@ -42,6 +42,7 @@ pub enum ErrorCode {
     GroupSubscribedToTopic,
     OutOfOrderSequenceNumber,
     InvalidProducerEpoch,
+    InvalidRecord,
 }
 
 impl ErrorCode {
@@ -83,6 +84,7 @@ impl ErrorCode {
             ErrorCode::GroupSubscribedToTopic => "GROUP_SUBSCRIBED_TO_TOPIC",
             ErrorCode::OutOfOrderSequenceNumber => "OUT_OF_ORDER_SEQUENCE_NUMBER",
             ErrorCode::InvalidProducerEpoch => "INVALID_PRODUCER_EPOCH",
+            ErrorCode::InvalidRecord => "INVALID_RECORD",
         }
     }
 

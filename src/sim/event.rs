@@ -122,6 +122,8 @@ event_kinds! {
     RetentionOk => "retention-ok",
     ConfigsAltered => "configs-altered",
     SchemaRefused => "schema-refused",
+    LogCleaned => "log-cleaned",
+    LogCleanerIdle => "log-cleaner-idle",
 }
 
 impl EventKind {
@@ -153,6 +155,7 @@ impl EventKind {
                 | K::FetchTimeout
                 | K::FetchEmpty
                 | K::RetentionOk
+                | K::LogCleanerIdle
                 | K::GroupHeartbeat
                 | K::ConsumerHeartbeat
                 | K::RebalanceCheck
@@ -185,6 +188,7 @@ impl EventKind {
                 | K::NetworkCut
                 | K::NetworkHeal
                 | K::RetentionCheck
+                | K::LogCleaned
         )
     }
 }

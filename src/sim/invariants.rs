@@ -7,6 +7,57 @@ use super::protocol::Acks;
 use super::types::TopicPartition;
 use super::world::{Due, WorldState};
 
+/// The highest cleaner point among a partition's replicas (0 if none was cleaned).
+fn cleaned_below(s: &WorldState, tp: &TopicPartition, replicas: &[u32]) -> u64 {
+    replicas
+        .iter()
+        .filter_map(|b| s.brokers.get(b).and_then(|br| br.logs.get(tp)))
+        .filter_map(|l| l.cleaner_checkpoint)
+        .max()
+        .unwrap_or(0)
+}
+
+/// Whether some producer had a record with `key` acknowledged in `tp` above `offset`.
+fn newer_for_key(s: &WorldState, tp: &TopicPartition, key: Option<&[u8]>, offset: u64) -> bool {
+    s.producers.values().any(|p| {
+        p.records.iter().any(|x| {
+            x.status == RecordStatus::Acked
+                && x.topic == tp.topic
+                && x.partition == Some(tp.partition)
+                && x.offset.is_some_and(|o| o > offset)
+                && x.record.key.as_deref() == key
+        })
+    })
+}
+
+/// Below its cleaner point a replica's log holds each key at most once: the
+/// cleaner kept only the latest record per key there.
+fn check_clean_head(
+    tp: &TopicPartition,
+    b: u32,
+    log: &super::log::ReplicaLog,
+) -> Result<(), String> {
+    let Some(point) = log.cleaner_checkpoint else {
+        return Ok(());
+    };
+    let mut keys: Vec<(&[u8], u64)> = log
+        .records
+        .iter()
+        .take_while(|r| r.offset < point)
+        .filter_map(|r| r.key.as_deref().map(|k| (k, r.offset)))
+        .collect();
+    crate::sort::sort_by(&mut keys, |a, b| a.0.cmp(b.0).then(a.1.cmp(&b.1)));
+    if let Some(w) = keys.windows(2).find(|w| w[0].0 == w[1].0) {
+        return Err(format!(
+            "{tp} on broker {b}: key {} is at offsets {} and {}, both below the cleaner point {point} (compaction keeps one record per key there)",
+            String::from_utf8_lossy(w[0].0),
+            w[0].1,
+            w[1].1
+        ));
+    }
+    Ok(())
+}
+
 /// Returns the first broken rule, if any.
 pub fn check(s: &WorldState) -> Result<(), String> {
     for (name, topic) in &s.controller.topics {
@@ -33,13 +84,19 @@ pub fn check(s: &WorldState) -> Result<(), String> {
                 // epoch, so no sequence is stored twice in a partition.
                 let mut last_sequence: crate::collections::VecMap<(u64, u16), u32> =
                     crate::collections::VecMap::new();
+                // Offsets only go up; a gap is allowed only where some replica's
+                // log cleaner removed records (below its cleaner point).
+                let cleaned_below = cleaned_below(s, &tp, &p.replicas);
+                let mut expected = log.log_start_offset;
                 for (i, r) in log.records.iter().enumerate() {
-                    if r.offset != log.log_start_offset + i as u64 {
+                    if r.offset < expected || (r.offset > expected && r.offset > cleaned_below) {
                         return Err(format!(
-                            "{tp} on broker {b}: offset {} at position {i} (offsets must be contiguous)",
-                            r.offset
+                            "{tp} on broker {b}: offset {} at position {i} after {} (offsets must increase, with gaps only where the log cleaner removed records)",
+                            r.offset,
+                            expected.saturating_sub(1)
                         ));
                     }
+                    expected = r.offset + 1;
                     if let Some(p) = r.producer {
                         let key = (p.producer_id, p.producer_epoch);
                         if let Some(&prev) = last_sequence.get(&key) {
@@ -53,6 +110,7 @@ pub fn check(s: &WorldState) -> Result<(), String> {
                         last_sequence.insert(key, p.sequence);
                     }
                 }
+                check_clean_head(&tp, *b, log)?;
                 if log.log_start_offset > log.high_watermark {
                     return Err(format!(
                         "{tp} on broker {b}: log start offset {} is past the high watermark {} (retention deletes only below it)",
@@ -121,15 +179,27 @@ pub fn check(s: &WorldState) -> Result<(), String> {
                     continue;
                 };
                 let upto = llog.high_watermark.min(rlog.log_end_offset());
+                // Each replica is cleaned by its own broker: a record one of
+                // them lacks must lie below a cleaner point.
+                let cleaned = llog
+                    .cleaner_checkpoint
+                    .max(rlog.cleaner_checkpoint)
+                    .unwrap_or(0);
                 for off in llog.log_start_offset.max(rlog.log_start_offset)..upto {
-                    let a = llog.records.get((off - llog.log_start_offset) as usize);
-                    let b = rlog.records.get((off - rlog.log_start_offset) as usize);
+                    let a = llog.get(off);
+                    let b = rlog.get(off);
                     let same = match (a, b) {
                         (Some(a), Some(b)) => {
                             a.key == b.key && a.value == b.value && a.leader_epoch == b.leader_epoch
                         }
-                        _ => false,
+                        (None, None) => true,
+                        _ => off < cleaned,
                     };
+                    if (a.is_none() || b.is_none()) && off >= cleaned {
+                        return Err(format!(
+                            "{tp}: in-sync replica {r} and leader {leader} differ at offset {off}, below the high watermark and above both cleaner points ({cleaned})"
+                        ));
+                    }
                     if !same {
                         return Err(format!(
                             "{tp}: in-sync replica {r} disagrees with leader {leader} at offset {off}, below the high watermark"
@@ -172,7 +242,17 @@ pub fn check(s: &WorldState) -> Result<(), String> {
                 continue; // retention deleted it, as it may
             }
             let stored = log.and_then(|log| log.get(offset));
+            // Compaction may remove it, below the leader's cleaner point only:
+            // a tombstone (after delete.retention.ms), a keyless record, or a
+            // value whose key has a newer acknowledged record.
+            let checkpoint = log.and_then(|l| l.cleaner_checkpoint).unwrap_or(0);
+            let compacted_away = stored.is_none()
+                && offset < checkpoint
+                && (r.record.value.is_none()
+                    || r.record.key.is_none()
+                    || newer_for_key(s, &tp, r.record.key.as_deref(), offset));
             match stored {
+                _ if compacted_away => {}
                 Some(x) if x.key == r.record.key && x.value == r.record.value => {}
                 _ => {
                     return Err(format!(
@@ -396,7 +476,9 @@ mod tests {
         let mut st = busy_world();
         let p = partition_with_records(&st);
         std::sync::Arc::make_mut(leader_log(&mut st, p).records.get_mut(0).unwrap()).offset = 7;
-        assert!(check(&st).unwrap_err().contains("contiguous"));
+        assert!(check(&st)
+            .unwrap_err()
+            .contains("gaps only where the log cleaner removed records"));
     }
 
     #[test]
@@ -454,6 +536,28 @@ mod tests {
             .expect("an idempotent producer wrote it");
         std::sync::Arc::make_mut(log.records.get_mut(1).unwrap()).producer = Some(first);
         assert!(check(&st).unwrap_err().contains("stored twice"));
+    }
+
+    #[test]
+    fn catches_two_records_of_one_key_below_the_cleaner_point() {
+        let mut st = busy_world();
+        let p = (0..2)
+            .find(|p| {
+                let tp = TopicPartition::new("t", *p);
+                let l = st.controller.partition(&tp).and_then(|m| m.leader).unwrap();
+                st.brokers[&l].logs[&tp].records.len() >= 2
+            })
+            .unwrap();
+        let log = leader_log(&mut st, p);
+        for i in 0..2 {
+            std::sync::Arc::make_mut(log.records.get_mut(i).unwrap()).key =
+                Some(b"k".as_slice().into());
+        }
+        // A cleaner point past both: compaction would have kept only one.
+        log.cleaner_checkpoint = Some(log.log_end_offset());
+        assert!(check(&st)
+            .unwrap_err()
+            .contains("compaction keeps one record per key there"));
     }
 
     #[test]

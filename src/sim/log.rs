@@ -67,6 +67,11 @@ pub struct Record {
     /// of a batch also carries the batch header). Every replica counts the same.
     #[serde(default)]
     pub size: u32,
+    /// A tombstone's delete horizon (Kafka's batch `deleteHorizonMs`, KIP-534):
+    /// set by the first cleaning that keeps it, to that time plus
+    /// `delete.retention.ms`; a cleaning after it removes the tombstone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delete_horizon_ms: Option<u64>,
 }
 
 /// Kafka's `DefaultRecordBatch.RECORD_BATCH_OVERHEAD`: the batch header
@@ -118,7 +123,7 @@ pub struct Segment {
 }
 
 impl Segment {
-    fn new(base_offset: u64) -> Self {
+    pub(crate) fn new(base_offset: u64) -> Self {
         Segment {
             base_offset,
             size_bytes: 0,
@@ -228,12 +233,46 @@ pub struct ReplicaLog {
     /// state saved before segments existed (then read as one segment).
     #[serde(default)]
     pub segments: Vec<Segment>,
+    /// The log cleaner's checkpoint (Kafka's `cleaner-offset-checkpoint`): the
+    /// first dirty offset. Below it the log is clean (compacted), from it on
+    /// dirty. `None` until this replica's cleaner has cleaned it once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cleaner_checkpoint: Option<u64>,
 }
 
 impl ReplicaLog {
     /// The offset the next appended record will get.
+    /// With compaction's gaps the last record decides, or the active
+    /// segment's base when the cleaner removed the records before it.
     pub fn log_end_offset(&self) -> u64 {
-        self.log_start_offset + self.records.len() as u64
+        let last = self.records.last().map_or(0, |r| r.offset + 1);
+        let active = self.segments.last().map_or(0, |s| s.base_offset);
+        last.max(active).max(self.log_start_offset)
+    }
+
+    /// How many records lie below `offset`: the index of the first record at
+    /// or above it. Offsets are increasing, with gaps only where the cleaner
+    /// removed records, so record `i` has an offset ≥ `log_start_offset + i`.
+    pub fn position(&self, offset: u64) -> usize {
+        let len = self.records.len();
+        let Some(guess) = offset.checked_sub(self.log_start_offset) else {
+            return 0;
+        };
+        let mut hi = usize::try_from(guess).unwrap_or(usize::MAX).min(len);
+        let mut lo = 0;
+        // Fast path: no gap below `offset`.
+        if hi < len && self.records.get(hi).is_some_and(|r| r.offset == offset) {
+            return hi;
+        }
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.records.get(mid).is_some_and(|r| r.offset < offset) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
     }
 
     fn note_epoch(&mut self, epoch: u32, offset: u64) {
@@ -303,6 +342,7 @@ impl ReplicaLog {
                     sequence: p.base_sequence.wrapping_add(i as u32),
                 }),
                 size: sizes[i],
+                delete_horizon_ms: None,
             }));
             self.note_in_segment(sizes[i], *timestamp);
         }
@@ -398,7 +438,7 @@ impl ReplicaLog {
     }
 
     /// The active segment (created if the log has none yet).
-    fn active_segment(&mut self) -> &mut Segment {
+    pub(crate) fn active_segment(&mut self) -> &mut Segment {
         if self.segments.is_empty() {
             let mut s = Segment::new(self.log_start_offset);
             for r in self.records.iter() {
@@ -517,8 +557,8 @@ impl ReplicaLog {
         if offset <= self.log_start_offset {
             return;
         }
-        self.records
-            .drop_front((offset - self.log_start_offset) as usize);
+        let n = self.position(offset);
+        self.records.drop_front(n);
         self.log_start_offset = offset;
         if let Some(pos) = self.epochs.iter().rposition(|(_, start)| *start <= offset) {
             self.epochs.drain(..pos);
@@ -570,6 +610,26 @@ impl ReplicaLog {
         // to remember.
         self.producers = ProducerStates::default();
         self.segments = vec![Segment::new(offset)];
+        self.cleaner_checkpoint = None;
+        self.version += 1;
+    }
+
+    /// A follower learns that its leader has no record from its log end up to
+    /// `offset` (compaction removed them; Kafka's cleaner keeps an empty batch
+    /// there): its log end moves to `offset`, as a new, empty active segment.
+    pub fn skip_to(&mut self, offset: u64) {
+        if offset <= self.log_end_offset() {
+            return;
+        }
+        self.active_segment();
+        let n = self.segments.len();
+        // An empty active segment moves up, unless it is the first (which
+        // must start at the log start offset).
+        if n > 1 && self.segments[n - 1].size_bytes == 0 {
+            self.segments[n - 1].base_offset = offset;
+        } else {
+            self.segments.push(Segment::new(offset));
+        }
         self.version += 1;
     }
 
@@ -585,7 +645,9 @@ impl ReplicaLog {
     pub fn append_replicated_in(&mut self, records: &[SharedRecord], seg: SegmentConfig) -> usize {
         let mut n = 0;
         for r in records {
-            if r.offset != self.log_end_offset() {
+            // The leader's log may have compaction gaps: a record continues
+            // this log if it comes after its end.
+            if r.offset < self.log_end_offset() {
                 continue;
             }
             self.maybe_roll(u64::from(r.size), r.timestamp, seg);
@@ -645,7 +707,13 @@ impl ReplicaLog {
     pub fn truncate_to(&mut self, offset: u64) -> Vec<SharedRecord> {
         let end = self.log_end_offset();
         if offset >= end {
+            // `LeaderEpochFileCache.truncateFromEnd(logEndOffset)`: an entry
+            // starting at the log end (retention emptied the log) goes too.
+            let before = self.epochs.len();
             self.epochs.retain(|(_, start)| *start < end);
+            if self.epochs.len() != before {
+                self.version += 1;
+            }
             return Vec::new();
         }
         if offset < self.log_start_offset {
@@ -653,9 +721,22 @@ impl ReplicaLog {
             self.truncate_fully_and_start_at(offset);
             return removed;
         }
-        let keep = (offset - self.log_start_offset) as usize;
-        let removed = self.records.split_off(keep);
+        // The epoch cache is cut at the offset even when no record goes (the
+        // offset may fall in a gap compaction left at the end).
+        let epochs_before = self.epochs.len();
         self.epochs.retain(|(_, start)| *start < offset);
+        let keep = self.position(offset);
+        if keep >= self.records.len() {
+            if self.epochs.len() != epochs_before {
+                self.version += 1;
+            }
+            return Vec::new();
+        }
+        let removed = self.records.split_off(keep);
+        // Kafka's `maybeTruncateCheckpoint`: the clean part cannot reach past the end.
+        if let Some(c) = &mut self.cleaner_checkpoint {
+            *c = (*c).min(offset);
+        }
         // The producers' batches that were cut off are forgotten too (Kafka
         // reloads the producer state up to the truncation point).
         self.producers.retain_batches(|b| b.last_offset < offset);
@@ -741,8 +822,9 @@ impl ReplicaLog {
 
     /// The record at `offset`, if this log holds it.
     pub fn get(&self, offset: u64) -> Option<&SharedRecord> {
-        let i = offset.checked_sub(self.log_start_offset)?;
-        self.records.get(usize::try_from(i).ok()?)
+        self.records
+            .get(self.position(offset))
+            .filter(|r| r.offset == offset)
     }
 
     /// Records from `offset` up to (not including) `until`, at most `max` of them.
@@ -751,7 +833,7 @@ impl ReplicaLog {
         if offset < self.log_start_offset {
             return Vec::new();
         }
-        let from = (offset - self.log_start_offset) as usize;
+        let from = self.position(offset);
         self.records
             .iter_from(from)
             .take_while(|r| r.offset < until)

@@ -8,6 +8,7 @@ pub mod assignor;
 pub mod broker;
 pub mod callouts;
 pub mod chunked;
+pub mod cleaner;
 pub mod configdef;
 pub mod consumer;
 pub mod controller;

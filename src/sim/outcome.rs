@@ -24,6 +24,8 @@ pub enum Timer {
     IsrCheck { broker: u32 },
     /// A broker looks for segments to delete (`log.retention.check.interval.ms`).
     LogRetention { broker: u32 },
+    /// A broker's log cleaner wakes up (`log.cleaner.backoff.ms`).
+    LogCleaner { broker: u32 },
     /// An `acks=all` Produce waiting for the ISR gives up (`request.timeout.ms`).
     ProduceTimeout { broker: u32, request_id: u64 },
     /// A client's request got no answer within `request.timeout.ms`.
@@ -80,6 +82,7 @@ impl Timer {
                 | Timer::BrokerSession { .. }
                 | Timer::IsrCheck { .. }
                 | Timer::LogRetention { .. }
+                | Timer::LogCleaner { .. }
                 | Timer::ProduceTimeout { .. }
                 | Timer::RequestTimeout { .. }
                 | Timer::ReplicaFetchTimeout { .. }

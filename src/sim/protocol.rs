@@ -106,6 +106,17 @@ pub struct FetchPartitionResponse {
     /// gets `OFFSET_OUT_OF_RANGE`).
     #[serde(default)]
     pub log_start_offset: u64,
+    /// The fetch offset this answers. A follower uses it to tell an answer to
+    /// its current position (whose first record may lie further on, after a
+    /// compaction gap) from one to an older position.
+    #[serde(default)]
+    pub fetch_offset: u64,
+    /// To a follower whose fetch offset lies in a compaction gap with no record
+    /// after it: the leader's log end offset. Kafka's cleaner keeps the last
+    /// batch of a cleaning round even when it is empty, so that its last
+    /// offset still reaches the followers; this field stands for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_offset: Option<u64>,
 }
 
 /// `ListOffsets` timestamps: `-2` is earliest, `-1` is latest.

@@ -77,6 +77,14 @@ pub struct BrokerSettings {
     /// `log.roll.hours`, in ms (Kafka: 168 hours); `segment.ms` overrides it per topic.
     #[serde(default = "seven_days")]
     pub log_roll_ms: u64,
+    /// `log.cleaner.backoff.ms`: how long each broker's log cleaner sleeps when
+    /// it finds nothing to clean (Kafka: 15 s).
+    #[serde(default = "fifteen_seconds")]
+    pub log_cleaner_backoff_ms: u64,
+}
+
+fn fifteen_seconds() -> u64 {
+    15_000
 }
 
 fn seven_days() -> u64 {
@@ -108,6 +116,13 @@ pub struct GroupSettings {
     pub max_poll_interval_ms: u64,
     pub auto_commit_interval_ms: u64,
     pub metadata_max_age_ms: u64,
+    /// `segment.ms` given to `__consumer_offsets` when a broker creates it.
+    /// Kafka sets none (so 7 days, with `offsets.topic.segment.bytes` 100 MiB):
+    /// its active segment would never roll in a class, and the log cleaner
+    /// never cleans an active segment. The teaching profile rolls it every
+    /// 30 s so the compaction of old commits can be watched.
+    #[serde(default)]
+    pub offsets_topic_segment_ms: Option<u64>,
 }
 
 impl GroupSettings {
@@ -125,6 +140,7 @@ impl GroupSettings {
                 max_poll_interval_ms: 300_000,
                 auto_commit_interval_ms: 5_000,
                 metadata_max_age_ms: 300_000,
+                offsets_topic_segment_ms: None,
             },
             Profile::Teaching => GroupSettings {
                 offsets_topic_num_partitions: 5,
@@ -138,6 +154,7 @@ impl GroupSettings {
                 max_poll_interval_ms: 10_000,
                 auto_commit_interval_ms: 2_000,
                 metadata_max_age_ms: 10_000,
+                offsets_topic_segment_ms: Some(30_000),
             },
         }
     }
@@ -180,6 +197,7 @@ impl BrokerSettings {
                 log_retention_ms: seven_days(),
                 log_segment_bytes: one_gib(),
                 log_roll_ms: seven_days(),
+                log_cleaner_backoff_ms: fifteen_seconds(),
             },
             Profile::Teaching => BrokerSettings {
                 replica_lag_time_max_ms: 3_000,
@@ -202,6 +220,8 @@ impl BrokerSettings {
                 log_retention_ms: seven_days(),
                 log_segment_bytes: 1 << 20,
                 log_roll_ms: seven_days(),
+                // Scaled down like the retention check: the cleaner looks every 5 s.
+                log_cleaner_backoff_ms: 5_000,
             },
         }
     }

@@ -223,6 +223,10 @@ pub struct PartitionView {
     pub high_watermark: u64,
     pub log_start_offset: u64,
     pub log_end_offset: u64,
+    /// The leader replica's cleaner point (first dirty offset), for a compacted
+    /// topic once its log cleaner has run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cleaner_checkpoint: Option<u64>,
     /// The leader replica's records.
     pub records: Rc<Vec<Rc<RecordView>>>,
     pub replicas_state: Vec<Rc<ReplicaView>>,
@@ -238,6 +242,11 @@ pub struct ReplicaView {
     pub records: Rc<Vec<Rc<RecordView>>>,
     /// The replica's segments, oldest first; the last is the active one.
     pub segments: Vec<SegmentView>,
+    /// This replica's log cleaner point (Kafka's cleaner checkpoint): below it
+    /// the log is compacted (clean), from it on dirty. Absent until its
+    /// broker's log cleaner cleaned it; each replica is cleaned on its own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cleaner_checkpoint: Option<u64>,
 }
 
 /// One segment of a replica's log (see docs/storage.md).
@@ -278,6 +287,10 @@ pub struct RecordView {
     pub producer_epoch: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sequence: Option<u32>,
+    /// A tombstone (null value) the log cleaner has kept: the time after which
+    /// a cleaning removes it (`delete.retention.ms` after its first cleaning).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delete_horizon_ms: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -631,6 +644,7 @@ pub fn record_view_in(topic: &str, r: &Record) -> RecordView {
         producer_id: r.producer.map(|p| p.producer_id),
         producer_epoch: r.producer.map(|p| p.producer_epoch),
         sequence: r.producer.map(|p| p.sequence),
+        delete_horizon_ms: r.delete_horizon_ms,
     }
 }
 
@@ -742,6 +756,7 @@ pub(crate) fn replica_view(
                     .collect()
             })
             .unwrap_or_default(),
+        cleaner_checkpoint: log.and_then(|l| l.cleaner_checkpoint),
     }
 }
 
@@ -759,6 +774,7 @@ pub(crate) fn partition_view(
         high_watermark: leader.map_or(0, |l| l.high_watermark),
         log_start_offset: leader.map_or(0, |l| l.log_start_offset),
         log_end_offset: leader.map_or(0, |l| l.log_end_offset),
+        cleaner_checkpoint: leader.and_then(|l| l.cleaner_checkpoint),
         records: leader.map(|l| l.records.clone()).unwrap_or_default(),
         replicas_state,
     }

@@ -71,6 +71,10 @@ const TOPIC_CONFIGS: &[(Key, &str)] = &[
         "86400000",
     ),
     (
+        Key::new("max.compaction.lag.ms", Type::Long, at_least(1)),
+        "9223372036854775807",
+    ),
+    (
         Key::new("max.message.bytes", Type::Int, at_least(0)),
         "1048588",
     ),

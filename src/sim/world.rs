@@ -250,6 +250,7 @@ impl Scheduled {
                 Timer::FetchWait { broker, .. }
                 | Timer::IsrCheck { broker }
                 | Timer::LogRetention { broker }
+                | Timer::LogCleaner { broker }
                 | Timer::ProduceTimeout { broker, .. }
                 | Timer::ReplicaFetchTimeout { broker, .. }
                 | Timer::GroupJoin { broker, .. }
@@ -381,6 +382,10 @@ impl WorldState {
             w.schedule(
                 settings.log_retention_check_interval_ms.max(1),
                 Due::Timer(Timer::LogRetention { broker: id }),
+            );
+            w.schedule(
+                settings.log_cleaner_backoff_ms.max(1),
+                Due::Timer(Timer::LogCleaner { broker: id }),
             );
         }
         w
@@ -1008,6 +1013,7 @@ impl WorldState {
                         Timer::BrokerHeartbeat { broker: x }
                         | Timer::IsrCheck { broker: x }
                         | Timer::LogRetention { broker: x }
+                        | Timer::LogCleaner { broker: x }
                         | Timer::FetchWait { broker: x, .. }
                         | Timer::ProduceTimeout { broker: x, .. }
                         | Timer::ReplicaFetchTimeout { broker: x, .. }
@@ -1058,6 +1064,10 @@ impl WorldState {
                 out.timers.push((
                     now + settings.log_retention_check_interval_ms.max(1),
                     Timer::LogRetention { broker: *broker },
+                ));
+                out.timers.push((
+                    now + settings.log_cleaner_backoff_ms.max(1),
+                    Timer::LogCleaner { broker: *broker },
                 ));
                 (NodeId::Broker(*broker), out)
             }
@@ -1544,6 +1554,14 @@ impl WorldState {
                 let settings = self.config.settings.clone();
                 let out = match acting(self.brokers.get_mut(&broker), now) {
                     Some(b) if b.alive => b.retention_check(now, &settings),
+                    _ => Outcome::new(EventKind::Noop, format!("Broker {broker} is down.")),
+                };
+                (NodeId::Broker(broker), out)
+            }
+            Due::Timer(Timer::LogCleaner { broker }) => {
+                let settings = self.config.settings.clone();
+                let out = match acting(self.brokers.get_mut(&broker), now) {
+                    Some(b) if b.alive => b.log_cleaner(now, &settings),
                     _ => Outcome::new(EventKind::Noop, format!("Broker {broker} is down.")),
                 };
                 (NodeId::Broker(broker), out)

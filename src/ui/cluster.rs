@@ -875,6 +875,16 @@ struct Owner {
     dead: bool,
 }
 
+/// The log cleaner's point in a replica's log: compacted (clean) to its left, dirty to its right.
+fn cleaner_marker(c: u64) -> Html {
+    html! {
+        <span key="cleaner-point" class="cleaner-point"
+            title={format!("cleaner point {c}: below it this replica's log is compacted (clean, one record per key), from it on dirty; the log cleaner never touches the active segment")}>
+            { "clean|dirty" }
+        </span>
+    }
+}
+
 #[derive(Properties, PartialEq, Clone)]
 struct ReplicaBoxProps {
     topic: AttrValue,
@@ -935,7 +945,27 @@ fn replica_box(props: &ReplicaBoxProps) -> Html {
     if hw <= first_shown {
         cells.push(html! { <span key="hw" class="hw-slot">{ marker() }</span> });
     }
+    // Compaction: the cleaner point (first dirty offset) and the gaps where
+    // the log cleaner removed records (offsets never change, so gaps show).
+    let cleaner_point = r.cleaner_checkpoint;
+    let mut prev: Option<u64> = None;
+    let mut point_drawn = cleaner_point.is_none_or(|c| c < first_shown);
     for rec in r.records.iter().skip(skip) {
+        if let Some(p) = prev.filter(|p| rec.offset > p + 1) {
+            cells.push(html! {
+                <span key={format!("gap{}", p + 1)} class="compaction-gap"
+                    title={format!("offsets {}–{} were removed by the log cleaner: newer records have the same keys (or tombstones were past delete.retention.ms)", p + 1, rec.offset - 1)}>
+                    { "⋯" }
+                </span>
+            });
+        }
+        prev = Some(rec.offset);
+        if let (Some(c), false) = (cleaner_point, point_drawn) {
+            if rec.offset >= c {
+                point_drawn = true;
+                cells.push(cleaner_marker(c));
+            }
+        }
         cells.push(html! {
             <RecordCell
                 key={rec.offset}
@@ -952,6 +982,9 @@ fn replica_box(props: &ReplicaBoxProps) -> Html {
         if rec.offset + 1 == hw {
             cells.push(html! { <span key="hw" class="hw-slot">{ marker() }</span> });
         }
+    }
+    if let (Some(c), false) = (cleaner_point, point_drawn) {
+        cells.push(cleaner_marker(c));
     }
     let leo = r.log_end_offset;
     let role = if offline {
@@ -1058,8 +1091,16 @@ fn record_cell(props: &RecordCellProps) -> Html {
     };
     let key = rec.key.clone().unwrap_or_else(|| "null".into());
     let value = rec.value.clone().unwrap_or_else(|| "null".into());
+    let tombstone = rec.value.is_none() && rec.key.is_some() && rec.summary.is_none();
     let what = match &rec.summary {
         Some(summary) => format!("offset {} · {summary}", rec.offset),
+        None if tombstone => format!(
+            "offset {} · key={key} · value=null: a tombstone, it deletes key {key} when the log is compacted{}",
+            rec.offset,
+            rec.delete_horizon_ms.map_or(String::new(), |h| format!(
+                "; the cleaner keeps it until {h} ms (delete.retention.ms)"
+            ))
+        ),
         None => format!("offset {} · key={key} · value={value}", rec.offset),
     };
     let title = if props.uncommitted {
@@ -1094,6 +1135,7 @@ fn record_cell(props: &RecordCellProps) -> Html {
                 "record-cell",
                 rec.summary.is_some().then_some("record-summary"),
                 props.uncommitted.then_some("record-uncommitted"),
+                tombstone.then_some("record-tombstone"),
                 props.selected.then_some("selected")
             )}
             data-topic={props.topic.clone()}
@@ -1112,6 +1154,9 @@ fn record_cell(props: &RecordCellProps) -> Html {
             // Said in words, not only by the cell's colour.
             if props.uncommitted {
                 <span class="visually-hidden">{ " (above the high watermark: not committed yet)" }</span>
+            }
+            if tombstone {
+                <span class="visually-hidden">{ " (tombstone)" }</span>
             }
         </button>
     }

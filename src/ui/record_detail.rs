@@ -160,6 +160,13 @@ pub fn record_detail(props: &RecordDetailProps) -> Html {
                     } }</dd>
                     <dt>{ "Key" }</dt><dd>{ key_text }</dd>
                     <dt>{ "Value" }</dt><dd>{ value_text }</dd>
+                    if rec.value.is_none() && rec.key.is_some() {
+                        <dt>{ "Tombstone" }</dt>
+                        <dd class="detail-tombstone">{ match rec.delete_horizon_ms {
+                            Some(h) => format!("null value: deletes this key when the log is compacted; the log cleaner keeps this tombstone until {h} ms (delete.retention.ms after its first cleaning), then removes it"),
+                            None => "null value: deletes this key when the log is compacted; kept for delete.retention.ms after the log cleaner first cleans it".to_string(),
+                        } }</dd>
+                    }
                     <dt>{ "Key hex" }</dt><dd>{ opt_hex(&rec.key_hex) }</dd>
                     <dt>{ "Value hex" }</dt><dd>{ opt_hex(&rec.value_hex) }</dd>
                     if show_avro {

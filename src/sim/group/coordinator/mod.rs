@@ -210,10 +210,16 @@ pub fn offsets_topic_request(settings: &BrokerSettings) -> NewTopic {
         name: OFFSETS_TOPIC.to_string(),
         partitions: g.offsets_topic_num_partitions as i64,
         replication_factor: g.offsets_topic_replication_factor as i64,
-        configs: VecMap::from([
-            ("cleanup.policy".to_string(), "compact".to_string()),
-            ("compression.type".to_string(), "producer".to_string()),
-            ("segment.bytes".to_string(), "104857600".to_string()),
-        ]),
+        configs: {
+            let mut c = VecMap::from([
+                ("cleanup.policy".to_string(), "compact".to_string()),
+                ("compression.type".to_string(), "producer".to_string()),
+                ("segment.bytes".to_string(), "104857600".to_string()),
+            ]);
+            if let Some(ms) = g.offsets_topic_segment_ms {
+                c.insert("segment.ms".to_string(), ms.to_string());
+            }
+            c
+        },
     }
 }
