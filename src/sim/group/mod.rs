@@ -5,10 +5,11 @@
 //! * [`state`]: a group and its members, with Kafka's group states.
 //! * [`offsets_topic`]: which partition holds a group, and the commit and
 //!   group-metadata records written there (and read back on failover).
-//! * [`coordinator`]: the JoinGroup / SyncGroup / Heartbeat / LeaveGroup /
-//!   OffsetCommit / OffsetFetch handlers, as methods of the broker.
+//!
+//! The coordinator itself (the JoinGroup / SyncGroup / Heartbeat / LeaveGroup /
+//! OffsetCommit / OffsetFetch handlers) runs inside the broker, as in Kafka,
+//! and lives in `broker/coordinator/`: it uses these types, they never use it.
 
-pub mod coordinator;
 pub mod offsets_topic;
 pub mod state;
 

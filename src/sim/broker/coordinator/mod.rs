@@ -22,13 +22,13 @@ mod liveness;
 mod offsets;
 mod sync;
 
-use super::offsets_topic::{partition_for, OFFSETS_TOPIC};
-use super::state::HeldRequest;
 use crate::collections::VecMap;
 use crate::sim::broker::Broker;
 use crate::sim::controller::NewTopic;
 use crate::sim::error::ErrorCode;
 use crate::sim::event::EventKind;
+use crate::sim::group::offsets_topic::{partition_for, OFFSETS_TOPIC};
+use crate::sim::group::state::HeldRequest;
 use crate::sim::outcome::{Outcome, Timer};
 use crate::sim::protocol::{Body, Message};
 use crate::sim::rng::SimRng;

@@ -1,10 +1,10 @@
 //! Heartbeats, session expiry and LeaveGroup: how the coordinator knows who is alive.
 
-use super::super::state::GroupState;
 use super::*;
 use crate::sim::broker::Broker;
 use crate::sim::error::ErrorCode;
 use crate::sim::event::EventKind;
+use crate::sim::group::state::GroupState;
 use crate::sim::outcome::Outcome;
 use crate::sim::protocol::{Body, Message};
 use crate::sim::settings::BrokerSettings;

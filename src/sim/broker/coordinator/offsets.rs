@@ -1,14 +1,14 @@
 //! OffsetCommit and OffsetFetch, and the coordinator's own appends to `__consumer_offsets`
 //! (answered once replicated, like an acks=all produce).
 
-use super::super::offsets_topic::{
-    group_tombstone, offset_record, offset_tombstone, OFFSETS_TOPIC,
-};
-use super::super::state::{CommittedOffset, Group, GroupState, HeldRequest};
 use super::*;
 use crate::sim::broker::{Broker, DelayedProduce, DelayedReply};
 use crate::sim::error::ErrorCode;
 use crate::sim::event::EventKind;
+use crate::sim::group::offsets_topic::{
+    group_tombstone, offset_record, offset_tombstone, OFFSETS_TOPIC,
+};
+use crate::sim::group::state::{CommittedOffset, Group, GroupState, HeldRequest};
 use crate::sim::log::ProducerRecord;
 use crate::sim::outcome::{plural, Outcome, Timer};
 use crate::sim::protocol::{Body, Message};

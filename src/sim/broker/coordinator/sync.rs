@@ -1,12 +1,12 @@
 //! SyncGroup: the leader's assignment is stored in `__consumer_offsets`, then handed out.
 
-use super::super::offsets_topic::{group_record, OFFSETS_TOPIC};
-use super::super::state::{GroupState, HeldRequest};
 use super::*;
 use crate::collections::VecMap;
 use crate::sim::broker::{Broker, DelayedReply};
 use crate::sim::error::ErrorCode;
 use crate::sim::event::EventKind;
+use crate::sim::group::offsets_topic::{group_record, OFFSETS_TOPIC};
+use crate::sim::group::state::{GroupState, HeldRequest};
 use crate::sim::outcome::Outcome;
 use crate::sim::protocol::{Body, Message};
 use crate::sim::settings::BrokerSettings;

@@ -1,11 +1,11 @@
 //! JoinGroup and the join phase of a rebalance (PreparingRebalance → CompletingRebalance).
 
-use super::super::offsets_topic::group_record;
-use super::super::state::{Group, GroupMember, GroupState, HeldRequest, JoinPhase};
 use super::*;
 use crate::sim::broker::Broker;
 use crate::sim::error::ErrorCode;
 use crate::sim::event::EventKind;
+use crate::sim::group::offsets_topic::group_record;
+use crate::sim::group::state::{Group, GroupMember, GroupState, HeldRequest, JoinPhase};
 use crate::sim::outcome::{plural, Outcome, Timer};
 use crate::sim::protocol::{Body, JoinMember, JoinProtocol, Message};
 use crate::sim::settings::BrokerSettings;

@@ -1,9 +1,9 @@
 //! Leadership of an offsets partition moves: groups are loaded from the log or unloaded.
 
-use super::super::offsets_topic::{self, partition_for};
 use super::*;
 use crate::sim::broker::Broker;
 use crate::sim::error::ErrorCode;
+use crate::sim::group::offsets_topic::{self, partition_for};
 use crate::sim::outcome::{plural, Outcome};
 use crate::sim::protocol::Body;
 use crate::sim::types::{Time, TopicPartition};

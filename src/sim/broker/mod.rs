@@ -7,6 +7,8 @@
 //! shrink or expand the ISR. As a follower it fetches from the leader, and
 //! truncates its log where it diverged (leader epochs, as in KIP-101/KIP-320).
 
+mod coordinator;
+
 use super::cleaner::{self, CleanerConfig, LogToClean};
 use super::controller::{PartitionMeta, TopicMeta};
 use super::error::ErrorCode;
