@@ -254,6 +254,21 @@ fn fault_walks_409_and_1302_heal() {
     }
 }
 
+/// Two fault walks of the 2000-seed run on 2026-12-01: 295 (a follower whose
+/// retention had deleted records the new leader never had was told to
+/// truncate below its own log start, which did nothing, so it never rejoined
+/// the ISR) and 216 (a follower copied a compacted leader's gaps; the replica
+/// check wanted a cleaner point of its own or the new leader's, though the
+/// gaps were the old leader's cleaning).
+#[test]
+fn fault_walks_295_and_216_heal() {
+    for seed in [295, 216] {
+        let w = kafka_sim::walk::walk_with(seed, 300, kafka_sim::walk::Faults::Network);
+        assert!(w.steps > 1000, "seed {seed}: {} steps", w.steps);
+        assert_eq!(w.failure, None, "seed {seed}");
+    }
+}
+
 // ------------------------------------------------------------ the model itself
 
 fn events_of(s: &Session) -> Vec<(String, String)> {

@@ -179,25 +179,27 @@ pub fn check(s: &WorldState) -> Result<(), String> {
                     continue;
                 };
                 let upto = llog.high_watermark.min(rlog.log_end_offset());
-                // Each replica is cleaned by its own broker: a record one of
-                // them lacks must lie below a cleaner point.
-                let cleaned = llog
-                    .cleaner_checkpoint
-                    .max(rlog.cleaner_checkpoint)
-                    .unwrap_or(0);
+                // Each replica is cleaned by its own broker, and a follower
+                // copies the gaps of a leader that cleaned before it fetched:
+                // a record one of them lacks must lie below some replica's
+                // cleaner point (the one that removed it, wherever the copy came from).
+                let cleaned = max_cleaner_point(s, &tp);
                 for off in llog.log_start_offset.max(rlog.log_start_offset)..upto {
                     let a = llog.get(off);
                     let b = rlog.get(off);
-                    let same = match (a, b) {
-                        (Some(a), Some(b)) => {
-                            a.key == b.key && a.value == b.value && a.leader_epoch == b.leader_epoch
-                        }
-                        (None, None) => true,
-                        _ => off < cleaned,
+                    let (same, explained) = match (a, b) {
+                        (Some(a), Some(b)) => (
+                            a.key == b.key
+                                && a.value == b.value
+                                && a.leader_epoch == b.leader_epoch,
+                            true,
+                        ),
+                        (None, None) => (true, true),
+                        _ => (true, off < cleaned),
                     };
-                    if (a.is_none() || b.is_none()) && off >= cleaned {
+                    if !explained {
                         return Err(format!(
-                            "{tp}: in-sync replica {r} and leader {leader} differ at offset {off}, below the high watermark and above both cleaner points ({cleaned})"
+                            "{tp}: in-sync replica {r} and leader {leader} differ at offset {off}, below the high watermark: one holds a record the other lacks, above every replica's cleaner point ({cleaned})"
                         ));
                     }
                     if !same {
@@ -242,10 +244,11 @@ pub fn check(s: &WorldState) -> Result<(), String> {
                 continue; // retention deleted it, as it may
             }
             let stored = log.and_then(|log| log.get(offset));
-            // Compaction may remove it, below the leader's cleaner point only:
+            // Compaction may remove it, below a cleaner point only:
             // a tombstone (after delete.retention.ms), a keyless record, or a
             // value whose key has a newer acknowledged record.
-            let checkpoint = log.and_then(|l| l.cleaner_checkpoint).unwrap_or(0);
+            // (The leader may hold a copy of another replica's cleaning.)
+            let checkpoint = max_cleaner_point(s, &tp);
             let compacted_away = stored.is_none()
                 && offset < checkpoint
                 && (r.record.value.is_none()
@@ -429,6 +432,17 @@ pub fn check_liveness(s: &WorldState) -> Result<(), String> {
 /// How much virtual time the cluster gets to heal after the last fault:
 /// three producer delivery timeouts of the teaching profile (20 s each).
 pub const LIVENESS_MS: u64 = 60_000;
+
+/// The highest cleaner point of any replica of `tp`: a follower copies the
+/// gaps its leader's cleaner left, so gaps below it are compaction's work
+/// wherever they are.
+fn max_cleaner_point(s: &WorldState, tp: &TopicPartition) -> u64 {
+    s.brokers
+        .values()
+        .filter_map(|b| b.logs.get(tp).and_then(|l| l.cleaner_checkpoint))
+        .max()
+        .unwrap_or(0)
+}
 
 #[cfg(test)]
 mod tests {
