@@ -3,29 +3,11 @@
 //! segment, keeps a tombstone for `delete.retention.ms` and then removes it,
 //! and `__consumer_offsets` loses a group's old commits.
 
+mod common;
+
+use common::{narration, run, teaching};
 use kafka_sim::console::Session;
-use kafka_sim::sim::settings::Profile;
-use kafka_sim::sim::{invariants, ClusterConfig, TopicPartition};
-
-fn teaching() -> Session {
-    Session::new(ClusterConfig::with_profile(3, Profile::Teaching), 42)
-}
-
-fn run(s: &mut Session, script: &str) -> String {
-    let (out, errors) = s.run_script(script, false);
-    assert!(errors.is_empty(), "script errors: {errors:?}");
-    invariants::check(s.world().state()).expect("invariants hold");
-    out
-}
-
-fn narration(s: &Session) -> String {
-    s.world()
-        .events()
-        .into_iter()
-        .map(|e| e.narration)
-        .collect::<Vec<_>>()
-        .join("\n")
-}
+use kafka_sim::sim::TopicPartition;
 
 fn offsets(s: &Session, broker: u32) -> Vec<u64> {
     let tp = TopicPartition::new("profiles", 0);

@@ -2,29 +2,11 @@
 //! on every replica, the log start offset moves, and a consumer below it is
 //! reset by `auto.offset.reset` (or fails with `none`).
 
-use kafka_sim::console::Session;
-use kafka_sim::sim::settings::Profile;
-use kafka_sim::sim::{invariants, ClusterConfig, TopicPartition};
+mod common;
 
-fn teaching() -> Session {
-    Session::new(ClusterConfig::with_profile(3, Profile::Teaching), 42)
-}
+use common::{narration, run, teaching};
 
-fn run(s: &mut Session, script: &str) -> String {
-    let (out, errors) = s.run_script(script, false);
-    assert!(errors.is_empty(), "script errors: {errors:?}");
-    invariants::check(s.world().state()).expect("invariants hold");
-    out
-}
-
-fn narration(s: &Session) -> String {
-    s.world()
-        .events()
-        .into_iter()
-        .map(|e| e.narration)
-        .collect::<Vec<_>>()
-        .join("\n")
-}
+use kafka_sim::sim::TopicPartition;
 
 /// Two records, a segment roll after `segment.ms` (2 s), a third record.
 const SETUP: &str = "\
