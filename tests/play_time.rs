@@ -120,3 +120,42 @@ fn markers_are_the_steps_that_matter() {
         assert_eq!((e.time_ms, e.kind), (*time, *kind));
     }
 }
+
+/// The markers are kept as steps are recorded (not found by scanning every
+/// step): after Back, a replay and a fork they are still exactly the marked
+/// steps of the timeline, the undone future included.
+#[test]
+fn markers_follow_back_replay_and_fork() {
+    fn scanned(s: &kafka_sim::console::Session) -> Vec<(u64, u64, EventKind)> {
+        let w = s.world();
+        w.event_records()
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.kind.is_marker())
+            .map(|(i, r)| (i as u64 + 1, r.time_ms, r.kind))
+            .collect()
+    }
+    let mut s = quiet_cluster_with_a_consumer();
+    s.input_line("sim broker kill 2");
+    s.input_line("sim advance 6000");
+    let all = s.world().markers();
+    assert_eq!(all, scanned(&s));
+    // Back keeps the future and its markers.
+    let last = all.last().unwrap().0;
+    s.back(s.world().step_count() - last + 1);
+    assert_eq!(s.world().markers(), all);
+    // Replaying the future records the same steps again: no marker twice.
+    s.play_until(u64::MAX, 20);
+    assert_eq!(s.world().markers(), all);
+    // A command in the past replaces the future: its markers go with it.
+    s.back(s.world().step_count() - last + 1);
+    let fork_at = s.world().step_count();
+    s.input_line("sim broker start 2");
+    let forked = s.world().markers();
+    let before: Vec<_> = all.iter().filter(|m| m.0 <= fork_at).cloned().collect();
+    assert_eq!(forked[..before.len()], before[..]);
+    assert!(forked.iter().all(|m| m.0 <= s.world().timeline_len()));
+    assert_eq!(forked, scanned(&s));
+    s.input_line("sim advance 6000");
+    assert_eq!(s.world().markers(), scanned(&s));
+}

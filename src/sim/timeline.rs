@@ -90,6 +90,9 @@ pub struct World {
     inputs: Vec<InputRecord>,
     /// Every step of the timeline, including a "future" after stepping back.
     events: Vec<EventRecord>,
+    /// The steps of `events` worth a scrubber marker, ascending: kept as steps
+    /// are recorded so [`World::markers`] costs the markers, not the history.
+    marker_steps: Vec<u64>,
     /// Actor names by index (`broker-1`, `you`, `console-producer-3` …).
     actors: Vec<String>,
     actor_ids: VecMap<String, u32>,
@@ -181,6 +184,7 @@ impl World {
             state,
             inputs: Vec::new(),
             events: Vec::new(),
+            marker_steps: Vec::new(),
             actors: Vec::new(),
             actor_ids: VecMap::new(),
             narrations: RefCell::new(Narrations::default()),
@@ -272,11 +276,12 @@ impl World {
     /// The steps worth a marker on a timeline scrubber (see
     /// [`EventKind::is_marker`]), as (step, virtual time, kind), oldest first.
     pub fn markers(&self) -> Vec<(u64, Time, EventKind)> {
-        self.events
+        self.marker_steps
             .iter()
-            .enumerate()
-            .filter(|(_, r)| r.kind.is_marker())
-            .map(|(i, r)| (i as u64 + 1, r.time_ms, r.kind))
+            .map(|&step| {
+                let r = &self.events[(step - 1) as usize];
+                (step, r.time_ms, r.kind)
+            })
             .collect()
     }
 
@@ -324,6 +329,8 @@ impl World {
             self.lineage = new_lineage();
         }
         self.events.truncate(n as usize);
+        let markers = self.marker_steps.partition_point(|&s| s <= n);
+        self.marker_steps.truncate(markers);
         let keep = self.inputs.partition_point(|i| i.at_step < n);
         self.inputs.truncate(keep);
         self.checkpoints.retain(|c| c.event_count <= n);
@@ -368,6 +375,9 @@ impl World {
             self.events[idx] = rec;
         } else {
             self.events.push(rec);
+            if rec.kind.is_marker() {
+                self.marker_steps.push(event.step);
+            }
         }
         {
             let mut cache = self.narrations.borrow_mut();
