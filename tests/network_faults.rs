@@ -220,7 +220,7 @@ fn a_consumer_that_learns_a_new_coordinator_while_joining_joins_there() {
             node_id: Some(node),
         },
     };
-    let joins_at = |out: &kafka_sim::sim::outcome::Outcome| -> Vec<NodeId> {
+    let joins_at = |out: &kafka_sim::sim::consumer::Outcome| -> Vec<NodeId> {
         out.sends
             .iter()
             .filter(|s| matches!(s.body, Body::JoinGroupRequest { .. }))

@@ -5,7 +5,7 @@
 //! `__cluster_metadata` log.
 
 use super::error::{ErrorCode, KafkaError};
-use super::outcome::{Outcome, Outgoing, Timer};
+use super::outcome::Outgoing;
 use super::protocol::{Body, Message};
 pub use super::protocol::{NewTopic, PartitionMeta, TopicMeta};
 use super::rng::SimRng;
@@ -15,6 +15,28 @@ use super::types::{join_ids, NodeId, Time, TopicPartition};
 use crate::collections::VecMap;
 use crate::sim::event::EventKind;
 use serde::{Deserialize, Serialize};
+
+/// What the controller's handlers return: its own timers to set or cancel.
+pub type Outcome = super::outcome::Outcome<ControllerTimer>;
+
+/// The controller's own timers; the world hands each back to
+/// `Controller::on_timer` when it fires.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ControllerTimer {
+    /// Check whether a broker's session (`broker.session.timeout.ms`) expired.
+    BrokerSession { broker: u32 },
+    /// The periodic check for leaders away from their preferred replica.
+    LeaderRebalance,
+}
+
+impl ControllerTimer {
+    /// Both keep a cluster alive in the background: the world counts as
+    /// idle while only timers like these remain.
+    pub fn is_background(&self) -> bool {
+        true
+    }
+}
 
 /// `-1` in a CreateTopics request means the broker default (`num.partitions`
 /// and `default.replication.factor`, both 1 here).
@@ -416,10 +438,10 @@ impl Controller {
             EventKind::Heartbeat,
             format!("The controller records broker {broker}'s heartbeat."),
         );
-        out.cancel.push(Timer::BrokerSession { broker });
+        out.cancel.push(ControllerTimer::BrokerSession { broker });
         out.timers.push((
             now + settings.broker_session_timeout_ms,
-            Timer::BrokerSession { broker },
+            ControllerTimer::BrokerSession { broker },
         ));
         if was_fenced {
             out.kind = EventKind::Unfence;
@@ -572,6 +594,19 @@ impl Controller {
         let changed = vec![(tp.clone(), p.clone())];
         self.publish(&changed, &mut out);
         out
+    }
+
+    /// One of the controller's timers fired.
+    pub fn on_timer(
+        &mut self,
+        now: Time,
+        timer: ControllerTimer,
+        settings: &BrokerSettings,
+    ) -> Outcome {
+        match timer {
+            ControllerTimer::BrokerSession { broker } => self.check_session(now, broker, settings),
+            ControllerTimer::LeaderRebalance => self.rebalance_check(now, settings),
+        }
     }
 
     /// A broker's session timer fired: fence it if it has been silent too long.
@@ -834,7 +869,7 @@ impl Controller {
         out.kind = EventKind::RebalanceCheck;
         out.timers.push((
             now + settings.leader_imbalance_check_interval_ms,
-            Timer::LeaderRebalance,
+            ControllerTimer::LeaderRebalance,
         ));
         out
     }

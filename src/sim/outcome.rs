@@ -6,98 +6,10 @@ use super::protocol::Body;
 use super::types::{NodeId, Time};
 use serde::{Deserialize, Serialize};
 
-/// A timer owned by a node; firing one is a step of its own.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "timer", rename_all = "snake_case")]
-pub enum Timer {
-    /// A producer's `linger.ms` has elapsed: send what has accumulated.
-    ProducerLinger { producer: String },
-    /// A fetch parked at a broker (`fetch.max.wait.ms`) gives up waiting for data.
-    FetchWait { broker: u32, request_id: u64 },
-    /// `sim advance` asked the clock to reach this time.
-    ClockTarget { target: Time },
-    /// A broker's next `BrokerHeartbeat` to the controller is due.
-    BrokerHeartbeat { broker: u32 },
-    /// The controller checks whether a broker's session (`broker.session.timeout.ms`) expired.
-    BrokerSession { broker: u32 },
-    /// A leader checks its followers against `replica.lag.time.max.ms`.
-    IsrCheck { broker: u32 },
-    /// A broker looks for segments to delete (`log.retention.check.interval.ms`).
-    LogRetention { broker: u32 },
-    /// A broker's log cleaner wakes up (`log.cleaner.backoff.ms`).
-    LogCleaner { broker: u32 },
-    /// An `acks=all` Produce waiting for the ISR gives up (`request.timeout.ms`).
-    ProduceTimeout { broker: u32, request_id: u64 },
-    /// A client's request got no answer within `request.timeout.ms`.
-    RequestTimeout { client: String, request_id: u64 },
-    /// A producer's `retry.backoff.ms` has passed: it may send again.
-    ProducerRetry { producer: String },
-    /// The controller's periodic check for leaders away from their preferred replica.
-    LeaderRebalance,
-    /// A consumer with a leaderless partition asks for metadata again.
-    ConsumerMetadataRetry { consumer: String },
-    /// A group coordinator's join phase ends (initial delay or rebalance timeout).
-    GroupJoin { broker: u32, group: String },
-    /// A group member's session (or a pending member's wait) may have expired.
-    GroupMemberSession {
-        broker: u32,
-        group: String,
-        member: String,
-    },
-    /// A group consumer's heartbeat thread sends its next Heartbeat.
-    ConsumerHeartbeat { consumer: String },
-    /// A group consumer's application finishes what it was doing and calls `poll()` again.
-    ConsumerPoll { consumer: String },
-    /// Auto-commit is due while the application waits in `poll()`.
-    ConsumerAutoCommit { consumer: String },
-    /// A consumer retries after `retry.backoff.ms` (FindCoordinator, JoinGroup …).
-    ConsumerRetry { consumer: String },
-    /// `metadata.max.age.ms`: a consumer refreshes its metadata to spot new partitions.
-    ConsumerMetadataRefresh { consumer: String },
-    /// `kafka-console-consumer --timeout-ms`: has a record come since the last check?
-    ConsumerIdleTimeout { consumer: String },
-    /// A steady-stream producer (`sim producer add … --rate`) sends its next record.
-    ProducerStream { producer: String },
-    /// A follower's Fetch to its leader got no answer within `request.timeout.ms`.
-    ReplicaFetchTimeout {
-        broker: u32,
-        leader: u32,
-        sent_at: Time,
-    },
-    /// The network fault model starts its next partition.
-    FaultPartition,
-    /// A partition the fault model made ends: the link heals.
-    FaultHeal { a: NodeId, b: NodeId },
-}
-
-impl Timer {
-    /// Background timers keep a cluster alive (heartbeats, parked fetches, session
-    /// checks, a steady producer): the world counts as idle while only they remain.
-    /// A group's join phase is not background: a command waits for the rebalance.
-    pub fn is_background(&self) -> bool {
-        matches!(
-            self,
-            Timer::FetchWait { .. }
-                | Timer::BrokerHeartbeat { .. }
-                | Timer::BrokerSession { .. }
-                | Timer::IsrCheck { .. }
-                | Timer::LogRetention { .. }
-                | Timer::LogCleaner { .. }
-                | Timer::ProduceTimeout { .. }
-                | Timer::RequestTimeout { .. }
-                | Timer::ReplicaFetchTimeout { .. }
-                | Timer::LeaderRebalance
-                | Timer::ConsumerMetadataRetry { .. }
-                | Timer::GroupMemberSession { .. }
-                | Timer::ConsumerHeartbeat { .. }
-                | Timer::ConsumerAutoCommit { .. }
-                | Timer::ConsumerMetadataRefresh { .. }
-                | Timer::ProducerStream { .. }
-                | Timer::FaultPartition
-                | Timer::FaultHeal { .. }
-        )
-    }
-}
+/// The timer type of a node that sets no timers (the schema registry): an
+/// `Outcome<NoTimer>` can only send and narrate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NoTimer {}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outgoing {
@@ -108,16 +20,33 @@ pub struct Outgoing {
     pub correlation_id: Option<u64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Outcome {
+/// `T` is the timer type of the node that acts (`BrokerTimer`,
+/// `ConsumerTimer` …): a node sets and cancels only its own timers, and the
+/// world keys them by their owner (`Outcome::map_timers`) before it
+/// schedules them, so it never needs to know what they mean.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome<T> {
     pub kind: EventKind,
     pub narration: String,
     pub sends: Vec<Outgoing>,
-    pub timers: Vec<(Time, Timer)>,
-    pub cancel: Vec<Timer>,
+    pub timers: Vec<(Time, T)>,
+    pub cancel: Vec<T>,
 }
 
-impl Outcome {
+// Not derived: a derive would ask for `T: Default`, which timers are not.
+impl<T> Default for Outcome<T> {
+    fn default() -> Self {
+        Outcome {
+            kind: EventKind::default(),
+            narration: String::new(),
+            sends: Vec::new(),
+            timers: Vec::new(),
+            cancel: Vec::new(),
+        }
+    }
+}
+
+impl<T> Outcome<T> {
     pub fn new(kind: EventKind, narration: impl Into<String>) -> Self {
         Outcome {
             kind,
@@ -133,6 +62,23 @@ impl Outcome {
             body,
             correlation_id,
         });
+    }
+
+    /// The same outcome with every timer, to set or to cancel, passed
+    /// through `key`, in order: the world keys a node's timers by their owner
+    /// this way (`Timer::Broker(id, …)`).
+    pub fn map_timers<U>(self, key: impl Fn(T) -> U) -> Outcome<U> {
+        Outcome {
+            kind: self.kind,
+            narration: self.narration,
+            sends: self.sends,
+            timers: self
+                .timers
+                .into_iter()
+                .map(|(at, t)| (at, key(t)))
+                .collect(),
+            cancel: self.cancel.into_iter().map(key).collect(),
+        }
     }
 
     /// Adds a sentence to the narration.

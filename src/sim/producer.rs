@@ -6,13 +6,42 @@ use super::configdef::{at_least, between, Key, Type, Validator, Value};
 use super::error::ErrorCode;
 use super::log::{BatchProducer, ProducerRecord, RecordProducer};
 use super::murmur2::{murmur2, partition_for_key, to_positive};
-use super::outcome::{plural, Outcome, Timer};
+use super::outcome::plural;
 use super::protocol::{Acks, Body, Message, ProduceBatch, TopicMetadata};
 use super::rng::SimRng;
 use super::types::{show_bytes, NodeId, Time, TopicPartition};
 use crate::collections::{VecMap, VecSet};
 use crate::sim::event::EventKind;
 use serde::{Deserialize, Serialize};
+
+/// What a producer's handlers return: its own timers to set or cancel.
+pub type Outcome = super::outcome::Outcome<ProducerTimer>;
+
+/// A producer's own timers. The world keys them by the producer's name and
+/// hands each back to `Producer::on_timer` when it fires.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProducerTimer {
+    /// `linger.ms` has elapsed: send what has accumulated.
+    Linger,
+    /// `retry.backoff.ms` has passed: it may send again.
+    Retry,
+    /// A request got no answer within `request.timeout.ms`.
+    RequestTimeout { request_id: u64 },
+    /// A steady stream (`sim producer add … --rate`) sends its next record.
+    Stream,
+}
+
+impl ProducerTimer {
+    /// A request's timeout and a steady stream's next record run in the
+    /// background: the world counts as idle while only they remain.
+    pub fn is_background(&self) -> bool {
+        matches!(
+            self,
+            ProducerTimer::RequestTimeout { .. } | ProducerTimer::Stream
+        )
+    }
+}
 
 /// Producer configs the simulator honours, with Kafka's names and defaults.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -458,8 +487,7 @@ impl Producer {
         };
         let mut out = self.on_send(now, &topic, vec![record], false, rng);
         out.kind = EventKind::ProducerStream;
-        out.timers
-            .push((now + interval, Timer::ProducerStream { producer: name }));
+        out.timers.push((now + interval, ProducerTimer::Stream));
         out
     }
 
@@ -619,13 +647,10 @@ impl Producer {
 
     /// Called by the world right after a request is put on the network.
     /// Returns the `request.timeout.ms` timer for the request, if it expects an answer.
-    pub fn note_sent(&mut self, body: &Body, id: u64, now: Time) -> Option<(Time, Timer)> {
+    pub fn note_sent(&mut self, body: &Body, id: u64, now: Time) -> Option<(Time, ProducerTimer)> {
         let timer = (
             now + self.config.request_timeout_ms,
-            Timer::RequestTimeout {
-                client: self.name.clone(),
-                request_id: id,
-            },
+            ProducerTimer::RequestTimeout { request_id: id },
         );
         match body {
             Body::MetadataRequest { .. } => {
@@ -663,10 +688,8 @@ impl Producer {
 
     fn cancel_timeout(&self, request_id: Option<u64>, out: &mut Outcome) {
         if let Some(id) = request_id {
-            out.cancel.push(Timer::RequestTimeout {
-                client: self.name.clone(),
-                request_id: id,
-            });
+            out.cancel
+                .push(ProducerTimer::RequestTimeout { request_id: id });
         }
     }
 
@@ -745,12 +768,28 @@ impl Producer {
                 "It will retry after retry.backoff.ms = {} ms.",
                 self.config.retry_backoff_ms
             ));
-            out.timers.push((
-                now + self.config.retry_backoff_ms,
-                Timer::ProducerRetry {
-                    producer: self.name.clone(),
-                },
-            ));
+            out.timers
+                .push((now + self.config.retry_backoff_ms, ProducerTimer::Retry));
+        }
+    }
+
+    /// One of this producer's timers fired. `room` says whether the
+    /// session's records limit (`MAX_RECORDS`) leaves room for a stream's
+    /// next record.
+    pub fn on_timer(
+        &mut self,
+        now: Time,
+        timer: ProducerTimer,
+        rng: &mut SimRng,
+        room: bool,
+    ) -> Outcome {
+        match timer {
+            ProducerTimer::Linger => self.on_linger(now),
+            ProducerTimer::Retry => self.on_retry(now),
+            ProducerTimer::RequestTimeout { request_id } => {
+                self.on_request_timeout(now, request_id)
+            }
+            ProducerTimer::Stream => self.on_stream_tick(now, rng, room),
         }
     }
 
@@ -1074,12 +1113,7 @@ impl Producer {
                     "It waits linger.ms = {linger_ms} ms so more records can join the batch."
                 ));
             }
-            out.timers.push((
-                now + linger_ms,
-                Timer::ProducerLinger {
-                    producer: self.name.clone(),
-                },
-            ));
+            out.timers.push((now + linger_ms, ProducerTimer::Linger));
         }
     }
 
@@ -1192,9 +1226,7 @@ impl Producer {
     fn drain(&mut self, now: Time, out: &mut Outcome) {
         if self.linger_timer_set {
             self.linger_timer_set = false;
-            out.cancel.push(Timer::ProducerLinger {
-                producer: self.name.clone(),
-            });
+            out.cancel.push(ProducerTimer::Linger);
         }
         if self.config.enable_idempotence {
             if self.producer_id.is_none() {

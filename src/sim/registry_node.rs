@@ -7,7 +7,7 @@
 //! state in memory here; the real one stores it in the `_schemas` topic, a
 //! simplification the docs name.
 
-use super::outcome::{lowercase_first, Outcome};
+use super::outcome::{lowercase_first, NoTimer, Outcome};
 use super::protocol::{Body, Message};
 use super::types::NodeId;
 use crate::schema::registry::Registry;
@@ -41,7 +41,7 @@ impl HttpCall {
 }
 
 /// The registry serves one request and answers the sender.
-pub fn handle(reg: &mut Registry, msg: &Message) -> Outcome {
+pub fn handle(reg: &mut Registry, msg: &Message) -> Outcome<NoTimer> {
     let Body::RegistryRequest {
         method,
         path,

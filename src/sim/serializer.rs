@@ -11,8 +11,8 @@
 //! A refused registration (HTTP 409) is a `SerializationException` in the
 //! application: the records never reach Kafka.
 
-use super::outcome::{plural, Outcome};
-use super::producer::{Producer, RecordStatus};
+use super::outcome::plural;
+use super::producer::{Outcome, Producer, RecordStatus};
 use super::protocol::Body;
 pub use super::serializer_config::{
     check_registry_url, Format, SchemaIdState, SerializerConfig, AVRO_SERIALIZER, STRING_SERIALIZER,

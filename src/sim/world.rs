@@ -2,15 +2,15 @@
 //! and the clock. `step` takes the earliest scheduled item and produces
 //! exactly one [`Event`]; commands from the user are events too.
 
-use super::broker::Broker;
-use super::consumer::{Consumer, ConsumerSpec};
+use super::broker::{Broker, BrokerTimer};
+use super::consumer::{Consumer, ConsumerSpec, ConsumerTimer};
 use super::controller::Registration;
-use super::controller::{Controller, NewTopic};
+use super::controller::{Controller, ControllerTimer, NewTopic};
 use super::error::{ErrorCode, KafkaError};
 use super::faults::NetworkFaults;
 use super::log::ProducerRecord;
-use super::outcome::{lowercase_first, plural, Outcome, Timer};
-use super::producer::{Producer, ProducerConfig};
+use super::outcome::{lowercase_first, plural};
+use super::producer::{Producer, ProducerConfig, ProducerTimer};
 use super::protocol::Message;
 use super::rng::SimRng;
 use super::settings::{BrokerSettings, Profile};
@@ -213,6 +213,70 @@ pub struct Event {
     pub narration: String,
 }
 
+/// What the world's own steps return: timers keyed by their owner.
+type Outcome = super::outcome::Outcome<Timer>;
+
+/// A scheduled timer: its owner and that node's own timer type. The world
+/// reads only the owner — to hand the timer back to the node's `on_timer`, to
+/// drop every timer of a node it kills, to hold a paused broker's — and asks
+/// the node's timer type whether it is background; what a timer means is the
+/// node's business.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Timer {
+    Controller(ControllerTimer),
+    Broker(u32, BrokerTimer),
+    Producer(String, ProducerTimer),
+    Consumer(String, ConsumerTimer),
+    /// The world's own timers (the clock and the network fault model).
+    World(WorldTimer),
+}
+
+impl Timer {
+    /// Background timers keep a cluster alive (heartbeats, parked fetches,
+    /// session checks, a steady producer): the world counts as idle while
+    /// only they remain. Each node's timer type says which of its are.
+    pub fn is_background(&self) -> bool {
+        match self {
+            Timer::Controller(t) => t.is_background(),
+            Timer::Broker(_, t) => t.is_background(),
+            Timer::Producer(_, t) => t.is_background(),
+            Timer::Consumer(_, t) => t.is_background(),
+            Timer::World(t) => t.is_background(),
+        }
+    }
+
+    /// Whether `node` owns this timer (the world's own have no owner node).
+    fn is_owned_by(&self, node: &NodeId) -> bool {
+        match (self, node) {
+            (Timer::Controller(_), NodeId::Controller) => true,
+            (Timer::Broker(b, _), NodeId::Broker(n)) => b == n,
+            (Timer::Producer(c, _) | Timer::Consumer(c, _), NodeId::Client(n)) => c == n,
+            _ => false,
+        }
+    }
+}
+
+/// The world's own timers, which belong to no node.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WorldTimer {
+    /// `sim advance` asked the clock to reach this time.
+    ClockTarget { target: Time },
+    /// The network fault model starts its next partition.
+    FaultPartition,
+    /// A partition the fault model made ends: the link heals.
+    FaultHeal { a: NodeId, b: NodeId },
+}
+
+impl WorldTimer {
+    /// The fault model's partitions come and go in the background; a clock
+    /// target is what `sim advance` waits for.
+    pub fn is_background(&self) -> bool {
+        !matches!(self, WorldTimer::ClockTarget { .. })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Due {
@@ -246,16 +310,7 @@ impl Scheduled {
                 (NodeId::Broker(b), _) => Some(*b),
                 _ => None,
             },
-            Due::Timer(
-                Timer::FetchWait { broker, .. }
-                | Timer::IsrCheck { broker }
-                | Timer::LogRetention { broker }
-                | Timer::LogCleaner { broker }
-                | Timer::ProduceTimeout { broker, .. }
-                | Timer::ReplicaFetchTimeout { broker, .. }
-                | Timer::GroupJoin { broker, .. }
-                | Timer::GroupMemberSession { broker, .. },
-            ) => Some(*broker),
+            Due::Timer(Timer::Broker(broker, t)) if !t.on_heartbeat_thread() => Some(*broker),
             Due::Timer(_) | Due::Duplicate(_) => None,
         }
     }
@@ -358,34 +413,39 @@ impl WorldState {
                 .network_faults
                 .clone()
                 .next_partition_at(0, w.fault_rng());
-            w.schedule(at, Due::Timer(Timer::FaultPartition));
+            w.schedule(at, Due::Timer(Timer::World(WorldTimer::FaultPartition)));
         }
         if settings.auto_leader_rebalance_enable {
             w.schedule(
                 settings.leader_imbalance_check_interval_ms,
-                Due::Timer(Timer::LeaderRebalance),
+                Due::Timer(Timer::Controller(ControllerTimer::LeaderRebalance)),
             );
         }
         // Background life of a cluster: heartbeats (staggered so brokers do not
         // beat in lockstep), the controller's session checks, the leaders' ISR checks.
         for id in 1..=broker_count {
             let offset = settings.broker_heartbeat_interval_ms * id as u64 / n;
-            w.schedule(offset, Due::Timer(Timer::BrokerHeartbeat { broker: id }));
+            w.schedule(
+                offset,
+                Due::Timer(Timer::Broker(id, BrokerTimer::Heartbeat)),
+            );
             w.schedule(
                 settings.broker_session_timeout_ms,
-                Due::Timer(Timer::BrokerSession { broker: id }),
+                Due::Timer(Timer::Controller(ControllerTimer::BrokerSession {
+                    broker: id,
+                })),
             );
             w.schedule(
                 (settings.replica_lag_time_max_ms / 2).max(1),
-                Due::Timer(Timer::IsrCheck { broker: id }),
+                Due::Timer(Timer::Broker(id, BrokerTimer::IsrCheck)),
             );
             w.schedule(
                 settings.log_retention_check_interval_ms.max(1),
-                Due::Timer(Timer::LogRetention { broker: id }),
+                Due::Timer(Timer::Broker(id, BrokerTimer::LogRetention)),
             );
             w.schedule(
                 settings.log_cleaner_backoff_ms.max(1),
-                Due::Timer(Timer::LogCleaner { broker: id }),
+                Due::Timer(Timer::Broker(id, BrokerTimer::LogCleaner)),
             );
         }
         w
@@ -417,7 +477,7 @@ impl WorldState {
         if let Some(cfg) = &spec.group {
             c.group = Some(super::consumer::GroupClient::new(cfg.clone(), now));
         }
-        let out = c.on_start(now);
+        let out = keyed_consumer(name, c.on_start(now));
         self.consumers.insert(name.to_string(), c);
         out
     }
@@ -838,7 +898,9 @@ impl WorldState {
             // Simplification: every broker learns a new topic at once.
             b.set_topic(now, &meta.name, Some(&meta));
             if b.alive {
-                let f = b.start_fetchers(&settings);
+                let f = b
+                    .start_fetchers(&settings)
+                    .map_timers(|t| Timer::Broker(b.id, t));
                 fetches.sends.extend(f.sends);
                 fetches.timers.extend(f.timers);
             }
@@ -967,7 +1029,10 @@ impl WorldState {
                     .ok_or_else(|| invalid("producer vanished".into()))?;
                 p.closed = false;
                 let out = p.on_send(now, topic, records.clone(), *close, &mut self.rng);
-                (NodeId::Client(producer.clone()), out)
+                (
+                    NodeId::Client(producer.clone()),
+                    keyed_producer(producer, out),
+                )
             }
             Command::Consume { consumer, spec } => {
                 let out = self.start_consumer(consumer, spec);
@@ -995,7 +1060,7 @@ impl WorldState {
             }
             Command::CloseConsumer { consumer } => {
                 let out = match acting(self.consumers.get_mut(consumer), now) {
-                    Some(c) => c.close(now),
+                    Some(c) => keyed_consumer(consumer, c.close(now)),
                     None => return Err(invalid(format!("there is no consumer called {consumer}"))),
                 };
                 (NodeId::Client(consumer.clone()), out)
@@ -1006,23 +1071,7 @@ impl WorldState {
                 }
                 // Its timers stop, and its connections reset: whatever it had sent
                 // that has not arrived yet is lost with them.
-                let before = self.queue.len();
-                self.queue.retain(|q| match &q.due {
-                    Due::Deliver(m) | Due::Duplicate(m) => m.from != NodeId::Broker(*broker),
-                    Due::Timer(
-                        Timer::BrokerHeartbeat { broker: x }
-                        | Timer::IsrCheck { broker: x }
-                        | Timer::LogRetention { broker: x }
-                        | Timer::LogCleaner { broker: x }
-                        | Timer::FetchWait { broker: x, .. }
-                        | Timer::ProduceTimeout { broker: x, .. }
-                        | Timer::ReplicaFetchTimeout { broker: x, .. }
-                        | Timer::GroupJoin { broker: x, .. }
-                        | Timer::GroupMemberSession { broker: x, .. },
-                    ) => x != broker,
-                    Due::Timer(_) => true,
-                });
-                let _dropped = before - self.queue.len();
+                self.drop_node(&NodeId::Broker(*broker));
                 // Anything that was waiting for a stalled broker is now simply due.
                 for q in self.queue.iter_mut() {
                     if q.broker() == Some(*broker) && q.at < now {
@@ -1053,21 +1102,24 @@ impl WorldState {
                 );
                 if let Some(b) = acting(self.brokers.get_mut(broker), now) {
                     b.alive = true;
-                    let hb = b.heartbeat(now, &settings);
+                    let hb = b
+                        .heartbeat(now, &settings)
+                        .map_timers(|t| Timer::Broker(*broker, t));
                     out.sends.extend(hb.sends);
                     out.timers.extend(hb.timers);
                 }
+                let own = |t| Timer::Broker(*broker, t);
                 out.timers.push((
                     now + (settings.replica_lag_time_max_ms / 2).max(1),
-                    Timer::IsrCheck { broker: *broker },
+                    own(BrokerTimer::IsrCheck),
                 ));
                 out.timers.push((
                     now + settings.log_retention_check_interval_ms.max(1),
-                    Timer::LogRetention { broker: *broker },
+                    own(BrokerTimer::LogRetention),
                 ));
                 out.timers.push((
                     now + settings.log_cleaner_backoff_ms.max(1),
-                    Timer::LogCleaner { broker: *broker },
+                    own(BrokerTimer::LogCleaner),
                 ));
                 (NodeId::Broker(*broker), out)
             }
@@ -1089,7 +1141,8 @@ impl WorldState {
             Command::ElectPreferredLeaders { partitions } => (
                 NodeId::Controller,
                 self.controller
-                    .elect_preferred(partitions, "You ask for a preferred leader election"),
+                    .elect_preferred(partitions, "You ask for a preferred leader election")
+                    .map_timers(Timer::Controller),
             ),
             Command::HealNetwork { link: l } => {
                 let text = match l {
@@ -1134,7 +1187,9 @@ impl WorldState {
                     // Simplification: every broker learns the new partitions at once.
                     b.add_partitions(now, &meta, old);
                     if b.alive {
-                        let f = b.start_fetchers(&settings);
+                        let f = b
+                            .start_fetchers(&settings)
+                            .map_timers(|t| Timer::Broker(b.id, t));
                         fetches.sends.extend(f.sends);
                         fetches.timers.extend(f.timers);
                     }
@@ -1169,21 +1224,7 @@ impl WorldState {
                 if let Some(c) = acting(self.consumers.get_mut(consumer), now) {
                     c.kill();
                 }
-                let me = NodeId::Client(consumer.clone());
-                self.queue.retain(|q| match &q.due {
-                    Due::Deliver(m) | Due::Duplicate(m) => m.from != me,
-                    Due::Timer(
-                        Timer::ConsumerHeartbeat { consumer: c }
-                        | Timer::ConsumerPoll { consumer: c }
-                        | Timer::ConsumerAutoCommit { consumer: c }
-                        | Timer::ConsumerRetry { consumer: c }
-                        | Timer::ConsumerMetadataRefresh { consumer: c }
-                        | Timer::ConsumerMetadataRetry { consumer: c }
-                        | Timer::ConsumerIdleTimeout { consumer: c },
-                    ) => c != consumer,
-                    Due::Timer(Timer::RequestTimeout { client, .. }) => client != consumer,
-                    Due::Timer(_) => true,
-                });
+                self.drop_node(&NodeId::Client(consumer.clone()));
                 let text = match self.consumers.get(consumer).and_then(|c| c.group.as_ref()) {
                     Some(g) => format!(
                         "You kill {consumer}'s process. It sends nothing more: no commit, no LeaveGroup. Its coordinator only notices when session.timeout.ms ({} ms) passes without a heartbeat; records it processed but did not commit will be read again by the next owner.",
@@ -1211,7 +1252,7 @@ impl WorldState {
                 if let Some(cfg) = &old.spec.group {
                     c.group = Some(super::consumer::GroupClient::new(cfg.clone(), now));
                 }
-                let mut out = c.on_start(now);
+                let mut out = keyed_consumer(consumer, c.on_start(now));
                 out.narration = format!(
                     "You start {consumer} again (a new process, so a new member id). {}",
                     out.narration
@@ -1221,7 +1262,7 @@ impl WorldState {
             }
             Command::PauseConsumer { consumer, ms } => {
                 let out = match acting(self.consumers.get_mut(consumer), now) {
-                    Some(c) => c.pause_app(now, *ms),
+                    Some(c) => keyed_consumer(consumer, c.pause_app(now, *ms)),
                     None => return Err(invalid(format!("there is no consumer called {consumer}"))),
                 };
                 (NodeId::Client(consumer.clone()), out)
@@ -1259,9 +1300,7 @@ impl WorldState {
                 );
                 out.timers.push((
                     now + interval_ms,
-                    Timer::ProducerStream {
-                        producer: producer.clone(),
-                    },
+                    Timer::Producer(producer.clone(), ProducerTimer::Stream),
                 ));
                 (NodeId::Client(producer.clone()), out)
             }
@@ -1271,9 +1310,7 @@ impl WorldState {
                 {
                     st.stopped = true;
                 }
-                let cancel = Timer::ProducerStream {
-                    producer: producer.clone(),
-                };
+                let cancel = Timer::Producer(producer.clone(), ProducerTimer::Stream);
                 let mut out = Outcome::new(
                     EventKind::ProducerStreamStop,
                     format!("{producer} stops sending new records (those already handed over are still delivered)."),
@@ -1290,7 +1327,9 @@ impl WorldState {
                     )
                 })?;
                 let out = match acting(self.brokers.get_mut(&coordinator), now) {
-                    Some(b) => b.admin_commit_offsets(now, group, offsets, &settings),
+                    Some(b) => b
+                        .admin_commit_offsets(now, group, offsets, &settings)
+                        .map_timers(|t| Timer::Broker(coordinator, t)),
                     None => return Err(invalid("the coordinator vanished".into())),
                 };
                 (NodeId::Broker(coordinator), out)
@@ -1310,11 +1349,14 @@ impl WorldState {
                     (Some(b), _) => b.admin_delete_group(now, group, &settings),
                     (None, _) => return Err(invalid("the coordinator vanished".into())),
                 };
+                let out = out.map_timers(|t| Timer::Broker(coordinator, t));
                 (NodeId::Broker(coordinator), out)
             }
             Command::ElectUncleanLeaders { partitions } => (
                 NodeId::Controller,
-                self.controller.elect_unclean(partitions),
+                self.controller
+                    .elect_unclean(partitions)
+                    .map_timers(Timer::Controller),
             ),
             Command::HttpRequest {
                 client,
@@ -1345,7 +1387,8 @@ impl WorldState {
                     EventKind::Clock,
                     format!("You move the clock forward {ms} ms, to {target} ms; everything due before then happens first."),
                 );
-                out.timers.push((target, Timer::ClockTarget { target }));
+                out.timers
+                    .push((target, Timer::World(WorldTimer::ClockTarget { target })));
                 (NodeId::Client("you".into()), out)
             }
         };
@@ -1426,20 +1469,14 @@ impl WorldState {
                 (msg.to.clone(), self.break_connection(&msg))
             }
             Due::Duplicate(msg) => (msg.to.clone(), self.discard_duplicate(&msg)),
-            Due::Timer(Timer::FaultPartition) => (
-                NodeId::Client("network".into()),
-                self.start_fault_partition(),
-            ),
-            Due::Timer(Timer::FaultHeal { a, b }) => (
-                NodeId::Client("network".into()),
-                self.end_fault_partition(a, b),
-            ),
             Due::Deliver(msg) => {
                 let to = msg.to.clone();
                 let settings = self.config.settings.clone();
                 let out = match &to {
                     NodeId::Broker(id) => match acting(self.brokers.get_mut(id), now) {
-                        Some(b) if b.alive => b.handle(now, &msg, &settings),
+                        Some(b) if b.alive => b
+                            .handle(now, &msg, &settings)
+                            .map_timers(|t| Timer::Broker(*id, t)),
                         _ => Outcome::new(
                             EventKind::Dropped,
                             format!(
@@ -1451,9 +1488,9 @@ impl WorldState {
                     },
                     NodeId::Client(name) => {
                         if let Some(p) = acting(self.producers.get_mut(name), now) {
-                            p.handle(now, &msg, &mut self.rng)
+                            keyed_producer(name, p.handle(now, &msg, &mut self.rng))
                         } else if let Some(c) = acting(self.consumers.get_mut(name), now) {
-                            c.handle(now, &msg)
+                            keyed_consumer(name, c.handle(now, &msg))
                         } else if let Some(call) = self
                             .http_calls
                             .iter_mut()
@@ -1488,6 +1525,7 @@ impl WorldState {
                     NodeId::SchemaRegistry => {
                         self.registry_requests += 1;
                         super::registry_node::handle(&mut self.registry, &msg)
+                            .map_timers(|never| match never {})
                     }
                     NodeId::Controller => match &msg.body {
                         super::protocol::Body::CreateTopicsRequest { topic } => {
@@ -1510,226 +1548,15 @@ impl WorldState {
                                 ),
                             }
                         }
-                        _ => self.controller.handle(now, &msg, &settings),
+                        _ => self
+                            .controller
+                            .handle(now, &msg, &settings)
+                            .map_timers(Timer::Controller),
                     },
                 };
                 (to, out)
             }
-            Due::Timer(Timer::ProducerLinger { producer }) => {
-                let out = match acting(self.producers.get_mut(&producer), now) {
-                    Some(p) => p.on_linger(now),
-                    None => Outcome::new(
-                        EventKind::Noop,
-                        "A linger timer fires for a producer that is gone.",
-                    ),
-                };
-                (NodeId::Client(producer), out)
-            }
-            Due::Timer(Timer::FetchWait { broker, request_id }) => {
-                let out = match acting(self.brokers.get_mut(&broker), now) {
-                    Some(b) => b.expire_fetch(request_id),
-                    None => Outcome::new(EventKind::Noop, "A fetch wait ends."),
-                };
-                (NodeId::Broker(broker), out)
-            }
-            Due::Timer(Timer::ProduceTimeout { broker, request_id }) => {
-                let out = match acting(self.brokers.get_mut(&broker), now) {
-                    Some(b) => b.expire_produce(now, request_id, &self.config.settings),
-                    None => Outcome::new(EventKind::Noop, "A produce wait ends."),
-                };
-                (NodeId::Broker(broker), out)
-            }
-            Due::Timer(Timer::BrokerHeartbeat { broker }) => {
-                let settings = self.config.settings.clone();
-                let out = match acting(self.brokers.get_mut(&broker), now) {
-                    Some(b) if b.alive => b.heartbeat(now, &settings),
-                    _ => Outcome::new(
-                        EventKind::Noop,
-                        format!("Broker {broker} is down and sends no heartbeat."),
-                    ),
-                };
-                (NodeId::Broker(broker), out)
-            }
-            Due::Timer(Timer::LogRetention { broker }) => {
-                let settings = self.config.settings.clone();
-                let out = match acting(self.brokers.get_mut(&broker), now) {
-                    Some(b) if b.alive => b.retention_check(now, &settings),
-                    _ => Outcome::new(EventKind::Noop, format!("Broker {broker} is down.")),
-                };
-                (NodeId::Broker(broker), out)
-            }
-            Due::Timer(Timer::LogCleaner { broker }) => {
-                let settings = self.config.settings.clone();
-                let out = match acting(self.brokers.get_mut(&broker), now) {
-                    Some(b) if b.alive => b.log_cleaner(now, &settings),
-                    _ => Outcome::new(EventKind::Noop, format!("Broker {broker} is down.")),
-                };
-                (NodeId::Broker(broker), out)
-            }
-            Due::Timer(Timer::IsrCheck { broker }) => {
-                let settings = self.config.settings.clone();
-                let out = match acting(self.brokers.get_mut(&broker), now) {
-                    Some(b) if b.alive => b.isr_check(now, &settings),
-                    _ => Outcome::new(EventKind::Noop, format!("Broker {broker} is down.")),
-                };
-                (NodeId::Broker(broker), out)
-            }
-            Due::Timer(Timer::BrokerSession { broker }) => {
-                let settings = self.config.settings.clone();
-                let out = self.controller.check_session(now, broker, &settings);
-                (NodeId::Controller, out)
-            }
-            Due::Timer(Timer::RequestTimeout { client, request_id }) => {
-                let out = match acting(self.producers.get_mut(&client), now) {
-                    Some(p) => p.on_request_timeout(now, request_id),
-                    None => match acting(self.consumers.get_mut(&client), now) {
-                        Some(c) => c.on_request_timeout(now, request_id),
-                        None => Outcome::new(
-                            EventKind::Noop,
-                            "A request timer fires for a client that is gone.",
-                        ),
-                    },
-                };
-                (NodeId::Client(client), out)
-            }
-            Due::Timer(Timer::ReplicaFetchTimeout {
-                broker,
-                leader,
-                sent_at,
-            }) => {
-                let settings = self.config.settings.clone();
-                let out = match acting(self.brokers.get_mut(&broker), now) {
-                    Some(b) if b.alive => b.replica_fetch_timeout(leader, sent_at, &settings),
-                    _ => Outcome::new(EventKind::Noop, format!("Broker {broker} is down.")),
-                };
-                (NodeId::Broker(broker), out)
-            }
-            Due::Timer(Timer::ConsumerMetadataRetry { consumer }) => {
-                let out = match acting(self.consumers.get_mut(&consumer), now) {
-                    Some(c) => c.on_metadata_retry(now),
-                    None => Outcome::new(
-                        EventKind::Noop,
-                        "A retry timer fires for a consumer that is gone.",
-                    ),
-                };
-                (NodeId::Client(consumer), out)
-            }
-            Due::Timer(Timer::LeaderRebalance) => {
-                let settings = self.config.settings.clone();
-                (
-                    NodeId::Controller,
-                    self.controller.rebalance_check(now, &settings),
-                )
-            }
-            Due::Timer(Timer::ProducerRetry { producer }) => {
-                let out = match acting(self.producers.get_mut(&producer), now) {
-                    Some(p) => p.on_retry(now),
-                    None => Outcome::new(
-                        EventKind::Noop,
-                        "A retry timer fires for a producer that is gone.",
-                    ),
-                };
-                (NodeId::Client(producer), out)
-            }
-            Due::Timer(Timer::GroupJoin { broker, group }) => {
-                let settings = self.config.settings.clone();
-                let out = match acting(self.brokers.get_mut(&broker), now) {
-                    Some(b) if b.alive => b.on_group_join_timer(now, &group, &settings),
-                    _ => Outcome::new(EventKind::Noop, format!("Broker {broker} is down.")),
-                };
-                (NodeId::Broker(broker), out)
-            }
-            Due::Timer(Timer::GroupMemberSession {
-                broker,
-                group,
-                member,
-            }) => {
-                let settings = self.config.settings.clone();
-                let out = match acting(self.brokers.get_mut(&broker), now) {
-                    Some(b) if b.alive => b.on_group_session_timer(now, &group, &member, &settings),
-                    _ => Outcome::new(EventKind::Noop, format!("Broker {broker} is down.")),
-                };
-                (NodeId::Broker(broker), out)
-            }
-            Due::Timer(Timer::ConsumerHeartbeat { consumer }) => {
-                let out = match acting(self.consumers.get_mut(&consumer), now) {
-                    Some(c) => c.on_heartbeat_timer(now),
-                    None => Outcome::new(
-                        EventKind::Noop,
-                        "A heartbeat timer fires for a consumer that is gone.",
-                    ),
-                };
-                (NodeId::Client(consumer), out)
-            }
-            Due::Timer(Timer::ConsumerPoll { consumer }) => {
-                let out = match acting(self.consumers.get_mut(&consumer), now) {
-                    Some(c) => {
-                        let out = c.on_poll_timer(now);
-                        c.note_deliveries();
-                        out
-                    }
-                    None => Outcome::new(
-                        EventKind::Noop,
-                        "A poll timer fires for a consumer that is gone.",
-                    ),
-                };
-                (NodeId::Client(consumer), out)
-            }
-            Due::Timer(Timer::ConsumerIdleTimeout { consumer }) => {
-                let out = match acting(self.consumers.get_mut(&consumer), now) {
-                    Some(c) => c.on_idle_timer(now),
-                    None => Outcome::new(
-                        EventKind::Noop,
-                        "A timeout check fires for a consumer that is gone.",
-                    ),
-                };
-                (NodeId::Client(consumer), out)
-            }
-            Due::Timer(Timer::ConsumerAutoCommit { consumer }) => {
-                let out = match acting(self.consumers.get_mut(&consumer), now) {
-                    Some(c) => c.on_auto_commit_timer(now),
-                    None => Outcome::new(
-                        EventKind::Noop,
-                        "An auto-commit timer fires for a consumer that is gone.",
-                    ),
-                };
-                (NodeId::Client(consumer), out)
-            }
-            Due::Timer(Timer::ConsumerRetry { consumer }) => {
-                let out = match acting(self.consumers.get_mut(&consumer), now) {
-                    Some(c) => c.on_retry_timer(now),
-                    None => Outcome::new(
-                        EventKind::Noop,
-                        "A retry timer fires for a consumer that is gone.",
-                    ),
-                };
-                (NodeId::Client(consumer), out)
-            }
-            Due::Timer(Timer::ConsumerMetadataRefresh { consumer }) => {
-                let out = match acting(self.consumers.get_mut(&consumer), now) {
-                    Some(c) => c.on_metadata_refresh_timer(now),
-                    None => Outcome::new(
-                        EventKind::Noop,
-                        "A metadata timer fires for a consumer that is gone.",
-                    ),
-                };
-                (NodeId::Client(consumer), out)
-            }
-            Due::Timer(Timer::ProducerStream { producer }) => {
-                let room = self.records_produced() < super::limits::MAX_RECORDS;
-                let out = match acting(self.producers.get_mut(&producer), now) {
-                    Some(p) => p.on_stream_tick(now, &mut self.rng, room),
-                    None => Outcome::new(
-                        EventKind::Noop,
-                        "A stream timer fires for a producer that is gone.",
-                    ),
-                };
-                (NodeId::Client(producer), out)
-            }
-            Due::Timer(Timer::ClockTarget { target }) => (
-                NodeId::Client("you".into()),
-                Outcome::new(EventKind::Clock, format!("The clock reaches {target} ms.")),
-            ),
+            Due::Timer(timer) => self.on_timer(now, timer),
         };
         let mut out = out;
         if let NodeId::Client(name) = &actor {
@@ -1739,6 +1566,66 @@ impl WorldState {
         }
         let label = actor.label();
         Some(self.finish(actor, label, out))
+    }
+
+    /// A timer fired: the world hands it to its owner, which alone knows
+    /// what it means, or runs one of its own.
+    fn on_timer(&mut self, now: Time, timer: Timer) -> (NodeId, Outcome) {
+        let settings = &self.config.settings;
+        match timer {
+            Timer::World(WorldTimer::FaultPartition) => (
+                NodeId::Client("network".into()),
+                self.start_fault_partition(),
+            ),
+            Timer::World(WorldTimer::FaultHeal { a, b }) => (
+                NodeId::Client("network".into()),
+                self.end_fault_partition(a, b),
+            ),
+            Timer::World(WorldTimer::ClockTarget { target }) => (
+                NodeId::Client("you".into()),
+                Outcome::new(EventKind::Clock, format!("The clock reaches {target} ms.")),
+            ),
+            Timer::Controller(t) => (
+                NodeId::Controller,
+                self.controller
+                    .on_timer(now, t, settings)
+                    .map_timers(Timer::Controller),
+            ),
+            Timer::Broker(id, t) => {
+                let out = match acting(self.brokers.get_mut(&id), now) {
+                    Some(b) => b
+                        .on_timer(now, t, settings)
+                        .map_timers(|t| Timer::Broker(id, t)),
+                    None => gone(&NodeId::Broker(id)),
+                };
+                (NodeId::Broker(id), out)
+            }
+            Timer::Producer(name, t) => {
+                let room = self.records_produced() < super::limits::MAX_RECORDS;
+                let out = match acting(self.producers.get_mut(&name), now) {
+                    Some(p) => keyed_producer(&name, p.on_timer(now, t, &mut self.rng, room)),
+                    None => gone(&NodeId::Client(name.clone())),
+                };
+                (NodeId::Client(name), out)
+            }
+            Timer::Consumer(name, t) => {
+                let out = match acting(self.consumers.get_mut(&name), now) {
+                    Some(c) => keyed_consumer(&name, c.on_timer(now, t)),
+                    None => gone(&NodeId::Client(name.clone())),
+                };
+                (NodeId::Client(name), out)
+            }
+        }
+    }
+
+    /// A node's process stops (`sim broker kill`, `sim consumer kill`): every
+    /// timer it owns is dropped, and its connections reset, so whatever it
+    /// had sent that has not arrived is lost with them.
+    fn drop_node(&mut self, node: &NodeId) {
+        self.queue.retain(|q| match &q.due {
+            Due::Deliver(m) | Due::Duplicate(m) => m.from != *node,
+            Due::Timer(t) => !t.is_owned_by(node),
+        });
     }
 
     /// A converter's consumer acted: the converter converts what it newly
@@ -1768,7 +1655,10 @@ impl WorldState {
         let Some(p) = acting(self.producers.get_mut(&producer), now) else {
             return;
         };
-        let p_out = p.on_send(now, &to_topic, fwd.records, false, &mut self.rng);
+        let p_out = keyed_producer(
+            &producer,
+            p.on_send(now, &to_topic, fwd.records, false, &mut self.rng),
+        );
         let from_node = NodeId::Client(producer);
         out.then(p_out.narration.clone());
         for mut s in p_out.sends {
@@ -1797,11 +1687,11 @@ impl WorldState {
         );
         let mut healed = Vec::new();
         self.queue.retain(|s| match &s.due {
-            Due::Timer(Timer::FaultHeal { a, b }) => {
+            Due::Timer(Timer::World(WorldTimer::FaultHeal { a, b })) => {
                 healed.push(link(a, b));
                 false
             }
-            Due::Timer(Timer::FaultPartition) => false,
+            Due::Timer(Timer::World(WorldTimer::FaultPartition)) => false,
             _ => true,
         });
         crate::sort::sort(&mut healed);
@@ -1816,7 +1706,8 @@ impl WorldState {
         self.config.network_faults = faults.clone();
         if faults.partitions_on() {
             let at = faults.next_partition_at(now, self.fault_rng());
-            out.timers.push((at, Timer::FaultPartition));
+            out.timers
+                .push((at, Timer::World(WorldTimer::FaultPartition)));
         }
         out
     }
@@ -1978,11 +1869,13 @@ impl WorldState {
             );
             self.network_cuts.push((a.clone(), b.clone()));
             crate::sort::sort(&mut self.network_cuts);
-            o.timers.push((until, Timer::FaultHeal { a, b }));
+            o.timers
+                .push((until, Timer::World(WorldTimer::FaultHeal { a, b })));
             o
         };
         let next = f.next_partition_at(now, self.fault_rng());
-        out.timers.push((next, Timer::FaultPartition));
+        out.timers
+            .push((next, Timer::World(WorldTimer::FaultPartition)));
         out
     }
 
@@ -2021,12 +1914,12 @@ impl WorldState {
             let from = send.from.clone().unwrap_or_else(|| actor.clone());
             if let NodeId::Client(name) = &from {
                 if let Some(p) = acting(self.producers.get_mut(name), now) {
-                    if let Some(t) = p.note_sent(&send.body, id, now) {
-                        out.timers.push(t);
+                    if let Some((at, t)) = p.note_sent(&send.body, id, now) {
+                        out.timers.push((at, Timer::Producer(name.clone(), t)));
                     }
                 } else if let Some(c) = acting(self.consumers.get_mut(name), now) {
-                    if let Some(t) = c.note_sent(&send.to, &send.body, id, now) {
-                        out.timers.push(t);
+                    if let Some((at, t)) = c.note_sent(&send.to, &send.body, id, now) {
+                        out.timers.push((at, Timer::Consumer(name.clone(), t)));
                     }
                 }
             }
@@ -2111,6 +2004,25 @@ pub(crate) fn acting<T: Acting>(node: Option<&mut T>, now: Time) -> Option<&mut 
     let n = node?;
     n.act(now);
     Some(n)
+}
+
+/// A producer's outcome, its timers keyed by its name.
+fn keyed_producer(name: &str, out: super::producer::Outcome) -> Outcome {
+    out.map_timers(|t| Timer::Producer(name.to_string(), t))
+}
+
+/// A consumer's outcome, its timers keyed by its name.
+fn keyed_consumer(name: &str, out: super::consumer::Outcome) -> Outcome {
+    out.map_timers(|t| Timer::Consumer(name.to_string(), t))
+}
+
+/// A timer whose owner no longer exists (nodes are never removed today, so
+/// this does not happen; the step still says what it was).
+fn gone(owner: &NodeId) -> Outcome {
+    Outcome::new(
+        EventKind::Noop,
+        format!("A timer fires for {owner}, which is gone."),
+    )
 }
 
 fn invalid(message: String) -> KafkaError {

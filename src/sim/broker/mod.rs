@@ -9,12 +9,14 @@
 
 mod coordinator;
 
+pub use coordinator::CoordinatorTimer;
+
 use super::cleaner::{self, CleanerConfig, LogToClean};
 use super::controller::{PartitionMeta, TopicMeta};
 use super::error::ErrorCode;
 use super::group::OFFSETS_TOPIC;
 use super::log::{ReplicaLog, Retention, SegmentConfig, SequenceCheck, SharedRecord};
-use super::outcome::{plural, Outcome, Outgoing, Timer};
+use super::outcome::{plural, Outgoing};
 use super::protocol::{
     Acks, Body, FetchPartition, FetchPartitionResponse, ListOffsetsPartitionResponse, Message,
     OffsetSpec, ProduceBatch, ProducePartitionResponse, TopicMetadata,
@@ -25,6 +27,51 @@ use super::types::{join_ids, show_bytes, NodeId, Time, TopicPartition};
 use crate::collections::VecMap;
 use crate::sim::event::EventKind;
 use serde::{Deserialize, Serialize};
+
+/// What a broker's handlers return: its own timers to set or cancel.
+pub type Outcome = super::outcome::Outcome<BrokerTimer>;
+
+/// A broker's own timers. The world keys them by the broker's id, hands each
+/// back to `Broker::on_timer` when it fires, and drops them all when the
+/// broker is killed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BrokerTimer {
+    /// The next `BrokerHeartbeat` to the controller is due.
+    Heartbeat,
+    /// As a leader, check the followers against `replica.lag.time.max.ms`.
+    IsrCheck,
+    /// Look for segments to delete (`log.retention.check.interval.ms`).
+    LogRetention,
+    /// The log cleaner wakes up (`log.cleaner.backoff.ms`).
+    LogCleaner,
+    /// A fetch parked here (`fetch.max.wait.ms`) gives up waiting for data.
+    FetchWait { request_id: u64 },
+    /// An `acks=all` Produce waiting for the ISR gives up (`request.timeout.ms`).
+    ProduceTimeout { request_id: u64 },
+    /// As a follower, its Fetch to `leader` got no answer within `request.timeout.ms`.
+    ReplicaFetchTimeout { leader: u32, sent_at: Time },
+    /// The group coordinator's timers.
+    Coordinator(CoordinatorTimer),
+}
+
+impl BrokerTimer {
+    /// Background timers keep a cluster alive (heartbeats, parked fetches,
+    /// checks): the world counts as idle while only they remain. A group's
+    /// join phase is not background: a command waits for the rebalance.
+    pub fn is_background(&self) -> bool {
+        match self {
+            BrokerTimer::Coordinator(t) => t.is_background(),
+            _ => true,
+        }
+    }
+
+    /// The heartbeat thread keeps beating while the broker is paused
+    /// (`sim broker pause`); every other timer waits for it to wake.
+    pub fn on_heartbeat_thread(&self) -> bool {
+        matches!(self, BrokerTimer::Heartbeat)
+    }
+}
 
 /// Kafka's `fetch.max.bytes`-style cap, in records, on one partition's fetch answer.
 pub const MAX_RECORDS_PER_FETCH: usize = 500;
@@ -358,8 +405,7 @@ impl Broker {
         self.fetch_sent_at.insert(leader, self.now_hint);
         out.timers.push((
             self.now_hint + settings.request_timeout_ms,
-            Timer::ReplicaFetchTimeout {
-                broker: self.id,
+            BrokerTimer::ReplicaFetchTimeout {
                 leader,
                 sent_at: self.now_hint,
             },
@@ -709,10 +755,7 @@ impl Broker {
                 });
                 out.timers.push((
                     now + settings.request_timeout_ms,
-                    Timer::ProduceTimeout {
-                        broker: self.id,
-                        request_id: msg.id,
-                    },
+                    BrokerTimer::ProduceTimeout { request_id: msg.id },
                 ));
             }
             _ => {
@@ -778,8 +821,7 @@ impl Broker {
                 continue;
             }
             if d.reply != DelayedReply::Produce {
-                out.cancel.push(Timer::ProduceTimeout {
-                    broker: self.id,
+                out.cancel.push(BrokerTimer::ProduceTimeout {
                     request_id: d.request_id,
                 });
                 let now = self.now_hint;
@@ -803,8 +845,7 @@ impl Broker {
 
     /// Answers a held `acks=all` Produce before its timeout fires.
     fn answer_delayed(&self, d: DelayedProduce, out: &mut Outcome) {
-        out.cancel.push(Timer::ProduceTimeout {
-            broker: self.id,
+        out.cancel.push(BrokerTimer::ProduceTimeout {
             request_id: d.request_id,
         });
         out.send(
@@ -1030,13 +1071,8 @@ impl Broker {
                 msg.from,
                 list_tps(partitions.iter().map(|p| &p.tp)),
             ));
-            out.timers.push((
-                expires_at,
-                Timer::FetchWait {
-                    broker: self.id,
-                    request_id: msg.id,
-                },
-            ));
+            out.timers
+                .push((expires_at, BrokerTimer::FetchWait { request_id: msg.id }));
             return out;
         }
         out.then(describe_fetch_answer(
@@ -1197,8 +1233,7 @@ impl Broker {
                 p.from,
                 plural(n, "record")
             ));
-            out.cancel.push(Timer::FetchWait {
-                broker: self.id,
+            out.cancel.push(BrokerTimer::FetchWait {
                 request_id: p.request_id,
             });
             out.send(
@@ -1228,11 +1263,8 @@ impl Broker {
         self.fetching_from.retain(|l| *l != leader);
         let mut out = Outcome::new(EventKind::Replicate, String::new());
         if let Some(sent_at) = self.fetch_sent_at.remove(&leader) {
-            out.cancel.push(Timer::ReplicaFetchTimeout {
-                broker: self.id,
-                leader,
-                sent_at,
-            });
+            out.cancel
+                .push(BrokerTimer::ReplicaFetchTimeout { leader, sent_at });
         }
         let mut copied = Vec::new();
         for r in partitions {
@@ -1465,8 +1497,7 @@ impl Broker {
                 continue;
             }
             if d.reply != DelayedReply::Produce {
-                out.cancel.push(Timer::ProduceTimeout {
-                    broker: self.id,
+                out.cancel.push(BrokerTimer::ProduceTimeout {
                     request_id: d.request_id,
                 });
                 self.fail_reply(
@@ -1494,6 +1525,42 @@ impl Broker {
 
     // ------------------------------------------------------------------ timers
 
+    /// One of this broker's timers fired. A broker that is down only lets its
+    /// parked fetches and held produce requests run out; nothing else runs.
+    pub fn on_timer(
+        &mut self,
+        now: Time,
+        timer: BrokerTimer,
+        settings: &BrokerSettings,
+    ) -> Outcome {
+        match timer {
+            BrokerTimer::FetchWait { request_id } => self.expire_fetch(request_id),
+            BrokerTimer::ProduceTimeout { request_id } => {
+                self.expire_produce(now, request_id, settings)
+            }
+            BrokerTimer::Heartbeat if !self.alive => Outcome::new(
+                EventKind::Noop,
+                format!("Broker {} is down and sends no heartbeat.", self.id),
+            ),
+            _ if !self.alive => {
+                Outcome::new(EventKind::Noop, format!("Broker {} is down.", self.id))
+            }
+            BrokerTimer::Heartbeat => self.heartbeat(now, settings),
+            BrokerTimer::IsrCheck => self.isr_check(now, settings),
+            BrokerTimer::LogRetention => self.retention_check(now, settings),
+            BrokerTimer::LogCleaner => self.log_cleaner(now, settings),
+            BrokerTimer::ReplicaFetchTimeout { leader, sent_at } => {
+                self.replica_fetch_timeout(leader, sent_at, settings)
+            }
+            BrokerTimer::Coordinator(CoordinatorTimer::Join { group }) => {
+                self.on_group_join_timer(now, &group, settings)
+            }
+            BrokerTimer::Coordinator(CoordinatorTimer::MemberSession { group, member }) => {
+                self.on_group_session_timer(now, &group, &member, settings)
+            }
+        }
+    }
+
     /// Time to tell the controller this broker is alive.
     pub fn heartbeat(&mut self, now: Time, settings: &BrokerSettings) -> Outcome {
         let mut out = Outcome::new(
@@ -1514,7 +1581,7 @@ impl Broker {
         );
         out.timers.push((
             now + settings.broker_heartbeat_interval_ms,
-            Timer::BrokerHeartbeat { broker: self.id },
+            BrokerTimer::Heartbeat,
         ));
         out
     }
@@ -1622,7 +1689,7 @@ impl Broker {
         }
         out.timers.push((
             now + settings.log_retention_check_interval_ms.max(1),
-            Timer::LogRetention { broker: self.id },
+            BrokerTimer::LogRetention,
         ));
         out
     }
@@ -1756,7 +1823,7 @@ impl Broker {
         }
         out.timers.push((
             now + settings.log_cleaner_backoff_ms.max(1),
-            Timer::LogCleaner { broker: self.id },
+            BrokerTimer::LogCleaner,
         ));
         out
     }
@@ -1830,7 +1897,7 @@ impl Broker {
         }
         out.timers.push((
             now + (settings.replica_lag_time_max_ms / 2).max(1),
-            Timer::IsrCheck { broker: self.id },
+            BrokerTimer::IsrCheck,
         ));
         out
     }

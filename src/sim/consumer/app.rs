@@ -9,8 +9,9 @@
 use super::config::CommitMode;
 use super::group::{AppState, CommitPurpose, MemberPhase};
 use super::{ConsumedRecord, Consumer};
+use super::{ConsumerTimer, Outcome};
 use crate::sim::event::EventKind;
-use crate::sim::outcome::{plural, Outcome, Timer};
+use crate::sim::outcome::plural;
 use crate::sim::types::Time;
 
 /// "orders-0 offsets 4–6, orders-2 offset 9".
@@ -37,12 +38,6 @@ pub(crate) fn describe_batch(topic: &str, batch: &[ConsumedRecord]) -> String {
 }
 
 impl Consumer {
-    fn poll_timer(&self) -> Timer {
-        Timer::ConsumerPoll {
-            consumer: self.name.clone(),
-        }
-    }
-
     /// The application (re)enters `poll()`.
     pub(crate) fn poll(&mut self, out: &mut Outcome) {
         let now = self.now_hint;
@@ -206,7 +201,7 @@ impl Consumer {
             "Its application works on them for {took} ms ({} ms per record).",
             g.config.processing_ms
         ));
-        let t = self.poll_timer();
+        let t = ConsumerTimer::Poll;
         out.timers.push((now + took, t));
         false
     }
@@ -331,7 +326,6 @@ impl Consumer {
     }
 
     fn arm_auto_commit(&mut self, out: &mut Outcome) {
-        let name = self.name.clone();
         let Some(g) = self.group.as_mut() else { return };
         if g.config.commit != CommitMode::Auto || g.auto_commit_timer_set {
             return;
@@ -339,7 +333,7 @@ impl Consumer {
         g.auto_commit_timer_set = true;
         out.timers.push((
             g.next_auto_commit_ms.max(self.now_hint),
-            Timer::ConsumerAutoCommit { consumer: name },
+            ConsumerTimer::AutoCommit,
         ));
     }
 
@@ -388,7 +382,7 @@ impl Consumer {
     pub fn pause_app(&mut self, now: Time, ms: u64) -> Outcome {
         self.now_hint = now;
         let name = self.name.clone();
-        let t = self.poll_timer();
+        let t = ConsumerTimer::Poll;
         let mut out = Outcome::new(
             EventKind::ConsumerPaused,
             format!(

@@ -15,12 +15,56 @@ pub use group::{AppState, GroupClient, MemberPhase};
 use super::chunked::Chunked;
 use super::error::ErrorCode;
 use super::log::SharedRecord;
-use super::outcome::{plural, Outcome, Timer};
+use super::outcome::plural;
 use super::protocol::{Body, FetchPartition, Message, OffsetSpec, TopicMetadata};
 use super::types::{NodeId, Time, TopicPartition};
 use crate::collections::{VecMap, VecSet};
 use crate::sim::event::EventKind;
 use serde::{Deserialize, Serialize};
+
+/// What a consumer's handlers return: its own timers to set or cancel.
+pub type Outcome = super::outcome::Outcome<ConsumerTimer>;
+
+/// A consumer's own timers. The world keys them by the consumer's name,
+/// hands each back to `Consumer::on_timer` when it fires, and drops them all
+/// when the consumer's process is killed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsumerTimer {
+    /// A group consumer's heartbeat thread sends its next Heartbeat.
+    Heartbeat,
+    /// The application finishes what it was doing and calls `poll()` again.
+    Poll,
+    /// Auto-commit is due while the application waits in `poll()`.
+    AutoCommit,
+    /// `retry.backoff.ms` has passed (FindCoordinator, JoinGroup …).
+    Retry,
+    /// `metadata.max.age.ms`: refresh the metadata to spot new partitions.
+    MetadataRefresh,
+    /// A partition had no leader: ask for metadata again.
+    MetadataRetry,
+    /// `kafka-console-consumer --timeout-ms`: has a record come since the last check?
+    IdleTimeout,
+    /// A request got no answer within `request.timeout.ms`.
+    RequestTimeout { request_id: u64 },
+}
+
+impl ConsumerTimer {
+    /// Background timers keep a group alive (heartbeats, auto-commits,
+    /// metadata refreshes, request timeouts): the world counts as idle while
+    /// only they remain. The application's `poll()`, a retry and
+    /// `--timeout-ms` are not.
+    pub fn is_background(&self) -> bool {
+        matches!(
+            self,
+            ConsumerTimer::Heartbeat
+                | ConsumerTimer::AutoCommit
+                | ConsumerTimer::MetadataRefresh
+                | ConsumerTimer::MetadataRetry
+                | ConsumerTimer::RequestTimeout { .. }
+        )
+    }
+}
 
 /// Kafka's `fetch.max.wait.ms` default.
 pub const FETCH_MAX_WAIT_MS: u64 = 500;
@@ -230,7 +274,7 @@ impl Consumer {
         body: &Body,
         id: u64,
         now: Time,
-    ) -> Option<(Time, Timer)> {
+    ) -> Option<(Time, ConsumerTimer)> {
         if let NodeId::Broker(b) = to {
             self.in_flight.insert(id, *b);
         }
@@ -255,11 +299,28 @@ impl Consumer {
         }
         Some((
             now + timeout,
-            Timer::RequestTimeout {
-                client: self.name.clone(),
-                request_id: id,
-            },
+            ConsumerTimer::RequestTimeout { request_id: id },
         ))
+    }
+
+    /// One of this consumer's timers fired.
+    pub fn on_timer(&mut self, now: Time, timer: ConsumerTimer) -> Outcome {
+        match timer {
+            ConsumerTimer::Heartbeat => self.on_heartbeat_timer(now),
+            ConsumerTimer::Poll => {
+                let out = self.on_poll_timer(now);
+                self.note_deliveries();
+                out
+            }
+            ConsumerTimer::AutoCommit => self.on_auto_commit_timer(now),
+            ConsumerTimer::Retry => self.on_retry_timer(now),
+            ConsumerTimer::MetadataRefresh => self.on_metadata_refresh_timer(now),
+            ConsumerTimer::MetadataRetry => self.on_metadata_retry(now),
+            ConsumerTimer::IdleTimeout => self.on_idle_timer(now),
+            ConsumerTimer::RequestTimeout { request_id } => {
+                self.on_request_timeout(now, request_id)
+            }
+        }
     }
 
     /// No answer within `request.timeout.ms`: forget that broker's request and
@@ -376,10 +437,9 @@ impl Consumer {
                 self.metadata_in_flight = None;
             }
         }
-        let cancel = msg.correlation_id.map(|id| Timer::RequestTimeout {
-            client: self.name.clone(),
-            request_id: id,
-        });
+        let cancel = msg
+            .correlation_id
+            .map(|id| ConsumerTimer::RequestTimeout { request_id: id });
         let mut out = self.handle_inner(msg);
         self.note_deliveries();
         out.cancel.extend(cancel);
@@ -805,9 +865,7 @@ impl Consumer {
         ));
         out.timers.push((
             self.now_hint + Self::LEADERLESS_RETRY_MS,
-            Timer::ConsumerMetadataRetry {
-                consumer: self.name.clone(),
-            },
+            ConsumerTimer::MetadataRetry,
         ));
     }
 

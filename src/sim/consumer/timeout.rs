@@ -4,8 +4,9 @@
 //! ends the loop, and the consumer closes.
 
 use super::Consumer;
+use super::{ConsumerTimer, Outcome};
 use crate::sim::event::EventKind;
-use crate::sim::outcome::{plural, Outcome, Timer};
+use crate::sim::outcome::plural;
 use crate::sim::types::Time;
 
 impl Consumer {
@@ -16,12 +17,8 @@ impl Consumer {
         };
         self.delivered_count = self.consumed.len();
         self.delivered_at_ms = self.now_hint;
-        out.timers.push((
-            self.now_hint + t,
-            Timer::ConsumerIdleTimeout {
-                consumer: self.name.clone(),
-            },
-        ));
+        out.timers
+            .push((self.now_hint + t, ConsumerTimer::IdleTimeout));
     }
 
     /// Remembers when records last reached the application.
@@ -61,12 +58,7 @@ impl Consumer {
                     self.name
                 ),
             );
-            out.timers.push((
-                deadline,
-                Timer::ConsumerIdleTimeout {
-                    consumer: self.name.clone(),
-                },
-            ));
+            out.timers.push((deadline, ConsumerTimer::IdleTimeout));
             return out;
         }
         self.timed_out = true;

@@ -2,9 +2,10 @@
 
 use super::*;
 use crate::sim::broker::Broker;
+use crate::sim::broker::Outcome;
 use crate::sim::error::ErrorCode;
 use crate::sim::group::offsets_topic::{self, partition_for};
-use crate::sim::outcome::{plural, Outcome};
+use crate::sim::outcome::plural;
 use crate::sim::protocol::Body;
 use crate::sim::types::{Time, TopicPartition};
 
@@ -25,10 +26,8 @@ impl Broker {
                 continue;
             }
             for m in &g.members {
-                out.timers.push((
-                    now + m.session_timeout_ms,
-                    session_timer(self.id, &id, &m.member_id),
-                ));
+                out.timers
+                    .push((now + m.session_timeout_ms, session_timer(&id, &m.member_id)));
             }
             described.push(format!(
                 "{id} ({}, generation {}, {}, {})",
@@ -60,7 +59,7 @@ impl Broker {
             .collect();
         for id in &ids {
             if let Some(g) = self.groups.remove(id) {
-                out.cancel.push(join_timer(self.id, id));
+                out.cancel.push(join_timer(id));
                 for m in g.members {
                     if let Some(held) = m.awaiting_join {
                         answer(
@@ -79,7 +78,7 @@ impl Broker {
                             },
                         );
                     }
-                    out.cancel.push(session_timer(self.id, id, &m.member_id));
+                    out.cancel.push(session_timer(id, &m.member_id));
                 }
             }
         }

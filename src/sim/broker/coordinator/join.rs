@@ -2,11 +2,12 @@
 
 use super::*;
 use crate::sim::broker::Broker;
+use crate::sim::broker::Outcome;
 use crate::sim::error::ErrorCode;
 use crate::sim::event::EventKind;
 use crate::sim::group::offsets_topic::group_record;
 use crate::sim::group::state::{Group, GroupMember, GroupState, HeldRequest, JoinPhase};
-use crate::sim::outcome::{plural, Outcome, Timer};
+use crate::sim::outcome::plural;
 use crate::sim::protocol::{Body, JoinMember, JoinProtocol, Message};
 use crate::sim::settings::BrokerSettings;
 use crate::sim::types::Time;
@@ -119,14 +120,8 @@ impl Broker {
                 msg.from,
                 short(&new_id)
             ));
-            out.timers.push((
-                now + session_timeout_ms,
-                Timer::GroupMemberSession {
-                    broker: self.id,
-                    group: group_id.clone(),
-                    member: new_id.clone(),
-                },
-            ));
+            out.timers
+                .push((now + session_timeout_ms, session_timer(group_id, &new_id)));
             answer(
                 &mut out,
                 held,
@@ -197,10 +192,10 @@ impl Broker {
                     ""
                 }
             ));
-            out.cancel.push(session_timer(self.id, group_id, member_id));
+            out.cancel.push(session_timer(group_id, member_id));
             out.timers.push((
                 now + NEW_MEMBER_JOIN_TIMEOUT_MS,
-                session_timer(self.id, group_id, member_id),
+                session_timer(group_id, member_id),
             ));
             let reason = format!("{} joined", short(member_id));
             self.maybe_prepare_rebalance(now, group_id, &reason, &mut out, settings);
@@ -315,7 +310,6 @@ impl Broker {
         out: &mut Outcome,
         settings: &BrokerSettings,
     ) {
-        let broker = self.id;
         let Some(group) = self.groups.get_mut(group_id) else {
             return;
         };
@@ -341,7 +335,7 @@ impl Broker {
             ));
             out.timers.push((
                 now + NEW_MEMBER_JOIN_TIMEOUT_MS,
-                session_timer(broker, group_id, &new_id),
+                session_timer(group_id, &new_id),
             ));
             let reason = format!("static member {instance} joined");
             self.maybe_prepare_rebalance(now, group_id, &reason, out, settings);
@@ -362,9 +356,9 @@ impl Broker {
         if group.leader.as_deref() == Some(old_id.as_str()) {
             group.leader = Some(new_id.clone());
         }
-        out.cancel.push(session_timer(broker, group_id, &old_id));
+        out.cancel.push(session_timer(group_id, &old_id));
         out.timers
-            .push((now + timeout, session_timer(broker, group_id, &new_id)));
+            .push((now + timeout, session_timer(group_id, &new_id)));
         out.then(format!(
             "{} comes back as static member {instance}: the coordinator replaces its old member id {} with {} and keeps its place in group {group_id}.",
             held.from,
@@ -513,7 +507,6 @@ impl Broker {
                 out,
             );
         }
-        let broker = self.id;
         let Some(g) = self.groups.get_mut(group_id) else {
             return;
         };
@@ -536,9 +529,8 @@ impl Broker {
         let was_empty = g.state == GroupState::Empty;
         g.state = GroupState::PreparingRebalance;
         g.rebalance_reason = reason.to_string();
-        out.cancel.push(join_timer(broker, group_id));
-        out.timers
-            .push((phase.deadline, join_timer(broker, group_id)));
+        out.cancel.push(join_timer(group_id));
+        out.timers.push((phase.deadline, join_timer(group_id)));
         if was_empty {
             out.then(format!(
                 "Group {group_id} starts a rebalance ({reason}) and enters PreparingRebalance; as the group was empty it first waits group.initial.rebalance.delay.ms ({delay} ms) for more members to arrive."
@@ -613,7 +605,7 @@ impl Broker {
             out.then(format!(
                 "New members joined group {group_id} during the initial delay, so the coordinator waits another {delay} ms for more."
             ));
-            out.timers.push((now + delay, join_timer(broker, group_id)));
+            out.timers.push((now + delay, join_timer(group_id)));
             return out;
         }
         self.complete_join(now, group_id, &mut out, settings);
@@ -629,11 +621,10 @@ impl Broker {
         out: &mut Outcome,
         settings: &BrokerSettings,
     ) {
-        let broker = self.id;
         let Some(g) = self.groups.get_mut(group_id) else {
             return;
         };
-        out.cancel.push(join_timer(broker, group_id));
+        out.cancel.push(join_timer(group_id));
         g.join_phase = None;
         g.new_member_added = false;
         // Dynamic members that did not rejoin are dropped; static members stay
@@ -646,7 +637,7 @@ impl Broker {
             .collect();
         for id in &missing {
             g.remove(id);
-            out.cancel.push(session_timer(broker, group_id, id));
+            out.cancel.push(session_timer(group_id, id));
         }
         if !missing.is_empty() {
             out.then(format!(
@@ -711,9 +702,9 @@ impl Broker {
             if let Some(held) = m.awaiting_join.take() {
                 answer(out, held, body);
             }
-            out.cancel.push(session_timer(broker, group_id, &id));
+            out.cancel.push(session_timer(group_id, &id));
             out.timers
-                .push((now + timeout, session_timer(broker, group_id, &id)));
+                .push((now + timeout, session_timer(group_id, &id)));
         }
     }
 }

@@ -2,10 +2,10 @@
 
 use super::*;
 use crate::sim::broker::Broker;
+use crate::sim::broker::Outcome;
 use crate::sim::error::ErrorCode;
 use crate::sim::event::EventKind;
 use crate::sim::group::state::GroupState;
-use crate::sim::outcome::Outcome;
 use crate::sim::protocol::{Body, Message};
 use crate::sim::settings::BrokerSettings;
 use crate::sim::types::Time;
@@ -27,7 +27,6 @@ impl Broker {
         let who = &msg.from;
         match result {
             Ok(state) => {
-                let broker = self.id;
                 let timeout = self
                     .groups
                     .get_mut(group_id)
@@ -37,9 +36,9 @@ impl Broker {
                         m.session_timeout_ms
                     })
                     .unwrap_or(0);
-                out.cancel.push(session_timer(broker, group_id, member_id));
+                out.cancel.push(session_timer(group_id, member_id));
                 out.timers
-                    .push((now + timeout, session_timer(broker, group_id, member_id)));
+                    .push((now + timeout, session_timer(group_id, member_id)));
                 if state == GroupState::PreparingRebalance {
                     out.then(format!(
                         "The coordinator takes {who}'s heartbeat and answers REBALANCE_IN_PROGRESS: group {group_id} is rebalancing, so it must send JoinGroup at its next poll()."
@@ -179,7 +178,6 @@ impl Broker {
         out: &mut Outcome,
         settings: &BrokerSettings,
     ) {
-        let broker = self.id;
         let Some(g) = self.groups.get_mut(group_id) else {
             return;
         };
@@ -198,7 +196,7 @@ impl Broker {
                 );
             }
         }
-        out.cancel.push(session_timer(broker, group_id, member_id));
+        out.cancel.push(session_timer(group_id, member_id));
         match g.state {
             GroupState::Stable | GroupState::CompletingRebalance => {
                 self.maybe_prepare_rebalance(now, group_id, reason, out, settings)

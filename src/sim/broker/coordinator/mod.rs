@@ -24,16 +24,17 @@ mod sync;
 
 use crate::collections::VecMap;
 use crate::sim::broker::Broker;
+use crate::sim::broker::{BrokerTimer, Outcome};
 use crate::sim::controller::NewTopic;
 use crate::sim::error::ErrorCode;
 use crate::sim::event::EventKind;
 use crate::sim::group::offsets_topic::{partition_for, OFFSETS_TOPIC};
 use crate::sim::group::state::HeldRequest;
-use crate::sim::outcome::{Outcome, Timer};
 use crate::sim::protocol::{Body, Message};
 use crate::sim::rng::SimRng;
 use crate::sim::settings::BrokerSettings;
 use crate::sim::types::{NodeId, TopicPartition};
+use serde::{Deserialize, Serialize};
 
 /// Kafka's `NewMemberJoinTimeoutMs`: a brand-new member waiting in its first
 /// JoinGroup is kept this long even without heartbeats.
@@ -188,19 +189,37 @@ impl Broker {
     }
 }
 
-fn join_timer(broker: u32, group: &str) -> Timer {
-    Timer::GroupJoin {
-        broker,
-        group: group.to_string(),
+/// The group coordinator's own timers, set inside its broker's
+/// (`BrokerTimer::Coordinator`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CoordinatorTimer {
+    /// A group's join phase ends (initial delay or rebalance timeout); Kafka's `DelayedJoin`.
+    Join { group: String },
+    /// A member's session (or a pending member's wait) may have expired;
+    /// Kafka's `DelayedHeartbeat`.
+    MemberSession { group: String, member: String },
+}
+
+impl CoordinatorTimer {
+    /// Session checks are background; a join phase is not: a command waits
+    /// for the rebalance.
+    pub fn is_background(&self) -> bool {
+        matches!(self, CoordinatorTimer::MemberSession { .. })
     }
 }
 
-fn session_timer(broker: u32, group: &str, member: &str) -> Timer {
-    Timer::GroupMemberSession {
-        broker,
+fn join_timer(group: &str) -> BrokerTimer {
+    BrokerTimer::Coordinator(CoordinatorTimer::Join {
+        group: group.to_string(),
+    })
+}
+
+fn session_timer(group: &str, member: &str) -> BrokerTimer {
+    BrokerTimer::Coordinator(CoordinatorTimer::MemberSession {
         group: group.to_string(),
         member: member.to_string(),
-    }
+    })
 }
 
 /// The CreateTopics request a broker sends for `__consumer_offsets`.

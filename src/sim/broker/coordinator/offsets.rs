@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::sim::broker::{Broker, DelayedProduce, DelayedReply};
+use crate::sim::broker::{BrokerTimer, Outcome};
 use crate::sim::error::ErrorCode;
 use crate::sim::event::EventKind;
 use crate::sim::group::offsets_topic::{
@@ -10,7 +11,7 @@ use crate::sim::group::offsets_topic::{
 };
 use crate::sim::group::state::{CommittedOffset, Group, GroupState, HeldRequest};
 use crate::sim::log::ProducerRecord;
-use crate::sim::outcome::{plural, Outcome, Timer};
+use crate::sim::outcome::plural;
 use crate::sim::protocol::{Body, Message};
 use crate::sim::settings::BrokerSettings;
 use crate::sim::types::{NodeId, Time, TopicPartition};
@@ -78,9 +79,9 @@ impl Broker {
         if let Some(g) = self.groups.get(group_id) {
             if let Some(m) = g.member(member_id) {
                 let timeout = m.session_timeout_ms;
-                out.cancel.push(session_timer(self.id, group_id, member_id));
+                out.cancel.push(session_timer(group_id, member_id));
                 out.timers
-                    .push((now + timeout, session_timer(self.id, group_id, member_id)));
+                    .push((now + timeout, session_timer(group_id, member_id)));
             }
         }
         if let Some(m) = self
@@ -431,10 +432,7 @@ impl Broker {
             });
             out.timers.push((
                 now + settings.groups.offsets_commit_timeout_ms,
-                Timer::ProduceTimeout {
-                    broker: self.id,
-                    request_id,
-                },
+                BrokerTimer::ProduceTimeout { request_id },
             ));
         }
         self.after_local_append(&tp, out);

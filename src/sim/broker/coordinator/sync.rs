@@ -2,12 +2,12 @@
 
 use super::*;
 use crate::collections::VecMap;
+use crate::sim::broker::Outcome;
 use crate::sim::broker::{Broker, DelayedReply};
 use crate::sim::error::ErrorCode;
 use crate::sim::event::EventKind;
 use crate::sim::group::offsets_topic::{group_record, OFFSETS_TOPIC};
 use crate::sim::group::state::{GroupState, HeldRequest};
-use crate::sim::outcome::Outcome;
 use crate::sim::protocol::{Body, Message};
 use crate::sim::settings::BrokerSettings;
 use crate::sim::types::{Time, TopicPartition};
@@ -115,9 +115,9 @@ impl Broker {
                 if let Some(m) = g.member_mut(member_id) {
                     m.last_heartbeat_ms = now;
                 }
-                out.cancel.push(session_timer(self.id, group_id, member_id));
+                out.cancel.push(session_timer(group_id, member_id));
                 out.timers
-                    .push((now + timeout, session_timer(self.id, group_id, member_id)));
+                    .push((now + timeout, session_timer(group_id, member_id)));
                 answer(
                     &mut out,
                     held,
@@ -201,7 +201,6 @@ impl Broker {
         assignment: &[(String, Vec<TopicPartition>)],
         out: &mut Outcome,
     ) {
-        let broker = self.id;
         let Some(g) = self.groups.get_mut(group_id) else {
             return;
         };
@@ -237,8 +236,8 @@ impl Broker {
             }
         }
         for (id, at) in timers {
-            out.cancel.push(session_timer(broker, group_id, &id));
-            out.timers.push((at, session_timer(broker, group_id, &id)));
+            out.cancel.push(session_timer(group_id, &id));
+            out.timers.push((at, session_timer(group_id, &id)));
         }
     }
 

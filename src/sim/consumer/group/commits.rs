@@ -2,8 +2,8 @@
 
 use super::super::Consumer;
 use super::*;
+use crate::sim::consumer::Outcome;
 use crate::sim::error::ErrorCode;
-use crate::sim::outcome::Outcome;
 use crate::sim::protocol::{Body, Message};
 use crate::sim::types::{NodeId, TopicPartition};
 

@@ -5,8 +5,9 @@ use super::super::Consumer;
 use super::*;
 use crate::collections::VecMap;
 use crate::sim::assignor::{self, MemberSubscription, Strategy};
+use crate::sim::consumer::{ConsumerTimer, Outcome};
 use crate::sim::error::ErrorCode;
-use crate::sim::outcome::{plural, Outcome, Timer};
+use crate::sim::outcome::plural;
 use crate::sim::protocol::{Body, JoinProtocol, Message, Subscription};
 use crate::sim::types::{NodeId, TopicPartition};
 
@@ -226,8 +227,7 @@ impl Consumer {
                     g.config.retry_backoff_ms
                 ));
                 let at = self.now_hint + self.gc().map_or(100, |g| g.config.retry_backoff_ms);
-                out.timers
-                    .push((at, self.timer(|c| Timer::ConsumerRetry { consumer: c })));
+                out.timers.push((at, ConsumerTimer::Retry));
             }
             Some(e) => {
                 let e = *e;

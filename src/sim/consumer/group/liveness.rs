@@ -3,9 +3,9 @@
 use super::super::config::CommitMode;
 use super::super::Consumer;
 use super::*;
+use crate::sim::consumer::{ConsumerTimer, Outcome};
 use crate::sim::error::ErrorCode;
 use crate::sim::event::EventKind;
-use crate::sim::outcome::{Outcome, Timer};
 use crate::sim::protocol::{Body, Message};
 use crate::sim::types::{NodeId, Time};
 
@@ -14,7 +14,6 @@ impl Consumer {
 
     pub(super) fn ensure_heartbeat_timer(&mut self, out: &mut Outcome) {
         let now = self.now_hint;
-        let name = self.name.clone();
         let Some(g) = self.gcm() else { return };
         if g.heartbeat_timer_set {
             return;
@@ -22,7 +21,7 @@ impl Consumer {
         g.heartbeat_timer_set = true;
         out.timers.push((
             now + g.config.heartbeat_interval_ms,
-            Timer::ConsumerHeartbeat { consumer: name },
+            ConsumerTimer::Heartbeat,
         ));
     }
 

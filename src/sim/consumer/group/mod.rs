@@ -9,9 +9,10 @@
 
 use super::config::{CommitMode, GroupConfig, OffsetReset};
 use super::{ConsumedRecord, Consumer};
+use crate::sim::consumer::{ConsumerTimer, Outcome};
 use crate::sim::error::ErrorCode;
 use crate::sim::event::EventKind;
-use crate::sim::outcome::{plural, Outcome, Timer};
+use crate::sim::outcome::plural;
 use crate::sim::protocol::{Body, JoinMember, Message, OffsetSpec};
 use crate::sim::types::{NodeId, Time};
 use serde::{Deserialize, Serialize};
@@ -212,9 +213,6 @@ impl Consumer {
         self.group.as_mut()
     }
 
-    fn timer(&self, t: fn(String) -> Timer) -> Timer {
-        t(self.name.clone())
-    }
     // ------------------------------------------------------------ start
 
     pub(crate) fn group_start(&mut self, out: &mut Outcome) {
@@ -232,10 +230,7 @@ impl Consumer {
         self.request_metadata(out);
         self.find_coordinator(out);
         let at = self.now_hint + cfg.metadata_max_age_ms;
-        out.timers.push((
-            at,
-            self.timer(|c| Timer::ConsumerMetadataRefresh { consumer: c }),
-        ));
+        out.timers.push((at, ConsumerTimer::MetadataRefresh));
     }
 
     fn find_coordinator(&mut self, out: &mut Outcome) {
@@ -346,8 +341,7 @@ impl Consumer {
                             g.config.retry_backoff_ms
                         ));
                         let at = now + g.config.retry_backoff_ms;
-                        out.timers
-                            .push((at, Timer::ConsumerRetry { consumer: name }));
+                        out.timers.push((at, ConsumerTimer::Retry));
                     }
                 }
                 true
@@ -422,10 +416,7 @@ impl Consumer {
         self.request_metadata(&mut out);
         if let Some(g) = self.gc() {
             let at = self.now_hint + g.config.metadata_max_age_ms;
-            out.timers.push((
-                at,
-                self.timer(|c| Timer::ConsumerMetadataRefresh { consumer: c }),
-            ));
+            out.timers.push((at, ConsumerTimer::MetadataRefresh));
         }
         out
     }

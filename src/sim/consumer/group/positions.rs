@@ -4,8 +4,8 @@ use super::super::config::OffsetReset;
 use super::super::Consumer;
 use super::*;
 use crate::collections::VecMap;
+use crate::sim::consumer::Outcome;
 use crate::sim::error::ErrorCode;
-use crate::sim::outcome::Outcome;
 use crate::sim::protocol::{Body, Message, OffsetSpec};
 use crate::sim::types::{NodeId, TopicPartition};
 
