@@ -39,8 +39,7 @@ pub(crate) fn describe_batch(topic: &str, batch: &[ConsumedRecord]) -> String {
 
 impl Consumer {
     /// The application (re)enters `poll()`.
-    pub(crate) fn poll(&mut self, out: &mut Outcome) {
-        let now = self.now_hint;
+    pub(crate) fn poll(&mut self, now: Time, out: &mut Outcome) {
         let closed = self.closed;
         let Some(g) = self.group.as_mut() else { return };
         if closed || g.killed || g.closing {
@@ -65,25 +64,25 @@ impl Consumer {
             }
         }
         self.maybe_join(out);
-        self.hand_records(out);
+        self.hand_records(now, out);
     }
 
     /// Records are buffered: if the application waits in `poll()`, hand them over.
-    pub(crate) fn wake_poll(&mut self, out: &mut Outcome) {
+    pub(crate) fn wake_poll(&mut self, now: Time, out: &mut Outcome) {
         let polling = self
             .group
             .as_ref()
             .is_some_and(|g| g.app == AppState::Polling);
         if polling {
-            self.hand_records(out);
+            self.hand_records(now, out);
         }
     }
 
     /// Returns buffered records from `poll()` and processes them. Batches that
     /// take no time are processed in the same step, one after the other.
-    fn hand_records(&mut self, out: &mut Outcome) {
+    fn hand_records(&mut self, now: Time, out: &mut Outcome) {
         let before = self.buffered().len();
-        self.hand_records_inner(out);
+        self.hand_records_inner(now, out);
         if self.buffered().len() < before {
             // Drained partitions may be fetched again.
             for b in self.leader_brokers() {
@@ -92,7 +91,7 @@ impl Consumer {
         }
     }
 
-    fn hand_records_inner(&mut self, out: &mut Outcome) {
+    fn hand_records_inner(&mut self, now: Time, out: &mut Outcome) {
         loop {
             // The console consumer stops at --max-messages: never return more than that.
             let left = self
@@ -111,7 +110,7 @@ impl Consumer {
             let owned = g.assignment.clone();
             g.buffer.retain(|r| owned.contains(&r.partition));
             if g.buffer.is_empty() {
-                self.arm_auto_commit(out);
+                self.arm_auto_commit(now, out);
                 break;
             }
             let take = (g.config.max_poll_records as usize).min(left.unwrap_or(usize::MAX));
@@ -137,7 +136,7 @@ impl Consumer {
             };
             let Some(g) = self.group.as_mut() else { return };
             // poll() returns now: max.poll.interval.ms counts from here.
-            g.last_poll_ms = self.now_hint;
+            g.last_poll_ms = now;
             let commit = g.config.commit;
             out.then(format!(
                 "{}'s poll() returns {}: {}.",
@@ -176,7 +175,7 @@ impl Consumer {
                     g.app = AppState::Polling;
                 }
             }
-            if !self.start_processing(batch, out) {
+            if !self.start_processing(now, batch, out) {
                 break;
             }
         }
@@ -184,8 +183,12 @@ impl Consumer {
 
     /// Starts working on a batch. Returns true when it finished at once and the
     /// application is back in `poll()`.
-    fn start_processing(&mut self, batch: Vec<ConsumedRecord>, out: &mut Outcome) -> bool {
-        let now = self.now_hint;
+    fn start_processing(
+        &mut self,
+        now: Time,
+        batch: Vec<ConsumedRecord>,
+        out: &mut Outcome,
+    ) -> bool {
         let Some(g) = self.group.as_mut() else {
             return false;
         };
@@ -272,21 +275,20 @@ impl Consumer {
     }
 
     /// `commitSync()` returned (or failed): process the held batch, or poll again.
-    pub(crate) fn after_sync_commit(&mut self, out: &mut Outcome) {
+    pub(crate) fn after_sync_commit(&mut self, now: Time, out: &mut Outcome) {
         let Some(g) = self.group.as_mut() else { return };
         let AppState::Committing { batch } = std::mem::replace(&mut g.app, AppState::Polling)
         else {
             return;
         };
-        if !batch.is_empty() && !self.start_processing(batch, out) {
+        if !batch.is_empty() && !self.start_processing(now, batch, out) {
             return;
         }
-        self.poll(out);
+        self.poll(now, out);
     }
 
     /// Processing finished (a `ConsumerPoll` timer).
     pub fn on_poll_timer(&mut self, now: Time) -> Outcome {
-        self.now_hint = now;
         let mut out = Outcome::new(EventKind::ConsumerProcessed, String::new());
         let name = self.name.clone();
         let topic = self.spec.topic.clone();
@@ -320,26 +322,23 @@ impl Consumer {
             ));
         }
         if self.finish_processing(batch, &mut out) {
-            self.poll(&mut out);
+            self.poll(now, &mut out);
         }
         out
     }
 
-    fn arm_auto_commit(&mut self, out: &mut Outcome) {
+    fn arm_auto_commit(&mut self, now: Time, out: &mut Outcome) {
         let Some(g) = self.group.as_mut() else { return };
         if g.config.commit != CommitMode::Auto || g.auto_commit_timer_set {
             return;
         }
         g.auto_commit_timer_set = true;
-        out.timers.push((
-            g.next_auto_commit_ms.max(self.now_hint),
-            ConsumerTimer::AutoCommit,
-        ));
+        out.timers
+            .push((g.next_auto_commit_ms.max(now), ConsumerTimer::AutoCommit));
     }
 
     /// Auto-commit falls due while the application waits inside `poll()`.
     pub fn on_auto_commit_timer(&mut self, now: Time) -> Outcome {
-        self.now_hint = now;
         let mut out = Outcome::new(EventKind::ConsumerAutoCommit, String::new());
         let name = self.name.clone();
         let closed = self.closed;
@@ -366,10 +365,10 @@ impl Consumer {
         if now < g.next_auto_commit_ms {
             out.kind = EventKind::Noop;
             out.then(format!("{name} has nothing to auto-commit yet."));
-            self.arm_auto_commit(&mut out);
+            self.arm_auto_commit(now, &mut out);
             return out;
         }
-        self.poll(&mut out);
+        self.poll(now, &mut out);
         if out.narration.is_empty() {
             out.kind = EventKind::Noop;
             out.then(format!("{name} has consumed nothing to commit yet."));
@@ -380,7 +379,6 @@ impl Consumer {
     /// `sim consumer pause NAME MS`: the application blocks outside `poll()`
     /// (a slow database call, a long GC pause). Heartbeats go on.
     pub fn pause_app(&mut self, now: Time, ms: u64) -> Outcome {
-        self.now_hint = now;
         let name = self.name.clone();
         let t = ConsumerTimer::Poll;
         let mut out = Outcome::new(

@@ -22,7 +22,7 @@ use crate::sim::consumer::Outcome;
 use crate::sim::event::EventKind;
 use crate::sim::outcome::plural;
 use crate::sim::protocol::Body;
-use crate::sim::types::NodeId;
+use crate::sim::types::{NodeId, Time};
 use serde::{Deserialize, Serialize};
 
 /// `io.confluent.kafka.serializers.KafkaAvroDeserializer`.
@@ -448,6 +448,7 @@ impl Consumer {
     /// The registry answered a schema lookup.
     pub(crate) fn on_registry_response(
         &mut self,
+        now: Time,
         correlation_id: Option<u64>,
         status: u16,
         body: &str,
@@ -496,7 +497,7 @@ impl Consumer {
                 self.schema_failures.insert(id, why.clone());
             }
         }
-        self.release_after_schema(&mut rest);
+        self.release_after_schema(now, &mut rest);
         let used_after = self.schemas_used.get(&id).cloned().unwrap_or_default();
         let decoded: Vec<String> = used_after
             .iter()
@@ -534,7 +535,12 @@ impl Consumer {
     }
 
     /// A schema lookup got no answer within `request.timeout.ms`.
-    pub(crate) fn on_schema_timeout(&mut self, request_id: u64, out: &mut Outcome) -> bool {
+    pub(crate) fn on_schema_timeout(
+        &mut self,
+        now: Time,
+        request_id: u64,
+        out: &mut Outcome,
+    ) -> bool {
         let Some(id) = self.schema_requests.remove(&request_id) else {
             return false;
         };
@@ -550,14 +556,14 @@ impl Consumer {
             "{}'s request for schema id {id} got no answer, so it cannot deserialize the records written with it.",
             self.name
         ));
-        self.release_after_schema(out);
+        self.release_after_schema(now, out);
         true
     }
 
     /// A schema answer (or its absence) may let held records go on.
-    fn release_after_schema(&mut self, out: &mut Outcome) {
+    fn release_after_schema(&mut self, now: Time, out: &mut Outcome) {
         if self.group.is_some() {
-            self.wake_poll(out);
+            self.wake_poll(now, out);
             return;
         }
         if self.release_held(out) {

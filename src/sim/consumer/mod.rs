@@ -163,12 +163,6 @@ pub struct Consumer {
     pub bootstrap_servers: Vec<u32>,
     #[serde(default = "default_request_timeout")]
     pub request_timeout_ms: u64,
-    /// The time passed in to the entry point now running (`handle`, a timer's
-    /// `on_…`, `on_start`, `close`, `note_sent`): each one records its `now`
-    /// here first, so helpers deep in a step read the same instant. Only the
-    /// consumer sets it; the world passes the time in.
-    #[serde(default)]
-    pub(crate) now_hint: Time,
     /// Bumped each time the world hands this node an input, so views of it can be reused until then.
     #[serde(default)]
     pub version: u64,
@@ -245,7 +239,6 @@ impl Consumer {
             in_flight: VecMap::new(),
             bootstrap_servers: Vec::new(),
             request_timeout_ms: default_request_timeout(),
-            now_hint: 0,
             version: 0,
             metadata_in_flight: None,
             metadata_retry_set: false,
@@ -309,7 +302,7 @@ impl Consumer {
             ConsumerTimer::Heartbeat => self.on_heartbeat_timer(now),
             ConsumerTimer::Poll => {
                 let out = self.on_poll_timer(now);
-                self.note_deliveries();
+                self.note_deliveries(now);
                 out
             }
             ConsumerTimer::AutoCommit => self.on_auto_commit_timer(now),
@@ -326,7 +319,6 @@ impl Consumer {
     /// No answer within `request.timeout.ms`: forget that broker's request and
     /// ask (another) broker for fresh metadata.
     pub fn on_request_timeout(&mut self, now: Time, request_id: u64) -> Outcome {
-        self.now_hint = now;
         let mut out = Outcome::new(
             EventKind::RequestTimeout,
             format!(
@@ -337,11 +329,11 @@ impl Consumer {
         if self.closed {
             return out;
         }
-        if self.on_schema_timeout(request_id, &mut out) {
+        if self.on_schema_timeout(now, request_id, &mut out) {
             return out;
         }
         if self.group.is_some() {
-            self.commit_timed_out(request_id, &mut out);
+            self.commit_timed_out(now, request_id, &mut out);
         }
         if let Some(b) = self.in_flight.remove(&request_id) {
             if self.group.is_some() {
@@ -389,17 +381,16 @@ impl Consumer {
     }
 
     pub fn on_start(&mut self, now: Time) -> Outcome {
-        self.now_hint = now;
-        let mut out = self.start();
-        self.arm_idle_timeout(&mut out);
+        let mut out = self.start(now);
+        self.arm_idle_timeout(now, &mut out);
         out
     }
 
-    fn start(&mut self) -> Outcome {
+    fn start(&mut self, now: Time) -> Outcome {
         if self.group.is_some() {
             let mut out = Outcome::new(EventKind::ConsumerStart, String::new());
-            self.group_start(&mut out);
-            self.poll(&mut out);
+            self.group_start(now, &mut out);
+            self.poll(now, &mut out);
             return out;
         }
         let how = match (&self.spec.start, self.spec.partition) {
@@ -430,7 +421,6 @@ impl Consumer {
     }
 
     pub fn handle(&mut self, now: Time, msg: &Message) -> Outcome {
-        self.now_hint = now;
         if let Some(id) = msg.correlation_id {
             self.in_flight.remove(&id);
             if self.metadata_in_flight == Some(id) {
@@ -440,13 +430,13 @@ impl Consumer {
         let cancel = msg
             .correlation_id
             .map(|id| ConsumerTimer::RequestTimeout { request_id: id });
-        let mut out = self.handle_inner(msg);
-        self.note_deliveries();
+        let mut out = self.handle_inner(now, msg);
+        self.note_deliveries(now);
         out.cancel.extend(cancel);
         out
     }
 
-    fn handle_inner(&mut self, msg: &Message) -> Outcome {
+    fn handle_inner(&mut self, now: Time, msg: &Message) -> Outcome {
         if self.closed {
             return Outcome::new(
                 EventKind::Ignored,
@@ -458,7 +448,7 @@ impl Consumer {
             );
         }
         if let Body::RegistryResponse { status, body } = &msg.body {
-            return self.on_registry_response(msg.correlation_id, *status, body);
+            return self.on_registry_response(now, msg.correlation_id, *status, body);
         }
         if let (NodeId::Broker(b), true) = (
             &msg.from,
@@ -471,12 +461,12 @@ impl Consumer {
         }
         if self.group.is_some() {
             let mut out = Outcome::new(EventKind::ConsumerGroup, String::new());
-            if self.on_group_message(msg, &mut out) {
+            if self.on_group_message(now, msg, &mut out) {
                 return out;
             }
         }
         match &msg.body {
-            Body::MetadataResponse { topics, .. } => self.on_metadata(topics),
+            Body::MetadataResponse { topics, .. } => self.on_metadata(now, topics),
             Body::ListOffsetsResponse { partitions } => {
                 let mut parts = Vec::new();
                 let mut failed = false;
@@ -593,7 +583,7 @@ impl Consumer {
                     let pos = self.positions.get(&part).copied().unwrap_or(0);
                     let read = pos.saturating_sub(waiting as u64);
                     self.records_lag
-                        .record(p.high_watermark.saturating_sub(read), self.now_hint);
+                        .record(p.high_watermark.saturating_sub(read), now);
                 }
                 if !out_of_range.is_empty() {
                     if let NodeId::Broker(b) = msg.from {
@@ -661,7 +651,7 @@ impl Consumer {
                 } else if let (NodeId::Broker(b), false) = (&msg.from, stopped) {
                     self.fetch_from(*b, &mut out);
                 }
-                self.wake_poll(&mut out);
+                self.wake_poll(now, &mut out);
                 out
             }
             other => Outcome::new(
@@ -725,10 +715,10 @@ impl Consumer {
         );
     }
 
-    fn on_metadata(&mut self, topics: &[TopicMetadata]) -> Outcome {
+    fn on_metadata(&mut self, now: Time, topics: &[TopicMetadata]) -> Outcome {
         let mut out = Outcome::new(EventKind::ConsumerMetadata, String::new());
         if self.group.is_some() {
-            self.group_metadata_answer(topics, &mut out);
+            self.group_metadata_answer(now, topics, &mut out);
             return out;
         }
         let Some(t) = topics.iter().find(|t| t.name == self.spec.topic) else {
@@ -745,7 +735,7 @@ impl Consumer {
             for b in self.leader_brokers() {
                 self.fetch_from(b, &mut out);
             }
-            self.retry_if_leaderless(&mut out);
+            self.retry_if_leaderless(now, &mut out);
             return out;
         }
         if let Some(code) = t.error {
@@ -832,7 +822,7 @@ impl Consumer {
     pub const LEADERLESS_RETRY_MS: u64 = 1_000;
 
     /// Some assigned partition has no leader: ask for metadata again in a while.
-    fn retry_if_leaderless(&mut self, out: &mut Outcome) {
+    fn retry_if_leaderless(&mut self, now: Time, out: &mut Outcome) {
         let leaderless: Vec<u32> = self
             .positions
             .keys()
@@ -864,14 +854,13 @@ impl Consumer {
             Self::LEADERLESS_RETRY_MS
         ));
         out.timers.push((
-            self.now_hint + Self::LEADERLESS_RETRY_MS,
+            now + Self::LEADERLESS_RETRY_MS,
             ConsumerTimer::MetadataRetry,
         ));
     }
 
     /// The leaderless-partition wait is over.
-    pub fn on_metadata_retry(&mut self, now: Time) -> Outcome {
-        self.now_hint = now;
+    pub fn on_metadata_retry(&mut self, _now: Time) -> Outcome {
         let mut out = Outcome::new(
             EventKind::ConsumerMetadataRetry,
             format!(
@@ -940,8 +929,7 @@ impl Consumer {
         );
     }
 
-    pub fn close(&mut self, now: Time) -> Outcome {
-        self.now_hint = now;
+    pub fn close(&mut self, _now: Time) -> Outcome {
         if self.group.is_some() {
             let mut out = Outcome::new(
                 EventKind::ConsumerClose,

@@ -11,27 +11,25 @@ use crate::sim::types::Time;
 
 impl Consumer {
     /// On start: the first check is due `--timeout-ms` from now.
-    pub(crate) fn arm_idle_timeout(&mut self, out: &mut Outcome) {
+    pub(crate) fn arm_idle_timeout(&mut self, now: Time, out: &mut Outcome) {
         let Some(t) = self.spec.timeout_ms else {
             return;
         };
         self.delivered_count = self.consumed.len();
-        self.delivered_at_ms = self.now_hint;
-        out.timers
-            .push((self.now_hint + t, ConsumerTimer::IdleTimeout));
+        self.delivered_at_ms = now;
+        out.timers.push((now + t, ConsumerTimer::IdleTimeout));
     }
 
     /// Remembers when records last reached the application.
-    pub fn note_deliveries(&mut self) {
+    pub fn note_deliveries(&mut self, now: Time) {
         if self.consumed.len() != self.delivered_count {
             self.delivered_count = self.consumed.len();
-            self.delivered_at_ms = self.now_hint;
+            self.delivered_at_ms = now;
         }
     }
 
     /// The `--timeout-ms` check: close when nothing came since the last record.
     pub fn on_idle_timer(&mut self, now: Time) -> Outcome {
-        self.now_hint = now;
         let Some(t) = self.spec.timeout_ms else {
             return Outcome::new(
                 EventKind::Noop,
@@ -47,8 +45,7 @@ impl Consumer {
                 ),
             );
         }
-        self.now_hint = now;
-        self.note_deliveries();
+        self.note_deliveries(now);
         let deadline = self.delivered_at_ms + t;
         if now < deadline {
             let mut out = Outcome::new(

@@ -50,7 +50,7 @@ impl Consumer {
         out.send(NodeId::Broker(coord), body, None);
     }
 
-    pub(super) fn on_commit_response(&mut self, msg: &Message, out: &mut Outcome) {
+    pub(super) fn on_commit_response(&mut self, now: Time, msg: &Message, out: &mut Outcome) {
         let Body::OffsetCommitResponse { partitions } = &msg.body else {
             return;
         };
@@ -120,11 +120,11 @@ impl Consumer {
                 }
             }
         }
-        self.after_commit(commit.purpose, out);
+        self.after_commit(now, commit.purpose, out);
     }
 
     /// A commit was answered (or failed): resume whatever waited for it.
-    pub(super) fn after_commit(&mut self, purpose: CommitPurpose, out: &mut Outcome) {
+    pub(super) fn after_commit(&mut self, now: Time, purpose: CommitPurpose, out: &mut Outcome) {
         match purpose {
             CommitPurpose::Auto | CommitPurpose::AppAsync => {}
             CommitPurpose::BeforeRejoin => {
@@ -143,7 +143,7 @@ impl Consumer {
                 self.send_join_if_ready(out);
             }
             CommitPurpose::OnClose => self.finish_close(out),
-            CommitPurpose::AppSync => self.after_sync_commit(out),
+            CommitPurpose::AppSync => self.after_sync_commit(now, out),
         }
     }
 

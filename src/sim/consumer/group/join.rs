@@ -172,7 +172,7 @@ impl Consumer {
         }
     }
 
-    pub(super) fn on_join_response(&mut self, msg: &Message, out: &mut Outcome) {
+    pub(super) fn on_join_response(&mut self, now: Time, msg: &Message, out: &mut Outcome) {
         let Body::JoinGroupResponse {
             error,
             generation_id,
@@ -226,7 +226,7 @@ impl Consumer {
                     "{name}'s JoinGroup gets {e}; it tries again after retry.backoff.ms ({} ms).",
                     g.config.retry_backoff_ms
                 ));
-                let at = self.now_hint + self.gc().map_or(100, |g| g.config.retry_backoff_ms);
+                let at = now + self.gc().map_or(100, |g| g.config.retry_backoff_ms);
                 out.timers.push((at, ConsumerTimer::Retry));
             }
             Some(e) => {
@@ -257,20 +257,25 @@ impl Consumer {
                         protocol: protocol_name.clone().unwrap_or_default(),
                         members: members.clone(),
                     };
-                    self.assign_as_leader(pending, out);
+                    self.assign_as_leader(now, pending, out);
                 } else {
                     out.then(format!(
                         "{name} joins generation {generation_id} (assignor {}) and sends SyncGroup to learn its partitions from the leader's assignment.",
                         protocol_name.clone().unwrap_or_default()
                     ));
-                    self.send_sync(Vec::new(), out);
+                    self.send_sync(now, Vec::new(), out);
                 }
             }
         }
     }
 
     /// The leader computes the assignment, once it knows every subscribed topic's partitions.
-    pub(super) fn assign_as_leader(&mut self, pending: PendingAssignment, out: &mut Outcome) {
+    pub(super) fn assign_as_leader(
+        &mut self,
+        now: Time,
+        pending: PendingAssignment,
+        out: &mut Outcome,
+    ) {
         let name = self.name.clone();
         let Some(g) = self.gcm() else { return };
         let mut topics: Vec<String> = pending
@@ -348,11 +353,12 @@ impl Consumer {
             described.join("; ")
         ));
         let assignments = result.into_iter().collect();
-        self.send_sync(assignments, out);
+        self.send_sync(now, assignments, out);
     }
 
     pub(super) fn send_sync(
         &mut self,
+        now: Time,
         assignments: Vec<(String, Vec<TopicPartition>)>,
         out: &mut Outcome,
     ) {
@@ -365,7 +371,7 @@ impl Consumer {
             assignments,
         };
         out.send(NodeId::Broker(coord), body, None);
-        self.ensure_heartbeat_timer(out);
+        self.ensure_heartbeat_timer(now, out);
     }
 
     pub(super) fn on_sync_response(&mut self, msg: &Message, out: &mut Outcome) {

@@ -12,8 +12,7 @@ use crate::sim::types::{NodeId, Time};
 impl Consumer {
     // ------------------------------------------------------------ heartbeats
 
-    pub(super) fn ensure_heartbeat_timer(&mut self, out: &mut Outcome) {
-        let now = self.now_hint;
+    pub(super) fn ensure_heartbeat_timer(&mut self, now: Time, out: &mut Outcome) {
         let Some(g) = self.gcm() else { return };
         if g.heartbeat_timer_set {
             return;
@@ -27,7 +26,6 @@ impl Consumer {
 
     /// The heartbeat thread wakes up: check `max.poll.interval.ms`, then heartbeat.
     pub fn on_heartbeat_timer(&mut self, now: Time) -> Outcome {
-        self.now_hint = now;
         let mut out = Outcome::new(EventKind::ConsumerHeartbeat, String::new());
         let name = self.name.clone();
         let closed = self.closed;
@@ -60,7 +58,7 @@ impl Consumer {
         }
         let Some(coord) = g.coordinator else {
             out.then(format!("{name} has no coordinator to send a heartbeat to."));
-            self.ensure_heartbeat_timer(&mut out);
+            self.ensure_heartbeat_timer(now, &mut out);
             return out;
         };
         if g.heartbeat_in_flight {
@@ -81,7 +79,7 @@ impl Consumer {
             };
             out.send(NodeId::Broker(coord), body, None);
         }
-        self.ensure_heartbeat_timer(&mut out);
+        self.ensure_heartbeat_timer(now, &mut out);
         out
     }
 

@@ -215,7 +215,7 @@ impl Consumer {
 
     // ------------------------------------------------------------ start
 
-    pub(crate) fn group_start(&mut self, out: &mut Outcome) {
+    pub(crate) fn group_start(&mut self, now: Time, out: &mut Outcome) {
         let Some(g) = self.gc() else { return };
         let cfg = g.config.clone();
         out.then(format!(
@@ -229,7 +229,7 @@ impl Consumer {
         ));
         self.request_metadata(out);
         self.find_coordinator(out);
-        let at = self.now_hint + cfg.metadata_max_age_ms;
+        let at = now + cfg.metadata_max_age_ms;
         out.timers.push((at, ConsumerTimer::MetadataRefresh));
     }
 
@@ -276,11 +276,10 @@ impl Consumer {
     // ------------------------------------------------------------ dispatch
 
     /// Handles the answers that only group consumers get.
-    pub(crate) fn on_group_message(&mut self, msg: &Message, out: &mut Outcome) -> bool {
+    pub(crate) fn on_group_message(&mut self, now: Time, msg: &Message, out: &mut Outcome) -> bool {
         match &msg.body {
             Body::FindCoordinatorResponse { error, node_id } => {
                 let name = self.name.clone();
-                let now = self.now_hint;
                 let Some(g) = self.gcm() else { return true };
                 g.find_in_flight = false;
                 match (error, node_id) {
@@ -323,7 +322,7 @@ impl Consumer {
                             });
                         }
                         if g.phase == MemberPhase::Stable {
-                            self.ensure_heartbeat_timer(out);
+                            self.ensure_heartbeat_timer(now, out);
                             let pending: Vec<u32> = self
                                 .gc()
                                 .map(|g| g.unpositioned.iter().copied().collect())
@@ -347,7 +346,7 @@ impl Consumer {
                 true
             }
             Body::JoinGroupResponse { .. } => {
-                self.on_join_response(msg, out);
+                self.on_join_response(now, msg, out);
                 true
             }
             Body::SyncGroupResponse { .. } => {
@@ -366,11 +365,11 @@ impl Consumer {
                 true
             }
             Body::OffsetCommitResponse { .. } => {
-                self.on_commit_response(msg, out);
+                self.on_commit_response(now, msg, out);
                 true
             }
             Body::OffsetFetchResponse { .. } => {
-                self.on_offset_fetch_response(msg, out);
+                self.on_offset_fetch_response(now, msg, out);
                 true
             }
             _ => false,
@@ -378,8 +377,7 @@ impl Consumer {
     }
 
     /// A retry timer: FindCoordinator or JoinGroup again.
-    pub fn on_retry_timer(&mut self, now: Time) -> Outcome {
-        self.now_hint = now;
+    pub fn on_retry_timer(&mut self, _now: Time) -> Outcome {
         let mut out = Outcome::new(EventKind::ConsumerRetry, String::new());
         if self.closed {
             out.kind = EventKind::Noop;
@@ -402,7 +400,6 @@ impl Consumer {
     /// `metadata.max.age.ms`: refresh metadata; the leader rejoins if a subscribed
     /// topic's partition count changed since its last assignment.
     pub fn on_metadata_refresh_timer(&mut self, now: Time) -> Outcome {
-        self.now_hint = now;
         let mut out = Outcome::new(EventKind::ConsumerMetadataRefresh, String::new());
         if self.closed {
             out.kind = EventKind::Noop;
@@ -415,7 +412,7 @@ impl Consumer {
         ));
         self.request_metadata(&mut out);
         if let Some(g) = self.gc() {
-            let at = self.now_hint + g.config.metadata_max_age_ms;
+            let at = now + g.config.metadata_max_age_ms;
             out.timers.push((at, ConsumerTimer::MetadataRefresh));
         }
         out
@@ -425,6 +422,7 @@ impl Consumer {
     /// them with the counts its assignment used.
     pub(crate) fn group_on_metadata(
         &mut self,
+        now: Time,
         topics: &[crate::sim::protocol::TopicMetadata],
         out: &mut Outcome,
     ) {
@@ -446,7 +444,7 @@ impl Consumer {
             }
         }
         if let Some(p) = g.pending_assignment.take() {
-            self.assign_as_leader(p, out);
+            self.assign_as_leader(now, p, out);
             return;
         }
         let Some(g) = self.gcm() else { return };
@@ -477,6 +475,7 @@ impl Consumer {
     /// fetch, retry offset resets, or finish the leader's assignment.
     pub(crate) fn group_metadata_answer(
         &mut self,
+        now: Time,
         topics: &[crate::sim::protocol::TopicMetadata],
         out: &mut Outcome,
     ) {
@@ -499,19 +498,19 @@ impl Consumer {
             }
             None => {}
         }
-        self.group_on_metadata(topics, out);
+        self.group_on_metadata(now, topics, out);
         let resets: Vec<u32> = self
             .gc()
             .map(|g| g.resetting.iter().copied().collect())
             .unwrap_or_default();
         if !resets.is_empty() && self.waiting_on.is_empty() {
             let spec = self.reset_spec_group();
-            self.list_offsets(&resets, spec, out);
+            self.list_offsets(now, &resets, spec, out);
         }
         for b in self.leader_brokers() {
             self.fetch_from(b, out);
         }
-        self.retry_if_leaderless(out);
+        self.retry_if_leaderless(now, out);
     }
 
     fn reset_spec_group(&self) -> OffsetSpec {
@@ -547,7 +546,7 @@ impl Consumer {
     }
 
     /// A commit request timed out: it counts as failed.
-    pub(crate) fn commit_timed_out(&mut self, id: u64, out: &mut Outcome) {
+    pub(crate) fn commit_timed_out(&mut self, now: Time, id: u64, out: &mut Outcome) {
         let Some(g) = self.gcm() else { return };
         let Some(pos) = g.commits_in_flight.iter().position(|c| c.request_id == id) else {
             return;
@@ -558,7 +557,7 @@ impl Consumer {
             "{}'s commit got no answer in time and failed.",
             self.name
         ));
-        self.after_commit(c.purpose, out);
+        self.after_commit(now, c.purpose, out);
     }
 }
 

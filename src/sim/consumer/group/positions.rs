@@ -45,7 +45,7 @@ impl Consumer {
         out.send(NodeId::Broker(coord), body, None);
     }
 
-    pub(super) fn on_offset_fetch_response(&mut self, msg: &Message, out: &mut Outcome) {
+    pub(super) fn on_offset_fetch_response(&mut self, now: Time, msg: &Message, out: &mut Outcome) {
         let Body::OffsetFetchResponse { error, partitions } = &msg.body else {
             return;
         };
@@ -117,7 +117,7 @@ impl Consumer {
                         list(&missing, &topic),
                         reset.name()
                     ));
-                    self.list_offsets(&missing, spec, out);
+                    self.list_offsets(now, &missing, spec, out);
                 }
             }
         }
@@ -127,7 +127,13 @@ impl Consumer {
     }
 
     /// ListOffsets to each leader for partitions that start at the earliest/latest offset.
-    pub(crate) fn list_offsets(&mut self, parts: &[u32], spec: OffsetSpec, out: &mut Outcome) {
+    pub(crate) fn list_offsets(
+        &mut self,
+        now: Time,
+        parts: &[u32],
+        spec: OffsetSpec,
+        out: &mut Outcome,
+    ) {
         if let Some(g) = self.gcm() {
             g.resetting.extend(parts.iter().copied());
         }
@@ -138,7 +144,7 @@ impl Consumer {
             }
         }
         if by_leader.is_empty() {
-            self.retry_if_leaderless(out);
+            self.retry_if_leaderless(now, out);
         }
         for (leader, ps) in by_leader {
             self.waiting_on.push(leader);
