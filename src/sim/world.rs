@@ -894,12 +894,12 @@ impl WorldState {
         let settings = self.config.settings.clone();
         let mut fetches = Outcome::default();
         for b in self.brokers.values_mut() {
-            b.act(now);
+            b.act();
             // Simplification: every broker learns a new topic at once.
             b.set_topic(now, &meta.name, Some(&meta));
             if b.alive {
                 let f = b
-                    .start_fetchers(&settings)
+                    .start_fetchers(now, &settings)
                     .map_timers(|t| Timer::Broker(b.id, t));
                 fetches.sends.extend(f.sends);
                 fetches.timers.extend(f.timers);
@@ -971,7 +971,7 @@ impl WorldState {
             Command::AlterTopicConfigs { topic, set, delete } => {
                 let configs = self.controller.alter_topic_configs(topic, set, delete)?;
                 for b in self.brokers.values_mut() {
-                    b.act(now);
+                    b.act();
                     b.set_topic_configs(topic, &configs);
                 }
                 let mut changes: Vec<String> = set
@@ -1002,7 +1002,7 @@ impl WorldState {
             Command::DeleteTopic { name } => {
                 let meta = self.controller.delete_topic(name)?;
                 for b in self.brokers.values_mut() {
-                    b.act(now);
+                    b.act();
                     b.set_topic(now, &meta.name, None);
                 }
                 (
@@ -1025,7 +1025,7 @@ impl WorldState {
                 close,
             } => {
                 self.ensure_producer(producer, config);
-                let p = acting(self.producers.get_mut(producer), now)
+                let p = acting(self.producers.get_mut(producer))
                     .ok_or_else(|| invalid("producer vanished".into()))?;
                 p.closed = false;
                 let out = p.on_send(now, topic, records.clone(), *close, &mut self.rng);
@@ -1059,14 +1059,14 @@ impl WorldState {
                 (NodeId::Client(converter.consumer.clone()), out)
             }
             Command::CloseConsumer { consumer } => {
-                let out = match acting(self.consumers.get_mut(consumer), now) {
+                let out = match acting(self.consumers.get_mut(consumer)) {
                     Some(c) => keyed_consumer(consumer, c.close(now)),
                     None => return Err(invalid(format!("there is no consumer called {consumer}"))),
                 };
                 (NodeId::Client(consumer.clone()), out)
             }
             Command::KillBroker { broker } => {
-                if let Some(b) = acting(self.brokers.get_mut(broker), now) {
+                if let Some(b) = acting(self.brokers.get_mut(broker)) {
                     b.crash();
                 }
                 // Its timers stop, and its connections reset: whatever it had sent
@@ -1100,7 +1100,7 @@ impl WorldState {
                         "You start broker {broker}. It recovers its logs from disk and registers with the controller by sending a heartbeat."
                     ),
                 );
-                if let Some(b) = acting(self.brokers.get_mut(broker), now) {
+                if let Some(b) = acting(self.brokers.get_mut(broker)) {
                     b.alive = true;
                     let hb = b
                         .heartbeat(now, &settings)
@@ -1162,7 +1162,7 @@ impl WorldState {
                 )
             }
             Command::PauseBroker { broker, ms } => {
-                if let Some(b) = acting(self.brokers.get_mut(broker), now) {
+                if let Some(b) = acting(self.brokers.get_mut(broker)) {
                     b.paused_until = now + ms;
                 }
                 (
@@ -1183,12 +1183,12 @@ impl WorldState {
                 let settings = self.config.settings.clone();
                 let mut fetches = Outcome::default();
                 for b in self.brokers.values_mut() {
-                    b.act(now);
+                    b.act();
                     // Simplification: every broker learns the new partitions at once.
                     b.add_partitions(now, &meta, old);
                     if b.alive {
                         let f = b
-                            .start_fetchers(&settings)
+                            .start_fetchers(now, &settings)
                             .map_timers(|t| Timer::Broker(b.id, t));
                         fetches.sends.extend(f.sends);
                         fetches.timers.extend(f.timers);
@@ -1221,7 +1221,7 @@ impl WorldState {
                 (NodeId::Controller, out)
             }
             Command::KillConsumer { consumer } => {
-                if let Some(c) = acting(self.consumers.get_mut(consumer), now) {
+                if let Some(c) = acting(self.consumers.get_mut(consumer)) {
                     c.kill();
                 }
                 self.drop_node(&NodeId::Client(consumer.clone()));
@@ -1261,7 +1261,7 @@ impl WorldState {
                 (NodeId::Client(consumer.clone()), out)
             }
             Command::PauseConsumer { consumer, ms } => {
-                let out = match acting(self.consumers.get_mut(consumer), now) {
+                let out = match acting(self.consumers.get_mut(consumer)) {
                     Some(c) => keyed_consumer(consumer, c.pause_app(now, *ms)),
                     None => return Err(invalid(format!("there is no consumer called {consumer}"))),
                 };
@@ -1275,7 +1275,7 @@ impl WorldState {
                 keys,
             } => {
                 self.ensure_producer(producer, config);
-                let p = acting(self.producers.get_mut(producer), now)
+                let p = acting(self.producers.get_mut(producer))
                     .ok_or_else(|| invalid("producer vanished".into()))?;
                 p.closed = false;
                 p.closing = false;
@@ -1306,7 +1306,7 @@ impl WorldState {
             }
             Command::StopProducerStream { producer } => {
                 if let Some(st) =
-                    acting(self.producers.get_mut(producer), now).and_then(|p| p.stream.as_mut())
+                    acting(self.producers.get_mut(producer)).and_then(|p| p.stream.as_mut())
                 {
                     st.stopped = true;
                 }
@@ -1326,7 +1326,7 @@ impl WorldState {
                         format!("the coordinator of group {group} is not available"),
                     )
                 })?;
-                let out = match acting(self.brokers.get_mut(&coordinator), now) {
+                let out = match acting(self.brokers.get_mut(&coordinator)) {
                     Some(b) => b
                         .admin_commit_offsets(now, group, offsets, &settings)
                         .map_timers(|t| Timer::Broker(coordinator, t)),
@@ -1342,7 +1342,7 @@ impl WorldState {
                         "The coordinator is not available.",
                     )
                 })?;
-                let out = match (acting(self.brokers.get_mut(&coordinator), now), cmd) {
+                let out = match (acting(self.brokers.get_mut(&coordinator)), cmd) {
                     (Some(b), Command::DeleteOffsets { partitions, .. }) => {
                         b.admin_delete_offsets(now, group, partitions, &settings)
                     }
@@ -1473,7 +1473,7 @@ impl WorldState {
                 let to = msg.to.clone();
                 let settings = self.config.settings.clone();
                 let out = match &to {
-                    NodeId::Broker(id) => match acting(self.brokers.get_mut(id), now) {
+                    NodeId::Broker(id) => match acting(self.brokers.get_mut(id)) {
                         Some(b) if b.alive => b
                             .handle(now, &msg, &settings)
                             .map_timers(|t| Timer::Broker(*id, t)),
@@ -1487,9 +1487,9 @@ impl WorldState {
                         ),
                     },
                     NodeId::Client(name) => {
-                        if let Some(p) = acting(self.producers.get_mut(name), now) {
+                        if let Some(p) = acting(self.producers.get_mut(name)) {
                             keyed_producer(name, p.handle(now, &msg, &mut self.rng))
-                        } else if let Some(c) = acting(self.consumers.get_mut(name), now) {
+                        } else if let Some(c) = acting(self.consumers.get_mut(name)) {
                             keyed_consumer(name, c.handle(now, &msg))
                         } else if let Some(call) = self
                             .http_calls
@@ -1592,7 +1592,7 @@ impl WorldState {
                     .map_timers(Timer::Controller),
             ),
             Timer::Broker(id, t) => {
-                let out = match acting(self.brokers.get_mut(&id), now) {
+                let out = match acting(self.brokers.get_mut(&id)) {
                     Some(b) => b
                         .on_timer(now, t, settings)
                         .map_timers(|t| Timer::Broker(id, t)),
@@ -1602,14 +1602,14 @@ impl WorldState {
             }
             Timer::Producer(name, t) => {
                 let room = self.records_produced() < super::limits::MAX_RECORDS;
-                let out = match acting(self.producers.get_mut(&name), now) {
+                let out = match acting(self.producers.get_mut(&name)) {
                     Some(p) => keyed_producer(&name, p.on_timer(now, t, &mut self.rng, room)),
                     None => gone(&NodeId::Client(name.clone())),
                 };
                 (NodeId::Client(name), out)
             }
             Timer::Consumer(name, t) => {
-                let out = match acting(self.consumers.get_mut(&name), now) {
+                let out = match acting(self.consumers.get_mut(&name)) {
                     Some(c) => keyed_consumer(&name, c.on_timer(now, t)),
                     None => gone(&NodeId::Client(name.clone())),
                 };
@@ -1652,7 +1652,7 @@ impl WorldState {
         if fwd.records.is_empty() {
             return;
         }
-        let Some(p) = acting(self.producers.get_mut(&producer), now) else {
+        let Some(p) = acting(self.producers.get_mut(&producer)) else {
             return;
         };
         let p_out = keyed_producer(
@@ -1913,11 +1913,11 @@ impl WorldState {
                 .range_inclusive(self.config.latency_min_ms, self.config.latency_max_ms);
             let from = send.from.clone().unwrap_or_else(|| actor.clone());
             if let NodeId::Client(name) = &from {
-                if let Some(p) = acting(self.producers.get_mut(name), now) {
+                if let Some(p) = acting(self.producers.get_mut(name)) {
                     if let Some((at, t)) = p.note_sent(&send.body, id, now) {
                         out.timers.push((at, Timer::Producer(name.clone(), t)));
                     }
-                } else if let Some(c) = acting(self.consumers.get_mut(name), now) {
+                } else if let Some(c) = acting(self.consumers.get_mut(name)) {
                     if let Some((at, t)) = c.note_sent(&send.to, &send.body, id, now) {
                         out.timers.push((at, Timer::Consumer(name.clone(), t)));
                     }
@@ -1954,7 +1954,7 @@ impl WorldState {
             self.schedule(at, Due::Timer(t));
         }
         if let NodeId::Client(name) = &actor {
-            if let Some(p) = acting(self.producers.get_mut(name), now) {
+            if let Some(p) = acting(self.producers.get_mut(name)) {
                 if let Some(more) = p.after_sending() {
                     out.then(more);
                 }
@@ -1971,38 +1971,36 @@ impl WorldState {
     }
 }
 
-/// A node the world is about to hand an input. Brokers and consumers still read
-/// the time from a field the world sets just before they act (passed in, never
-/// read from a clock); every node counts its inputs in `version`, which views use
-/// to know what changed. Touching only the node that acts keeps every other node
-/// shared with the last checkpoint.
+/// A node the world is about to hand an input. Every node counts its inputs in
+/// `version`, which views use to know what changed; the time is not set here
+/// but passed to the handler. Touching only the node that acts keeps every
+/// other node shared with the last checkpoint.
 pub(crate) trait Acting {
-    fn act(&mut self, now: Time);
+    fn act(&mut self);
 }
 
 impl Acting for Broker {
-    fn act(&mut self, now: Time) {
-        self.now_hint = now;
+    fn act(&mut self) {
         self.version += 1;
     }
 }
 
 impl Acting for Consumer {
-    fn act(&mut self, _now: Time) {
+    fn act(&mut self) {
         self.version += 1;
     }
 }
 
 impl Acting for Producer {
-    fn act(&mut self, _now: Time) {
+    fn act(&mut self) {
         self.version += 1;
     }
 }
 
-/// A node about to act, told the time first.
-pub(crate) fn acting<T: Acting>(node: Option<&mut T>, now: Time) -> Option<&mut T> {
+/// A node about to act, its `version` bumped first.
+pub(crate) fn acting<T: Acting>(node: Option<&mut T>) -> Option<&mut T> {
     let n = node?;
-    n.act(now);
+    n.act();
     Some(n)
 }
 

@@ -176,9 +176,6 @@ pub struct Broker {
     /// When each pending AlterPartition request was sent.
     #[serde(default)]
     pub isr_change_sent_at: VecMap<TopicPartition, Time>,
-    /// The current time, set by the world before the broker acts (time is passed in, never read).
-    #[serde(default)]
-    pub now_hint: Time,
     /// Bumped each time the world hands this node an input, so views of it can be reused until then.
     #[serde(default)]
     pub version: u64,
@@ -223,7 +220,6 @@ impl Broker {
             bytes_in: 0,
             fetch_sent_at: VecMap::new(),
             isr_change_sent_at: VecMap::new(),
-            now_hint: 0,
             version: 0,
             groups: SharedMap::new(),
             member_seq: 0,
@@ -355,7 +351,7 @@ impl Broker {
     /// Follower fetches this broker should start (one per leader it follows),
     /// each with its `ReplicaFetchTimeout`: a fetch lost on the way must time
     /// out, or the follower never fetches from that leader again.
-    pub fn start_fetchers(&mut self, settings: &BrokerSettings) -> Outcome {
+    pub fn start_fetchers(&mut self, now: Time, settings: &BrokerSettings) -> Outcome {
         let mut leaders: Vec<u32> = self
             .image
             .values()
@@ -368,7 +364,7 @@ impl Broker {
         leaders.dedup();
         let mut out = Outcome::default();
         for l in leaders {
-            self.fetch_from_leader(l, settings, &mut out);
+            self.fetch_from_leader(now, l, settings, &mut out);
         }
         out
     }
@@ -393,7 +389,13 @@ impl Broker {
         v
     }
 
-    fn fetch_from_leader(&mut self, leader: u32, settings: &BrokerSettings, out: &mut Outcome) {
+    fn fetch_from_leader(
+        &mut self,
+        now: Time,
+        leader: u32,
+        settings: &BrokerSettings,
+        out: &mut Outcome,
+    ) {
         if self.fetching_from.contains(&leader) {
             return;
         }
@@ -402,12 +404,12 @@ impl Broker {
             return;
         }
         self.fetching_from.push(leader);
-        self.fetch_sent_at.insert(leader, self.now_hint);
+        self.fetch_sent_at.insert(leader, now);
         out.timers.push((
-            self.now_hint + settings.request_timeout_ms,
+            now + settings.request_timeout_ms,
             BrokerTimer::ReplicaFetchTimeout {
                 leader,
-                sent_at: self.now_hint,
+                sent_at: now,
             },
         ));
         out.sends.push(Outgoing {
@@ -437,7 +439,7 @@ impl Broker {
                 replica_id,
             } => self.on_fetch(now, msg, *replica_id, *max_wait_ms, partitions, settings),
             Body::FetchResponse { partitions } => {
-                self.on_follower_fetch_response(msg, partitions, settings)
+                self.on_follower_fetch_response(now, msg, partitions, settings)
             }
             Body::ListOffsetsRequest { partitions } => self.on_list_offsets(msg, partitions),
             Body::InitProducerIdRequest {} => self.on_init_producer_id(msg),
@@ -722,7 +724,7 @@ impl Broker {
                     "Offset {new} is a duplicate of offset {old} (same key, value and CreateTime){more}: the producer sent its batch again after it got no answer, and without enable.idempotence the broker cannot tell a retry from new data, so the record is now stored twice."
                 ));
             }
-            self.advance_high_watermark(&batch.tp, &mut out);
+            self.advance_high_watermark(now, &batch.tp, &mut out);
             let hw = self.logs.get(&batch.tp).map_or(0, |l| l.high_watermark);
             if acks == Acks::All && hw < base + n {
                 waiting.push((batch.tp.clone(), base + n));
@@ -774,7 +776,7 @@ impl Broker {
 
     /// As leader: HW = the smallest log end offset among ISR members. Completes
     /// waiting produce requests when it moves.
-    fn advance_high_watermark(&mut self, tp: &TopicPartition, out: &mut Outcome) {
+    fn advance_high_watermark(&mut self, now: Time, tp: &TopicPartition, out: &mut Outcome) {
         let Ok(p) = self.leads(tp) else { return };
         let isr = p.isr.clone();
         let Some(log) = self.logs.get(tp) else { return };
@@ -805,11 +807,11 @@ impl Broker {
                     self.id
                 ));
             }
-            self.complete_delayed_produce(out);
+            self.complete_delayed_produce(now, out);
         }
     }
 
-    fn complete_delayed_produce(&mut self, out: &mut Outcome) {
+    fn complete_delayed_produce(&mut self, now: Time, out: &mut Outcome) {
         let delayed = std::mem::take(&mut self.delayed_produce);
         for d in delayed {
             let done = d
@@ -824,7 +826,6 @@ impl Broker {
                 out.cancel.push(BrokerTimer::ProduceTimeout {
                     request_id: d.request_id,
                 });
-                let now = self.now_hint;
                 self.complete_reply(now, d.request_id, d.from, d.reply, out);
                 continue;
             }
@@ -838,8 +839,8 @@ impl Broker {
 
     /// After the leader appends to one of its own partitions (a coordinator's
     /// write): move the HW if the ISR allows and wake waiting fetches.
-    pub(crate) fn after_local_append(&mut self, tp: &TopicPartition, out: &mut Outcome) {
-        self.advance_high_watermark(tp, out);
+    pub(crate) fn after_local_append(&mut self, now: Time, tp: &TopicPartition, out: &mut Outcome) {
+        self.advance_high_watermark(now, tp, out);
         self.complete_parked_fetches(out);
     }
 
@@ -1139,26 +1140,27 @@ impl Broker {
             {
                 let mut new_isr = isr.clone();
                 new_isr.push(follower);
-                self.request_isr_change(&fp.tp, epoch, new_isr, out);
+                self.request_isr_change(now, &fp.tp, epoch, new_isr, out);
                 out.then(format!(
                     "Broker {follower} has caught up with {} (offset {}), so broker {} asks the controller to add it back to the ISR.",
                     fp.tp, fp.fetch_offset, self.id
                 ));
             }
-            self.advance_high_watermark(&fp.tp, out);
+            self.advance_high_watermark(now, &fp.tp, out);
         }
         self.complete_parked_fetches(out);
     }
 
     fn request_isr_change(
         &mut self,
+        now: Time,
         tp: &TopicPartition,
         leader_epoch: u32,
         new_isr: Vec<u32>,
         out: &mut Outcome,
     ) {
         self.pending_isr_change.push(tp.clone());
-        self.isr_change_sent_at.insert(tp.clone(), self.now_hint);
+        self.isr_change_sent_at.insert(tp.clone(), now);
         out.send(
             NodeId::Controller,
             Body::AlterPartitionRequest {
@@ -1250,6 +1252,7 @@ impl Broker {
 
     fn on_follower_fetch_response(
         &mut self,
+        now: Time,
         msg: &Message,
         partitions: &[FetchPartitionResponse],
         settings: &BrokerSettings,
@@ -1393,7 +1396,7 @@ impl Broker {
                 copied.join(", ")
             ));
         }
-        self.fetch_from_leader(leader, settings, &mut out);
+        self.fetch_from_leader(now, leader, settings, &mut out);
         out
     }
 
@@ -1475,9 +1478,9 @@ impl Broker {
             .map(|(tp, _)| tp.clone())
             .collect();
         for tp in led {
-            self.advance_high_watermark(&tp, &mut out);
+            self.advance_high_watermark(now, &tp, &mut out);
         }
-        let fetches = self.start_fetchers(settings);
+        let fetches = self.start_fetchers(now, settings);
         out.sends.extend(fetches.sends);
         out.timers.extend(fetches.timers);
         out
@@ -1550,7 +1553,7 @@ impl Broker {
             BrokerTimer::LogRetention => self.retention_check(now, settings),
             BrokerTimer::LogCleaner => self.log_cleaner(now, settings),
             BrokerTimer::ReplicaFetchTimeout { leader, sent_at } => {
-                self.replica_fetch_timeout(leader, sent_at, settings)
+                self.replica_fetch_timeout(now, leader, sent_at, settings)
             }
             BrokerTimer::Coordinator(CoordinatorTimer::Join { group }) => {
                 self.on_group_join_timer(now, &group, settings)
@@ -1887,7 +1890,7 @@ impl Broker {
                 settings.replica_lag_time_max_ms,
                 join_ids(&new_isr)
             ));
-            self.request_isr_change(&tp, epoch, new_isr, &mut out);
+            self.request_isr_change(now, &tp, epoch, new_isr, &mut out);
         }
         if out.narration.is_empty() {
             out.then(format!(
@@ -1906,6 +1909,7 @@ impl Broker {
     /// leader): forget it and fetch again if it still follows that leader.
     pub fn replica_fetch_timeout(
         &mut self,
+        now: Time,
         leader: u32,
         sent_at: Time,
         settings: &BrokerSettings,
@@ -1928,7 +1932,7 @@ impl Broker {
                 self.id, settings.request_timeout_ms
             ),
         );
-        self.fetch_from_leader(leader, settings, &mut out);
+        self.fetch_from_leader(now, leader, settings, &mut out);
         out
     }
 

@@ -98,7 +98,7 @@ impl Broker {
                 return out;
             }
             if let Some(instance) = group_instance_id {
-                let new_id = self.new_member_id(&client);
+                let new_id = self.new_member_id(now, &client);
                 let member = GroupMember::new(
                     &new_id,
                     Some(instance.clone()),
@@ -110,7 +110,7 @@ impl Broker {
                 return out;
             }
             // KIP-394: a new dynamic member first gets its id, then joins with it.
-            let new_id = self.new_member_id(&client);
+            let new_id = self.new_member_id(now, &client);
             if let Some(group) = self.groups.get_mut(group_id) {
                 group.pending_members.push(new_id.clone());
             }

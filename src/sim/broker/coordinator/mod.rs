@@ -33,7 +33,7 @@ use crate::sim::group::state::HeldRequest;
 use crate::sim::protocol::{Body, Message};
 use crate::sim::rng::SimRng;
 use crate::sim::settings::BrokerSettings;
-use crate::sim::types::{NodeId, TopicPartition};
+use crate::sim::types::{NodeId, Time, TopicPartition};
 use serde::{Deserialize, Serialize};
 
 /// Kafka's `NewMemberJoinTimeoutMs`: a brand-new member waiting in its first
@@ -113,11 +113,10 @@ impl Broker {
 
     /// A member id the way Kafka makes one: the client id, a dash and a UUID.
     /// The UUID comes from the broker's own counter, so runs stay reproducible.
-    fn new_member_id(&mut self, client_id: &str) -> String {
+    fn new_member_id(&mut self, now: Time, client_id: &str) -> String {
         self.member_seq += 1;
-        let mut rng = SimRng::new(
-            (self.id as u64) << 48 ^ self.member_seq.wrapping_mul(0x9E37_79B9) ^ self.now_hint,
-        );
+        let mut rng =
+            SimRng::new((self.id as u64) << 48 ^ self.member_seq.wrapping_mul(0x9E37_79B9) ^ now);
         let (a, b) = (rng.next_u64(), rng.next_u64());
         format!(
             "{client_id}-{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",

@@ -435,7 +435,7 @@ impl Broker {
                 BrokerTimer::ProduceTimeout { request_id },
             ));
         }
-        self.after_local_append(&tp, out);
+        self.after_local_append(now, &tp, out);
     }
 
     /// A held group write will not complete (no replication in time, leadership
