@@ -185,10 +185,10 @@ fn progress(m: &MessageView, now: u64) -> f64 {
 pub fn cluster_view(props: &ClusterViewProps) -> Html {
     let lane = use_node_ref();
     {
-        // After every render (and when the window is resized), pills that
-        // would cover one another are moved apart in pixels.
+        // After every render (before the next paint) and when the window is
+        // resized, pills that would cover one another are moved apart in pixels.
         let lane = lane.clone();
-        use_effect(move || super::pills::spread(&lane));
+        use_effect(move || super::pills::spread_before_paint(&lane));
     }
     {
         let lane = lane.clone();
