@@ -2,7 +2,7 @@
 //! another. The cluster view places each pill along its wire in % of the lane
 //! (`--x`, `--y`), which cannot know how wide a label is in pixels: on a phone
 //! or in an embed several pills would sit on top of each other. After each
-//! render this module measures the lane and the pills and moves a pill that
+//! render (in the next animation frame) this module measures the lane and the pills and moves a pill that
 //! would cover an earlier one (or the lane's legend) up or down, or a little
 //! sideways, by `--dx` / `--dy` pixels; a pill that finds no free place at all
 //! is hidden (`data-crowded`) rather than drawn over another one. Pills come
