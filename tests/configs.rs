@@ -32,7 +32,10 @@ fn describe_alter_and_delete_print_the_real_lines() {
     );
     assert_eq!(
         out(&mut s, &format!("{CONFIGS} --describe")),
-        "Dynamic configs for topic orders are:\n  retention.ms=3600000 sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:retention.ms=3600000, DEFAULT_CONFIG:log.retention.hours=168}\n"
+        // ConfigHelper.configSynonyms drops the synonyms before the first one
+        // named log.retention.ms: Kafka has no default for it, only for
+        // log.retention.hours, so none is left.
+        "Dynamic configs for topic orders are:\n  retention.ms=3600000 sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:retention.ms=3600000}\n"
     );
     assert_eq!(
         out(
