@@ -943,7 +943,12 @@ fn replica_box(props: &ReplicaBoxProps) -> Html {
         .records
         .get(skip)
         .map_or(r.log_end_offset, |rec| rec.offset);
-    let earlier = first_shown.saturating_sub(r.log_start_offset);
+    // Offsets not drawn because the log is long (not those the cleaner removed).
+    let earlier = if skip > 0 {
+        first_shown.saturating_sub(r.log_start_offset)
+    } else {
+        0
+    };
     // Records that retention or the log cleaner removed since this replica
     // was last drawn fade out where they were (`record-deleted`), once.
     let ghosts: Vec<Rc<RecordView>> = {
@@ -998,12 +1003,13 @@ fn replica_box(props: &ReplicaBoxProps) -> Html {
         cells.push(html! { <span key="hw" class="hw-slot">{ marker() }</span> });
     }
     // Segments: a boundary before the first record of each segment that
-    // starts in the drawn window (the last one is the active segment).
+    // starts in the drawn window, every segment when the whole log is drawn
+    // (the last one is the active segment).
     let active_base = r.segments.last().map(|seg| seg.base_offset);
     let mut segments = r
         .segments
         .iter()
-        .filter(|seg| seg.base_offset >= first_shown)
+        .filter(|seg| skip == 0 || seg.base_offset >= first_shown)
         .peekable();
     let segment_marker = |seg: &SegmentView| {
         let active = Some(seg.base_offset) == active_base;
@@ -1041,6 +1047,25 @@ fn replica_box(props: &ReplicaBoxProps) -> Html {
         .chain(ghosts.iter().map(|g| (g, true)))
         .collect();
     crate::sort::sort_by_key(&mut items, |(rec, _)| rec.offset);
+    if skip == 0 {
+        // The whole log is drawn: its first segments start at the log start,
+        // and offsets the cleaner removed there are a gap like any other.
+        let first = items
+            .first()
+            .map_or(r.log_end_offset, |(rec, _)| rec.offset);
+        while let Some(seg) = segments.next_if(|seg| seg.base_offset <= first) {
+            cells.push(segment_marker(seg));
+        }
+        if first > r.log_start_offset && first < r.log_end_offset {
+            prev = Some(first);
+            cells.push(html! {
+                <span key="gap-start" class="compaction-gap"
+                    title={format!("offsets {}–{} were removed by the log cleaner: newer records have the same keys (or tombstones were past delete.retention.ms)", r.log_start_offset, first - 1)}>
+                    { "⋯" }
+                </span>
+            });
+        }
+    }
     for (rec, ghost) in items {
         if let Some(p) = prev.filter(|p| rec.offset > p + 1) {
             cells.push(html! {
