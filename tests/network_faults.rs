@@ -85,6 +85,7 @@ fn metadata_update(id: u64, offset: u64, full: bool) -> kafka_sim::sim::protocol
             offset,
             partitions: Vec::new(),
             full,
+            broker_configs: None,
         },
     }
 }

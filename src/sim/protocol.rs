@@ -319,6 +319,11 @@ pub enum Body {
         /// Every partition (a broker catching up), not just the changes of `offset`.
         #[serde(default)]
         full: bool,
+        /// The dynamic broker configs (`ConfigRecord`s of resource type
+        /// `BROKER`, by resource name, `""` the cluster default), all of them,
+        /// when they changed or the broker catches up.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        broker_configs: Option<crate::sim::broker_config::BrokerConfigRecords>,
     },
 }
 
