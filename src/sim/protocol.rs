@@ -90,6 +90,12 @@ pub struct FetchPartition {
     /// Followers send the epoch of their last record so the leader can spot divergence.
     #[serde(default)]
     pub last_fetched_epoch: Option<u32>,
+    /// The leader epoch the follower believes current (Kafka's
+    /// `current_leader_epoch`): a fetch sent under an older epoch that arrives
+    /// after a new election is answered `FENCED_LEADER_EPOCH` and tells the
+    /// leader nothing about the follower (it may have written as a leader since).
+    #[serde(default)]
+    pub current_leader_epoch: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -372,6 +372,7 @@ impl Broker {
                 v.push(FetchPartition {
                     fetch_offset: log.map_or(0, |l| l.log_end_offset()),
                     last_fetched_epoch: log.and_then(|l| l.last_epoch()),
+                    current_leader_epoch: Some(p.leader_epoch),
                     tp,
                 });
             }
@@ -973,6 +974,10 @@ impl Broker {
                 return (resp, 0);
             }
         }
+        if let Some(code) = epoch_mismatch(fp.current_leader_epoch, p.leader_epoch) {
+            resp.error = Some(code);
+            return (resp, 0);
+        }
         let empty = ReplicaLog::default();
         let log = self.logs.get(&fp.tp).unwrap_or(&empty);
         resp.high_watermark = log.high_watermark;
@@ -1021,6 +1026,9 @@ impl Broker {
         };
         if replica_id.is_some_and(|r| !p.replicas.contains(&r)) {
             return false;
+        }
+        if epoch_mismatch(fp.current_leader_epoch, p.leader_epoch).is_some() {
+            return true; // answered at once, with the error
         }
         let Some(log) = self.logs.get(&fp.tp) else {
             return false;
@@ -1125,6 +1133,9 @@ impl Broker {
         for fp in partitions {
             let Ok(p) = self.leads(&fp.tp) else { continue };
             let (isr, epoch) = (p.isr.clone(), p.leader_epoch);
+            if epoch_mismatch(fp.current_leader_epoch, epoch).is_some() {
+                continue; // a fetch from another epoch says nothing about the follower now
+            }
             let Some(log) = self.logs.get(&fp.tp) else {
                 continue;
             };
@@ -2129,5 +2140,16 @@ fn describe_fetch_answer(
         )
     } else {
         format!("Broker {id} answers {to}'s Fetch: {}.", parts.join(", "))
+    }
+}
+
+/// Kafka's check of a fetch's `current_leader_epoch` against the leader's
+/// (`Partition.validateLeaderEpoch`): older is `FENCED_LEADER_EPOCH`, newer
+/// (the leader has not heard of its own election yet) `UNKNOWN_LEADER_EPOCH`.
+fn epoch_mismatch(requested: Option<u32>, leader_epoch: u32) -> Option<ErrorCode> {
+    match requested? {
+        e if e < leader_epoch => Some(ErrorCode::FencedLeaderEpoch),
+        e if e > leader_epoch => Some(ErrorCode::UnknownLeaderEpoch),
+        _ => None,
     }
 }
