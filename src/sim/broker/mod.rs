@@ -1360,8 +1360,17 @@ impl Broker {
                 continue;
             }
             if let Some(e) = r.error {
+                let why = match e {
+                    ErrorCode::FencedLeaderEpoch => {
+                        " (it was sent under an older leader epoch, before a new election; the leader ignored it and the next Fetch carries the current epoch)"
+                    }
+                    ErrorCode::UnknownLeaderEpoch => {
+                        " (the leader has not yet heard of the election this broker knows about; it asks again)"
+                    }
+                    _ => "",
+                };
                 out.then(format!(
-                    "Broker {}'s fetch of {} from broker {leader} fails with {e}.",
+                    "Broker {}'s fetch of {} from broker {leader} fails with {e}{why}.",
                     self.id, r.tp
                 ));
                 continue;
