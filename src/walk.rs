@@ -147,6 +147,27 @@ pub fn random_line(rng: &mut SimRng) -> String {
                     "kafka-configs --bootstrap-server localhost:9092 --entity-type topics --entity-name t{topic} --alter --add-config retention.bytes={}",
                     rng.range_inclusive(0, 400)
                 ),
+                // Dynamic broker configs: the defaults of topics without their own.
+                2 if rng.below(2) == 0 => {
+                    let entity = match rng.below(4) {
+                        0 => "--entity-default".to_string(),
+                        b => format!("--entity-name {b}"),
+                    };
+                    let change = match rng.below(5) {
+                        0 => format!("--add-config log.retention.ms={}", rng.range_inclusive(0, 4000)),
+                        1 => format!("--add-config log.roll.ms={}", rng.range_inclusive(1, 3000)),
+                        2 => format!(
+                            "--add-config log.cleanup.policy={},log.cleaner.min.cleanable.ratio=0.{}",
+                            ["delete", "compact", "[compact,delete]"][rng.below(3) as usize],
+                            rng.range_inclusive(0, 9)
+                        ),
+                        3 => format!("--add-config log.retention.bytes={}", rng.range_inclusive(0, 400)),
+                        _ => "--delete-config log.retention.ms".to_string(),
+                    };
+                    format!(
+                        "kafka-configs --bootstrap-server localhost:9092 --entity-type brokers {entity} --alter {change}"
+                    )
+                }
                 _ => format!(
                     "kafka-configs --bootstrap-server localhost:9092 --entity-type topics --entity-name t{topic} --alter --delete-config retention.ms"
                 ),

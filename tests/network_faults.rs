@@ -85,6 +85,7 @@ fn metadata_update(id: u64, offset: u64, full: bool) -> kafka_sim::sim::protocol
             offset,
             partitions: Vec::new(),
             full,
+            broker_configs: None,
         },
     }
 }
@@ -267,6 +268,22 @@ fn fault_walks_295_and_216_heal() {
         assert!(w.steps > 1000, "seed {seed}: {} steps", w.steps);
         assert_eq!(w.failure, None, "seed {seed}");
     }
+}
+
+/// Fault walk 538 of the 2000-seed run after the walks learnt dynamic broker
+/// configs: broker 1's Fetch, sent as a follower under leader epoch 5, was
+/// held back by the network; meanwhile broker 1 led for a moment (epoch 6) and
+/// appended a record, then broker 2 led again (epoch 7). The late Fetch still
+/// said "up to offset 2", so broker 2 counted broker 1 caught up and put it back
+/// in the ISR, though broker 1's offset 2 was not broker 2's: the high watermark
+/// then passed a record the in-sync replicas disagree on. Followers now send
+/// their `current_leader_epoch`, as in Kafka; a Fetch of another epoch is
+/// answered FENCED_LEADER_EPOCH and moves nothing.
+#[test]
+fn fault_walk_538_a_late_fetch_of_an_old_epoch_is_fenced() {
+    let w = kafka_sim::walk::walk_with(538, 300, kafka_sim::walk::Faults::Network);
+    assert!(w.steps > 1993, "seed 538: {} steps", w.steps);
+    assert_eq!(w.failure, None, "seed 538");
 }
 
 // ------------------------------------------------------------ the model itself

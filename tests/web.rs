@@ -689,6 +689,69 @@ async fn the_profile_selector_runs_sim_profile() {
     app.destroy();
 }
 
+/// Segments drawn in a replica's log: a boundary with its base offset before
+/// each segment's first record (the active one marked), the log start offset
+/// once retention deleted segments, and the deleted records fading out.
+#[wasm_bindgen_test]
+async fn segments_the_log_start_and_deleted_records_are_drawn() {
+    let root = fresh_root();
+    let app = yew::Renderer::<App>::with_root(root.clone()).render();
+    tick().await;
+    type_line(&root, "sim profile teaching").await;
+    type_line(
+        &root,
+        "kafka-topics --create --topic logs --partitions 1 --replication-factor 1 --config segment.ms=2000 --config retention.ms=6000",
+    )
+    .await;
+    for line in ["kafka-console-producer --topic logs <<EOF", "a", "b", "EOF"] {
+        type_line(&root, line).await;
+    }
+    type_line(&root, "sim run").await;
+    type_line(&root, "sim advance 3000").await;
+    for line in ["kafka-console-producer --topic logs <<EOF", "c", "EOF"] {
+        type_line(&root, line).await;
+    }
+    type_line(&root, "sim run").await;
+    assert_eq!(count(&root, ".record-cell[data-topic=\"logs\"]"), 3);
+    // Two segments: base offsets 0 and 2, the second is the active one.
+    assert_eq!(
+        line_texts(
+            &root,
+            ".replica[data-topic=\"logs\"] .segment-start .segment-base"
+        ),
+        ["0", "2"]
+    );
+    assert_eq!(
+        count(
+            &root,
+            ".segment-start.segment-active[data-base-offset=\"2\"]"
+        ),
+        1
+    );
+    assert_eq!(count(&root, ".log-start"), 0);
+    // Past retention.ms: both segments go at the next check, after an empty
+    // active segment is rolled at offset 3.
+    type_line(&root, "sim advance 7000").await;
+    assert_eq!(
+        text_of(&root, ".replica[data-topic=\"logs\"] .log-start"),
+        "start 3"
+    );
+    assert_eq!(
+        line_texts(
+            &root,
+            ".replica[data-topic=\"logs\"] .segment-start .segment-base"
+        ),
+        ["3"]
+    );
+    assert_eq!(count(&root, ".record-cell[data-topic=\"logs\"]"), 0);
+    assert_eq!(
+        count(&root, ".replica[data-topic=\"logs\"] .record-deleted"),
+        3,
+        "the deleted records fade out where they were"
+    );
+    app.destroy();
+}
+
 /// Chooses `value` in the `<select>` matching `selector`, as a learner would.
 async fn choose(root: &Element, selector: &str, value: &str) {
     let select: web_sys::HtmlSelectElement = find(root, selector).dyn_into().unwrap();

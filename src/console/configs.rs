@@ -13,6 +13,7 @@
 //! and the exception.
 
 use super::args::{parse, Kind};
+use crate::sim::broker_config;
 use crate::sim::topic::{topic_config_default, topic_config_names};
 use crate::sim::{Command, Event, World};
 
@@ -23,6 +24,7 @@ const SPEC: &[(&str, Kind)] = &[
     ("--command-config", Kind::Value),
     ("--entity-type", Kind::Repeated),
     ("--entity-name", Kind::Repeated),
+    ("--entity-default", Kind::Flag),
     ("--topic", Kind::Value),
     ("--broker", Kind::Value),
     ("--describe", Kind::Flag),
@@ -35,50 +37,6 @@ const SPEC: &[(&str, Kind)] = &[
 /// `ConfigCommand.BrokerSupportedConfigTypes` with `--bootstrap-server`.
 const ENTITY_TYPES: &str =
     "topics, clients, users, brokers, broker-loggers, ips, client-metrics, groups";
-
-/// The broker config each topic config falls back to, with Kafka's default
-/// (`ServerTopicConfigSynonyms`; `retention.ms` and `segment.ms` default
-/// through `log.retention.hours` and `log.roll.hours`).
-const SYNONYMS: &[(&str, &str, &str)] = &[
-    ("cleanup.policy", "log.cleanup.policy", "delete"),
-    ("compression.type", "compression.type", "producer"),
-    (
-        "delete.retention.ms",
-        "log.cleaner.delete.retention.ms",
-        "86400000",
-    ),
-    (
-        "max.compaction.lag.ms",
-        "log.cleaner.max.compaction.lag.ms",
-        "9223372036854775807",
-    ),
-    ("max.message.bytes", "message.max.bytes", "1048588"),
-    (
-        "message.timestamp.type",
-        "log.message.timestamp.type",
-        "CreateTime",
-    ),
-    (
-        "min.cleanable.dirty.ratio",
-        "log.cleaner.min.cleanable.ratio",
-        "0.5",
-    ),
-    (
-        "min.compaction.lag.ms",
-        "log.cleaner.min.compaction.lag.ms",
-        "0",
-    ),
-    ("min.insync.replicas", "min.insync.replicas", "1"),
-    ("retention.bytes", "log.retention.bytes", "-1"),
-    ("retention.ms", "log.retention.hours", "168"),
-    ("segment.bytes", "log.segment.bytes", "1073741824"),
-    ("segment.ms", "log.roll.hours", "168"),
-    (
-        "unclean.leader.election.enable",
-        "unclean.leader.election.enable",
-        "false",
-    ),
-];
 
 /// What the tool printed and did (the console turns it into a line's output;
 /// kept apart from the session so this module depends on the world only).
@@ -178,19 +136,32 @@ fn run_inner(world: &mut World, words: &[String]) -> Result<ToolOutput, String> 
             "{TOOL}: --entity-type {entity_type} is not simulated (the simulator has topic and broker configs only)"
         ));
     }
+    if args.has("--entity-default") {
+        // ConfigCommandOptions: --entity-default is the empty entity name.
+        names.push(String::new());
+        if entity_type == "topics" && args.has("--describe") {
+            return Err("--entity-default must not be specified with --describe of topics".into());
+        }
+    }
     if types.len() > 1 || names.len() > 1 {
         return Err("Exactly one entity name must be specified for every entity type".into());
     }
-    let Some(name) = names.first().cloned() else {
-        return Err(if args.has("--alter") {
-            format!("An entity name must be specified with --alter of {entity_type}")
-        } else {
-            format!("An entity name must be specified with --describe of {entity_type}")
-        });
-    };
     if entity_type == "brokers" {
-        return brokers(world, &args, &name);
+        if args.has("--alter") && names.is_empty() {
+            return Err("An entity-name or default entity must be specified with --alter of users, clients, brokers or ips".into());
+        }
+        return brokers(world, words, &args, names.first().map(String::as_str));
     }
+    let name = match names.first() {
+        Some(n) if !n.is_empty() => n.clone(),
+        _ => {
+            return Err(if args.has("--alter") {
+                format!("An entity name must be specified with --alter of {entity_type}")
+            } else {
+                format!("An entity name must be specified with --describe of {entity_type}")
+            })
+        }
+    };
     let Ok(topic) = world.state().controller.topic(&name).cloned() else {
         return Err(execution_error(
             words,
@@ -210,19 +181,31 @@ fn run_inner(world: &mut World, words: &[String]) -> Result<ToolOutput, String> 
             topic.configs.keys().map(String::as_str).collect()
         };
         crate::sort::sort(&mut keys);
+        // ConfigHelper.createTopicConfigEntry, on the broker that answers
+        // (the lowest-numbered running one): the topic's value, then the
+        // synonyms of its broker config as that broker resolves them.
+        let state = world.state();
+        let answering = state.brokers.values().find(|b| b.alive).map_or(1, |b| b.id);
+        let records = &state.controller.broker_configs;
+        let settings = &state.config.settings;
         for k in keys {
             let dynamic = topic.configs.get(k);
             let mut synonyms = Vec::new();
             if let Some(v) = dynamic {
                 synonyms.push(format!("DYNAMIC_TOPIC_CONFIG:{k}={v}"));
             }
-            if let Some((_, broker, default)) = SYNONYMS.iter().find(|(t, _, _)| *t == k) {
-                synonyms.push(format!("DEFAULT_CONFIG:{broker}={default}"));
+            if let Some(broker) = broker_config::topic_synonym(k) {
+                synonyms.extend(
+                    broker_config::config_synonyms(records, Some(answering), settings, broker)
+                        .iter()
+                        .map(synonym),
+                );
             }
             let value = dynamic
-                .map(String::as_str)
-                .or_else(|| topic_config_default(k))
-                .unwrap_or("null");
+                .cloned()
+                .or_else(|| broker_config::topic_default(records, answering, settings, k))
+                .or_else(|| topic_config_default(k).map(str::to_string))
+                .unwrap_or_else(|| "null".into());
             out.push_str(&format!(
                 "  {k}={value} sensitive=false synonyms={{{}}}\n",
                 synonyms.join(", ")
@@ -304,28 +287,142 @@ fn split_outside_brackets(s: &str) -> Vec<String> {
     parts
 }
 
-/// Broker entities: the simulator has no dynamic broker configs, so
-/// `--describe` lists none and `--alter` is refused (see docs/commands.md).
-fn brokers(world: &World, args: &super::args::Parsed, name: &str) -> Result<ToolOutput, String> {
-    let Ok(id) = name.parse::<u32>() else {
-        return Err(format!(
-            "The entity name for brokers must be a valid integer broker id, but it is: {name}"
-        ));
+/// `SOURCE:name=value`, as `describeResourceConfig` prints a synonym.
+fn synonym(s: &broker_config::Synonym) -> String {
+    format!("{}:{}={}", s.source, s.name, s.value)
+}
+
+/// The admin client cannot reach a broker that is down: its call for that
+/// node waits for a node assignment until it times out.
+fn unreachable(words: &[String], call: &str) -> String {
+    execution_error(
+        words,
+        "TimeoutException",
+        &format!("Timed out waiting for a node assignment. Call: {call}"),
+    )
+}
+
+/// Broker entities: `name` is `Some("N")`, `Some("")` for `--entity-default`
+/// (the cluster-wide default), or `None` (`--describe` of every broker and
+/// then the default). Described from the controller's committed
+/// `ConfigRecord`s; a broker applies them when its metadata update arrives.
+fn brokers(
+    world: &mut World,
+    words: &[String],
+    args: &super::args::Parsed,
+    name: Option<&str>,
+) -> Result<ToolOutput, String> {
+    let broker = match name {
+        Some("") | None => None,
+        Some(n) => {
+            let Ok(id) = n.parse::<u32>() else {
+                return Err(format!(
+                    "The entity name for brokers must be a valid integer broker id, but it is: {n}"
+                ));
+            };
+            match world.state().brokers.get(&id) {
+                None => return Err(format!("{TOOL}: there is no broker {id} in this cluster")),
+                Some(b) if !b.alive => return Err(unreachable(words, "describeConfigs")),
+                Some(_) => {}
+            }
+            Some(id)
+        }
     };
-    if args.has("--alter") {
-        return Err(format!(
-            "{TOOL}: changing broker configs is not simulated yet (the simulator's broker settings come from its profile); topic configs can be changed with --entity-type topics"
-        ));
+    let all = args.has("--all");
+    if args.has("--describe") {
+        let state = world.state();
+        let records = &state.controller.broker_configs;
+        let settings = &state.config.settings;
+        let entities: Vec<Option<u32>> = match name {
+            Some(_) => vec![broker],
+            None => state
+                .brokers
+                .values()
+                .filter(|b| b.alive)
+                .map(|b| Some(b.id))
+                .chain(std::iter::once(None))
+                .collect(),
+        };
+        let mut out = String::new();
+        for entity in entities {
+            match entity {
+                None => {
+                    out.push_str("Default configs for brokers in the cluster are:\n");
+                    let mut keys: Vec<&String> = records
+                        .get(broker_config::CLUSTER_DEFAULT)
+                        .map(|m| m.keys().collect())
+                        .unwrap_or_default();
+                    crate::sort::sort(&mut keys);
+                    for k in keys {
+                        let syn = broker_config::config_synonyms(records, None, settings, k);
+                        let value = syn.first().map_or("null", |s| s.value.as_str());
+                        out.push_str(&format!(
+                            "  {k}={value} sensitive=false synonyms={{{}}}\n",
+                            syn.iter().map(synonym).collect::<Vec<_>>().join(", ")
+                        ));
+                    }
+                }
+                Some(id) => {
+                    out.push_str(&format!(
+                        "{} configs for broker {id} are:\n",
+                        if all { "All" } else { "Dynamic" }
+                    ));
+                    let keys: Vec<String> = if all {
+                        broker_config::names().map(str::to_string).collect()
+                    } else {
+                        let mut k: Vec<String> = records
+                            .get(id.to_string().as_str())
+                            .map(|m| m.keys().cloned().collect())
+                            .unwrap_or_default();
+                        crate::sort::sort(&mut k);
+                        k
+                    };
+                    for k in keys {
+                        let syn = broker_config::config_synonyms(records, Some(id), settings, &k);
+                        let value = broker_config::broker_value(records, id, settings, &k)
+                            .unwrap_or_else(|| "null".into());
+                        out.push_str(&format!(
+                            "  {k}={value} sensitive=false synonyms={{{}}}\n",
+                            syn.iter().map(synonym).collect::<Vec<_>>().join(", ")
+                        ));
+                    }
+                }
+            }
+        }
+        return Ok(ToolOutput::stdout(out));
     }
-    if args.has("--all") {
-        return Err(format!(
-            "{TOOL}: --all for brokers is not simulated (the simulator's broker settings come from its profile, see docs/storage.md)"
-        ));
+    let (set, delete) = alterations(args)?;
+    // alterResourceConfig: every config to delete must be set now, at this level.
+    let resource = broker.map_or(String::new(), |b| b.to_string());
+    let current = world
+        .state()
+        .controller
+        .broker_configs
+        .get(resource.as_str());
+    let missing: Vec<&str> = delete
+        .iter()
+        .filter(|k| !current.is_some_and(|m| m.contains_key(k.as_str())))
+        .map(String::as_str)
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!("Invalid config(s): {}", missing.join(",")));
     }
-    if !world.state().brokers.contains_key(&id) {
-        return Err(format!("{TOOL}: there is no broker {id} in this cluster"));
-    }
-    Ok(ToolOutput::stdout(format!(
-        "Dynamic configs for broker {id} are:\n"
-    )))
+    let event = world
+        .submit(Command::AlterBrokerConfigs {
+            broker,
+            set,
+            delete,
+        })
+        .map_err(|e| match e.code {
+            crate::sim::ErrorCode::InvalidRequest => {
+                execution_error(words, "InvalidRequestException", &e.message)
+            }
+            _ => e.message,
+        })?;
+    let mut out = ToolOutput::stdout(match broker {
+        Some(id) => format!("Completed updating config for broker {id}.\n"),
+        None => "Completed updating default config for brokers in the cluster.\n".to_string(),
+    });
+    out.events.push(event);
+    Ok(out)
 }

@@ -39,9 +39,12 @@ kafka-topics --alter --topic T --partitions N   (more partitions; keys may then 
 
 const PRODUCER: &str = "\
 kafka-console-producer --topic T [--property parse.key=true] [--property key.separator=S]
-                       [--producer-property acks=0|1|all] [--producer-property linger.ms=N] <<EOF
+                       [--property null.marker=M] [--producer-property acks=0|1|all]
+                       [--producer-property linger.ms=N] <<EOF
   One record per line until the EOF line. Without <<EOF the console shows a > prompt:
   each line is sent as you type it, Ctrl-D (or a line EOF) ends the input.
+  With null.marker=M a value (or key) equal to M is sent as null: a value M is a tombstone,
+  which deletes its key from a compacted topic (cleanup.policy=compact).
   Example:
     kafka-console-producer --topic orders --property parse.key=true --property key.separator=: <<EOF
     alice:hello

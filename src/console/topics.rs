@@ -380,10 +380,18 @@ fn create(session: &mut Session, args: &Parsed) -> Result<LineOutput, Failure> {
     Ok(out)
 }
 
-/// `min.insync.replicas` of a topic: its override, else the broker default.
+/// `min.insync.replicas` of a topic: its override, else the cluster-wide
+/// dynamic default, else the broker's static default.
 fn min_isr(state: &WorldState, t: &TopicMeta) -> usize {
     t.configs
         .get("min.insync.replicas")
+        .or_else(|| {
+            state
+                .controller
+                .broker_configs
+                .get(crate::sim::broker_config::CLUSTER_DEFAULT)
+                .and_then(|m| m.get("min.insync.replicas"))
+        })
         .and_then(|v| crate::sim::topic::topic_config_value("min.insync.replicas", v))
         .and_then(|v| v.long())
         .and_then(|v| usize::try_from(v).ok())

@@ -70,6 +70,10 @@ pub struct Controller {
     /// Counts behind the metrics panel (`sim::metrics`); they never steer the simulation.
     #[serde(default)]
     pub stats: ControllerStats,
+    /// Dynamic broker configs (`kafka-configs --entity-type brokers`), by
+    /// resource name: `""` the cluster-wide default, `"N"` broker N.
+    #[serde(default, skip_serializing_if = "VecMap::is_empty")]
+    pub broker_configs: super::broker_config::BrokerConfigRecords,
 }
 
 /// What the controller has done so far, counted for the metrics panel: the
@@ -156,6 +160,7 @@ impl Controller {
             ));
         }
         validate_topic_configs(&req.configs)?;
+        self.validate_lags_against_defaults(&req.configs)?;
         if req.replication_factor < -1 || req.replication_factor == 0 {
             return Err(KafkaError::new(
                 ErrorCode::InvalidReplicationFactor,
@@ -316,11 +321,12 @@ impl Controller {
         set: &[(String, String)],
         delete: &[String],
     ) -> Result<VecMap<String, String>, KafkaError> {
-        let topic = self
+        let mut configs = self
             .topics
-            .get_mut(name)
-            .ok_or_else(|| unknown_topic(name))?;
-        let mut configs = topic.configs.clone();
+            .get(name)
+            .ok_or_else(|| unknown_topic(name))?
+            .configs
+            .clone();
         for (k, v) in set {
             configs.insert(k.clone(), v.trim().to_string());
         }
@@ -328,8 +334,116 @@ impl Controller {
             configs.remove(k);
         }
         super::topic::validate_topic_configs(&configs)?;
+        self.validate_lags_against_defaults(&configs)?;
+        let topic = self
+            .topics
+            .get_mut(name)
+            .ok_or_else(|| unknown_topic(name))?;
         topic.configs = configs.clone();
         Ok(configs)
+    }
+
+    /// `LogConfig.validate` with the broker's log config map: a topic that
+    /// leaves a compaction lag unset gets the cluster-wide dynamic default
+    /// (the controller's own node has no per-broker configs here).
+    fn validate_lags_against_defaults(
+        &self,
+        configs: &VecMap<String, String>,
+    ) -> Result<(), KafkaError> {
+        let default = |name: &str, kafka: i64| {
+            self.broker_configs
+                .get(super::broker_config::CLUSTER_DEFAULT)
+                .and_then(|m| m.get(name))
+                .and_then(|v| super::configdef::java_parse_integer(v.trim(), i64::MIN, i64::MAX))
+                .unwrap_or(kafka)
+        };
+        super::topic::validate_compaction_lags(
+            configs,
+            default("log.cleaner.min.compaction.lag.ms", 0),
+            default("log.cleaner.max.compaction.lag.ms", i64::MAX),
+        )
+    }
+
+    /// Checks `kafka-configs --alter --entity-type brokers` as Kafka 4.1 does
+    /// (see [`super::broker_config::validate_alter`]); `broker` is `None` for
+    /// `--entity-default`.
+    pub fn validate_broker_configs(
+        &self,
+        broker: Option<u32>,
+        set: &[(String, String)],
+        delete: &[String],
+    ) -> Result<(), KafkaError> {
+        if let Some(b) = broker {
+            if !self.registrations.contains_key(&b) {
+                return Err(KafkaError::new(
+                    ErrorCode::InvalidRequest,
+                    format!("there is no broker {b} in this cluster"),
+                ));
+            }
+        }
+        super::broker_config::validate_alter(set, delete).map_err(|(exception, message)| {
+            let code = if exception.is_empty() {
+                ErrorCode::InvalidConfig
+            } else {
+                ErrorCode::InvalidRequest
+            };
+            KafkaError::new(code, message)
+        })
+    }
+
+    /// `IncrementalAlterConfigs` of a broker resource: the controller stores
+    /// the `ConfigRecord`s (SET, then DELETE) and every unfenced broker gets
+    /// them in a metadata update; a broker that is down gets them with the
+    /// full metadata when it comes back.
+    pub fn alter_broker_configs(
+        &mut self,
+        broker: Option<u32>,
+        set: &[(String, String)],
+        delete: &[String],
+    ) -> Result<Outcome, KafkaError> {
+        self.validate_broker_configs(broker, set, delete)?;
+        let resource = broker.map_or(String::new(), |b| b.to_string());
+        let configs = self.broker_configs.entry(resource.clone()).or_default();
+        for (k, v) in set {
+            configs.insert(k.clone(), v.trim().to_string());
+        }
+        for k in delete {
+            configs.remove(k);
+        }
+        if configs.is_empty() {
+            self.broker_configs.remove(&resource);
+        }
+        let mut changes: Vec<String> = set
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.trim()))
+            .collect();
+        changes.extend(delete.iter().map(|k| format!("{k} removed")));
+        let whose = match broker {
+            Some(b) => format!("broker {b}'s own dynamic configs (they win over the cluster-wide default)"),
+            None => "the cluster-wide default broker configs (every broker without its own value uses them)".to_string(),
+        };
+        let mut out = Outcome::new(
+            EventKind::ConfigsAltered,
+            format!(
+                "The controller records {whose}: {}. It sends them to every running broker in a metadata update; a broker that is down gets them when it comes back.",
+                changes.join(", ")
+            ),
+        );
+        self.metadata_offset += 1;
+        for b in self.unfenced() {
+            out.sends.push(Outgoing {
+                from: None,
+                to: NodeId::Broker(b),
+                body: Body::MetadataUpdate {
+                    offset: self.metadata_offset,
+                    partitions: Vec::new(),
+                    full: false,
+                    broker_configs: Some(self.broker_configs.clone()),
+                },
+                correlation_id: None,
+            });
+        }
+        Ok(out)
     }
 }
 
@@ -348,6 +462,17 @@ impl Controller {
             .and_then(|t| t.configs.get("unclean.leader.election.enable"))
             .and_then(|v| super::topic::topic_config_value("unclean.leader.election.enable", v))
             .and_then(|v| v.bool())
+            .or_else(|| {
+                // ConfigurationControlManager.getTopicConfig: the topic, then the
+                // cluster-wide dynamic default, then the static config.
+                self.broker_configs
+                    .get(super::broker_config::CLUSTER_DEFAULT)
+                    .and_then(|m| m.get("unclean.leader.election.enable"))
+                    .and_then(|v| {
+                        super::topic::topic_config_value("unclean.leader.election.enable", v)
+                    })
+                    .and_then(|v| v.bool())
+            })
             .unwrap_or(settings.unclean_leader_election_enable)
     }
 
@@ -365,6 +490,7 @@ impl Controller {
                     offset: self.metadata_offset,
                     partitions: changed.to_vec(),
                     full: false,
+                    broker_configs: None,
                 },
                 correlation_id: None,
             });
@@ -389,6 +515,7 @@ impl Controller {
                 offset: self.metadata_offset,
                 partitions,
                 full: true,
+                broker_configs: Some(self.broker_configs.clone()),
             },
             correlation_id: None,
         });

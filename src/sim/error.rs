@@ -22,6 +22,7 @@ pub enum ErrorCode {
     NotEnoughReplicas,
     RequestTimedOut,
     FencedLeaderEpoch,
+    UnknownLeaderEpoch,
     CoordinatorNotAvailable,
     NotCoordinator,
     CoordinatorLoadInProgress,
@@ -64,6 +65,7 @@ impl ErrorCode {
             ErrorCode::NotEnoughReplicas => "NOT_ENOUGH_REPLICAS",
             ErrorCode::RequestTimedOut => "REQUEST_TIMED_OUT",
             ErrorCode::FencedLeaderEpoch => "FENCED_LEADER_EPOCH",
+            ErrorCode::UnknownLeaderEpoch => "UNKNOWN_LEADER_EPOCH",
             ErrorCode::CoordinatorNotAvailable => "COORDINATOR_NOT_AVAILABLE",
             ErrorCode::NotCoordinator => "NOT_COORDINATOR",
             ErrorCode::CoordinatorLoadInProgress => "COORDINATOR_LOAD_IN_PROGRESS",
@@ -97,6 +99,7 @@ impl ErrorCode {
                 | ErrorCode::NotEnoughReplicas
                 | ErrorCode::RequestTimedOut
                 | ErrorCode::FencedLeaderEpoch
+                | ErrorCode::UnknownLeaderEpoch
                 | ErrorCode::UnknownTopicOrPartition
                 | ErrorCode::CoordinatorNotAvailable
                 | ErrorCode::NotCoordinator

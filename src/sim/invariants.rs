@@ -226,14 +226,13 @@ pub fn check(s: &WorldState) -> Result<(), String> {
             let Some(meta) = s.controller.partition(&tp) else {
                 continue; // the topic was deleted since
             };
+            // The smallest min.insync.replicas any broker applies to the
+            // topic (dynamic broker configs may differ per broker).
             let min_isr = s
-                .controller
-                .topics
-                .get(&r.topic)
-                .and_then(|t| t.configs.get("min.insync.replicas"))
-                .and_then(|v| super::topic::topic_config_value("min.insync.replicas", v))
-                .and_then(|v| v.long())
-                .and_then(|v| u32::try_from(v).ok())
+                .brokers
+                .values()
+                .map(|b| b.min_insync(&r.topic, &s.config.settings) as u32)
+                .min()
                 .unwrap_or(s.config.settings.min_insync_replicas);
             if min_isr < 2 || meta.unclean_election {
                 continue;

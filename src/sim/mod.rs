@@ -6,6 +6,7 @@
 
 pub mod assignor;
 pub mod broker;
+pub mod broker_config;
 pub mod callouts;
 pub mod chunked;
 pub mod cleaner;

@@ -90,6 +90,12 @@ pub struct FetchPartition {
     /// Followers send the epoch of their last record so the leader can spot divergence.
     #[serde(default)]
     pub last_fetched_epoch: Option<u32>,
+    /// The leader epoch the follower believes current (Kafka's
+    /// `current_leader_epoch`): a fetch sent under an older epoch that arrives
+    /// after a new election is answered `FENCED_LEADER_EPOCH` and tells the
+    /// leader nothing about the follower (it may have written as a leader since).
+    #[serde(default)]
+    pub current_leader_epoch: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -319,6 +325,11 @@ pub enum Body {
         /// Every partition (a broker catching up), not just the changes of `offset`.
         #[serde(default)]
         full: bool,
+        /// The dynamic broker configs (`ConfigRecord`s of resource type
+        /// `BROKER`, by resource name, `""` the cluster default), all of them,
+        /// when they changed or the broker catches up.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        broker_configs: Option<crate::sim::broker_config::BrokerConfigRecords>,
     },
 }
 

@@ -151,6 +151,36 @@ pub fn validate_topic_configs(configs: &VecMap<String, String>) -> Result<(), Ka
         key.parse(value)
             .map_err(|e| KafkaError::new(ErrorCode::InvalidConfig, e))?;
     }
+    validate_compaction_lags(configs, 0, i64::MAX)
+}
+
+/// `LogConfig.validateValues`: a topic's `min.compaction.lag.ms` may not be
+/// larger than its `max.compaction.lag.ms`. A config the topic does not set
+/// takes the broker default given (Kafka's `LogConfig.validate` merges the
+/// topic's configs over the broker's log config map; the tool's own check
+/// merges them over `LogConfig`'s defaults, 0 and `Long.MAX_VALUE`).
+pub fn validate_compaction_lags(
+    configs: &VecMap<String, String>,
+    default_min: i64,
+    default_max: i64,
+) -> Result<(), KafkaError> {
+    let get = |key: &str, default: i64| {
+        configs
+            .get(key)
+            .and_then(|v| topic_config_value(key, v))
+            .and_then(|v| v.long())
+            .unwrap_or(default)
+    };
+    let min = get("min.compaction.lag.ms", default_min);
+    let max = get("max.compaction.lag.ms", default_max);
+    if min > max {
+        return Err(KafkaError::new(
+            ErrorCode::InvalidConfig,
+            format!(
+                "conflict topic config setting min.compaction.lag.ms ({min}) > max.compaction.lag.ms ({max})"
+            ),
+        ));
+    }
     Ok(())
 }
 

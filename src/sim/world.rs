@@ -135,6 +135,13 @@ pub enum Command {
         set: Vec<(String, String)>,
         delete: Vec<String>,
     },
+    /// `kafka-configs --alter --entity-type brokers`: dynamic broker configs of
+    /// one broker, or the cluster-wide default (`broker: None`).
+    AlterBrokerConfigs {
+        broker: Option<u32>,
+        set: Vec<(String, String)>,
+        delete: Vec<String>,
+    },
     /// `kafka-topics --alter --partitions N`: a topic gets more partitions.
     CreatePartitions {
         topic: String,
@@ -622,6 +629,11 @@ impl WorldState {
                 }
                 super::topic::validate_topic_configs(&configs)
             }
+            Command::AlterBrokerConfigs {
+                broker,
+                set,
+                delete,
+            } => self.controller.validate_broker_configs(*broker, set, delete),
             Command::Produce { producer, .. } => {
                 if self.consumers.contains_key(producer) {
                     return Err(invalid(format!("{producer} is already a consumer's name")));
@@ -999,6 +1011,16 @@ impl WorldState {
                     ),
                 )
             }
+            Command::AlterBrokerConfigs {
+                broker,
+                set,
+                delete,
+            } => (
+                NodeId::Controller,
+                self.controller
+                    .alter_broker_configs(*broker, set, delete)?
+                    .map_timers(Timer::Controller),
+            ),
             Command::DeleteTopic { name } => {
                 let meta = self.controller.delete_topic(name)?;
                 for b in self.brokers.values_mut() {

@@ -16,7 +16,7 @@ use super::groups::group_class;
 use crate::sim::group::OFFSETS_TOPIC;
 use crate::sim::state::{
     ConsumerGroupView, ConsumerView, MessageView, PartitionView, ProducerView, RecordView,
-    RegistryView, ReplicaView, StateView,
+    RegistryView, ReplicaView, SegmentView, StateView,
 };
 use crate::sim::RecordStatus;
 use std::rc::Rc;
@@ -185,10 +185,10 @@ fn progress(m: &MessageView, now: u64) -> f64 {
 pub fn cluster_view(props: &ClusterViewProps) -> Html {
     let lane = use_node_ref();
     {
-        // After every render (and when the window is resized), pills that
-        // would cover one another are moved apart in pixels.
+        // After every render (before the next paint) and when the window is
+        // resized, pills that would cover one another are moved apart in pixels.
         let lane = lane.clone();
-        use_effect(move || super::pills::spread(&lane));
+        use_effect(move || super::pills::spread_before_paint(&lane));
     }
     {
         let lane = lane.clone();
@@ -885,6 +885,14 @@ fn cleaner_marker(c: u64) -> Html {
     }
 }
 
+/// A replica's log as last drawn: its log start, cleaner point and records.
+#[derive(Default)]
+struct Drawn {
+    log_start: u64,
+    cleaner_checkpoint: Option<u64>,
+    records: Vec<Rc<RecordView>>,
+}
+
 #[derive(Properties, PartialEq, Clone)]
 struct ReplicaBoxProps {
     topic: AttrValue,
@@ -907,6 +915,8 @@ struct ReplicaBoxProps {
 #[function_component(ReplicaBox)]
 fn replica_box(props: &ReplicaBoxProps) -> Html {
     let r = &*props.replica;
+    // What this replica showed at its previous render, to fade out what was removed since.
+    let drawn = use_mut_ref(Drawn::default);
     let topic = props.topic.as_str();
     let partition = props.partition;
     let leader = r.is_leader;
@@ -933,7 +943,54 @@ fn replica_box(props: &ReplicaBoxProps) -> Html {
         .records
         .get(skip)
         .map_or(r.log_end_offset, |rec| rec.offset);
-    let earlier = first_shown.saturating_sub(r.log_start_offset);
+    // Offsets not drawn because the log is long (not those the cleaner removed).
+    let earlier = if skip > 0 {
+        first_shown.saturating_sub(r.log_start_offset)
+    } else {
+        0
+    };
+    // Records that retention or the log cleaner removed since this replica
+    // was last drawn fade out where they were (`record-deleted`), once.
+    let ghosts: Vec<Rc<RecordView>> = {
+        let mut seen = drawn.borrow_mut();
+        // Only when the log start or the cleaner point moved forward (not
+        // when Back shows an earlier state).
+        let cleaned = match (seen.cleaner_checkpoint, r.cleaner_checkpoint) {
+            (None, Some(_)) => true,
+            (Some(old), Some(new)) => new > old,
+            _ => false,
+        };
+        let removed_now = r.log_start_offset > seen.log_start || cleaned;
+        let below = r.log_start_offset.max(r.cleaner_checkpoint.unwrap_or(0));
+        let ghosts = if removed_now {
+            seen.records
+                .iter()
+                .filter(|old| {
+                    old.offset < below
+                        && r.records
+                            .binary_search_by_key(&old.offset, |rec| rec.offset)
+                            .is_err()
+                })
+                .cloned()
+                .collect()
+        } else {
+            Vec::new()
+        };
+        seen.log_start = r.log_start_offset;
+        seen.cleaner_checkpoint = r.cleaner_checkpoint;
+        seen.records = r.records.iter().skip(skip).cloned().collect();
+        ghosts
+    };
+    // The log start offset: below it, retention deleted the log.
+    if r.log_start_offset > 0 {
+        let start = r.log_start_offset;
+        cells.push(html! {
+            <span key="log-start" class="log-start" data-log-start={start.to_string()}
+                title={format!("log start offset {start}: offsets below {start} were deleted (retention.ms / retention.bytes); a consumer that asks for them gets OFFSET_OUT_OF_RANGE")}>
+                { format!("start {start}") }
+            </span>
+        });
+    }
     if earlier > 0 {
         cells.push(html! {
             <span key="earlier" class="earlier-records"
@@ -945,12 +1002,71 @@ fn replica_box(props: &ReplicaBoxProps) -> Html {
     if hw <= first_shown {
         cells.push(html! { <span key="hw" class="hw-slot">{ marker() }</span> });
     }
+    // Segments: a boundary before the first record of each segment that
+    // starts in the drawn window, every segment when the whole log is drawn
+    // (the last one is the active segment).
+    let active_base = r.segments.last().map(|seg| seg.base_offset);
+    let mut segments = r
+        .segments
+        .iter()
+        .filter(|seg| skip == 0 || seg.base_offset >= first_shown)
+        .peekable();
+    let segment_marker = |seg: &SegmentView| {
+        let active = Some(seg.base_offset) == active_base;
+        let base = seg.base_offset;
+        html! {
+            <span key={format!("seg{base}")}
+                class={classes!("segment-start", active.then_some("segment-active"))}
+                data-base-offset={base.to_string()}
+                title={format!(
+                    "{} with base offset {base}: {} bytes{}",
+                    if active { "the active segment" } else { "segment" },
+                    seg.size_bytes,
+                    if active {
+                        "; new records are appended here, and the log cleaner never touches it"
+                    } else {
+                        "; retention deletes whole segments like this one, oldest first"
+                    }
+                )}>
+                <span class="segment-label">{ if active { "active" } else { "seg" } }</span>
+                <span class="segment-base">{ base }</span>
+            </span>
+        }
+    };
     // Compaction: the cleaner point (first dirty offset) and the gaps where
     // the log cleaner removed records (offsets never change, so gaps show).
     let cleaner_point = r.cleaner_checkpoint;
     let mut prev: Option<u64> = None;
     let mut point_drawn = cleaner_point.is_none_or(|c| c < first_shown);
-    for rec in r.records.iter().skip(skip) {
+    // The drawn records and the fading ones, in offset order.
+    let mut items: Vec<(&Rc<RecordView>, bool)> = r
+        .records
+        .iter()
+        .skip(skip)
+        .map(|rec| (rec, false))
+        .chain(ghosts.iter().map(|g| (g, true)))
+        .collect();
+    crate::sort::sort_by_key(&mut items, |(rec, _)| rec.offset);
+    if skip == 0 {
+        // The whole log is drawn: its first segments start at the log start,
+        // and offsets the cleaner removed there are a gap like any other.
+        let first = items
+            .first()
+            .map_or(r.log_end_offset, |(rec, _)| rec.offset);
+        while let Some(seg) = segments.next_if(|seg| seg.base_offset <= first) {
+            cells.push(segment_marker(seg));
+        }
+        if first > r.log_start_offset && first < r.log_end_offset {
+            prev = Some(first);
+            cells.push(html! {
+                <span key="gap-start" class="compaction-gap"
+                    title={format!("offsets {}–{} were removed by the log cleaner: newer records have the same keys (or tombstones were past delete.retention.ms)", r.log_start_offset, first - 1)}>
+                    { "⋯" }
+                </span>
+            });
+        }
+    }
+    for (rec, ghost) in items {
         if let Some(p) = prev.filter(|p| rec.offset > p + 1) {
             cells.push(html! {
                 <span key={format!("gap{}", p + 1)} class="compaction-gap"
@@ -960,11 +1076,31 @@ fn replica_box(props: &ReplicaBoxProps) -> Html {
             });
         }
         prev = Some(rec.offset);
+        while let Some(seg) = segments.next_if(|seg| seg.base_offset <= rec.offset) {
+            cells.push(segment_marker(seg));
+        }
         if let (Some(c), false) = (cleaner_point, point_drawn) {
             if rec.offset >= c {
                 point_drawn = true;
                 cells.push(cleaner_marker(c));
             }
+        }
+        if ghost {
+            let label = rec
+                .summary
+                .as_deref()
+                .or(rec.key.as_deref())
+                .or(rec.value.as_deref())
+                .unwrap_or("null")
+                .to_string();
+            cells.push(html! {
+                <span key={format!("deleted{}", rec.offset)} class="record-cell record-deleted"
+                    aria-hidden="true" data-offset={rec.offset.to_string()}>
+                    <span class="cell-offset">{ rec.offset }</span>
+                    <span class="cell-label">{ label }</span>
+                </span>
+            });
+            continue;
         }
         cells.push(html! {
             <RecordCell
@@ -985,6 +1121,10 @@ fn replica_box(props: &ReplicaBoxProps) -> Html {
     }
     if let (Some(c), false) = (cleaner_point, point_drawn) {
         cells.push(cleaner_marker(c));
+    }
+    // An empty active segment (rolled at the log end) still has its boundary.
+    for seg in segments {
+        cells.push(segment_marker(seg));
     }
     let leo = r.log_end_offset;
     let role = if offline {

@@ -2,7 +2,7 @@
 //! another. The cluster view places each pill along its wire in % of the lane
 //! (`--x`, `--y`), which cannot know how wide a label is in pixels: on a phone
 //! or in an embed several pills would sit on top of each other. After each
-//! render this module measures the lane and the pills and moves a pill that
+//! render (in the next animation frame) this module measures the lane and the pills and moves a pill that
 //! would cover an earlier one (or the lane's legend) up or down, or a little
 //! sideways, by `--dx` / `--dy` pixels; a pill that finds no free place at all
 //! is hidden (`data-crowded`) rather than drawn over another one. Pills come
@@ -195,6 +195,44 @@ pub fn spread(lane: &NodeRef) {
         };
         if want != style {
             let _ = pill.set_attribute("style", &want);
+        }
+    }
+}
+
+thread_local! {
+    /// The lanes waiting for the next animation frame (one per cluster view).
+    static WAITING: std::cell::RefCell<Vec<NodeRef>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Moves the pills apart just before the next frame is painted, once however
+/// many renders happened since the last frame (Play at speed renders several
+/// steps per frame). Measuring a pill forces the browser to lay the page out;
+/// done inside the render's task, that layout was on top of the one the frame
+/// does anyway, and it grew with the page (about 6 ms a step in the 600 s
+/// benchmark). In the frame's own callback the layout is the one the frame
+/// needs, and the few pills moved after it only restyle themselves.
+pub fn spread_before_paint(lane: &NodeRef) {
+    let first = WAITING.with(|w| {
+        let mut w = w.borrow_mut();
+        if w.contains(lane) {
+            return false;
+        }
+        w.push(lane.clone());
+        w.len() == 1
+    });
+    if !first {
+        return;
+    }
+    let run = Closure::once_into_js(move || {
+        for lane in WAITING.with(|w| std::mem::take(&mut *w.borrow_mut())) {
+            spread(&lane);
+        }
+    });
+    let asked =
+        web_sys::window().is_some_and(|w| w.request_animation_frame(run.unchecked_ref()).is_ok());
+    if !asked {
+        for lane in WAITING.with(|w| std::mem::take(&mut *w.borrow_mut())) {
+            spread(&lane);
         }
     }
 }

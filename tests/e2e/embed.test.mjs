@@ -73,7 +73,9 @@ async function openPage(width, height, url) {
 }
 
 /** Layout facts of the page as a learner sees it. */
-function measure(page) {
+async function measure(page) {
+  // Pills are moved apart just before the next paint (ui/pills.rs): measure what is painted.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
   return page.evaluate(() => {
     const root = document.documentElement;
     const rect = (el) => el.getBoundingClientRect();

@@ -188,6 +188,18 @@ pub struct Broker {
     /// How many producer ids it has handed out (InitProducerId).
     #[serde(default)]
     pub producer_ids_issued: u64,
+    /// The dynamic broker configs it has applied from the controller's
+    /// metadata updates, by resource name (`""`: the cluster-wide default).
+    #[serde(default, skip_serializing_if = "VecMap::is_empty")]
+    pub dynamic_configs: crate::sim::broker_config::BrokerConfigRecords,
+    /// The metadata offset of the update those configs came with: an older
+    /// update that arrives late does not undo a newer one.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub dynamic_configs_offset: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Kafka's controller hands each broker producer ids in blocks of 1,000
@@ -224,6 +236,8 @@ impl Broker {
             groups: SharedMap::new(),
             member_seq: 0,
             producer_ids_issued: 0,
+            dynamic_configs: VecMap::new(),
+            dynamic_configs_offset: 0,
         }
     }
 
@@ -242,11 +256,30 @@ impl Broker {
         }
     }
 
+    /// A topic config as this broker's `LogConfig` has it: the topic's own
+    /// value, else the dynamic broker config of its synonym (this broker's
+    /// own, then the cluster-wide default); `None` leaves it to the static
+    /// settings or Kafka's default.
     fn topic_config<'a>(&'a self, topic: &str, key: &str) -> Option<&'a str> {
         self.image
             .get(topic)
             .and_then(|t| t.configs.get(key))
             .map(String::as_str)
+            .or_else(|| {
+                let synonym = crate::sim::broker_config::topic_synonym(key)?;
+                crate::sim::broker_config::dynamic_value(&self.dynamic_configs, self.id, synonym)
+            })
+    }
+
+    /// `log.cleaner.backoff.ms`: dynamic (per broker, then cluster-wide), else the static setting.
+    fn cleaner_backoff_ms(&self, settings: &BrokerSettings) -> u64 {
+        crate::sim::broker_config::dynamic_value(
+            &self.dynamic_configs,
+            self.id,
+            "log.cleaner.backoff.ms",
+        )
+        .and_then(|v| crate::sim::configdef::java_parse_integer(v.trim(), 0, i64::MAX))
+        .map_or(settings.log_cleaner_backoff_ms, |v| v as u64)
     }
 
     /// `min.insync.replicas` for a topic: its own config, else the broker default.
@@ -382,6 +415,7 @@ impl Broker {
                 v.push(FetchPartition {
                     fetch_offset: log.map_or(0, |l| l.log_end_offset()),
                     last_fetched_epoch: log.and_then(|l| l.last_epoch()),
+                    current_leader_epoch: Some(p.leader_epoch),
                     tp,
                 });
             }
@@ -447,6 +481,7 @@ impl Broker {
                 offset,
                 partitions,
                 full,
+                broker_configs,
             } => {
                 // Like a KRaft broker reading __cluster_metadata, it counts only
                 // updates it has without a gap: after a lost one it reports the
@@ -460,7 +495,30 @@ impl Broker {
                 {
                     self.metadata_offset = *offset;
                 }
-                self.on_metadata_update(now, partitions, settings)
+                let mut out = self.on_metadata_update(now, partitions, settings);
+                if let Some(configs) = broker_configs {
+                    let sentence = if *offset >= self.dynamic_configs_offset {
+                        self.dynamic_configs_offset = *offset;
+                        self.apply_broker_configs(configs)
+                    } else {
+                        Some(format!(
+                            "Broker {} ignores the dynamic broker configs of an older metadata update (offset {offset}) that arrived late: it already has those of offset {}.",
+                            self.id, self.dynamic_configs_offset
+                        ))
+                    };
+                    match sentence {
+                        Some(s) if partitions.is_empty() => out.narration = s,
+                        Some(s) => out.then(s),
+                        None if partitions.is_empty() => {
+                            out.narration = format!(
+                                "Broker {} applies a metadata update with dynamic broker configs: nothing changes for it (the change is for another broker, or sets what it already had).",
+                                self.id
+                            );
+                        }
+                        None => {}
+                    }
+                }
+                out
             }
             Body::FindCoordinatorRequest { key } => self.on_find_coordinator(msg, key, settings),
             Body::JoinGroupRequest { .. } => self.on_join_group(now, msg, settings),
@@ -958,6 +1016,10 @@ impl Broker {
                 return (resp, 0);
             }
         }
+        if let Some(code) = epoch_mismatch(fp.current_leader_epoch, p.leader_epoch) {
+            resp.error = Some(code);
+            return (resp, 0);
+        }
         let empty = ReplicaLog::default();
         let log = self.logs.get(&fp.tp).unwrap_or(&empty);
         resp.high_watermark = log.high_watermark;
@@ -1006,6 +1068,9 @@ impl Broker {
         };
         if replica_id.is_some_and(|r| !p.replicas.contains(&r)) {
             return false;
+        }
+        if epoch_mismatch(fp.current_leader_epoch, p.leader_epoch).is_some() {
+            return true; // answered at once, with the error
         }
         let Some(log) = self.logs.get(&fp.tp) else {
             return false;
@@ -1105,6 +1170,9 @@ impl Broker {
         for fp in partitions {
             let Ok(p) = self.leads(&fp.tp) else { continue };
             let (isr, epoch) = (p.isr.clone(), p.leader_epoch);
+            if epoch_mismatch(fp.current_leader_epoch, epoch).is_some() {
+                continue; // a fetch from another epoch says nothing about the follower now
+            }
             let Some(log) = self.logs.get(&fp.tp) else {
                 continue;
             };
@@ -1327,8 +1395,17 @@ impl Broker {
                 continue;
             }
             if let Some(e) = r.error {
+                let why = match e {
+                    ErrorCode::FencedLeaderEpoch => {
+                        " (it was sent under an older leader epoch, before a new election; the leader ignored it and the next Fetch carries the current epoch)"
+                    }
+                    ErrorCode::UnknownLeaderEpoch => {
+                        " (the leader has not yet heard of the election this broker knows about; it asks again)"
+                    }
+                    _ => "",
+                };
                 out.then(format!(
-                    "Broker {}'s fetch of {} from broker {leader} fails with {e}.",
+                    "Broker {}'s fetch of {} from broker {leader} fails with {e}{why}.",
                     self.id, r.tp
                 ));
                 continue;
@@ -1401,6 +1478,74 @@ impl Broker {
     }
 
     // ------------------------------------------------------------------ metadata updates
+
+    /// Applies the dynamic broker configs of a metadata update; a sentence
+    /// saying what changed for this broker, if anything did.
+    fn apply_broker_configs(
+        &mut self,
+        configs: &crate::sim::broker_config::BrokerConfigRecords,
+    ) -> Option<String> {
+        use crate::sim::broker_config::{dynamic_value, names, CLUSTER_DEFAULT};
+        let own = self.id.to_string();
+        let mine =
+            |r: &crate::sim::broker_config::BrokerConfigRecords| -> Vec<(String, String, bool)> {
+                let mut v: Vec<(String, String, bool)> = Vec::new();
+                let mut keys: Vec<&String> = r
+                    .get(CLUSTER_DEFAULT)
+                    .into_iter()
+                    .chain(r.get(own.as_str()))
+                    .flat_map(|m| m.keys())
+                    .collect();
+                crate::sort::sort(&mut keys);
+                keys.dedup();
+                for k in keys {
+                    if let Some(val) = dynamic_value(r, self.id, k) {
+                        let per_broker = r
+                            .get(own.as_str())
+                            .is_some_and(|m| m.contains_key(k.as_str()));
+                        v.push((k.clone(), val.to_string(), per_broker));
+                    }
+                }
+                v
+            };
+        let before = mine(&self.dynamic_configs);
+        let after = mine(configs);
+        self.dynamic_configs = configs.clone();
+        if before == after {
+            return None;
+        }
+        let mut changes = Vec::new();
+        for (k, v, per_broker) in &after {
+            if !before
+                .iter()
+                .any(|(k2, v2, p2)| k2 == k && v2 == v && p2 == per_broker)
+            {
+                changes.push(format!(
+                    "{k}={v} ({})",
+                    if *per_broker {
+                        "its own"
+                    } else {
+                        "cluster-wide default"
+                    }
+                ));
+            }
+        }
+        for (k, _, _) in &before {
+            if !after.iter().any(|(k2, _, _)| k2 == k) {
+                let fallback = if names().any(|n| n == k) {
+                    "back to its static value"
+                } else {
+                    "removed"
+                };
+                changes.push(format!("{k} {fallback}"));
+            }
+        }
+        Some(format!(
+            "Broker {} applies new dynamic broker configs from the controller: {}. Wherever a topic sets no value of its own, it uses them from now on (the next append, retention check, cleaning or acks=all produce).",
+            self.id,
+            changes.join(", ")
+        ))
+    }
 
     fn on_metadata_update(
         &mut self,
@@ -1825,7 +1970,7 @@ impl Broker {
             });
         }
         out.timers.push((
-            now + settings.log_cleaner_backoff_ms.max(1),
+            now + self.cleaner_backoff_ms(settings).max(1),
             BrokerTimer::LogCleaner,
         ));
         out
@@ -1943,6 +2088,7 @@ impl Broker {
         self.alive = false;
         self.paused_until = 0;
         self.metadata_offset = 0;
+        self.dynamic_configs_offset = 0;
         self.needs_metadata = true;
         self.fetch_sent_at.clear();
         self.isr_change_sent_at.clear();
@@ -2074,5 +2220,16 @@ fn describe_fetch_answer(
         )
     } else {
         format!("Broker {id} answers {to}'s Fetch: {}.", parts.join(", "))
+    }
+}
+
+/// Kafka's check of a fetch's `current_leader_epoch` against the leader's
+/// (`Partition.validateLeaderEpoch`): older is `FENCED_LEADER_EPOCH`, newer
+/// (the leader has not heard of its own election yet) `UNKNOWN_LEADER_EPOCH`.
+fn epoch_mismatch(requested: Option<u32>, leader_epoch: u32) -> Option<ErrorCode> {
+    match requested? {
+        e if e < leader_epoch => Some(ErrorCode::FencedLeaderEpoch),
+        e if e > leader_epoch => Some(ErrorCode::UnknownLeaderEpoch),
+        _ => None,
     }
 }

@@ -902,6 +902,9 @@ impl Consumer {
             .filter(|(p, _)| self.fetchable(**p) && !self.has_buffered(**p))
             .map(|(p, o)| FetchPartition {
                 last_fetched_epoch: None,
+                // Simplified: the consumer does not send its leader epoch
+                // (Kafka's does, to spot a stale leader); only followers do.
+                current_leader_epoch: None,
                 tp: self.tp(*p),
                 fetch_offset: *o,
             })
