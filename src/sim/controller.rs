@@ -429,20 +429,8 @@ impl Controller {
                 changes.join(", ")
             ),
         );
-        self.metadata_offset += 1;
-        for b in self.unfenced() {
-            out.sends.push(Outgoing {
-                from: None,
-                to: NodeId::Broker(b),
-                body: Body::MetadataUpdate {
-                    offset: self.metadata_offset,
-                    partitions: Vec::new(),
-                    full: false,
-                    broker_configs: Some(self.broker_configs.clone()),
-                },
-                correlation_id: None,
-            });
-        }
+        let configs = Some(self.broker_configs.clone());
+        self.push_update(Vec::new(), configs, &mut out);
         Ok(out)
     }
 }
@@ -481,6 +469,17 @@ impl Controller {
         if changed.is_empty() {
             return;
         }
+        self.push_update(changed.to_vec(), None, out);
+    }
+
+    /// One record of the metadata log (partitions and/or broker configs),
+    /// pushed to every unfenced broker.
+    fn push_update(
+        &mut self,
+        partitions: Vec<(TopicPartition, PartitionMeta)>,
+        broker_configs: Option<super::broker_config::BrokerConfigRecords>,
+        out: &mut Outcome,
+    ) {
         self.metadata_offset += 1;
         for b in self.unfenced() {
             out.sends.push(Outgoing {
@@ -488,9 +487,9 @@ impl Controller {
                 to: NodeId::Broker(b),
                 body: Body::MetadataUpdate {
                     offset: self.metadata_offset,
-                    partitions: changed.to_vec(),
+                    partitions: partitions.clone(),
                     full: false,
-                    broker_configs: None,
+                    broker_configs: broker_configs.clone(),
                 },
                 correlation_id: None,
             });
